@@ -1,0 +1,1 @@
+"""Shared infrastructure of the Ladder services (nothing domain-specific)."""

@@ -1,0 +1,132 @@
+"""The one way a Ladder service process is assembled.
+
+`create_service_app()` wires what every service has — logging, request ids, body cap, the error
+model, health/readiness, token verification, the database, service-to-service HTTP clients,
+and (if the service publishes events) the outbox relay — so a service only adds its routers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+
+import httpx
+from fastapi import APIRouter, FastAPI
+from sqlalchemy import Table
+
+from ladder.kit.auth import TokenVerifier
+from ladder.kit.db import Database
+from ladder.kit.errors import install_error_handlers
+from ladder.kit.health import health_router
+from ladder.kit.http import ServiceTokenProvider, make_client
+from ladder.kit.observability import RequestContextMiddleware, configure_logging
+from ladder.kit.outbox import OutboxRelay
+from ladder.kit.settings import KitSettings
+
+log = logging.getLogger("ladder.app")
+
+
+@dataclass
+class ServiceSpec:
+    """What distinguishes one service: its name, schema, routes and peers."""
+
+    name: str
+    schema: str
+    title: str
+    description: str
+    routers: Sequence[APIRouter]
+    peers: dict[str, str] = field(default_factory=dict)  # peer name → base URL
+    outbox: Table | None = None
+    on_startup: Sequence[Callable[[FastAPI], Awaitable[None]]] = ()
+    version: str = "0.1.0"
+
+
+def create_service_app(settings: KitSettings, spec: ServiceSpec) -> FastAPI:
+    configure_logging(spec.name, settings.log_level, settings.log_json)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.settings = settings
+        app.state.db = Database(
+            settings.database_url,
+            schema=spec.schema,
+            pool_size=settings.db_pool_size,
+            max_overflow=settings.db_max_overflow,
+            statement_timeout_ms=settings.db_statement_timeout_ms,
+            application_name=f"ladder-{spec.name}",
+        )
+        app.state.verifier = TokenVerifier(
+            jwks_url=settings.jwks_url,
+            issuer=settings.jwt_issuer,
+            audience=settings.jwt_audience,
+            algorithms=settings.jwt_algorithms,
+            max_token_bytes=settings.jwt_max_token_bytes,
+            leeway_seconds=settings.jwt_leeway_seconds,
+            cache_seconds=settings.jwks_cache_seconds,
+        )
+        app.state.service_tokens = ServiceTokenProvider(
+            token_url=settings.token_url,
+            client_id=spec.name,
+            client_secret=settings.service_client_secret,
+        )
+        app.state.peers = {
+            name: make_client(
+                url,
+                token_provider=app.state.service_tokens,
+                connect_timeout=settings.http_connect_timeout,
+                read_timeout=settings.http_read_timeout,
+            )
+            for name, url in spec.peers.items()
+        }
+        tasks: list[asyncio.Task] = []
+        relay: OutboxRelay | None = None
+        if spec.outbox is not None:
+            relay = OutboxRelay(
+                app.state.db,
+                spec.outbox,
+                source=spec.name,
+                client_for=lambda dest: app.state.peers[dest],
+                poll_seconds=settings.outbox_poll_seconds,
+                batch_size=settings.outbox_batch_size,
+                max_backoff_seconds=settings.outbox_max_backoff_seconds,
+            )
+            app.state.relay = relay
+            tasks.append(asyncio.create_task(relay.run_forever(), name=f"{spec.name}-outbox"))
+        for hook in spec.on_startup:
+            await hook(app)
+        log.info("%s started", spec.name)
+        try:
+            yield
+        finally:
+            if relay is not None:
+                await relay.stop()
+            for task in tasks:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await task
+            for client in app.state.peers.values():
+                await client.aclose()
+            await app.state.service_tokens.aclose()
+            await app.state.verifier.aclose()
+            await app.state.db.dispose()
+
+    app = FastAPI(
+        title=spec.title,
+        description=spec.description,
+        version=spec.version,
+        lifespan=lifespan,
+    )
+    install_error_handlers(app)
+    app.add_middleware(RequestContextMiddleware, max_body_bytes=settings.max_body_bytes)
+    app.include_router(health_router())
+    for router in spec.routers:
+        app.include_router(router)
+    return app
+
+
+def peer(app: FastAPI, name: str) -> httpx.AsyncClient:
+    return app.state.peers[name]

@@ -1,0 +1,236 @@
+"""Who is calling: the principal, and how every service verifies it from a bearer token.
+
+Every service verifies tokens itself (the gateway is not the only check): RS/ES signatures
+against the issuer's JWKS, an explicit algorithm allowlist (so `alg: none` and HS256 key
+confusion are refused before any key is used), `iss`/`aud`/`exp` required and checked, and a
+size cap so a huge token costs nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from enum import StrEnum
+from typing import Annotated, Any
+
+import httpx
+from fastapi import Depends, Request
+from jose import jwt
+from jose.exceptions import ExpiredSignatureError, JOSEError, JWTClaimsError
+from pydantic import BaseModel, Field
+
+from ladder.kit.errors import Forbidden, Unauthenticated
+
+log = logging.getLogger("ladder.auth")
+
+
+class Role(StrEnum):
+    """The kinds of caller. Authorities carry the region code of their jurisdiction."""
+
+    enterprise = "enterprise"
+    county = "county"  # 区县 (Shanghai: 区)
+    city = "city"  # 地市
+    province = "province"  # 省级主管部门 (and XPCC, 计划单列市 under their province)
+    central_soe_hq = "central_soe_hq"  # 中央企业集团总部
+    ministry = "ministry"  # 部委
+    expert = "expert"  # 专家
+    public = "public"
+    service = "service"  # another Ladder service (client credentials)
+
+
+# How many leading digits of a GB/T 2260 code a level of authority covers.
+_REGION_PREFIX_LEN = {Role.county: 6, Role.city: 4, Role.province: 2}
+AUTHORITY_ROLES = frozenset({Role.county, Role.city, Role.province, Role.central_soe_hq, Role.ministry})
+
+
+class Principal(BaseModel):
+    """The verified caller of a request."""
+
+    sub: str
+    role: Role
+    name: str = ""
+    org: str | None = Field(default=None, description="organisation id: an enterprise's USCC, an SOE group id")
+    region: str | None = Field(default=None, description="GB/T 2260 code of the jurisdiction")
+    token_id: str | None = None
+
+    @property
+    def is_service(self) -> bool:
+        return self.role is Role.service
+
+    def region_prefix(self) -> str | None:
+        """The region-code prefix this authority sees; '' for nationwide, None for none."""
+        if self.role is Role.ministry:
+            return ""
+        n = _REGION_PREFIX_LEN.get(self.role)
+        if n is None or not self.region:
+            return None
+        return self.region[:n]
+
+    def covers_region(self, region_code: str | None) -> bool:
+        prefix = self.region_prefix()
+        if prefix is None or region_code is None:
+            return False
+        return region_code.startswith(prefix)
+
+
+class TokenVerifier:
+    """Verifies bearer tokens against a JWKS fetched over HTTP and cached by key id."""
+
+    def __init__(
+        self,
+        *,
+        jwks_url: str,
+        issuer: str,
+        audience: str,
+        algorithms: list[str],
+        max_token_bytes: int = 8192,
+        leeway_seconds: int = 30,
+        cache_seconds: int = 300,
+        http: httpx.AsyncClient | None = None,
+        min_refresh_interval: float = 5.0,
+    ) -> None:
+        self.jwks_url = jwks_url
+        self.issuer = issuer
+        self.audience = audience
+        self.algorithms = list(algorithms)
+        self.max_token_bytes = max_token_bytes
+        self.leeway = leeway_seconds
+        self.cache_seconds = cache_seconds
+        self.min_refresh_interval = min_refresh_interval
+        self._http = http or httpx.AsyncClient(timeout=httpx.Timeout(5.0, connect=2.0))
+        self._keys: dict[str, dict[str, Any]] = {}
+        self._fetched_at = 0.0
+        self._lock = asyncio.Lock()
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    async def _refresh(self, *, force: bool) -> None:
+        async with self._lock:
+            age = time.monotonic() - self._fetched_at
+            if self._keys and not force and age < self.cache_seconds:
+                return
+            if force and age < self.min_refresh_interval:
+                return
+            try:
+                resp = await self._http.get(self.jwks_url)
+                resp.raise_for_status()
+                keys = resp.json().get("keys", [])
+            except (httpx.HTTPError, ValueError) as exc:
+                log.warning("JWKS fetch from %s failed: %s", self.jwks_url, exc)
+                if not self._keys:
+                    raise Unauthenticated(
+                        "暂时无法验证访问令牌（密钥服务不可用）",
+                        "Cannot verify tokens right now (key service unavailable)",
+                        details={"reason": "jwks_unavailable"},
+                    ) from exc
+                return
+            self._keys = {k["kid"]: k for k in keys if "kid" in k}
+            self._fetched_at = time.monotonic()
+
+    async def _key_for(self, kid: str) -> dict[str, Any]:
+        await self._refresh(force=False)
+        if kid not in self._keys:
+            await self._refresh(force=True)  # key rotation: look once more
+        try:
+            return self._keys[kid]
+        except KeyError:
+            raise _invalid("unknown_key") from None
+
+    async def verify(self, token: str) -> Principal:
+        if len(token.encode()) > self.max_token_bytes:
+            raise _invalid("token_too_large")
+        try:
+            header = jwt.get_unverified_header(token)
+        except JOSEError:
+            raise _invalid("malformed") from None
+        alg = header.get("alg")
+        if alg not in self.algorithms:
+            raise _invalid("algorithm_not_allowed")
+        kid = header.get("kid")
+        if not isinstance(kid, str):
+            raise _invalid("missing_kid")
+        key = await self._key_for(kid)
+        try:
+            claims = jwt.decode(
+                token,
+                key,
+                algorithms=self.algorithms,
+                audience=self.audience,
+                issuer=self.issuer,
+                options={
+                    "require_exp": True,
+                    "require_iat": True,
+                    "require_sub": True,
+                    "require_aud": True,
+                    "require_iss": True,
+                    "leeway": self.leeway,
+                },
+            )
+        except ExpiredSignatureError:
+            raise _invalid("expired") from None
+        except JWTClaimsError:
+            raise _invalid("claims") from None
+        except JOSEError:
+            raise _invalid("signature") from None
+        try:
+            return Principal(
+                sub=claims["sub"],
+                role=Role(claims.get("role", "")),
+                name=claims.get("name", ""),
+                org=claims.get("org"),
+                region=claims.get("region"),
+                token_id=claims.get("jti"),
+            )
+        except (ValueError, KeyError):
+            raise _invalid("claims") from None
+
+
+def _invalid(reason: str) -> Unauthenticated:
+    return Unauthenticated(
+        "访问令牌无效或已过期", "The access token is invalid or expired", details={"reason": reason}
+    )
+
+
+def bearer_token(request: Request) -> str | None:
+    header = request.headers.get("authorization")
+    if not header:
+        return None
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() != "bearer" or not value.strip():
+        raise _invalid("malformed_header")
+    return value.strip()
+
+
+async def get_principal(request: Request) -> Principal:
+    cached = getattr(request.state, "principal", None)
+    if cached is not None:
+        return cached
+    token = bearer_token(request)
+    if token is None:
+        raise Unauthenticated()
+    verifier: TokenVerifier = request.app.state.verifier
+    principal = await verifier.verify(token)
+    request.state.principal = principal
+    return principal
+
+
+PrincipalDep = Annotated[Principal, Depends(get_principal)]
+
+
+def require_roles(*roles: Role):
+    """A dependency that lets only the given roles through (403 otherwise)."""
+    allowed = frozenset(roles)
+
+    async def _check(principal: PrincipalDep) -> Principal:
+        if principal.role not in allowed:
+            raise Forbidden(
+                details={"role": principal.role.value, "allowed": sorted(r.value for r in allowed)}
+            )
+        return principal
+
+    return Depends(_check)
+
+
+ServicePrincipalDep = Annotated[Principal, require_roles(Role.service)]

@@ -1,0 +1,95 @@
+"""The database: one async engine per process, one transaction per request.
+
+Each service owns a PostgreSQL schema. Tables declare `__table_args__ = {"schema": ...}`;
+constraint names follow `NAMING_CONVENTION` so alembic autogenerate and `alembic check` are
+stable. The request-owned session commits when the endpoint returns and rolls back when it
+raises; code below the endpoint only `flush()`es.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlmodel import SQLModel
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from ladder.kit.settings import to_async_url
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+# One metadata for every SQLModel table in the process; each service's alembic environment
+# only looks at the tables of its own schema.
+SQLModel.metadata.naming_convention = NAMING_CONVENTION
+metadata = SQLModel.metadata
+
+
+class Database:
+    """Engine and session factory for one service schema."""
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        schema: str,
+        pool_size: int = 10,
+        max_overflow: int = 10,
+        statement_timeout_ms: int = 30_000,
+        application_name: str = "ladder",
+    ) -> None:
+        self.schema = schema
+        self.engine: AsyncEngine = create_async_engine(
+            to_async_url(url),
+            pool_size=pool_size,
+            max_overflow=max_overflow,
+            pool_pre_ping=True,
+            connect_args={
+                "server_settings": {
+                    "statement_timeout": str(statement_timeout_ms),
+                    "application_name": application_name,
+                    "timezone": "UTC",
+                }
+            },
+        )
+        self.sessionmaker = async_sessionmaker(
+            self.engine, class_=AsyncSession, expire_on_commit=False, autoflush=False
+        )
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[AsyncSession]:
+        """A session in one transaction: committed on exit, rolled back on error."""
+        async with self.sessionmaker() as session, session.begin():
+            yield session
+
+    async def ping(self) -> None:
+        async with self.engine.connect() as conn:
+            await conn.execute(text("SELECT 1"))
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()
+
+
+def get_database(request: Request) -> Database:
+    return request.app.state.db
+
+
+async def _request_session(request: Request) -> AsyncIterator[AsyncSession]:
+    db: Database = request.app.state.db
+    async with db.transaction() as session:
+        yield session
+
+
+# scope="function": the commit happens when the endpoint returns, before the response is
+# sent, so a client never sees success for a write that then failed to commit.
+SessionDep = Annotated[AsyncSession, Depends(_request_session, scope="function")]
+DatabaseDep = Annotated[Database, Depends(get_database)]

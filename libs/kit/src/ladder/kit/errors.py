@@ -1,0 +1,239 @@
+"""The error model every Ladder process answers with.
+
+A domain failure is a `LadderError` subclass with a stable `code` and an HTTP status; one set
+of handlers renders every failure (ours, validation, routing) as
+
+    {"error": {"code": "...", "message": "中文", "message_en": "...", "details": {...}}}
+
+Bugs are not caught here: an unexpected exception is a 500 with code `internal_error` and no
+internals leaked, and it is logged with the request id.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, ClassVar
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+log = logging.getLogger("ladder.errors")
+
+
+class LadderError(Exception):
+    """A domain failure with a stable code, a status and messages in Chinese and English."""
+
+    status_code: ClassVar[int] = 400
+    code: ClassVar[str] = "bad_request"
+    message: ClassVar[str] = "请求无效"
+    message_en: ClassVar[str] = "Bad request"
+
+    def __init__(
+        self,
+        message: str | None = None,
+        message_en: str | None = None,
+        *,
+        details: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        self.message = message or type(self).message
+        self.message_en = message_en or type(self).message_en
+        self.details = details or {}
+        self.headers = headers
+        super().__init__(self.message_en)
+
+    def body(self) -> dict[str, Any]:
+        return error_body(self.code, self.message, self.message_en, self.details)
+
+
+def error_body(code: str, message: str, message_en: str, details: dict[str, Any] | None = None):
+    return {
+        "error": {
+            "code": code,
+            "message": message,
+            "message_en": message_en,
+            "details": details or {},
+        }
+    }
+
+
+class BadRequest(LadderError):
+    pass
+
+
+class Unauthenticated(LadderError):
+    status_code = 401
+    code = "unauthenticated"
+    message = "未认证：缺少或无效的访问令牌"
+    message_en = "Not authenticated: missing or invalid access token"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("headers", {"WWW-Authenticate": 'Bearer realm="ladder"'})
+        super().__init__(*args, **kwargs)
+
+
+class Forbidden(LadderError):
+    status_code = 403
+    code = "forbidden"
+    message = "无权执行此操作"
+    message_en = "You are not allowed to do this"
+
+
+class NotFound(LadderError):
+    status_code = 404
+    code = "not_found"
+    message = "资源不存在"
+    message_en = "Not found"
+
+
+class NotInJurisdiction(NotFound):
+    """Outside the caller's jurisdiction: answered as 404 so existence does not leak."""
+
+    code = "not_found"
+
+
+class Conflict(LadderError):
+    status_code = 409
+    code = "conflict"
+    message = "与当前状态冲突"
+    message_en = "Conflicts with the current state"
+
+
+class PreconditionRequired(LadderError):
+    status_code = 428
+    code = "if_match_required"
+    message = "修改共享记录须携带 If-Match 请求头"
+    message_en = "Editing a shared record requires an If-Match header"
+
+
+class PreconditionFailed(LadderError):
+    status_code = 412
+    code = "stale_etag"
+    message = "记录已被他人修改，请刷新后重试"
+    message_en = "The record was changed by someone else; reload and retry"
+
+
+class IdempotencyKeyRequired(LadderError):
+    status_code = 428
+    code = "idempotency_key_required"
+    message = "此操作须携带 Idempotency-Key 请求头"
+    message_en = "This operation requires an Idempotency-Key header"
+
+
+class IdempotencyKeyReused(LadderError):
+    status_code = 422
+    code = "idempotency_key_reused"
+    message = "同一 Idempotency-Key 已用于另一请求"
+    message_en = "This Idempotency-Key was already used for a different request"
+
+
+class ServiceUnavailable(LadderError):
+    status_code = 503
+    code = "service_unavailable"
+    message = "依赖的服务暂不可用，请稍后重试"
+    message_en = "A service this request depends on is unavailable; retry later"
+
+
+class UpstreamError(LadderError):
+    status_code = 502
+    code = "upstream_error"
+    message = "依赖的服务返回了无效应答"
+    message_en = "A service this request depends on answered badly"
+
+
+class PayloadTooLarge(LadderError):
+    status_code = 413
+    code = "payload_too_large"
+    message = "请求体过大"
+    message_en = "Request body too large"
+
+
+_STATUS_CODES: dict[int, tuple[str, str, str]] = {
+    400: ("bad_request", "请求无效", "Bad request"),
+    401: ("unauthenticated", "未认证", "Not authenticated"),
+    403: ("forbidden", "无权执行此操作", "Forbidden"),
+    404: ("not_found", "资源不存在", "Not found"),
+    405: ("method_not_allowed", "不支持的请求方法", "Method not allowed"),
+    413: ("payload_too_large", "请求体过大", "Request body too large"),
+    415: ("unsupported_media_type", "不支持的内容类型", "Unsupported media type"),
+    429: ("rate_limited", "请求过于频繁", "Too many requests"),
+}
+
+
+class ErrorBody(BaseModel):
+    code: str
+    message: str
+    message_en: str
+    details: dict[str, Any] = {}
+
+
+class ErrorResponse(BaseModel):
+    """The shape of every error answer; declared in OpenAPI for each route."""
+
+    error: ErrorBody
+
+
+def responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses=` for the given error statuses, all with `ErrorResponse`."""
+    return {s: {"model": ErrorResponse} for s in statuses}
+
+
+def _field_path(loc: tuple[Any, ...]) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header")]
+    return ".".join(parts) or ".".join(str(p) for p in loc)
+
+
+def validation_details(errors: list[dict[str, Any]]) -> dict[str, Any]:
+    fields = []
+    for err in errors:
+        fields.append(
+            {
+                "field": _field_path(tuple(err.get("loc", ()))),
+                "type": err.get("type"),
+                "message_en": err.get("msg"),
+            }
+        )
+    return {"fields": fields}
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Render every failure with the one error model."""
+
+    @app.exception_handler(LadderError)
+    async def _ladder(_: Request, exc: LadderError) -> JSONResponse:
+        return JSONResponse(exc.body(), status_code=exc.status_code, headers=exc.headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
+        details = validation_details(list(exc.errors()))
+        names = ", ".join(f["field"] for f in details["fields"][:5])
+        return JSONResponse(
+            error_body(
+                "validation_error",
+                f"请求数据不合法：{names}",
+                f"Invalid request data: {names}",
+                details,
+            ),
+            status_code=422,
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code, zh, en = _STATUS_CODES.get(exc.status_code, ("http_error", "请求失败", "Failed"))
+        detail = exc.detail if isinstance(exc.detail, str) else en
+        return JSONResponse(
+            error_body(code, zh, detail if detail != en else en),
+            status_code=exc.status_code,
+            headers=getattr(exc, "headers", None),
+        )
+
+    @app.exception_handler(Exception)
+    async def _bug(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return JSONResponse(
+            error_body("internal_error", "服务器内部错误", "Internal server error"),
+            status_code=500,
+        )

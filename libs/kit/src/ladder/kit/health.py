@@ -1,0 +1,44 @@
+"""Liveness and readiness. `/readyz` checks the database (and any extra checks a process adds)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+
+log = logging.getLogger("ladder.health")
+ReadinessCheck = Callable[[], Awaitable[None]]
+
+
+def health_router(checks: dict[str, ReadinessCheck] | None = None) -> APIRouter:
+    router = APIRouter(tags=["health"])
+    extra = dict(checks or {})
+
+    @router.get("/healthz", summary="Liveness: the process answers")
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @router.get("/readyz", summary="Readiness: the process can serve (database reachable)")
+    async def readyz(request: Request) -> JSONResponse:
+        all_checks: dict[str, ReadinessCheck] = dict(extra)
+        db = getattr(request.app.state, "db", None)
+        if db is not None:
+            all_checks = {"database": db.ping, **all_checks}
+        results: dict[str, str] = {}
+        for name, check in all_checks.items():
+            try:
+                await asyncio.wait_for(check(), timeout=2.0)
+                results[name] = "ok"
+            except Exception as exc:  # a readiness probe reports, it does not raise
+                log.warning("readiness check %s failed: %s", name, exc)
+                results[name] = "failed"
+        ok = all(v == "ok" for v in results.values())
+        return JSONResponse(
+            {"status": "ready" if ok else "not_ready", "checks": results},
+            status_code=200 if ok else 503,
+        )
+
+    return router

@@ -1,0 +1,131 @@
+"""Idempotency-Key for retried writes.
+
+The key row is inserted in the request's own transaction before the write. A concurrent
+request with the same key blocks on the unique index until the first commits, then finds the
+stored answer and replays it; if the first rolled back, the second proceeds as new. A key
+reused for a different request (another body or path) is refused with 422. Keys are scoped to
+the caller (`sub`) and kept for `ttl`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from datetime import UTC, datetime, timedelta
+from typing import Annotated, Any
+
+from fastapi import Depends, Header, Request
+from sqlalchemy import Column, DateTime, Integer, MetaData, Table, Text, delete, func, select, update
+from sqlalchemy.dialects.postgresql import JSONB, insert
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from ladder.kit.errors import BadRequest, IdempotencyKeyRequired, IdempotencyKeyReused
+
+_KEY_PATTERN = re.compile(r"^[A-Za-z0-9._:-]{8,128}$")
+DEFAULT_TTL = timedelta(hours=24)
+
+
+def idempotency_table(metadata: MetaData, schema: str) -> Table:
+    return Table(
+        "idempotency_key",
+        metadata,
+        Column("principal", Text, primary_key=True),
+        Column("key", Text, primary_key=True),
+        Column("method", Text, nullable=False),
+        Column("path", Text, nullable=False),
+        Column("request_hash", Text, nullable=False),
+        Column("status_code", Integer),
+        Column("response", JSONB),
+        Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+        Column("expires_at", DateTime(timezone=True), nullable=False),
+        schema=schema,
+    )
+
+
+def require_idempotency_key(
+    idempotency_key: Annotated[
+        str | None,
+        Header(
+            alias="Idempotency-Key",
+            description="8–128 characters [A-Za-z0-9._:-]; the same key replays the first answer",
+        ),
+    ] = None,
+) -> str:
+    if idempotency_key is None:
+        raise IdempotencyKeyRequired()
+    if not _KEY_PATTERN.match(idempotency_key):
+        raise BadRequest(
+            "Idempotency-Key 格式无效（8–128 位字母、数字或 ._:-）",
+            "Malformed Idempotency-Key (8–128 of A-Z a-z 0-9 . _ : -)",
+            details={"field": "Idempotency-Key"},
+        )
+    return idempotency_key
+
+
+IdempotencyKeyDep = Annotated[str, Depends(require_idempotency_key)]
+
+
+class IdempotencySlot:
+    """The state of one keyed request: either a stored answer to replay, or ours to fill."""
+
+    def __init__(self, table: Table, principal: str, key: str, replay: tuple[int, Any] | None):
+        self.table = table
+        self.principal = principal
+        self.key = key
+        self.replay = replay
+
+    async def store(self, session: AsyncSession, status_code: int, response: Any) -> None:
+        t = self.table
+        await session.execute(
+            update(t)
+            .where(t.c.principal == self.principal, t.c.key == self.key)
+            .values(status_code=status_code, response=response)
+        )
+
+
+def request_fingerprint(request: Request, body: Any) -> str:
+    canonical = json.dumps(body, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(f"{request.method} {request.url.path}\n{canonical}".encode()).hexdigest()
+
+
+async def claim(
+    session: AsyncSession,
+    table: Table,
+    *,
+    principal: str,
+    key: str,
+    request: Request,
+    body: Any = None,
+    ttl: timedelta = DEFAULT_TTL,
+) -> IdempotencySlot:
+    t = table
+    fingerprint = request_fingerprint(request, body)
+    now = datetime.now(UTC)
+    # An expired key of this caller is forgotten, so the key can be used afresh.
+    await session.execute(
+        delete(t).where(t.c.principal == principal, t.c.key == key, t.c.expires_at < now)
+    )
+    inserted = (
+        await session.execute(
+            insert(t)
+            .values(
+                principal=principal,
+                key=key,
+                method=request.method,
+                path=request.url.path,
+                request_hash=fingerprint,
+                expires_at=now + ttl,
+            )
+            .on_conflict_do_nothing()
+            .returning(t.c.key)
+        )
+    ).first()
+    if inserted is not None:
+        return IdempotencySlot(table, principal, key, None)
+    row = (
+        await session.execute(select(t).where(t.c.principal == principal, t.c.key == key))
+    ).mappings().one()
+    if row["request_hash"] != fingerprint:
+        raise IdempotencyKeyReused(details={"key": key, "first_used_for": row["path"]})
+    return IdempotencySlot(table, principal, key, (row["status_code"], row["response"]))

@@ -1,0 +1,151 @@
+"""JSON structured logs carrying the request id, and the middleware that sets it.
+
+The request id comes from `X-Request-ID` (or is made), is echoed on the response, is attached
+to every log record of the request, and is propagated by `ladder.kit.http` to other services.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import logging
+import re
+import sys
+import time
+import uuid
+
+from pythonjsonlogger.json import JsonFormatter
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from ladder.kit.errors import error_body
+
+request_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar(
+    "ladder_request_id", default=None
+)
+_VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+access_log = logging.getLogger("ladder.access")
+
+
+class _RequestIdFilter(logging.Filter):
+    def __init__(self, service: str) -> None:
+        super().__init__()
+        self.service = service
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.request_id = request_id_var.get()
+        record.service = self.service
+        return True
+
+
+def configure_logging(service: str, level: str = "INFO", json_format: bool = True) -> None:
+    """Route every logger (ours, uvicorn's, sqlalchemy's) to one stdout handler."""
+    handler = logging.StreamHandler(sys.stdout)
+    if json_format:
+        handler.setFormatter(
+            JsonFormatter(
+                "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s %(service)s",
+                rename_fields={"asctime": "time", "levelname": "level", "name": "logger"},
+            )
+        )
+    else:
+        handler.setFormatter(
+            logging.Formatter("%(asctime)s %(levelname)s [%(service)s %(request_id)s] %(message)s")
+        )
+    handler.addFilter(_RequestIdFilter(service))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    for name in ("uvicorn", "uvicorn.error"):
+        logging.getLogger(name).handlers[:] = []
+        logging.getLogger(name).propagate = True
+    logging.getLogger("uvicorn.access").disabled = True
+
+
+def new_request_id() -> str:
+    return uuid.uuid4().hex
+
+
+class RequestContextMiddleware:
+    """Sets the request id, caps the body size, and writes one access log line per request."""
+
+    def __init__(self, app: ASGIApp, *, max_body_bytes: int = 2 * 1024 * 1024) -> None:
+        self.app = app
+        self.max_body_bytes = max_body_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope.get("headers") or [])
+        incoming = headers.get(b"x-request-id", b"").decode("latin-1")
+        rid = incoming if _VALID_REQUEST_ID.match(incoming) else new_request_id()
+        token = request_id_var.set(rid)
+        started = time.perf_counter()
+        status_holder = {"status": 500}
+
+        async def send_with_id(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                status_holder["status"] = message["status"]
+                message.setdefault("headers", [])
+                message["headers"] = [*message["headers"], (b"x-request-id", rid.encode())]
+            await send(message)
+
+        try:
+            declared = headers.get(b"content-length")
+            if declared is not None and declared.isdigit() and int(declared) > self.max_body_bytes:
+                await _send_too_large(send_with_id, self.max_body_bytes)
+                return
+            received = 0
+
+            async def capped_receive() -> Message:
+                nonlocal received
+                message = await receive()
+                if message["type"] == "http.request":
+                    received += len(message.get("body", b""))
+                    if received > self.max_body_bytes:
+                        raise _BodyTooLarge
+                return message
+
+            try:
+                await self.app(scope, capped_receive, send_with_id)
+            except _BodyTooLarge:
+                await _send_too_large(send_with_id, self.max_body_bytes)
+        finally:
+            access_log.info(
+                "%s %s %s",
+                scope.get("method"),
+                scope.get("path"),
+                status_holder["status"],
+                extra={
+                    "method": scope.get("method"),
+                    "path": scope.get("path"),
+                    "status": status_holder["status"],
+                    "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+                },
+            )
+            request_id_var.reset(token)
+
+
+class _BodyTooLarge(Exception):
+    pass
+
+
+async def _send_too_large(send: Send, limit: int) -> None:
+    import json
+
+    body = json.dumps(
+        error_body(
+            "payload_too_large",
+            f"请求体超过上限 {limit} 字节",
+            f"Request body exceeds {limit} bytes",
+            {"limit_bytes": limit},
+        ),
+        ensure_ascii=False,
+    ).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 413,
+            "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})

@@ -1,0 +1,260 @@
+"""The transactional outbox and inbox that carry events between services.
+
+Writing side: `publish()` inserts one outbox row per destination in the caller's transaction,
+so an event exists if and only if the change that caused it committed. A relay task in the
+same process claims due rows with `FOR UPDATE SKIP LOCKED` (several replicas never send one row
+at the same time), POSTs them to the destination's `/internal/events`, and marks them delivered;
+a failure backs off exponentially and the row waits — nothing is lost while a consumer is down.
+
+Receiving side: `events_router()` dedupes by event id in an inbox table inside the handler's
+transaction, so redelivery is harmless (at-least-once delivery, exactly-once effect).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+from fastapi import APIRouter
+from pydantic import BaseModel, Field
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    DateTime,
+    Index,
+    Integer,
+    MetaData,
+    Table,
+    Text,
+    Uuid,
+    func,
+    select,
+    text,
+    update,
+)
+from sqlalchemy.dialects.postgresql import JSONB, insert
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from ladder.kit.auth import ServicePrincipalDep
+from ladder.kit.db import Database, SessionDep
+from ladder.kit.observability import request_id_var
+
+log = logging.getLogger("ladder.outbox")
+
+
+def outbox_table(metadata: MetaData, schema: str) -> Table:
+    return Table(
+        "outbox",
+        metadata,
+        Column("id", BigInteger, primary_key=True, autoincrement=True),
+        Column("event_id", Uuid, nullable=False),
+        Column("topic", Text, nullable=False),
+        Column("destination", Text, nullable=False),
+        Column("payload", JSONB, nullable=False),
+        Column("request_id", Text),
+        Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+        Column("available_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+        Column("attempts", Integer, nullable=False, server_default=text("0")),
+        Column("last_error", Text),
+        Column("delivered_at", DateTime(timezone=True)),
+        Index(None, "event_id", "destination", unique=True),
+        Index(
+            "ix_outbox_due",
+            "available_at",
+            postgresql_where=text("delivered_at IS NULL"),
+        ),
+        schema=schema,
+    )
+
+
+def inbox_table(metadata: MetaData, schema: str) -> Table:
+    return Table(
+        "inbox",
+        metadata,
+        Column("event_id", Uuid, primary_key=True),
+        Column("topic", Text, nullable=False),
+        Column("source", Text, nullable=False),
+        Column("received_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+        schema=schema,
+    )
+
+
+class Event(BaseModel):
+    """What travels between services."""
+
+    event_id: uuid.UUID
+    topic: str = Field(max_length=200)
+    source: str = Field(max_length=100)
+    occurred_at: datetime
+    payload: dict[str, Any]
+
+
+async def publish(
+    session: AsyncSession,
+    table: Table,
+    *,
+    topic: str,
+    payload: dict[str, Any],
+    destinations: list[str],
+    event_id: uuid.UUID | None = None,
+) -> uuid.UUID:
+    """Queue an event for each destination in the caller's transaction."""
+    eid = event_id or uuid.uuid4()
+    rid = request_id_var.get()
+    await session.execute(
+        insert(table),
+        [
+            {
+                "event_id": eid,
+                "topic": topic,
+                "destination": dest,
+                "payload": payload,
+                "request_id": rid,
+            }
+            for dest in destinations
+        ],
+    )
+    return eid
+
+
+Resolver = Callable[[str], httpx.AsyncClient]
+
+
+class OutboxRelay:
+    """Delivers due outbox rows; run one per process (replicas are safe together)."""
+
+    def __init__(
+        self,
+        db: Database,
+        table: Table,
+        *,
+        source: str,
+        client_for: Resolver,
+        poll_seconds: float = 0.5,
+        batch_size: int = 100,
+        max_backoff_seconds: float = 30.0,
+    ) -> None:
+        self.db = db
+        self.table = table
+        self.source = source
+        self.client_for = client_for
+        self.poll_seconds = poll_seconds
+        self.batch_size = batch_size
+        self.max_backoff = max_backoff_seconds
+        self._wake = asyncio.Event()
+        self._stopping = False
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    async def run_forever(self) -> None:
+        while not self._stopping:
+            try:
+                sent = await self.deliver_due()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("outbox relay pass failed")
+                sent = 0
+            if sent < self.batch_size:
+                self._wake.clear()
+                try:
+                    await asyncio.wait_for(self._wake.wait(), timeout=self.poll_seconds)
+                except TimeoutError:
+                    pass
+
+    async def deliver_due(self) -> int:
+        """One pass: claim due rows, try each, record the outcome. Returns rows delivered."""
+        t = self.table
+        delivered = 0
+        async with self.db.transaction() as session:
+            rows = (
+                await session.execute(
+                    select(t)
+                    .where(t.c.delivered_at.is_(None), t.c.available_at <= func.now())
+                    .order_by(t.c.id)
+                    .limit(self.batch_size)
+                    .with_for_update(skip_locked=True)
+                )
+            ).mappings().all()
+            for row in rows:
+                error = await self._send(row)
+                if error is None:
+                    delivered += 1
+                    await session.execute(
+                        update(t).where(t.c.id == row["id"]).values(delivered_at=func.now())
+                    )
+                else:
+                    attempts = row["attempts"] + 1
+                    delay = min(self.max_backoff, 0.5 * (2 ** min(attempts, 10)))
+                    await session.execute(
+                        update(t)
+                        .where(t.c.id == row["id"])
+                        .values(
+                            attempts=attempts,
+                            last_error=error[:1000],
+                            available_at=datetime.now(UTC) + timedelta(seconds=delay),
+                        )
+                    )
+        return delivered
+
+    async def _send(self, row: Any) -> str | None:
+        event = {
+            "event_id": str(row["event_id"]),
+            "topic": row["topic"],
+            "source": self.source,
+            "occurred_at": row["created_at"].isoformat(),
+            "payload": row["payload"],
+        }
+        headers = {"X-Request-ID": row["request_id"]} if row["request_id"] else {}
+        try:
+            client = self.client_for(row["destination"])
+            resp = await client.post("/internal/events", json=event, headers=headers)
+        except Exception as exc:  # any failure to deliver is retried later
+            return f"{type(exc).__name__}: {exc}"
+        if resp.status_code >= 300:
+            return f"HTTP {resp.status_code}: {resp.text[:300]}"
+        return None
+
+    async def stop(self) -> None:
+        self._stopping = True
+        self._wake.set()
+
+
+Handler = Callable[[AsyncSession, Event], Awaitable[None]]
+
+
+class EventAck(BaseModel):
+    event_id: uuid.UUID
+    status: str = Field(description="accepted | duplicate | ignored")
+
+
+def events_router(inbox: Table, handlers: dict[str, Handler]) -> APIRouter:
+    """`POST /internal/events`: service callers only; deduped by event id."""
+    router = APIRouter(tags=["internal"])
+
+    @router.post("/internal/events", response_model=EventAck, include_in_schema=True)
+    async def receive_event(event: Event, session: SessionDep, _: ServicePrincipalDep) -> EventAck:
+        inserted = (
+            await session.execute(
+                insert(inbox)
+                .values(event_id=event.event_id, topic=event.topic, source=event.source)
+                .on_conflict_do_nothing(index_elements=[inbox.c.event_id])
+                .returning(inbox.c.event_id)
+            )
+        ).first()
+        if inserted is None:
+            return EventAck(event_id=event.event_id, status="duplicate")
+        handler = handlers.get(event.topic)
+        if handler is None:
+            log.info("ignoring event topic %s", event.topic)
+            return EventAck(event_id=event.event_id, status="ignored")
+        await handler(session, event)
+        return EventAck(event_id=event.event_id, status="accepted")
+
+    return router

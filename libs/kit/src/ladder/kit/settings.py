@@ -1,0 +1,81 @@
+"""Settings every service shares, read from the environment (prefix `LADDER_`).
+
+Secrets (the service client secret, the database URL) have no defaults: a process that lacks
+them refuses to start rather than running with a guessable value.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+from pydantic import AliasChoices, Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class KitSettings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="LADDER_", env_file=None, extra="ignore", frozen=True
+    )
+
+    service_name: str = "ladder"
+    environment: str = Field(default="production", description="production | dev | test")
+
+    database_url: str = Field(
+        validation_alias=AliasChoices("LADDER_DATABASE_URL", "DATABASE_URL"),
+        description="PostgreSQL URL; postgresql:// is upgraded to the asyncpg driver",
+    )
+    db_pool_size: int = 10
+    db_max_overflow: int = 10
+    db_statement_timeout_ms: int = 30_000
+
+    # Token verification: every service verifies tokens itself against the issuer's JWKS.
+    jwks_url: str = Field(description="JWKS of the token issuer (the gateway in dev)")
+    jwt_issuer: str = "ladder-gateway"
+    jwt_audience: str = "ladder"
+    jwt_algorithms: list[str] = ["RS256"]
+    jwt_max_token_bytes: int = 8192
+    jwt_leeway_seconds: int = 30
+    jwks_cache_seconds: int = 300
+
+    # Service-to-service calls: OAuth2 client credentials at the issuer's token endpoint.
+    token_url: str = Field(description="token endpoint for client_credentials")
+    service_client_secret: str = Field(
+        validation_alias=AliasChoices("LADDER_SERVICE_CLIENT_SECRET", "LADDER_SERVICE_SECRET"),
+        repr=False,
+    )
+
+    http_connect_timeout: float = 2.0
+    http_read_timeout: float = 15.0
+
+    outbox_poll_seconds: float = 0.5
+    outbox_batch_size: int = 100
+    outbox_max_backoff_seconds: float = 30.0
+
+    max_body_bytes: int = 2 * 1024 * 1024
+    log_level: str = "INFO"
+    log_json: bool = True
+
+    @field_validator("jwt_algorithms")
+    @classmethod
+    def _asymmetric_only(cls, value: list[str]) -> list[str]:
+        allowed = {"RS256", "RS384", "RS512", "ES256", "ES384", "ES512", "PS256"}
+        bad = [a for a in value if a not in allowed]
+        if bad or not value:
+            raise ValueError(f"only asymmetric JWT algorithms may be allowed, not {bad}")
+        return value
+
+    @cached_property
+    def async_database_url(self) -> str:
+        return to_async_url(self.database_url)
+
+    @property
+    def is_dev(self) -> bool:
+        return self.environment in ("dev", "test")
+
+
+def to_async_url(url: str) -> str:
+    """`postgresql://…` and `postgres://…` → `postgresql+asyncpg://…` (SQLAlchemy dialect)."""
+    for prefix in ("postgresql+asyncpg://", "postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+asyncpg://" + url[len(prefix) :]
+    raise ValueError("DATABASE_URL must be a postgresql:// URL")

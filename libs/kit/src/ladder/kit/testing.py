@@ -1,0 +1,84 @@
+"""Helpers for in-process tests of a service: a token issuer and an ASGI client with lifespan.
+
+Cross-service tests do not use this: they start real processes (see `tests/`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import httpx
+from fastapi import FastAPI
+
+from ladder.kit.auth import Role, TokenVerifier
+from ladder.kit.tokens import SigningKey
+
+ISSUER = "ladder-gateway"
+AUDIENCE = "ladder"
+
+
+class TestIssuer:
+    """Mints tokens for test principals and verifies them without any network."""
+
+    __test__ = False  # not a pytest class
+
+    def __init__(self) -> None:
+        self.key = SigningKey.generate()
+
+    def token(
+        self,
+        role: Role | str,
+        *,
+        sub: str | None = None,
+        org: str | None = None,
+        region: str | None = None,
+        name: str = "",
+        ttl_seconds: int = 3600,
+        **extra: Any,
+    ) -> str:
+        role = Role(role)
+        claims = {"sub": sub or f"test-{role.value}", "role": role.value, "name": name, **extra}
+        if org is not None:
+            claims["org"] = org
+        if region is not None:
+            claims["region"] = region
+        return self.key.mint(claims, issuer=ISSUER, audience=AUDIENCE, ttl_seconds=ttl_seconds)
+
+    def headers(self, role: Role | str, **kwargs: Any) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token(role, **kwargs)}"}
+
+    def service_headers(self, service: str) -> dict[str, str]:
+        return self.headers(Role.service, sub=f"service:{service}", name=service)
+
+    def verifier(self) -> TokenVerifier:
+        jwks = self.key.jwks()
+        transport = httpx.MockTransport(lambda _req: httpx.Response(200, json=jwks))
+        return TokenVerifier(
+            jwks_url="http://issuer.test/.well-known/jwks.json",
+            issuer=ISSUER,
+            audience=AUDIENCE,
+            algorithms=["RS256"],
+            http=httpx.AsyncClient(transport=transport),
+        )
+
+
+@asynccontextmanager
+async def running(app: FastAPI, issuer: TestIssuer) -> AsyncIterator[httpx.AsyncClient]:
+    """Run the app's lifespan, trust `issuer`, and yield an ASGI client for it."""
+    async with app.router.lifespan_context(app):
+        await app.state.verifier.aclose()
+        app.state.verifier = issuer.verifier()
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            yield client
+
+
+def wire_peer(app: FastAPI, name: str, peer_app: FastAPI, issuer: TestIssuer, caller: str) -> None:
+    """Point `app`'s client for peer `name` at another in-process app."""
+    app.state.peers[name] = httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=peer_app),
+        base_url=f"http://{name}",
+        headers=issuer.service_headers(caller),
+    )

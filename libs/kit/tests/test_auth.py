@@ -1,0 +1,151 @@
+"""Token verification: what is accepted and every way a token is refused."""
+
+from __future__ import annotations
+
+import base64
+import json
+import time
+
+import httpx
+import pytest
+from jose import jwt
+
+from ladder.kit.auth import Principal, Role, TokenVerifier
+from ladder.kit.errors import Unauthenticated
+from ladder.kit.testing import AUDIENCE, ISSUER, TestIssuer
+
+
+@pytest.fixture(scope="module")
+def issuer() -> TestIssuer:
+    return TestIssuer()
+
+
+def _reason(exc: pytest.ExceptionInfo) -> str:
+    return exc.value.details["reason"]
+
+
+def _b64(obj: dict) -> str:
+    return base64.urlsafe_b64encode(json.dumps(obj).encode()).rstrip(b"=").decode()
+
+
+async def test_valid_token_gives_the_principal(issuer):
+    token = issuer.token("county", sub="u1", region="350102", name="鼓楼区工信局")
+    principal = await issuer.verifier().verify(token)
+    assert principal == Principal(sub="u1", role=Role.county, region="350102", name="鼓楼区工信局", token_id=principal.token_id)
+
+
+async def test_token_of_another_key_is_refused(issuer):
+    with pytest.raises(Unauthenticated) as exc:
+        await issuer.verifier().verify(TestIssuer().token("ministry"))
+    assert _reason(exc) == "unknown_key"
+
+
+async def test_same_kid_wrong_signature_is_refused(issuer):
+    other = TestIssuer()
+    other.key.kid = issuer.key.kid  # pretend to be our key
+    token = other.key.mint({"sub": "x", "role": "ministry"}, issuer=ISSUER, audience=AUDIENCE)
+    with pytest.raises(Unauthenticated) as exc:
+        await issuer.verifier().verify(token)
+    assert _reason(exc) == "signature"
+
+
+async def test_expired_token_is_refused(issuer):
+    token = issuer.key.mint(
+        {"sub": "x", "role": "ministry"}, issuer=ISSUER, audience=AUDIENCE, ttl_seconds=10, now=time.time() - 3600
+    )
+    with pytest.raises(Unauthenticated) as exc:
+        await issuer.verifier().verify(token)
+    assert _reason(exc) == "expired"
+
+
+@pytest.mark.parametrize(("iss", "aud"), [("someone", AUDIENCE), (ISSUER, "other-audience")])
+async def test_wrong_issuer_or_audience_is_refused(issuer, iss, aud):
+    token = issuer.key.mint({"sub": "x", "role": "ministry"}, issuer=iss, audience=aud)
+    with pytest.raises(Unauthenticated) as exc:
+        await issuer.verifier().verify(token)
+    assert _reason(exc) == "claims"
+
+
+async def test_alg_none_is_refused(issuer):
+    now = int(time.time())
+    body = {"sub": "x", "role": "ministry", "iss": ISSUER, "aud": AUDIENCE, "iat": now, "exp": now + 60}
+    token = f"{_b64({'alg': 'none', 'kid': issuer.key.kid})}.{_b64(body)}."
+    with pytest.raises(Unauthenticated) as exc:
+        await issuer.verifier().verify(token)
+    assert _reason(exc) == "algorithm_not_allowed"
+
+
+async def test_hs256_with_the_public_key_as_secret_is_refused(issuer):
+    """The classic key-confusion attack: sign HMAC with the published public key."""
+    public = json.dumps(issuer.key.public_jwk())
+    now = int(time.time())
+    token = jwt.encode(
+        {"sub": "x", "role": "ministry", "iss": ISSUER, "aud": AUDIENCE, "iat": now, "exp": now + 60},
+        public,
+        algorithm="HS256",
+        headers={"kid": issuer.key.kid},
+    )
+    with pytest.raises(Unauthenticated) as exc:
+        await issuer.verifier().verify(token)
+    assert _reason(exc) == "algorithm_not_allowed"
+
+
+async def test_oversized_token_is_refused_before_parsing(issuer):
+    token = issuer.token("ministry", padding="x" * 10_000)
+    with pytest.raises(Unauthenticated) as exc:
+        await issuer.verifier().verify(token)
+    assert _reason(exc) == "token_too_large"
+
+
+async def test_unknown_role_is_refused(issuer):
+    token = issuer.key.mint({"sub": "x", "role": "emperor"}, issuer=ISSUER, audience=AUDIENCE)
+    with pytest.raises(Unauthenticated):
+        await issuer.verifier().verify(token)
+
+
+async def test_garbage_is_refused(issuer):
+    with pytest.raises(Unauthenticated) as exc:
+        await issuer.verifier().verify("not.a.token")
+    assert _reason(exc) == "malformed"
+
+
+async def test_key_rotation_refetches_once(issuer):
+    calls = []
+    new = TestIssuer()
+
+    def handler(_req):
+        calls.append(1)
+        keys = issuer.key.jwks() if len(calls) == 1 else {"keys": [issuer.key.public_jwk(), new.key.public_jwk()]}
+        return httpx.Response(200, json=keys)
+
+    verifier = TokenVerifier(
+        jwks_url="http://x/jwks", issuer=ISSUER, audience=AUDIENCE, algorithms=["RS256"],
+        http=httpx.AsyncClient(transport=httpx.MockTransport(handler)), min_refresh_interval=0,
+    )
+    await verifier.verify(issuer.token("ministry"))
+    await verifier.verify(new.token("ministry"))
+    assert len(calls) == 2
+
+
+async def test_jwks_unreachable_is_401_not_500():
+    def handler(_req):
+        raise httpx.ConnectError("down")
+
+    verifier = TokenVerifier(
+        jwks_url="http://x/jwks", issuer=ISSUER, audience=AUDIENCE, algorithms=["RS256"],
+        http=httpx.AsyncClient(transport=httpx.MockTransport(handler)),
+    )
+    with pytest.raises(Unauthenticated) as exc:
+        await verifier.verify(TestIssuer().token("ministry"))
+    assert _reason(exc) == "jwks_unavailable"
+
+
+def test_jurisdiction_prefixes():
+    assert Principal(sub="a", role=Role.county, region="350102").covers_region("350102")
+    assert not Principal(sub="a", role=Role.county, region="350102").covers_region("350103")
+    assert Principal(sub="a", role=Role.city, region="350100").covers_region("350103")
+    assert not Principal(sub="a", role=Role.city, region="350100").covers_region("350200")
+    assert Principal(sub="a", role=Role.province, region="350000").covers_region("350200")
+    assert Principal(sub="a", role=Role.ministry).covers_region("650000")
+    assert not Principal(sub="a", role=Role.enterprise, region="350102").covers_region("350102")
+    assert not Principal(sub="a", role=Role.county).covers_region("350102")

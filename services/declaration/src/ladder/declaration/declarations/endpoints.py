@@ -1,0 +1,168 @@
+"""Routes for declarations (申报)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+import httpx
+from fastapi import APIRouter, Depends, Query, Request, Response, status
+from fastapi.responses import JSONResponse
+from ladder.kit.auth import PrincipalDep
+from ladder.kit.concurrency import IfMatchHeader
+from ladder.kit.db import SessionDep
+from ladder.kit.errors import responses
+from ladder.kit.idempotency import IdempotencyKeyDep, claim
+from ladder.kit.pagination import Page, PageDep
+
+from ladder.declaration.declarations import repository, service
+from ladder.declaration.declarations.schemas import (
+    DeclarationCreate,
+    DeclarationPatch,
+    DeclarationRead,
+    PrecheckResult,
+    TransitionRead,
+    VersionRead,
+    WithdrawRequest,
+)
+from ladder.declaration.tables import IDEMPOTENCY
+
+router = APIRouter(prefix="/v1/declarations", tags=["declarations"])
+
+
+def _rules(request: Request) -> httpx.AsyncClient:
+    return request.app.state.peers["rules"]
+
+
+RulesDep = Annotated[httpx.AsyncClient, Depends(_rules)]
+
+
+def _answer(read: DeclarationRead, status_code: int = 200) -> JSONResponse:
+    return JSONResponse(
+        read.model_dump(mode="json"), status_code=status_code, headers={"ETag": read.etag}
+    )
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=DeclarationRead,
+    responses=responses(401, 403, 404, 422, 428),
+    summary="Create a draft declaration for one of the caller's factories",
+)
+async def create_declaration(
+    data: DeclarationCreate,
+    request: Request,
+    session: SessionDep,
+    principal: PrincipalDep,
+    key: IdempotencyKeyDep,
+) -> Response:
+    slot = await claim(
+        session, IDEMPOTENCY, principal=principal.sub, key=key, request=request,
+        body=data.model_dump(mode="json"),
+    )
+    if slot.replay:
+        return JSONResponse(slot.replay[1], status_code=slot.replay[0], headers={"ETag": slot.replay[1]["etag"]})
+    read = service.to_read(await service.create(session, principal, data))
+    await slot.store(session, 201, read.model_dump(mode="json"))
+    return _answer(read, 201)
+
+
+@router.get("", response_model=Page[DeclarationRead], responses=responses(401, 403))
+async def list_declarations(
+    session: SessionDep,
+    principal: PrincipalDep,
+    page: PageDep,
+    status_filter: Annotated[str | None, Query(alias="status", max_length=30)] = None,
+) -> Page[DeclarationRead]:
+    """The caller's own declarations (enterprise) or those in its jurisdiction (authorities)."""
+    rows, total = await service.list_for(
+        session, principal, status=status_filter, offset=page.offset, limit=page.page_size
+    )
+    return Page(items=[service.to_read(r) for r in rows], total=total, page=page.page, page_size=page.page_size)
+
+
+@router.get("/{declaration_id}", response_model=DeclarationRead, responses=responses(401, 404))
+async def read_declaration(declaration_id: uuid.UUID, session: SessionDep, principal: PrincipalDep) -> Response:
+    return _answer(service.to_read(await service.get_readable(session, principal, declaration_id)))
+
+
+@router.patch(
+    "/{declaration_id}",
+    response_model=DeclarationRead,
+    responses=responses(401, 403, 404, 409, 412, 422, 428),
+    summary="Edit a draft (If-Match required)",
+)
+async def edit_declaration(
+    declaration_id: uuid.UUID,
+    data: DeclarationPatch,
+    session: SessionDep,
+    principal: PrincipalDep,
+    if_match: IfMatchHeader = None,
+) -> Response:
+    row = await service.patch(session, principal, declaration_id, data, if_match)
+    return _answer(service.to_read(row))
+
+
+@router.post(
+    "/{declaration_id}/precheck",
+    response_model=PrecheckResult,
+    responses=responses(401, 404, 502, 503),
+    summary="Pre-check against 要素条件 (asks the rules service)",
+)
+async def precheck_declaration(
+    declaration_id: uuid.UUID, session: SessionDep, principal: PrincipalDep, rules: RulesDep
+) -> PrecheckResult:
+    return await service.precheck(session, rules, principal, declaration_id)
+
+
+@router.post(
+    "/{declaration_id}/submit",
+    response_model=DeclarationRead,
+    responses=responses(401, 403, 404, 409, 422, 428, 502, 503),
+    summary="Submit (Idempotency-Key required): freezes a fingerprinted version",
+)
+async def submit_declaration(
+    declaration_id: uuid.UUID,
+    request: Request,
+    session: SessionDep,
+    principal: PrincipalDep,
+    rules: RulesDep,
+    key: IdempotencyKeyDep,
+) -> Response:
+    slot = await claim(session, IDEMPOTENCY, principal=principal.sub, key=key, request=request)
+    if slot.replay:
+        return JSONResponse(slot.replay[1], status_code=slot.replay[0], headers={"ETag": slot.replay[1]["etag"]})
+    read = service.to_read(await service.submit(session, rules, principal, declaration_id))
+    await slot.store(session, 200, read.model_dump(mode="json"))
+    request.app.state.relay.wake()
+    return _answer(read)
+
+
+@router.post(
+    "/{declaration_id}/withdraw",
+    response_model=DeclarationRead,
+    responses=responses(401, 403, 404, 409, 412, 428),
+    summary="Withdraw (If-Match required)",
+)
+async def withdraw_declaration(
+    declaration_id: uuid.UUID,
+    data: WithdrawRequest,
+    session: SessionDep,
+    principal: PrincipalDep,
+    if_match: IfMatchHeader = None,
+) -> Response:
+    row = await service.withdraw(session, principal, declaration_id, data.reason, if_match)
+    return _answer(service.to_read(row))
+
+
+@router.get("/{declaration_id}/versions", response_model=list[VersionRead], responses=responses(401, 404))
+async def list_versions(declaration_id: uuid.UUID, session: SessionDep, principal: PrincipalDep) -> list[VersionRead]:
+    await service.get_readable(session, principal, declaration_id)
+    return [VersionRead.model_validate(v) for v in await repository.versions(session, declaration_id)]
+
+
+@router.get("/{declaration_id}/history", response_model=list[TransitionRead], responses=responses(401, 404))
+async def list_history(declaration_id: uuid.UUID, session: SessionDep, principal: PrincipalDep) -> list[TransitionRead]:
+    await service.get_readable(session, principal, declaration_id)
+    return [TransitionRead.model_validate(t) for t in await repository.history(session, declaration_id)]

@@ -1,0 +1,93 @@
+"""Declarations (申报), their frozen submitted versions, and their transition history."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Column, DateTime, ForeignKey, Index, UniqueConstraint, func
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlmodel import Field, SQLModel
+
+from ladder.declaration.settings import SCHEMA
+
+
+def _ts(nullable: bool = False, **kw: Any) -> Any:
+    return Field(
+        sa_column=Column(
+            DateTime(timezone=True),
+            nullable=nullable,
+            server_default=None if nullable else func.now(),
+            **kw,
+        ),
+        default=None,
+    )
+
+
+class Declaration(SQLModel, table=True):
+    __tablename__ = "declaration"
+    __table_args__ = (
+        Index(None, "enterprise_id", "campaign_year"),
+        Index(None, "region_code", "status"),
+        {"schema": SCHEMA},
+    )
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    campaign_year: int = Field(
+        sa_column=Column(ForeignKey(f"{SCHEMA}.campaign.year"), nullable=False)
+    )
+    tier: str = Field(max_length=20)
+    enterprise_id: uuid.UUID = Field(
+        sa_column=Column(ForeignKey(f"{SCHEMA}.enterprise.id"), nullable=False)
+    )
+    factory_id: uuid.UUID = Field(
+        sa_column=Column(ForeignKey(f"{SCHEMA}.factory.id"), nullable=False, index=True)
+    )
+    region_code: str = Field(max_length=6, description="the factory's region: routes review")
+    status: str = Field(max_length=30, default="draft")
+    facts: dict[str, Any] = Field(sa_column=Column(JSONB, nullable=False))
+    row_version: int = Field(default=1, description="bumped on every change; the ETag")
+    last_precheck: dict[str, Any] | None = Field(default=None, sa_column=Column(JSONB))
+    created_by: str = Field(max_length=200)
+    created_at: datetime | None = _ts()
+    updated_at: datetime | None = _ts()
+    submitted_at: datetime | None = _ts(nullable=True)
+
+
+class DeclarationVersion(SQLModel, table=True):
+    """What was submitted, frozen: the canonical content and its SHA-256 fingerprint."""
+
+    __tablename__ = "declaration_version"
+    __table_args__ = (
+        UniqueConstraint("declaration_id", "number"),
+        {"schema": SCHEMA},
+    )
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    declaration_id: uuid.UUID = Field(
+        sa_column=Column(ForeignKey(f"{SCHEMA}.declaration.id"), nullable=False)
+    )
+    number: int
+    content: dict[str, Any] = Field(sa_column=Column(JSONB, nullable=False))
+    fingerprint: str = Field(max_length=64, index=True)
+    submitted_by: str = Field(max_length=200)
+    submitted_at: datetime | None = _ts()
+
+
+class DeclarationTransition(SQLModel, table=True):
+    """One row per state change: who, when, from, to, why."""
+
+    __tablename__ = "declaration_transition"
+    __table_args__ = {"schema": SCHEMA}
+
+    id: int | None = Field(default=None, primary_key=True)
+    declaration_id: uuid.UUID = Field(
+        sa_column=Column(ForeignKey(f"{SCHEMA}.declaration.id"), nullable=False, index=True)
+    )
+    event: str = Field(max_length=50)
+    from_status: str = Field(max_length=30)
+    to_status: str = Field(max_length=30)
+    actor: str = Field(max_length=200)
+    reason: str | None = Field(default=None, max_length=2000)
+    at: datetime | None = _ts()

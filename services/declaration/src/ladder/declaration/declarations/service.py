@@ -1,0 +1,286 @@
+"""The behaviour of declarations: draft, edit, pre-check, submit, withdraw.
+
+Submission freezes an immutable version whose SHA-256 fingerprint is taken over the canonical
+JSON of its content, and queues `declaration.submitted` for the review service in the same
+transaction (outbox), so the event exists exactly when the submission committed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+from ladder.kit.auth import Principal, Role
+from ladder.kit.concurrency import check_if_match, etag
+from ladder.kit.errors import Forbidden
+from ladder.kit.outbox import publish
+from sqlmodel.ext.asyncio.session import AsyncSession
+from statemachine.exceptions import TransitionNotAllowed
+
+from ladder.declaration import rules_client
+from ladder.declaration.campaigns.models import Campaign
+from ladder.declaration.declarations import repository
+from ladder.declaration.declarations.auth import may_edit, may_read
+from ladder.declaration.declarations.machine import EDITABLE, DeclarationMachine
+from ladder.declaration.declarations.models import (
+    Declaration,
+    DeclarationTransition,
+    DeclarationVersion,
+)
+from ladder.declaration.declarations.repository import DeclarationRow
+from ladder.declaration.declarations.schemas import (
+    DeclarationCreate,
+    DeclarationPatch,
+    DeclarationRead,
+    PrecheckResult,
+)
+from ladder.declaration.enterprises import repository as enterprises
+from ladder.declaration.enterprises.auth import may_act_for
+from ladder.declaration.errors import (
+    CampaignNotFound,
+    DeclarationNotFound,
+    FactoryNotFound,
+    InvalidTransition,
+    NotEditable,
+    NotOwnEnterprise,
+    PrecheckFailed,
+    TierNotOpen,
+)
+from ladder.declaration.tables import OUTBOX
+
+SUBMITTED_TOPIC = "declaration.submitted"
+
+
+def declaration_etag(d: Declaration) -> str:
+    return etag("declaration", d.id, d.row_version)
+
+
+def to_read(row: DeclarationRow) -> DeclarationRead:
+    d = row.declaration
+    return DeclarationRead(
+        id=d.id,
+        campaign_year=d.campaign_year,
+        tier=d.tier,
+        status=d.status,
+        enterprise_uscc=row.enterprise.uscc,
+        enterprise_name=row.enterprise.name,
+        factory_id=row.factory.id,
+        factory_name=row.factory.name,
+        region_code=d.region_code,
+        facts=d.facts,
+        etag=declaration_etag(d),
+        last_precheck=d.last_precheck,
+        created_at=d.created_at,
+        updated_at=d.updated_at,
+        submitted_at=d.submitted_at,
+        current_version=row.latest.number if row.latest else None,
+        current_fingerprint=row.latest.fingerprint if row.latest else None,
+    )
+
+
+async def _campaign_open_for(session: AsyncSession, year: int, tier: str) -> Campaign:
+    campaign = await session.get(Campaign, year)
+    if campaign is None:
+        raise CampaignNotFound(details={"field": "campaign_year", "campaign_year": year})
+    if tier not in campaign.open_tiers:
+        raise TierNotOpen(details={"field": "tier", "tier": tier, "open_tiers": campaign.open_tiers})
+    return campaign
+
+
+async def create(session: AsyncSession, principal: Principal, data: DeclarationCreate) -> DeclarationRow:
+    factory = await enterprises.factory(session, data.factory_id)
+    enterprise = await enterprises.by_id(session, factory.enterprise_id) if factory else None
+    if factory is None or enterprise is None or not may_act_for(principal, enterprise.uscc):
+        # A factory of another enterprise is answered as absent: existence does not leak.
+        raise FactoryNotFound(details={"field": "factory_id", "factory_id": str(data.factory_id)})
+    await _campaign_open_for(session, data.campaign_year, data.tier.value)
+    declaration = Declaration(
+        campaign_year=data.campaign_year,
+        tier=data.tier.value,
+        enterprise_id=enterprise.id,
+        factory_id=factory.id,
+        region_code=factory.region_code,
+        facts=data.facts.model_dump(mode="json"),
+        created_by=principal.sub,
+    )
+    session.add(declaration)
+    await session.flush()
+    await session.refresh(declaration)
+    return DeclarationRow(declaration, enterprise, factory, None)
+
+
+async def get_readable(
+    session: AsyncSession, principal: Principal, declaration_id: uuid.UUID, *, for_update: bool = False
+) -> DeclarationRow:
+    row = await repository.get(session, declaration_id, for_update=for_update)
+    if row is None or not may_read(principal, row):
+        raise DeclarationNotFound(details={"declaration_id": str(declaration_id)})
+    return row
+
+
+async def _get_editable(
+    session: AsyncSession, principal: Principal, declaration_id: uuid.UUID
+) -> DeclarationRow:
+    row = await get_readable(session, principal, declaration_id, for_update=True)
+    if not may_edit(principal, row):
+        raise NotOwnEnterprise(details={"declaration_id": str(declaration_id)})
+    return row
+
+
+async def patch(
+    session: AsyncSession,
+    principal: Principal,
+    declaration_id: uuid.UUID,
+    data: DeclarationPatch,
+    if_match: str | None,
+) -> DeclarationRow:
+    row = await _get_editable(session, principal, declaration_id)
+    d = row.declaration
+    check_if_match(if_match, declaration_etag(d))
+    if d.status not in EDITABLE:
+        raise NotEditable(details={"status": d.status})
+    if data.tier is not None:
+        await _campaign_open_for(session, d.campaign_year, data.tier.value)
+        d.tier = data.tier.value
+    if data.facts is not None:
+        d.facts = data.facts.model_dump(mode="json")
+    d.last_precheck = None
+    _touch(d)
+    await session.flush()
+    return row
+
+
+def _touch(d: Declaration) -> None:
+    d.row_version += 1
+    d.updated_at = datetime.now(UTC)
+
+
+async def precheck(
+    session: AsyncSession, rules: httpx.AsyncClient, principal: Principal, declaration_id: uuid.UUID
+) -> PrecheckResult:
+    row = await get_readable(session, principal, declaration_id)
+    return await _evaluate(session, rules, row)
+
+
+async def _evaluate(session: AsyncSession, rules: httpx.AsyncClient, row: DeclarationRow) -> PrecheckResult:
+    d = row.declaration
+    campaign = await session.get(Campaign, d.campaign_year)
+    assert campaign is not None
+    result = await rules_client.evaluate(
+        rules, edition=campaign.rules_edition, tier=d.tier, facts=d.facts
+    )
+    d.last_precheck = result.model_dump(mode="json")
+    await session.flush()
+    return result
+
+
+def canonical_content(row: DeclarationRow, number: int) -> dict[str, Any]:
+    d = row.declaration
+    return {
+        "declaration_id": str(d.id),
+        "version": number,
+        "campaign_year": d.campaign_year,
+        "tier": d.tier,
+        "enterprise": {"uscc": row.enterprise.uscc, "name": row.enterprise.name},
+        "factory": {"name": row.factory.name, "region_code": row.factory.region_code},
+        "facts": d.facts,
+    }
+
+
+def fingerprint(content: dict[str, Any]) -> str:
+    canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def _transition(row: DeclarationRow, event: str, actor: str, reason: str | None) -> DeclarationTransition:
+    d = row.declaration
+    before = d.status
+    try:
+        DeclarationMachine(d, state_field="status").send(event)
+    except TransitionNotAllowed:
+        raise InvalidTransition(details={"status": before, "action": event}) from None
+    return DeclarationTransition(
+        declaration_id=d.id, event=event, from_status=before, to_status=d.status, actor=actor, reason=reason
+    )
+
+
+async def submit(
+    session: AsyncSession, rules: httpx.AsyncClient, principal: Principal, declaration_id: uuid.UUID
+) -> DeclarationRow:
+    row = await _get_editable(session, principal, declaration_id)
+    d = row.declaration
+    if d.status not in EDITABLE:
+        raise InvalidTransition(details={"status": d.status, "action": "submit"})
+    result = await _evaluate(session, rules, row)
+    if not result.eligible:
+        blocking = [f.model_dump(mode="json") for f in result.findings if f.severity == "error" and not f.passed]
+        raise PrecheckFailed(details={"findings": blocking})
+    history = _transition(row, "submit", principal.sub, None)
+    number = await repository.next_version_number(session, d.id)
+    content = canonical_content(row, number)
+    version = DeclarationVersion(
+        declaration_id=d.id,
+        number=number,
+        content=content,
+        fingerprint=fingerprint(content),
+        submitted_by=principal.sub,
+    )
+    now = datetime.now(UTC)
+    d.submitted_at = now
+    _touch(d)
+    session.add(version)
+    session.add(history)
+    await session.flush()
+    await session.refresh(version)
+    row.latest = version
+    await publish(
+        session,
+        OUTBOX,
+        topic=SUBMITTED_TOPIC,
+        destinations=["review"],
+        payload={
+            "declaration_id": str(d.id),
+            "version": number,
+            "fingerprint": version.fingerprint,
+            "campaign_year": d.campaign_year,
+            "tier": d.tier,
+            "enterprise_uscc": row.enterprise.uscc,
+            "enterprise_name": row.enterprise.name,
+            "factory_name": row.factory.name,
+            "region_code": d.region_code,
+            "submitted_at": now.isoformat(),
+        },
+    )
+    return row
+
+
+async def withdraw(
+    session: AsyncSession, principal: Principal, declaration_id: uuid.UUID, reason: str, if_match: str | None
+) -> DeclarationRow:
+    row = await _get_editable(session, principal, declaration_id)
+    check_if_match(if_match, declaration_etag(row.declaration))
+    session.add(_transition(row, "withdraw", principal.sub, reason))
+    _touch(row.declaration)
+    await session.flush()
+    return row
+
+
+async def list_for(
+    session: AsyncSession, principal: Principal, *, status: str | None, offset: int, limit: int
+) -> tuple[list[DeclarationRow], int]:
+    if principal.role is Role.enterprise:
+        if not principal.org:
+            return [], 0
+        return await repository.page(
+            session, enterprise_uscc=principal.org, region_prefix=None, status=status, offset=offset, limit=limit
+        )
+    prefix = "" if principal.role is Role.service else principal.region_prefix()
+    if prefix is None:
+        raise Forbidden(details={"role": principal.role.value})
+    return await repository.page(
+        session, enterprise_uscc=None, region_prefix=prefix, status=status, offset=offset, limit=limit
+    )

@@ -1,0 +1,62 @@
+"""Routes for enterprises (企业) and factories (工厂)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, status
+from ladder.kit.auth import PrincipalDep
+from ladder.kit.db import SessionDep
+from ladder.kit.errors import responses
+
+from ladder.declaration.enterprises import repository, service
+from ladder.declaration.enterprises.schemas import (
+    EnterpriseCreate,
+    EnterpriseRead,
+    FactoryCreate,
+    FactoryRead,
+)
+
+router = APIRouter(prefix="/v1/enterprises", tags=["enterprises"])
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=EnterpriseRead,
+    responses=responses(401, 403, 409, 422),
+    summary="Register the caller's enterprise (企业注册)",
+)
+async def register_enterprise(
+    data: EnterpriseCreate, session: SessionDep, principal: PrincipalDep
+) -> EnterpriseRead:
+    return EnterpriseRead.model_validate(await service.register(session, principal, data))
+
+
+@router.get(
+    "/{uscc}", response_model=EnterpriseRead, responses=responses(401, 404), summary="Read an enterprise"
+)
+async def read_enterprise(uscc: str, session: SessionDep, principal: PrincipalDep) -> EnterpriseRead:
+    return EnterpriseRead.model_validate(await service.get_readable(session, principal, uscc))
+
+
+@router.post(
+    "/{uscc}/factories",
+    status_code=status.HTTP_201_CREATED,
+    response_model=FactoryRead,
+    responses=responses(401, 403, 404, 422),
+    summary="Add a factory (智能工厂项目) to the caller's enterprise",
+)
+async def add_factory(
+    uscc: str, data: FactoryCreate, session: SessionDep, principal: PrincipalDep
+) -> FactoryRead:
+    return FactoryRead.model_validate(await service.add_factory(session, principal, uscc, data))
+
+
+@router.get(
+    "/{uscc}/factories",
+    response_model=list[FactoryRead],
+    responses=responses(401, 404),
+    summary="List an enterprise's factories",
+)
+async def list_factories(uscc: str, session: SessionDep, principal: PrincipalDep) -> list[FactoryRead]:
+    enterprise = await service.get_readable(session, principal, uscc)
+    return [FactoryRead.model_validate(f) for f in await repository.factories_of(session, enterprise.id)]

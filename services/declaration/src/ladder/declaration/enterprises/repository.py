@@ -1,0 +1,48 @@
+"""Every query on enterprises and factories."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy.dialects.postgresql import insert
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from ladder.declaration.enterprises.models import Enterprise, Factory
+
+
+async def insert_enterprise(session: AsyncSession, enterprise: Enterprise) -> bool:
+    """Insert unless the USCC exists; True if inserted."""
+    row = (
+        await session.execute(
+            insert(Enterprise.__table__)
+            .values(
+                id=enterprise.id,
+                uscc=enterprise.uscc,
+                name=enterprise.name,
+                region_code=enterprise.region_code,
+            )
+            .on_conflict_do_nothing(index_elements=["uscc"])
+            .returning(Enterprise.__table__.c.id)
+        )
+    ).first()
+    return row is not None
+
+
+async def by_uscc(session: AsyncSession, uscc: str) -> Enterprise | None:
+    return (await session.exec(select(Enterprise).where(Enterprise.uscc == uscc))).first()
+
+
+async def by_id(session: AsyncSession, enterprise_id: uuid.UUID) -> Enterprise | None:
+    return await session.get(Enterprise, enterprise_id)
+
+
+async def factory(session: AsyncSession, factory_id: uuid.UUID) -> Factory | None:
+    return await session.get(Factory, factory_id)
+
+
+async def factories_of(session: AsyncSession, enterprise_id: uuid.UUID) -> list[Factory]:
+    rows = await session.exec(
+        select(Factory).where(Factory.enterprise_id == enterprise_id).order_by(Factory.created_at)
+    )
+    return list(rows.all())

@@ -1,0 +1,73 @@
+"""Domain errors of the declaration service, each with a stable code."""
+
+from ladder.kit.errors import Conflict, Forbidden, LadderError, NotFound
+
+
+class EnterpriseExists(Conflict):
+    code = "enterprise_exists"
+    message = "该统一社会信用代码的企业已存在"
+    message_en = "An enterprise with this unified social credit code already exists"
+
+
+class EnterpriseNotFound(NotFound):
+    code = "enterprise_not_found"
+    message = "企业不存在"
+    message_en = "Enterprise not found"
+
+
+class FactoryNotFound(NotFound):
+    code = "factory_not_found"
+    message = "工厂不存在"
+    message_en = "Factory not found"
+
+
+class DeclarationNotFound(NotFound):
+    code = "declaration_not_found"
+    message = "申报不存在"
+    message_en = "Declaration not found"
+
+
+class CampaignNotFound(LadderError):
+    status_code = 422
+    code = "campaign_not_found"
+    message = "申报批次不存在"
+    message_en = "No such campaign"
+
+
+class TierNotOpen(LadderError):
+    status_code = 422
+    code = "tier_not_open"
+    message = "该批次未开放此层级的申报"
+    message_en = "This campaign does not open this tier"
+
+
+class NotOwnEnterprise(Forbidden):
+    code = "not_own_enterprise"
+    message = "只能为本企业办理"
+    message_en = "You may act only for your own enterprise"
+
+
+class InvalidTransition(Conflict):
+    code = "invalid_transition"
+    message = "当前状态不允许此操作"
+    message_en = "This action is not allowed in the current state"
+
+
+class NotEditable(Conflict):
+    code = "not_editable"
+    message = "只有草稿或退回修改的申报可以编辑"
+    message_en = "Only a draft or a declaration returned for revision can be edited"
+
+
+class PrecheckFailed(LadderError):
+    status_code = 422
+    code = "precheck_failed"
+    message = "未通过要素条件预检，不能提交"
+    message_en = "The declaration fails the eligibility pre-check and cannot be submitted"
+
+
+class InvalidUSCC(LadderError):
+    status_code = 422
+    code = "invalid_uscc"
+    message = "统一社会信用代码无效"
+    message_en = "Invalid unified social credit code"

@@ -1,0 +1,16 @@
+"""Every table of the declaration service, imported so alembic sees them all."""
+
+from ladder.declaration import tables
+from ladder.declaration.campaigns.models import Campaign
+from ladder.declaration.declarations.models import Declaration, DeclarationTransition, DeclarationVersion
+from ladder.declaration.enterprises.models import Enterprise, Factory
+
+__all__ = [
+    "Campaign",
+    "Declaration",
+    "DeclarationTransition",
+    "DeclarationVersion",
+    "Enterprise",
+    "Factory",
+    "tables",
+]

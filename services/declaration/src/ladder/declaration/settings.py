@@ -1,0 +1,13 @@
+"""Settings of the declaration service (env prefix `LADDER_`)."""
+
+from __future__ import annotations
+
+from ladder.kit.settings import KitSettings
+
+SCHEMA = "declaration"
+
+
+class Settings(KitSettings):
+    service_name: str = "declaration"
+    rules_url: str = "http://127.0.0.1:8002"
+    review_url: str = "http://127.0.0.1:8003"

@@ -1,0 +1,1 @@
+"""Developer tooling: the embedded database, process runner, seed loader (not shipped)."""

@@ -1,0 +1,139 @@
+"""Start, stop and restart the real Ladder processes (three services and the gateway).
+
+Used by `make run` (fixed ports, output to the console) and by the cross-service tests (free
+ports, output to log files). Each process is `uvicorn <module>.main:create_app --factory`.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO
+
+import httpx
+
+from tools.services import GATEWAY, SERVICES, ServiceInfo
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class Stack:
+    database_url: str
+    key_file: Path
+    ports: dict[str, int] = field(default_factory=dict)
+    service_secret: str = field(default_factory=lambda: secrets.token_urlsafe(32))
+    environment: str = "dev"
+    log_dir: Path | None = None  # None: inherit the console
+    log_json: bool = True
+    extra_env: dict[str, str] = field(default_factory=dict)
+    procs: dict[str, subprocess.Popen] = field(default_factory=dict)
+    _logs: dict[str, IO[bytes]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for info in [*SERVICES, GATEWAY]:
+            self.ports.setdefault(info.name, free_port())
+
+    def url(self, name: str) -> str:
+        return f"http://127.0.0.1:{self.ports[name]}"
+
+    def env_for(self, info: ServiceInfo) -> dict[str, str]:
+        gateway = self.url("gateway")
+        env = {
+            **os.environ,
+            "DATABASE_URL": self.database_url,
+            "LADDER_ENVIRONMENT": self.environment,
+            "LADDER_SERVICE_CLIENT_SECRET": self.service_secret,
+            "LADDER_JWKS_URL": f"{gateway}/.well-known/jwks.json",
+            "LADDER_TOKEN_URL": f"{gateway}/auth/token",
+            "LADDER_JWT_PRIVATE_KEY_FILE": str(self.key_file),
+            "LADDER_LOG_JSON": "true" if self.log_json else "false",
+            "LADDER_OUTBOX_MAX_BACKOFF_SECONDS": "2",
+            **{f"LADDER_{s.name.upper()}_URL": self.url(s.name) for s in SERVICES},
+            **self.extra_env,
+        }
+        env["PYTHONUNBUFFERED"] = "1"
+        return env
+
+    def start(self, name: str, *, wait: bool = True) -> None:
+        info = next(i for i in [*SERVICES, GATEWAY] if i.name == name)
+        if name in self.procs and self.procs[name].poll() is None:
+            return
+        out: IO[bytes] | None = None
+        if self.log_dir is not None:
+            self.log_dir.mkdir(parents=True, exist_ok=True)
+            out = open(self.log_dir / f"{name}.log", "ab")  # noqa: SIM115 (kept open while running)
+            self._logs[name] = out
+        self.procs[name] = subprocess.Popen(
+            [
+                sys.executable, "-m", "uvicorn", info.factory, "--factory",
+                "--host", "127.0.0.1", "--port", str(self.ports[name]),
+                "--no-access-log", "--timeout-graceful-shutdown", "5",
+            ],
+            env=self.env_for(info),
+            cwd=ROOT,
+            stdout=out,
+            stderr=subprocess.STDOUT if out else None,
+        )
+        if wait:
+            self.wait_healthy(name)
+
+    def start_all(self) -> None:
+        # The gateway first: the services fetch its JWKS and service tokens lazily, but
+        # readiness is nicer when it is already there.
+        for name in [GATEWAY.name, *(s.name for s in SERVICES)]:
+            self.start(name, wait=False)
+        for name in [GATEWAY.name, *(s.name for s in SERVICES)]:
+            self.wait_healthy(name)
+
+    def wait_healthy(self, name: str, timeout: float = 60.0) -> None:
+        deadline = time.monotonic() + timeout
+        proc = self.procs[name]
+        while time.monotonic() < deadline:
+            if proc.poll() is not None:
+                raise RuntimeError(f"{name} exited with {proc.returncode}; {self._tail(name)}")
+            try:
+                if httpx.get(f"{self.url(name)}/healthz", timeout=1.0).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.1)
+        raise RuntimeError(f"{name} did not become healthy in {timeout}s; {self._tail(name)}")
+
+    def _tail(self, name: str) -> str:
+        if self.log_dir is None:
+            return "see the console"
+        path = self.log_dir / f"{name}.log"
+        return path.read_text(errors="replace")[-3000:] if path.exists() else ""
+
+    def stop(self, name: str, *, kill: bool = False) -> None:
+        proc = self.procs.pop(name, None)
+        if proc is None:
+            return
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGKILL if kill else signal.SIGTERM)
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+        log = self._logs.pop(name, None)
+        if log:
+            log.close()
+
+    def stop_all(self) -> None:
+        for name in list(self.procs):
+            self.stop(name)
