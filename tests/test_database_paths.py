@@ -45,7 +45,9 @@ def test_embedded_server_starts_and_migrates(monkeypatch):
 
 
 def test_server_given_by_url(monkeypatch):
-    given = os.environ.get("TEST_DATABASE_URL") or os.environ.get("DATABASE_URL") or devdb.start("test")
+    given = (
+        os.environ.get("TEST_DATABASE_URL") or os.environ.get("DATABASE_URL") or devdb.start("test")
+    )
     monkeypatch.setenv("TEST_DATABASE_URL", given)
     server, how = testdb.server_url()
     assert (server, how) == (given, "TEST_DATABASE_URL")

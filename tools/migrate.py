@@ -1,7 +1,7 @@
 """Run (or check) every service's alembic history against one database.
 
-    python -m tools.migrate [upgrade|check] [--url URL]   (URL defaults to $DATABASE_URL)
-    python -m tools.migrate revision --service NAME -m "message"   (autogenerate)
+python -m tools.migrate [upgrade|check] [--url URL]   (URL defaults to $DATABASE_URL)
+python -m tools.migrate revision --service NAME -m "message"   (autogenerate)
 """
 
 from __future__ import annotations
@@ -10,9 +10,9 @@ import argparse
 import os
 import sys
 
-from ladder.kit import migrations
 from alembic import command
 
+from ladder.kit import migrations
 from tools.services import BY_NAME, SERVICES
 
 

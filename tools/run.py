@@ -73,9 +73,9 @@ def main(argv: list[str] | None = None) -> int:
         f"""
 Ladder is running.
   gateway            {gw}      (GraphQL: {gw}/graphql)
-  declaration        {stack.url('declaration')}   (through the gateway: {gw}/api/declaration/docs)
-  rules              {stack.url('rules')}   (through the gateway: {gw}/api/rules/docs)
-  review             {stack.url('review')}   (through the gateway: {gw}/api/review/docs)
+  declaration        {stack.url("declaration")}   (through the gateway: {gw}/api/declaration/docs)
+  rules              {stack.url("rules")}   (through the gateway: {gw}/api/rules/docs)
+  review             {stack.url("review")}   (through the gateway: {gw}/api/review/docs)
   OpenAPI            {gw}/api/<service>/openapi.json
   demo users         curl {gw}/auth/demo-users
   a demo token       curl -s -X POST {gw}/auth/dev-token -H 'content-type: application/json' \\

@@ -8,7 +8,6 @@ import os
 import sys
 
 from ladder.kit.db import Database
-
 from tools.services import SERVICES
 
 

@@ -75,13 +75,22 @@ class Stack:
         out: IO[bytes] | None = None
         if self.log_dir is not None:
             self.log_dir.mkdir(parents=True, exist_ok=True)
-            out = open(self.log_dir / f"{name}.log", "ab")  # noqa: SIM115 (kept open while running)
+            out = open(self.log_dir / f"{name}.log", "ab")
             self._logs[name] = out
         self.procs[name] = subprocess.Popen(
             [
-                sys.executable, "-m", "uvicorn", info.factory, "--factory",
-                "--host", "127.0.0.1", "--port", str(self.ports[name]),
-                "--no-access-log", "--timeout-graceful-shutdown", "5",
+                sys.executable,
+                "-m",
+                "uvicorn",
+                info.factory,
+                "--factory",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.ports[name]),
+                "--no-access-log",
+                "--timeout-graceful-shutdown",
+                "5",
             ],
             env=self.env_for(info),
             cwd=ROOT,

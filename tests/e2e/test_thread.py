@@ -38,11 +38,15 @@ def _create_draft(gateway: httpx.Client, enterprise: dict[str, str]) -> dict:
     return resp.json()
 
 
-def _wait_in_inbox(gateway: httpx.Client, headers: dict[str, str], declaration_id: str, timeout: float = 20.0):
+def _wait_in_inbox(
+    gateway: httpx.Client, headers: dict[str, str], declaration_id: str, timeout: float = 20.0
+):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         resp = gateway.get(INBOX, params={"page_size": 200}, headers=headers)
-        if resp.status_code == 200 and any(i["declaration_id"] == declaration_id for i in resp.json()["items"]):
+        if resp.status_code == 200 and any(
+            i["declaration_id"] == declaration_id for i in resp.json()["items"]
+        ):
             return resp.json()
         time.sleep(0.2)
     raise AssertionError(f"{declaration_id} never reached the inbox")
@@ -118,13 +122,30 @@ def _b64(obj: dict) -> str:
 
 
 def test_tokens_are_checked(gateway, signing_key):
-    claims = {"sub": "demo-enterprise", "role": "enterprise", "org": "91350102MA2Y00001E", "region": "350102"}
+    claims = {
+        "sub": "demo-enterprise",
+        "role": "enterprise",
+        "org": "91350102MA2Y00001E",
+        "region": "350102",
+    }
     now = int(time.time())
     forged = TestIssuer().token("enterprise", sub="demo-enterprise", org="91350102MA2Y00001E")
-    expired = signing_key.mint(claims, issuer="ladder-gateway", audience="ladder", ttl_seconds=60, now=now - 3600)
-    alg_none = f"{_b64({'alg': 'none', 'typ': 'JWT', 'kid': signing_key.kid})}.{_b64({**claims, 'iss': 'ladder-gateway', 'aud': 'ladder', 'exp': now + 600, 'iat': now})}."
+    expired = signing_key.mint(
+        claims, issuer="ladder-gateway", audience="ladder", ttl_seconds=60, now=now - 3600
+    )
+    none_header = _b64({"alg": "none", "typ": "JWT", "kid": signing_key.kid})
+    none_body = _b64(
+        {**claims, "iss": "ladder-gateway", "aud": "ladder", "exp": now + 600, "iat": now}
+    )
+    alg_none = f"{none_header}.{none_body}."
     wrong_audience = signing_key.mint(claims, issuer="ladder-gateway", audience="someone-else")
-    cases = {"no token": None, "forged": forged, "expired": expired, "alg none": alg_none, "audience": wrong_audience}
+    cases = {
+        "no token": None,
+        "forged": forged,
+        "expired": expired,
+        "alg none": alg_none,
+        "audience": wrong_audience,
+    }
     for label, token in cases.items():
         headers = {"Authorization": f"Bearer {token}"} if token else {}
         resp = gateway.get(DECL, headers=headers)
@@ -135,12 +156,23 @@ def test_tokens_are_checked(gateway, signing_key):
 def test_services_verify_tokens_themselves(stack, signing_key):
     """Going round the gateway does not help: each service checks the token too."""
     forged = TestIssuer().token("ministry")
-    for name, path in (("declaration", "/v1/declarations"), ("review", "/v1/inbox"), ("rules", "/v1/editions")):
+    for name, path in (
+        ("declaration", "/v1/declarations"),
+        ("review", "/v1/inbox"),
+        ("rules", "/v1/editions"),
+    ):
         assert httpx.get(f"{stack.url(name)}{path}").status_code == 401, name
         resp = httpx.get(f"{stack.url(name)}{path}", headers={"Authorization": f"Bearer {forged}"})
         assert resp.status_code == 401, name
-    good = signing_key.mint({"sub": "m", "role": "ministry"}, issuer="ladder-gateway", audience="ladder")
-    assert httpx.get(f"{stack.url('review')}/v1/inbox", headers={"Authorization": f"Bearer {good}"}).status_code == 200
+    good = signing_key.mint(
+        {"sub": "m", "role": "ministry"}, issuer="ladder-gateway", audience="ladder"
+    )
+    assert (
+        httpx.get(
+            f"{stack.url('review')}/v1/inbox", headers={"Authorization": f"Bearer {good}"}
+        ).status_code
+        == 200
+    )
 
 
 def test_stopped_service_gives_prompt_503_and_the_event_arrives_after_restart(stack, gateway):
@@ -156,7 +188,9 @@ def test_stopped_service_gives_prompt_503_and_the_event_arrives_after_restart(st
         assert down.json()["error"]["code"] == "service_unavailable"
         assert elapsed < 3.0, f"the gateway took {elapsed:.1f}s to say the service is down"
 
-        submitted = gateway.post(f"{DECL}/{did}/submit", headers={**enterprise, "Idempotency-Key": uuid.uuid4().hex})
+        submitted = gateway.post(
+            f"{DECL}/{did}/submit", headers={**enterprise, "Idempotency-Key": uuid.uuid4().hex}
+        )
         assert submitted.status_code == 200, "submitting does not need the review service"
         time.sleep(1.5)  # the relay tries, fails and backs off meanwhile
     finally:

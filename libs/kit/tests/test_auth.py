@@ -31,7 +31,13 @@ def _b64(obj: dict) -> str:
 async def test_valid_token_gives_the_principal(issuer):
     token = issuer.token("county", sub="u1", region="350102", name="鼓楼区工信局")
     principal = await issuer.verifier().verify(token)
-    assert principal == Principal(sub="u1", role=Role.county, region="350102", name="鼓楼区工信局", token_id=principal.token_id)
+    assert principal == Principal(
+        sub="u1",
+        role=Role.county,
+        region="350102",
+        name="鼓楼区工信局",
+        token_id=principal.token_id,
+    )
 
 
 async def test_token_of_another_key_is_refused(issuer):
@@ -51,7 +57,11 @@ async def test_same_kid_wrong_signature_is_refused(issuer):
 
 async def test_expired_token_is_refused(issuer):
     token = issuer.key.mint(
-        {"sub": "x", "role": "ministry"}, issuer=ISSUER, audience=AUDIENCE, ttl_seconds=10, now=time.time() - 3600
+        {"sub": "x", "role": "ministry"},
+        issuer=ISSUER,
+        audience=AUDIENCE,
+        ttl_seconds=10,
+        now=time.time() - 3600,
     )
     with pytest.raises(Unauthenticated) as exc:
         await issuer.verifier().verify(token)
@@ -68,7 +78,14 @@ async def test_wrong_issuer_or_audience_is_refused(issuer, iss, aud):
 
 async def test_alg_none_is_refused(issuer):
     now = int(time.time())
-    body = {"sub": "x", "role": "ministry", "iss": ISSUER, "aud": AUDIENCE, "iat": now, "exp": now + 60}
+    body = {
+        "sub": "x",
+        "role": "ministry",
+        "iss": ISSUER,
+        "aud": AUDIENCE,
+        "iat": now,
+        "exp": now + 60,
+    }
     token = f"{_b64({'alg': 'none', 'kid': issuer.key.kid})}.{_b64(body)}."
     with pytest.raises(Unauthenticated) as exc:
         await issuer.verifier().verify(token)
@@ -80,7 +97,14 @@ async def test_hs256_with_the_public_key_as_secret_is_refused(issuer):
     public = json.dumps(issuer.key.public_jwk())
     now = int(time.time())
     token = jwt.encode(
-        {"sub": "x", "role": "ministry", "iss": ISSUER, "aud": AUDIENCE, "iat": now, "exp": now + 60},
+        {
+            "sub": "x",
+            "role": "ministry",
+            "iss": ISSUER,
+            "aud": AUDIENCE,
+            "iat": now,
+            "exp": now + 60,
+        },
         public,
         algorithm="HS256",
         headers={"kid": issuer.key.kid},
@@ -115,12 +139,20 @@ async def test_key_rotation_refetches_once(issuer):
 
     def handler(_req):
         calls.append(1)
-        keys = issuer.key.jwks() if len(calls) == 1 else {"keys": [issuer.key.public_jwk(), new.key.public_jwk()]}
+        keys = (
+            issuer.key.jwks()
+            if len(calls) == 1
+            else {"keys": [issuer.key.public_jwk(), new.key.public_jwk()]}
+        )
         return httpx.Response(200, json=keys)
 
     verifier = TokenVerifier(
-        jwks_url="http://x/jwks", issuer=ISSUER, audience=AUDIENCE, algorithms=["RS256"],
-        http=httpx.AsyncClient(transport=httpx.MockTransport(handler)), min_refresh_interval=0,
+        jwks_url="http://x/jwks",
+        issuer=ISSUER,
+        audience=AUDIENCE,
+        algorithms=["RS256"],
+        http=httpx.AsyncClient(transport=httpx.MockTransport(handler)),
+        min_refresh_interval=0,
     )
     await verifier.verify(issuer.token("ministry"))
     await verifier.verify(new.token("ministry"))
@@ -132,7 +164,10 @@ async def test_jwks_unreachable_is_401_not_500():
         raise httpx.ConnectError("down")
 
     verifier = TokenVerifier(
-        jwks_url="http://x/jwks", issuer=ISSUER, audience=AUDIENCE, algorithms=["RS256"],
+        jwks_url="http://x/jwks",
+        issuer=ISSUER,
+        audience=AUDIENCE,
+        algorithms=["RS256"],
         http=httpx.AsyncClient(transport=httpx.MockTransport(handler)),
     )
     with pytest.raises(Unauthenticated) as exc:

@@ -52,7 +52,12 @@ async def test_domain_error_shape(client):
     resp = await client.post("/quota")
     assert resp.status_code == 409
     assert resp.json() == {
-        "error": {"code": "quota_exhausted", "message": "名额已满", "message_en": "Quota exhausted", "details": {"remaining": 0}}
+        "error": {
+            "code": "quota_exhausted",
+            "message": "名额已满",
+            "message_en": "Quota exhausted",
+            "details": {"remaining": 0},
+        }
     }
 
 
@@ -82,12 +87,16 @@ async def test_request_id_is_kept_or_made(client):
     given = await client.post("/things", json={"level": 1}, headers={"X-Request-ID": "abc-123"})
     assert given.headers["x-request-id"] == "abc-123"
     assert given.json()["rid"] == "abc-123"
-    made = await client.post("/things", json={"level": 1}, headers={"X-Request-ID": "bad id with spaces"})
+    made = await client.post(
+        "/things", json={"level": 1}, headers={"X-Request-ID": "bad id with spaces"}
+    )
     assert made.headers["x-request-id"] != "bad id with spaces"
     assert len(made.headers["x-request-id"]) == 32
 
 
 async def test_body_cap(client):
-    resp = await client.post("/things", content=b"{" + b" " * 5000 + b"}", headers={"content-type": "application/json"})
+    resp = await client.post(
+        "/things", content=b"{" + b" " * 5000 + b"}", headers={"content-type": "application/json"}
+    )
     assert resp.status_code == 413
     assert resp.json()["error"]["code"] == "payload_too_large"

@@ -51,17 +51,25 @@ class Receiver:
         return httpx.Response(200, json={"status": "accepted"})
 
     def client(self) -> httpx.AsyncClient:
-        return httpx.AsyncClient(transport=httpx.MockTransport(self.handler), base_url="http://review")
+        return httpx.AsyncClient(
+            transport=httpx.MockTransport(self.handler), base_url="http://review"
+        )
 
 
 def _relay(db: Database, receiver: Receiver) -> OutboxRelay:
     client = receiver.client()
-    return OutboxRelay(db, OUTBOX, source="kit-test", client_for=lambda _d: client, max_backoff_seconds=0.01)
+    return OutboxRelay(
+        db, OUTBOX, source="kit-test", client_for=lambda _d: client, max_backoff_seconds=0.01
+    )
 
 
 async def _pending(db: Database) -> int:
     async with db.transaction() as s:
-        return (await s.execute(select(func.count()).select_from(OUTBOX).where(OUTBOX.c.delivered_at.is_(None)))).scalar_one()
+        return (
+            await s.execute(
+                select(func.count()).select_from(OUTBOX).where(OUTBOX.c.delivered_at.is_(None))
+            )
+        ).scalar_one()
 
 
 async def test_event_exists_only_if_the_change_committed(db):
@@ -71,7 +79,9 @@ async def test_event_exists_only_if_the_change_committed(db):
             raise RuntimeError("the change failed")
     assert await _pending(db) == 0
     async with db.transaction() as s:
-        await publish(s, OUTBOX, topic="t", payload={"n": 1}, destinations=["review", "declaration"])
+        await publish(
+            s, OUTBOX, topic="t", payload={"n": 1}, destinations=["review", "declaration"]
+        )
     assert await _pending(db) == 2
 
 
@@ -79,7 +89,9 @@ async def test_delivery_waits_while_the_consumer_is_down(db):
     receiver = Receiver()
     relay = _relay(db, receiver)
     async with db.transaction() as s:
-        eid = await publish(s, OUTBOX, topic="declaration.submitted", payload={"id": "d1"}, destinations=["review"])
+        eid = await publish(
+            s, OUTBOX, topic="declaration.submitted", payload={"id": "d1"}, destinations=["review"]
+        )
     receiver.up = False
     assert await relay.deliver_due() == 0
     async with db.transaction() as s:
@@ -106,22 +118,32 @@ async def test_two_relays_never_send_one_row_twice(db):
 
 
 def _request(path: str = "/v1/things") -> Request:
-    return Request({"type": "http", "method": "POST", "path": path, "headers": [], "query_string": b""})
+    return Request(
+        {"type": "http", "method": "POST", "path": path, "headers": [], "query_string": b""}
+    )
 
 
 async def test_idempotency_replays_and_refuses_reuse(db):
     async with db.transaction() as s:
-        slot = await claim(s, KEYS, principal="u1", key="key-000001", request=_request(), body={"a": 1})
+        slot = await claim(
+            s, KEYS, principal="u1", key="key-000001", request=_request(), body={"a": 1}
+        )
         assert slot.replay is None
         await slot.store(s, 201, {"id": "x"})
     async with db.transaction() as s:
-        again = await claim(s, KEYS, principal="u1", key="key-000001", request=_request(), body={"a": 1})
+        again = await claim(
+            s, KEYS, principal="u1", key="key-000001", request=_request(), body={"a": 1}
+        )
     assert again.replay == (201, {"id": "x"})
     with pytest.raises(IdempotencyKeyReused):
         async with db.transaction() as s:
-            await claim(s, KEYS, principal="u1", key="key-000001", request=_request(), body={"a": 2})
+            await claim(
+                s, KEYS, principal="u1", key="key-000001", request=_request(), body={"a": 2}
+            )
     async with db.transaction() as s:  # another caller's key space is separate
-        other = await claim(s, KEYS, principal="u2", key="key-000001", request=_request(), body={"a": 2})
+        other = await claim(
+            s, KEYS, principal="u2", key="key-000001", request=_request(), body={"a": 2}
+        )
     assert other.replay is None
 
 
@@ -130,7 +152,9 @@ async def test_concurrent_requests_with_one_key_do_the_work_once(db):
 
     async def attempt() -> tuple[int, dict]:
         async with db.transaction() as s:
-            slot = await claim(s, KEYS, principal="u1", key="key-concurrent", request=_request(), body={})
+            slot = await claim(
+                s, KEYS, principal="u1", key="key-concurrent", request=_request(), body={}
+            )
             if slot.replay:
                 return slot.replay
             await asyncio.sleep(0.2)  # the work, while the others wait on the key

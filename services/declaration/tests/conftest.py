@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 from fastapi import FastAPI
-from ladder.kit.testing import TestIssuer, running, wire_peer
 
 from ladder.declaration.main import create_app
 from ladder.declaration.settings import Settings
+from ladder.kit.testing import TestIssuer, running, wire_peer
 
 ENTERPRISE_USCC = "91350102MA2Y00001E"
 OTHER_USCC = "91350103MA2Y000033"
@@ -33,7 +33,12 @@ def stand_in_rules() -> FastAPI:
             "expected": need,
             "actual": have,
         }
-        return {"edition": body["edition"], "tier": body["tier"], "eligible": have >= need, "findings": [finding]}
+        return {
+            "edition": body["edition"],
+            "tier": body["tier"],
+            "eligible": have >= need,
+            "findings": [finding],
+        }
 
     return app
 

@@ -14,12 +14,19 @@ GOOD_FACTS = {"cmmm_level": 3, "segments": ["生产作业", "生产管理", "运
 
 
 def _draft(tier: str = "advanced", facts: dict | None = None) -> dict:
-    return {"factory_id": FACTORY_ID, "campaign_year": 2025, "tier": tier, "facts": facts or GOOD_FACTS}
+    return {
+        "factory_id": FACTORY_ID,
+        "campaign_year": 2025,
+        "tier": tier,
+        "facts": facts or GOOD_FACTS,
+    }
 
 
 async def _create(client, headers, body=None, key=None):
     return await client.post(
-        "/v1/declarations", json=body or _draft(), headers={**headers, "Idempotency-Key": key or uuid.uuid4().hex}
+        "/v1/declarations",
+        json=body or _draft(),
+        headers={**headers, "Idempotency-Key": key or uuid.uuid4().hex},
     )
 
 
@@ -54,7 +61,7 @@ async def test_same_key_other_body_is_refused(client, enterprise):
     ("body", "field"),
     [
         (_draft(facts={"cmmm_level": 9, "segments": ["生产作业"]}), "facts.cmmm_level"),
-        (_draft(facts={"cmmm_level": 2, "segments": ["不存在的环节"]}), "facts.segments.0"),
+        (_draft(facts={"cmmm_level": 2, "segments": ["不存在的环节"]}), "facts.segments[0]"),
         (_draft(facts={"cmmm_level": 2, "segments": ["生产作业", "生产作业"]}), "facts.segments"),
         ({**_draft(), "tier": "platinum"}, "tier"),
         ({**_draft(), "campaign_year": 1999}, "campaign_year"),
@@ -88,10 +95,14 @@ async def test_edit_needs_fresh_etag(client, enterprise):
     patch = {"facts": {"cmmm_level": 4, "segments": ["生产作业"]}}
     missing = await client.patch(f"/v1/declarations/{did}", json=patch, headers=enterprise)
     assert missing.status_code == 428
-    ok = await client.patch(f"/v1/declarations/{did}", json=patch, headers={**enterprise, "If-Match": tag})
+    ok = await client.patch(
+        f"/v1/declarations/{did}", json=patch, headers={**enterprise, "If-Match": tag}
+    )
     assert ok.status_code == 200
     assert ok.headers["etag"] != tag
-    stale = await client.patch(f"/v1/declarations/{did}", json=patch, headers={**enterprise, "If-Match": tag})
+    stale = await client.patch(
+        f"/v1/declarations/{did}", json=patch, headers={**enterprise, "If-Match": tag}
+    )
     assert stale.status_code == 412
     assert stale.json()["error"]["code"] == "stale_etag"
 
@@ -99,7 +110,9 @@ async def test_edit_needs_fresh_etag(client, enterprise):
 async def test_submit_fails_precheck_and_stays_draft(client, enterprise):
     created = await _create(client, enterprise, body=_draft(tier="pilot"))
     did = created.json()["id"]
-    resp = await client.post(f"/v1/declarations/{did}/submit", headers={**enterprise, "Idempotency-Key": "submit-01"})
+    resp = await client.post(
+        f"/v1/declarations/{did}/submit", headers={**enterprise, "Idempotency-Key": "submit-01"}
+    )
     assert resp.status_code == 422
     assert resp.json()["error"]["code"] == "precheck_failed"
     assert resp.json()["error"]["details"]["findings"][0]["rule_id"] == "cmmm.level"
@@ -121,7 +134,9 @@ async def test_submit_freezes_a_version_and_queues_the_event(client, enterprise)
     assert replay.status_code == 200
     assert replay.json()["current_fingerprint"] == body["current_fingerprint"]
     assert await _count(client, OUTBOX) == 1
-    again = await client.post(f"/v1/declarations/{did}/submit", headers={**enterprise, "Idempotency-Key": "submit-0003"})
+    again = await client.post(
+        f"/v1/declarations/{did}/submit", headers={**enterprise, "Idempotency-Key": "submit-0003"}
+    )
     assert again.status_code == 409
     assert again.json()["error"]["code"] == "invalid_transition"
     history = (await client.get(f"/v1/declarations/{did}/history", headers=enterprise)).json()
@@ -133,7 +148,10 @@ async def test_fingerprint_follows_content(client, enterprise):
     for level in (3, 4):
         body = _draft(facts={**GOOD_FACTS, "cmmm_level": level})
         did = (await _create(client, enterprise, body=body)).json()["id"]
-        sub = await client.post(f"/v1/declarations/{did}/submit", headers={**enterprise, "Idempotency-Key": uuid.uuid4().hex})
+        sub = await client.post(
+            f"/v1/declarations/{did}/submit",
+            headers={**enterprise, "Idempotency-Key": uuid.uuid4().hex},
+        )
         content = sub.json()
         versions = (await client.get(f"/v1/declarations/{did}/versions", headers=enterprise)).json()
         assert versions[0]["fingerprint"] == content["current_fingerprint"]
@@ -155,10 +173,14 @@ async def test_jurisdiction_decides_who_sees(client, issuer, enterprise):
         "other enterprise": issuer.headers("enterprise", org="91350103MA2Y000033"),
     }
     for who, headers in seen.items():
-        assert (await client.get(f"/v1/declarations/{did}", headers=headers)).status_code == 200, who
+        assert (await client.get(f"/v1/declarations/{did}", headers=headers)).status_code == 200, (
+            who
+        )
         assert (await client.get("/v1/declarations", headers=headers)).json()["total"] == 1, who
     for who, headers in unseen.items():
-        assert (await client.get(f"/v1/declarations/{did}", headers=headers)).status_code == 404, who
+        assert (await client.get(f"/v1/declarations/{did}", headers=headers)).status_code == 404, (
+            who
+        )
     public = await client.get("/v1/declarations", headers=issuer.headers("public"))
     assert public.status_code == 403
 
@@ -167,12 +189,16 @@ async def test_withdraw(client, enterprise):
     created = await _create(client, enterprise)
     did, tag = created.json()["id"], created.headers["etag"]
     resp = await client.post(
-        f"/v1/declarations/{did}/withdraw", json={"reason": "重复申报"}, headers={**enterprise, "If-Match": tag}
+        f"/v1/declarations/{did}/withdraw",
+        json={"reason": "重复申报"},
+        headers={**enterprise, "If-Match": tag},
     )
     assert resp.status_code == 200
     assert resp.json()["status"] == "withdrawn"
     again = await client.post(
-        f"/v1/declarations/{did}/withdraw", json={"reason": "x"}, headers={**enterprise, "If-Match": resp.headers["etag"]}
+        f"/v1/declarations/{did}/withdraw",
+        json={"reason": "x"},
+        headers={**enterprise, "If-Match": resp.headers["etag"]},
     )
     assert again.status_code == 409
 

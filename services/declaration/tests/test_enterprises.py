@@ -17,9 +17,13 @@ async def test_register_and_read(client, issuer):
     dup = await client.post("/v1/enterprises", json=body, headers=_owner(issuer))
     assert dup.status_code == 409
     assert dup.json()["error"]["code"] == "enterprise_exists"
-    read = await client.get(f"/v1/enterprises/{NEW_USCC}", headers=issuer.headers("county", region="350103"))
+    read = await client.get(
+        f"/v1/enterprises/{NEW_USCC}", headers=issuer.headers("county", region="350103")
+    )
     assert read.status_code == 200
-    hidden = await client.get(f"/v1/enterprises/{NEW_USCC}", headers=issuer.headers("county", region="350102"))
+    hidden = await client.get(
+        f"/v1/enterprises/{NEW_USCC}", headers=issuer.headers("county", region="350102")
+    )
     assert hidden.status_code == 404
 
 
@@ -32,7 +36,9 @@ async def test_bad_uscc_is_422_and_nothing_written(client, issuer):
     )
     assert resp.status_code == 422
     assert resp.json()["error"]["details"]["fields"][0]["field"] == "uscc"
-    assert (await client.get(f"/v1/enterprises/{bad}", headers=issuer.headers("ministry"))).status_code == 404
+    assert (
+        await client.get(f"/v1/enterprises/{bad}", headers=issuer.headers("ministry"))
+    ).status_code == 404
 
 
 async def test_bad_region_is_422(client, issuer):
@@ -58,7 +64,9 @@ async def test_only_the_enterprise_registers_itself(client, issuer):
 async def test_factories(client, issuer, enterprise):
     uscc = "91350102MA2Y00001E"
     resp = await client.post(
-        f"/v1/enterprises/{uscc}/factories", json={"name": "二号工厂", "region_code": "350102"}, headers=enterprise
+        f"/v1/enterprises/{uscc}/factories",
+        json={"name": "二号工厂", "region_code": "350102"},
+        headers=enterprise,
     )
     assert resp.status_code == 201
     listing = await client.get(f"/v1/enterprises/{uscc}/factories", headers=enterprise)

@@ -41,7 +41,9 @@ class Role(StrEnum):
 
 # How many leading digits of a GB/T 2260 code a level of authority covers.
 _REGION_PREFIX_LEN = {Role.county: 6, Role.city: 4, Role.province: 2}
-AUTHORITY_ROLES = frozenset({Role.county, Role.city, Role.province, Role.central_soe_hq, Role.ministry})
+AUTHORITY_ROLES = frozenset(
+    {Role.county, Role.city, Role.province, Role.central_soe_hq, Role.ministry}
+)
 
 
 class Principal(BaseModel):
@@ -50,7 +52,9 @@ class Principal(BaseModel):
     sub: str
     role: Role
     name: str = ""
-    org: str | None = Field(default=None, description="organisation id: an enterprise's USCC, an SOE group id")
+    org: str | None = Field(
+        default=None, description="organisation id: an enterprise's USCC, an SOE group id"
+    )
     region: str | None = Field(default=None, description="GB/T 2260 code of the jurisdiction")
     token_id: str | None = None
 

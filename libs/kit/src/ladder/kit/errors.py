@@ -182,8 +182,16 @@ def responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
 
 
 def _field_path(loc: tuple[Any, ...]) -> str:
-    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header")]
-    return ".".join(parts) or ".".join(str(p) for p in loc)
+    """`("body", "facts", "segments", 0)` → `facts.segments[0]`."""
+    path = ""
+    for part in loc:
+        if part in ("body", "query", "path", "header") and not path:
+            continue
+        if isinstance(part, int):
+            path += f"[{part}]"
+        else:
+            path += f".{part}" if path else str(part)
+    return path or ".".join(str(p) for p in loc)
 
 
 def validation_details(errors: list[dict[str, Any]]) -> dict[str, Any]:

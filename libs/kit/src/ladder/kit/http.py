@@ -115,7 +115,9 @@ async def call_json(
     except httpx.TimeoutException as exc:
         raise ServiceUnavailable(details={"dependency": dependency, "reason": "timeout"}) from exc
     except httpx.TransportError as exc:
-        raise ServiceUnavailable(details={"dependency": dependency, "reason": "unreachable"}) from exc
+        raise ServiceUnavailable(
+            details={"dependency": dependency, "reason": "unreachable"}
+        ) from exc
     if resp.status_code >= 500:
         raise UpstreamError(details={"dependency": dependency, "status": resp.status_code})
     return resp

@@ -16,7 +16,18 @@ from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
 from fastapi import Depends, Header, Request
-from sqlalchemy import Column, DateTime, Integer, MetaData, Table, Text, delete, func, select, update
+from sqlalchemy import (
+    Column,
+    DateTime,
+    Integer,
+    MetaData,
+    Table,
+    Text,
+    delete,
+    func,
+    select,
+    update,
+)
 from sqlalchemy.dialects.postgresql import JSONB, insert
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -124,8 +135,10 @@ async def claim(
     if inserted is not None:
         return IdempotencySlot(table, principal, key, None)
     row = (
-        await session.execute(select(t).where(t.c.principal == principal, t.c.key == key))
-    ).mappings().one()
+        (await session.execute(select(t).where(t.c.principal == principal, t.c.key == key)))
+        .mappings()
+        .one()
+    )
     if row["request_hash"] != fingerprint:
         raise IdempotencyKeyReused(details={"key": key, "first_used_for": row["path"]})
     return IdempotencySlot(table, principal, key, (row["status_code"], row["response"]))

@@ -44,12 +44,12 @@ def run_env(*, schema: str) -> None:
     config = context.config
     url = config.get_main_option("sqlalchemy.url") or to_async_url(os.environ["DATABASE_URL"])
 
-    def include_object(obj, name, type_, reflected, compare_to):  # noqa: ARG001
+    def include_object(obj, name, type_, reflected, compare_to):
         if type_ == "table":
             return obj.schema == schema
         return True
 
-    def include_name(name, type_, parent_names):  # noqa: ARG001
+    def include_name(name, type_, parent_names):
         if type_ == "schema":
             return name == schema
         return True

@@ -174,14 +174,18 @@ class OutboxRelay:
         delivered = 0
         async with self.db.transaction() as session:
             rows = (
-                await session.execute(
-                    select(t)
-                    .where(t.c.delivered_at.is_(None), t.c.available_at <= func.now())
-                    .order_by(t.c.id)
-                    .limit(self.batch_size)
-                    .with_for_update(skip_locked=True)
+                (
+                    await session.execute(
+                        select(t)
+                        .where(t.c.delivered_at.is_(None), t.c.available_at <= func.now())
+                        .order_by(t.c.id)
+                        .limit(self.batch_size)
+                        .with_for_update(skip_locked=True)
+                    )
                 )
-            ).mappings().all()
+                .mappings()
+                .all()
+            )
             for row in rows:
                 error = await self._send(row)
                 if error is None:

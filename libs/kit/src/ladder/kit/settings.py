@@ -14,7 +14,12 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 class KitSettings(BaseSettings):
     model_config = SettingsConfigDict(
-        env_prefix="LADDER_", env_file=None, extra="ignore", frozen=True
+        env_prefix="LADDER_",
+        env_file=None,
+        extra="ignore",
+        frozen=True,
+        validate_by_name=True,
+        validate_by_alias=True,
     )
 
     service_name: str = "ladder"

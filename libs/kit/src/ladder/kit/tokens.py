@@ -87,4 +87,6 @@ class SigningKey:
             "jti": uuid.uuid4().hex,
             **claims,
         }
-        return jwt.encode(body, self._pem.decode(), algorithm=self.algorithm, headers={"kid": self.kid})
+        return jwt.encode(
+            body, self._pem.decode(), algorithm=self.algorithm, headers={"kid": self.kid}
+        )

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from fastapi import FastAPI
-from ladder.kit.app import ServiceSpec, create_service_app
 
 from ladder.declaration import models  # noqa: F401  (registers every table)
 from ladder.declaration.declarations.endpoints import router as declarations_router
 from ladder.declaration.enterprises.endpoints import router as enterprises_router
 from ladder.declaration.settings import SCHEMA, Settings
 from ladder.declaration.tables import OUTBOX
+from ladder.kit.app import ServiceSpec, create_service_app
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -20,7 +20,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             name="declaration",
             schema=SCHEMA,
             title="Ladder declaration service",
-            description="Enterprises, factories and declarations (申报) of the 智能工厂梯度培育 process.",
+            description=(
+                "Enterprises, factories and declarations (申报) of the 智能工厂梯度培育 process."
+            ),
             routers=[enterprises_router, declarations_router],
             peers={"rules": settings.rules_url, "review": settings.review_url},
             outbox=OUTBOX,

@@ -2,7 +2,11 @@
 
 from ladder.declaration import tables
 from ladder.declaration.campaigns.models import Campaign
-from ladder.declaration.declarations.models import Declaration, DeclarationTransition, DeclarationVersion
+from ladder.declaration.declarations.models import (
+    Declaration,
+    DeclarationTransition,
+    DeclarationVersion,
+)
 from ladder.declaration.enterprises.models import Enterprise, Factory
 
 __all__ = [

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
-from ladder.kit.errors import UpstreamError
-from ladder.kit.http import call_json
 
 from ladder.declaration.declarations.schemas import PrecheckResult
+from ladder.kit.errors import UpstreamError
+from ladder.kit.http import call_json
 
 
 async def evaluate(

@@ -46,7 +46,9 @@ async def seed(session: AsyncSession) -> None:
         factory = demo["factory"]
         await session.execute(
             insert(Enterprise.__table__)
-            .values(id=demo["id"], uscc=demo["uscc"], name=demo["name"], region_code=demo["region_code"])
+            .values(
+                id=demo["id"], uscc=demo["uscc"], name=demo["name"], region_code=demo["region_code"]
+            )
             .on_conflict_do_nothing()
         )
         await session.execute(

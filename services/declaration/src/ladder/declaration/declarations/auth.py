@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from ladder.kit.auth import Principal, Role
-
 from ladder.declaration.declarations.repository import DeclarationRow
 from ladder.declaration.enterprises.auth import may_act_for
+from ladder.kit.auth import Principal, Role
 
 
 def may_read(principal: Principal, row: DeclarationRow) -> bool:

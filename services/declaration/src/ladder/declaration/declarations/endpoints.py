@@ -8,12 +8,6 @@ from typing import Annotated
 import httpx
 from fastapi import APIRouter, Depends, Query, Request, Response, status
 from fastapi.responses import JSONResponse
-from ladder.kit.auth import PrincipalDep
-from ladder.kit.concurrency import IfMatchHeader
-from ladder.kit.db import SessionDep
-from ladder.kit.errors import responses
-from ladder.kit.idempotency import IdempotencyKeyDep, claim
-from ladder.kit.pagination import Page, PageDep
 
 from ladder.declaration.declarations import repository, service
 from ladder.declaration.declarations.schemas import (
@@ -26,6 +20,12 @@ from ladder.declaration.declarations.schemas import (
     WithdrawRequest,
 )
 from ladder.declaration.tables import IDEMPOTENCY
+from ladder.kit.auth import PrincipalDep
+from ladder.kit.concurrency import IfMatchHeader
+from ladder.kit.db import SessionDep
+from ladder.kit.errors import responses
+from ladder.kit.idempotency import IdempotencyKeyDep, claim
+from ladder.kit.pagination import Page, PageDep
 
 router = APIRouter(prefix="/v1/declarations", tags=["declarations"])
 
@@ -58,11 +58,17 @@ async def create_declaration(
     key: IdempotencyKeyDep,
 ) -> Response:
     slot = await claim(
-        session, IDEMPOTENCY, principal=principal.sub, key=key, request=request,
+        session,
+        IDEMPOTENCY,
+        principal=principal.sub,
+        key=key,
+        request=request,
         body=data.model_dump(mode="json"),
     )
     if slot.replay:
-        return JSONResponse(slot.replay[1], status_code=slot.replay[0], headers={"ETag": slot.replay[1]["etag"]})
+        return JSONResponse(
+            slot.replay[1], status_code=slot.replay[0], headers={"ETag": slot.replay[1]["etag"]}
+        )
     read = service.to_read(await service.create(session, principal, data))
     await slot.store(session, 201, read.model_dump(mode="json"))
     return _answer(read, 201)
@@ -79,11 +85,18 @@ async def list_declarations(
     rows, total = await service.list_for(
         session, principal, status=status_filter, offset=page.offset, limit=page.page_size
     )
-    return Page(items=[service.to_read(r) for r in rows], total=total, page=page.page, page_size=page.page_size)
+    return Page(
+        items=[service.to_read(r) for r in rows],
+        total=total,
+        page=page.page,
+        page_size=page.page_size,
+    )
 
 
 @router.get("/{declaration_id}", response_model=DeclarationRead, responses=responses(401, 404))
-async def read_declaration(declaration_id: uuid.UUID, session: SessionDep, principal: PrincipalDep) -> Response:
+async def read_declaration(
+    declaration_id: uuid.UUID, session: SessionDep, principal: PrincipalDep
+) -> Response:
     return _answer(service.to_read(await service.get_readable(session, principal, declaration_id)))
 
 
@@ -132,7 +145,9 @@ async def submit_declaration(
 ) -> Response:
     slot = await claim(session, IDEMPOTENCY, principal=principal.sub, key=key, request=request)
     if slot.replay:
-        return JSONResponse(slot.replay[1], status_code=slot.replay[0], headers={"ETag": slot.replay[1]["etag"]})
+        return JSONResponse(
+            slot.replay[1], status_code=slot.replay[0], headers={"ETag": slot.replay[1]["etag"]}
+        )
     read = service.to_read(await service.submit(session, rules, principal, declaration_id))
     await slot.store(session, 200, read.model_dump(mode="json"))
     request.app.state.relay.wake()
@@ -156,13 +171,25 @@ async def withdraw_declaration(
     return _answer(service.to_read(row))
 
 
-@router.get("/{declaration_id}/versions", response_model=list[VersionRead], responses=responses(401, 404))
-async def list_versions(declaration_id: uuid.UUID, session: SessionDep, principal: PrincipalDep) -> list[VersionRead]:
+@router.get(
+    "/{declaration_id}/versions", response_model=list[VersionRead], responses=responses(401, 404)
+)
+async def list_versions(
+    declaration_id: uuid.UUID, session: SessionDep, principal: PrincipalDep
+) -> list[VersionRead]:
     await service.get_readable(session, principal, declaration_id)
-    return [VersionRead.model_validate(v) for v in await repository.versions(session, declaration_id)]
+    return [
+        VersionRead.model_validate(v) for v in await repository.versions(session, declaration_id)
+    ]
 
 
-@router.get("/{declaration_id}/history", response_model=list[TransitionRead], responses=responses(401, 404))
-async def list_history(declaration_id: uuid.UUID, session: SessionDep, principal: PrincipalDep) -> list[TransitionRead]:
+@router.get(
+    "/{declaration_id}/history", response_model=list[TransitionRead], responses=responses(401, 404)
+)
+async def list_history(
+    declaration_id: uuid.UUID, session: SessionDep, principal: PrincipalDep
+) -> list[TransitionRead]:
     await service.get_readable(session, principal, declaration_id)
-    return [TransitionRead.model_validate(t) for t in await repository.history(session, declaration_id)]
+    return [
+        TransitionRead.model_validate(t) for t in await repository.history(session, declaration_id)
+    ]

@@ -33,7 +33,9 @@ def _joined():
     )
 
 
-async def latest_version(session: AsyncSession, declaration_id: uuid.UUID) -> DeclarationVersion | None:
+async def latest_version(
+    session: AsyncSession, declaration_id: uuid.UUID
+) -> DeclarationVersion | None:
     return (
         await session.exec(
             select(DeclarationVersion)
@@ -54,7 +56,9 @@ async def get(
     if row is None:
         return None
     declaration, enterprise, factory = row
-    return DeclarationRow(declaration, enterprise, factory, await latest_version(session, declaration.id))
+    return DeclarationRow(
+        declaration, enterprise, factory, await latest_version(session, declaration.id)
+    )
 
 
 async def page(

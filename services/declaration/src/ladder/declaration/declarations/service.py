@@ -14,10 +14,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 import httpx
-from ladder.kit.auth import Principal, Role
-from ladder.kit.concurrency import check_if_match, etag
-from ladder.kit.errors import Forbidden
-from ladder.kit.outbox import publish
 from sqlmodel.ext.asyncio.session import AsyncSession
 from statemachine.exceptions import TransitionNotAllowed
 
@@ -51,6 +47,10 @@ from ladder.declaration.errors import (
     TierNotOpen,
 )
 from ladder.declaration.tables import OUTBOX
+from ladder.kit.auth import Principal, Role
+from ladder.kit.concurrency import check_if_match, etag
+from ladder.kit.errors import Forbidden
+from ladder.kit.outbox import publish
 
 SUBMITTED_TOPIC = "declaration.submitted"
 
@@ -87,11 +87,15 @@ async def _campaign_open_for(session: AsyncSession, year: int, tier: str) -> Cam
     if campaign is None:
         raise CampaignNotFound(details={"field": "campaign_year", "campaign_year": year})
     if tier not in campaign.open_tiers:
-        raise TierNotOpen(details={"field": "tier", "tier": tier, "open_tiers": campaign.open_tiers})
+        raise TierNotOpen(
+            details={"field": "tier", "tier": tier, "open_tiers": campaign.open_tiers}
+        )
     return campaign
 
 
-async def create(session: AsyncSession, principal: Principal, data: DeclarationCreate) -> DeclarationRow:
+async def create(
+    session: AsyncSession, principal: Principal, data: DeclarationCreate
+) -> DeclarationRow:
     factory = await enterprises.factory(session, data.factory_id)
     enterprise = await enterprises.by_id(session, factory.enterprise_id) if factory else None
     if factory is None or enterprise is None or not may_act_for(principal, enterprise.uscc):
@@ -114,7 +118,11 @@ async def create(session: AsyncSession, principal: Principal, data: DeclarationC
 
 
 async def get_readable(
-    session: AsyncSession, principal: Principal, declaration_id: uuid.UUID, *, for_update: bool = False
+    session: AsyncSession,
+    principal: Principal,
+    declaration_id: uuid.UUID,
+    *,
+    for_update: bool = False,
 ) -> DeclarationRow:
     row = await repository.get(session, declaration_id, for_update=for_update)
     if row is None or not may_read(principal, row):
@@ -166,7 +174,9 @@ async def precheck(
     return await _evaluate(session, rules, row)
 
 
-async def _evaluate(session: AsyncSession, rules: httpx.AsyncClient, row: DeclarationRow) -> PrecheckResult:
+async def _evaluate(
+    session: AsyncSession, rules: httpx.AsyncClient, row: DeclarationRow
+) -> PrecheckResult:
     d = row.declaration
     campaign = await session.get(Campaign, d.campaign_year)
     assert campaign is not None
@@ -196,7 +206,9 @@ def fingerprint(content: dict[str, Any]) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
-def _transition(row: DeclarationRow, event: str, actor: str, reason: str | None) -> DeclarationTransition:
+def _transition(
+    row: DeclarationRow, event: str, actor: str, reason: str | None
+) -> DeclarationTransition:
     d = row.declaration
     before = d.status
     try:
@@ -204,7 +216,12 @@ def _transition(row: DeclarationRow, event: str, actor: str, reason: str | None)
     except TransitionNotAllowed:
         raise InvalidTransition(details={"status": before, "action": event}) from None
     return DeclarationTransition(
-        declaration_id=d.id, event=event, from_status=before, to_status=d.status, actor=actor, reason=reason
+        declaration_id=d.id,
+        event=event,
+        from_status=before,
+        to_status=d.status,
+        actor=actor,
+        reason=reason,
     )
 
 
@@ -217,7 +234,11 @@ async def submit(
         raise InvalidTransition(details={"status": d.status, "action": "submit"})
     result = await _evaluate(session, rules, row)
     if not result.eligible:
-        blocking = [f.model_dump(mode="json") for f in result.findings if f.severity == "error" and not f.passed]
+        blocking = [
+            f.model_dump(mode="json")
+            for f in result.findings
+            if f.severity == "error" and not f.passed
+        ]
         raise PrecheckFailed(details={"findings": blocking})
     history = _transition(row, "submit", principal.sub, None)
     number = await repository.next_version_number(session, d.id)
@@ -259,7 +280,11 @@ async def submit(
 
 
 async def withdraw(
-    session: AsyncSession, principal: Principal, declaration_id: uuid.UUID, reason: str, if_match: str | None
+    session: AsyncSession,
+    principal: Principal,
+    declaration_id: uuid.UUID,
+    reason: str,
+    if_match: str | None,
 ) -> DeclarationRow:
     row = await _get_editable(session, principal, declaration_id)
     check_if_match(if_match, declaration_etag(row.declaration))
@@ -276,11 +301,21 @@ async def list_for(
         if not principal.org:
             return [], 0
         return await repository.page(
-            session, enterprise_uscc=principal.org, region_prefix=None, status=status, offset=offset, limit=limit
+            session,
+            enterprise_uscc=principal.org,
+            region_prefix=None,
+            status=status,
+            offset=offset,
+            limit=limit,
         )
     prefix = "" if principal.role is Role.service else principal.region_prefix()
     if prefix is None:
         raise Forbidden(details={"role": principal.role.value})
     return await repository.page(
-        session, enterprise_uscc=None, region_prefix=prefix, status=status, offset=offset, limit=limit
+        session,
+        enterprise_uscc=None,
+        region_prefix=prefix,
+        status=status,
+        offset=offset,
+        limit=limit,
     )

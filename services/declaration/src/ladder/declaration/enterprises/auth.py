@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from ladder.kit.auth import Principal, Role
-
 from ladder.declaration.enterprises.models import Enterprise
+from ladder.kit.auth import Principal, Role
 
 
 def may_act_for(principal: Principal, enterprise_uscc: str) -> bool:

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, status
-from ladder.kit.auth import PrincipalDep
-from ladder.kit.db import SessionDep
-from ladder.kit.errors import responses
 
 from ladder.declaration.enterprises import repository, service
 from ladder.declaration.enterprises.schemas import (
@@ -14,6 +11,9 @@ from ladder.declaration.enterprises.schemas import (
     FactoryCreate,
     FactoryRead,
 )
+from ladder.kit.auth import PrincipalDep
+from ladder.kit.db import SessionDep
+from ladder.kit.errors import responses
 
 router = APIRouter(prefix="/v1/enterprises", tags=["enterprises"])
 
@@ -32,9 +32,14 @@ async def register_enterprise(
 
 
 @router.get(
-    "/{uscc}", response_model=EnterpriseRead, responses=responses(401, 404), summary="Read an enterprise"
+    "/{uscc}",
+    response_model=EnterpriseRead,
+    responses=responses(401, 404),
+    summary="Read an enterprise",
 )
-async def read_enterprise(uscc: str, session: SessionDep, principal: PrincipalDep) -> EnterpriseRead:
+async def read_enterprise(
+    uscc: str, session: SessionDep, principal: PrincipalDep
+) -> EnterpriseRead:
     return EnterpriseRead.model_validate(await service.get_readable(session, principal, uscc))
 
 
@@ -57,6 +62,10 @@ async def add_factory(
     responses=responses(401, 404),
     summary="List an enterprise's factories",
 )
-async def list_factories(uscc: str, session: SessionDep, principal: PrincipalDep) -> list[FactoryRead]:
+async def list_factories(
+    uscc: str, session: SessionDep, principal: PrincipalDep
+) -> list[FactoryRead]:
     enterprise = await service.get_readable(session, principal, uscc)
-    return [FactoryRead.model_validate(f) for f in await repository.factories_of(session, enterprise.id)]
+    return [
+        FactoryRead.model_validate(f) for f in await repository.factories_of(session, enterprise.id)
+    ]

@@ -21,7 +21,9 @@ def _valid_uscc(value: str) -> str:
     try:
         return uscc_std.validate(value)
     except StdnumError as exc:
-        raise ValueError(f"invalid unified social credit code (统一社会信用代码无效): {exc}") from None
+        raise ValueError(
+            f"invalid unified social credit code (统一社会信用代码无效): {exc}"
+        ) from None
 
 
 USCC = Annotated[

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from ladder.kit.auth import Principal
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ladder.declaration.enterprises import repository
@@ -10,9 +9,12 @@ from ladder.declaration.enterprises.auth import may_act_for, may_read
 from ladder.declaration.enterprises.models import Enterprise, Factory
 from ladder.declaration.enterprises.schemas import EnterpriseCreate, FactoryCreate
 from ladder.declaration.errors import EnterpriseExists, EnterpriseNotFound, NotOwnEnterprise
+from ladder.kit.auth import Principal
 
 
-async def register(session: AsyncSession, principal: Principal, data: EnterpriseCreate) -> Enterprise:
+async def register(
+    session: AsyncSession, principal: Principal, data: EnterpriseCreate
+) -> Enterprise:
     if not may_act_for(principal, data.uscc):
         raise NotOwnEnterprise(details={"uscc": data.uscc})
     enterprise = Enterprise(uscc=data.uscc, name=data.name, region_code=data.region_code)

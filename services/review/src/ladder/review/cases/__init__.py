@@ -1,0 +1,1 @@
+"""Review cases: one per submitted declaration, routed to the authorities by region."""

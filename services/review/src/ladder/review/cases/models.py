@@ -1,0 +1,78 @@
+"""Review cases (one per declaration, holding the latest submitted version) and their history."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Column, DateTime, ForeignKey, Index, Uuid, func
+from sqlmodel import Field, SQLModel
+
+from ladder.review.settings import SCHEMA
+
+
+def _ts(nullable: bool = False, **kw: Any) -> Any:
+    return Field(
+        sa_column=Column(
+            DateTime(timezone=True),
+            nullable=nullable,
+            server_default=None if nullable else func.now(),
+            **kw,
+        ),
+        default=None,
+    )
+
+
+class ReviewCase(SQLModel, table=True):
+    """A declaration under review: a snapshot of its latest submitted version.
+
+    The snapshot (tier, names, region) is what the event carried, so the inbox needs no call to
+    the declaration service; `version` and `fingerprint` name the exact content under review.
+    """
+
+    __tablename__ = "review_case"
+    __table_args__ = (
+        Index(None, "region_code", "status"),
+        Index(None, "received_at", "id"),
+        {"schema": SCHEMA},
+    )
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    declaration_id: uuid.UUID = Field(sa_column=Column(Uuid, nullable=False, unique=True))
+    campaign_year: int
+    tier: str = Field(max_length=20)
+    enterprise_uscc: str = Field(max_length=18, index=True, description="统一社会信用代码")
+    enterprise_name: str = Field(max_length=200)
+    factory_name: str = Field(max_length=200)
+    region_code: str = Field(
+        max_length=6, description="GB/T 2260 code of the factory: routes review"
+    )
+    version: int = Field(description="the declaration version under review (latest received)")
+    fingerprint: str = Field(max_length=64, description="SHA-256 of that version's content")
+    status: str = Field(max_length=40)
+    submitted_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    received_at: datetime | None = _ts()
+    updated_at: datetime | None = _ts()
+
+
+class CaseTransition(SQLModel, table=True):
+    """One row per thing that happened to a case: what, from, to, who, when, why."""
+
+    __tablename__ = "case_transition"
+    __table_args__ = {"schema": SCHEMA}
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: uuid.UUID = Field(
+        sa_column=Column(ForeignKey(f"{SCHEMA}.review_case.id"), nullable=False, index=True)
+    )
+    event: str = Field(max_length=50)
+    from_status: str | None = Field(default=None, max_length=40, description="None when received")
+    to_status: str = Field(max_length=40)
+    actor: str = Field(max_length=200)
+    reason: str | None = Field(default=None, max_length=2000)
+    version: int | None = Field(default=None, description="declaration version it concerned")
+    event_id: uuid.UUID | None = Field(
+        default=None, sa_column=Column(Uuid), description="the inbound event that caused it"
+    )
+    at: datetime | None = _ts()

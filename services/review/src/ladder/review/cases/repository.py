@@ -1,0 +1,73 @@
+"""Every query on review cases and their history."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy import func
+from sqlalchemy.dialects.postgresql import insert
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from ladder.review.cases.models import CaseTransition, ReviewCase
+
+
+async def by_declaration(
+    session: AsyncSession, declaration_id: uuid.UUID, *, for_update: bool = False
+) -> ReviewCase | None:
+    stmt = select(ReviewCase).where(ReviewCase.declaration_id == declaration_id)
+    if for_update:
+        stmt = stmt.with_for_update()
+    return (await session.exec(stmt)).first()
+
+
+async def insert_if_absent(session: AsyncSession, values: dict[str, Any]) -> ReviewCase | None:
+    """Insert a case unless one exists for the declaration (then None).
+
+    A concurrent insert of the same declaration waits on the unique index and then yields, so
+    two deliveries racing never make two cases nor fail.
+    """
+    stmt = (
+        insert(ReviewCase)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=[col(ReviewCase.declaration_id)])
+        .returning(col(ReviewCase.id))
+    )
+    new_id = (await session.exec(stmt)).scalar_one_or_none()
+    if new_id is None:
+        return None
+    return await session.get(ReviewCase, new_id)
+
+
+async def page(
+    session: AsyncSession,
+    *,
+    region_prefix: str,
+    tier: str | None,
+    status: str | None,
+    offset: int,
+    limit: int,
+) -> tuple[list[ReviewCase], int]:
+    """Cases whose region code starts with `region_prefix` ('' = all), oldest received first."""
+    stmt = select(ReviewCase)
+    if region_prefix:
+        stmt = stmt.where(col(ReviewCase.region_code).startswith(region_prefix, autoescape=True))
+    if tier is not None:
+        stmt = stmt.where(ReviewCase.tier == tier)
+    if status is not None:
+        stmt = stmt.where(ReviewCase.status == status)
+    total = (await session.exec(select(func.count()).select_from(stmt.subquery()))).one()
+    rows = await session.exec(
+        stmt.order_by(col(ReviewCase.received_at), col(ReviewCase.id)).offset(offset).limit(limit)
+    )
+    return list(rows.all()), total
+
+
+async def history(session: AsyncSession, case_id: uuid.UUID) -> list[CaseTransition]:
+    rows = await session.exec(
+        select(CaseTransition)
+        .where(CaseTransition.case_id == case_id)
+        .order_by(col(CaseTransition.id))
+    )
+    return list(rows.all())

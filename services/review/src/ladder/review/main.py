@@ -1,0 +1,31 @@
+"""The review service process: `uvicorn ladder.review.main:create_app --factory`."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from ladder.kit.app import ServiceSpec, create_service_app
+from ladder.review import models  # noqa: F401  (registers every table)
+from ladder.review.cases.endpoints import router as cases_router
+from ladder.review.events import router as events_router
+from ladder.review.settings import SCHEMA, Settings
+from ladder.review.tables import OUTBOX
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+    return create_service_app(
+        settings,
+        ServiceSpec(
+            name="review",
+            schema=SCHEMA,
+            title="Ladder review service",
+            description=(
+                "Review cases of submitted declarations (申报) in the 智能工厂梯度培育 process: "
+                "the authorities' inbox by jurisdiction."
+            ),
+            routers=[events_router, cases_router],
+            peers={"rules": settings.rules_url, "declaration": settings.declaration_url},
+            outbox=OUTBOX,
+        ),
+    )

@@ -1,0 +1,6 @@
+"""Every table of the review service, imported so alembic sees them all."""
+
+from ladder.review import tables
+from ladder.review.cases.models import CaseTransition, ReviewCase
+
+__all__ = ["CaseTransition", "ReviewCase", "tables"]

@@ -1,0 +1,85 @@
+"""Fixtures of the review service's tests: the app on a freshly migrated database, a token
+issuer, and a builder of `declaration.submitted` events."""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+import pytest
+
+from ladder.kit.testing import TestIssuer, running
+from ladder.review.main import create_app
+from ladder.review.settings import Settings
+
+
+def make_settings(database_url: str) -> Settings:
+    # KitSettings reads the secret only by its environment names (validation aliases), so the
+    # init keywords are those names, not the field name.
+    return Settings(
+        LADDER_DATABASE_URL=database_url,
+        jwks_url="http://unused",
+        token_url="http://unused",
+        LADDER_SERVICE_CLIENT_SECRET="x",
+        environment="test",
+        log_json=False,
+    )
+
+
+@pytest.fixture(scope="session")
+def issuer() -> TestIssuer:
+    return TestIssuer()
+
+
+@pytest.fixture
+async def client(clean_db: str, issuer: TestIssuer) -> AsyncIterator[httpx.AsyncClient]:
+    async with running(create_app(make_settings(clean_db)), issuer) as c:
+        yield c
+
+
+def _submitted_event(
+    *, event_id: uuid.UUID | None = None, source: str = "declaration", **payload: Any
+) -> dict[str, Any]:
+    """A `declaration.submitted` envelope; payload fields default to a Fuzhou (福州) case."""
+    body: dict[str, Any] = {
+        "declaration_id": str(uuid.uuid4()),
+        "version": 1,
+        "fingerprint": hashlib.sha256(b"v1").hexdigest(),
+        "campaign_year": 2025,
+        "tier": "excellence",
+        "enterprise_uscc": "91350100M000100Y43",
+        "enterprise_name": "福州示例智能装备有限公司",
+        "factory_name": "鼓楼智能工厂",
+        "region_code": "350102",
+        "submitted_at": datetime.now(UTC).isoformat(),
+    }
+    body.update(payload)
+    return {
+        "event_id": str(event_id or uuid.uuid4()),
+        "topic": "declaration.submitted",
+        "source": source,
+        "occurred_at": datetime.now(UTC).isoformat(),
+        "payload": body,
+    }
+
+
+@pytest.fixture
+def make_event():
+    """Builds `declaration.submitted` envelopes: `make_event(version=2, region_code=...)`."""
+    return _submitted_event
+
+
+@pytest.fixture
+def deliver(client: httpx.AsyncClient, issuer: TestIssuer):
+    """POST an event to /internal/events as the declaration service; returns the response."""
+
+    async def _deliver(event: dict[str, Any]) -> httpx.Response:
+        return await client.post(
+            "/internal/events", json=event, headers=issuer.service_headers("declaration")
+        )
+
+    return _deliver

@@ -1,0 +1,34 @@
+"""The rules service process: `uvicorn ladder.rules.main:create_app --factory`."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from ladder.kit.app import ServiceSpec, create_service_app
+from ladder.rules import models  # noqa: F401  (registers every table)
+from ladder.rules.editions.catalogue import catalogue
+from ladder.rules.editions.endpoints import router as editions_router
+from ladder.rules.evaluations.endpoints import router as evaluations_router
+from ladder.rules.settings import SCHEMA, Settings
+
+
+async def _load_editions(_: FastAPI) -> None:
+    """Read and validate every edition now, so bad data stops the start, not a request."""
+    catalogue()
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+    return create_service_app(
+        settings,
+        ServiceSpec(
+            name="rules",
+            schema=SCHEMA,
+            title="Ladder rules service",
+            description="Editions of 要素条件 as data and code, and evaluations against them.",
+            routers=[editions_router, evaluations_router],
+            # No outbox relay yet: the service publishes no events. The outbox table exists
+            # (tables.py) so that turning it on is passing `outbox=OUTBOX` here.
+            on_startup=[_load_editions],
+        ),
+    )
