@@ -196,3 +196,19 @@ def test_stopped_service_gives_prompt_503_and_the_event_arrives_after_restart(st
     finally:
         stack.start("review")
     _wait_in_inbox(gateway, county, did, timeout=30.0)
+
+
+def test_graphql_through_the_real_services(gateway):
+    county = dev_token(gateway, "county")
+    query = """{
+      me { __typename ... on Viewer { role region } }
+      inbox(page: 1, pageSize: 5) { __typename ... on InboxPage { total items { regionCode } } }
+    }"""
+    resp = gateway.post("/graphql", json={"query": query}, headers=county)
+    assert resp.status_code == 200, resp.text
+    data = resp.json()["data"]
+    assert data["me"]["__typename"] == "Viewer"
+    assert data["me"]["role"].lower() == "county"
+    assert data["me"]["region"] == "350102"
+    assert data["inbox"]["__typename"] == "InboxPage", data
+    assert all(i["regionCode"].startswith("350102") for i in data["inbox"]["items"])

@@ -1,0 +1,76 @@
+"""Routes of the issuer. `issuer_router` is mounted when the gateway holds a signing key;
+`dev_router` (demo users) only in dev/test, so production answers 404 there."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, Request, Response
+
+from ladder.gateway.auth.schemas import DemoUser, DevTokenRequest, TokenResponse
+from ladder.gateway.auth.service import demo_users, issue_demo_token, issue_service_token
+from ladder.gateway.errors import UnsupportedGrantType
+from ladder.gateway.ratelimit import limit_auth_rate
+from ladder.gateway.settings import GatewaySettings
+from ladder.kit.errors import responses
+from ladder.kit.tokens import SigningKey
+
+issuer_router = APIRouter(tags=["auth"])
+dev_router = APIRouter(prefix="/auth", tags=["auth (dev)"], dependencies=[Depends(limit_auth_rate)])
+
+_NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}  # RFC 6749 §5.1
+
+
+def _signing_key(request: Request) -> SigningKey:
+    return request.app.state.signing_key
+
+
+def _settings(request: Request) -> GatewaySettings:
+    return request.app.state.settings
+
+
+SigningKeyDep = Annotated[SigningKey, Depends(_signing_key)]
+SettingsDep = Annotated[GatewaySettings, Depends(_settings)]
+
+
+@issuer_router.get("/.well-known/jwks.json", summary="Public keys that verify our tokens")
+async def jwks(key: SigningKeyDep, response: Response) -> dict[str, Any]:
+    response.headers["Cache-Control"] = "public, max-age=300"
+    return key.jwks()
+
+
+@issuer_router.post(
+    "/auth/token",
+    summary="OAuth2 client credentials for the Ladder services",
+    dependencies=[Depends(limit_auth_rate)],
+    responses=responses(400, 401, 422, 429),
+)
+async def token(
+    key: SigningKeyDep,
+    settings: SettingsDep,
+    response: Response,
+    grant_type: Annotated[str, Form()],
+    client_id: Annotated[str, Form()] = "",
+    client_secret: Annotated[str, Form()] = "",
+) -> TokenResponse:
+    if grant_type != "client_credentials":
+        raise UnsupportedGrantType(details={"grant_type": grant_type})
+    response.headers.update(_NO_STORE)
+    return issue_service_token(key, settings, client_id, client_secret)
+
+
+@dev_router.get("/demo-users", summary="The seeded demo users (dev only)")
+async def list_demo_users() -> list[DemoUser]:
+    return list(demo_users().values())
+
+
+@dev_router.post(
+    "/dev-token",
+    summary="A token for a demo user, by name (dev only)",
+    responses=responses(404, 422, 429),
+)
+async def dev_token(
+    body: DevTokenRequest, key: SigningKeyDep, settings: SettingsDep, response: Response
+) -> TokenResponse:
+    response.headers.update(_NO_STORE)
+    return issue_demo_token(key, settings, body.username)

@@ -1,0 +1,84 @@
+"""The per-request GraphQL context: who is calling, and the services, called as them.
+
+Built once per request by `get_context` (a FastAPI dependency). Verifying the token here never
+raises: an invalid token is kept as `auth_failure` and fields answer with a typed
+`Unauthenticated` (see `ladder.gateway.graphql.errors`).
+"""
+
+from typing import Any
+
+import httpx
+from fastapi import Request
+from strawberry.fastapi import BaseContext
+
+from ladder.gateway.graphql.errors import (
+    UpstreamFailure,
+    bad_answer,
+    from_error_response,
+    from_transport_failure,
+)
+from ladder.gateway.upstreams import upstream_failure
+from ladder.kit.auth import Principal, TokenVerifier, bearer_token
+from ladder.kit.errors import Unauthenticated
+from ladder.kit.observability import request_id_var
+
+
+class UpstreamCaller:
+    """One service as one GraphQL request calls it: the shared pooled client (`app.state.
+    upstreams`), with the caller's own bearer token and the request id on every call."""
+
+    def __init__(self, service: str, client: httpx.AsyncClient, headers: dict[str, str]) -> None:
+        self.service = service
+        self._client = client
+        self._headers = headers
+
+    async def get_json(self, path: str, params: dict[str, Any] | None = None) -> dict[str, Any]:
+        """GET a JSON object; every failure is an `UpstreamFailure` carrying a typed error."""
+        try:
+            resp = await self._client.get(path, params=params, headers=self._headers)
+        except httpx.TransportError as exc:
+            raise UpstreamFailure(
+                from_transport_failure(self.service, upstream_failure(self.service, exc))
+            ) from exc
+        if resp.status_code != 200:
+            raise UpstreamFailure(from_error_response(self.service, resp))
+        try:
+            body = resp.json()
+        except ValueError:
+            body = None
+        if not isinstance(body, dict):
+            raise UpstreamFailure(bad_answer(self.service, resp.status_code))
+        return body
+
+
+class GatewayContext(BaseContext):
+    def __init__(
+        self,
+        *,
+        principal: Principal | None,
+        auth_failure: Unauthenticated | None,
+        upstreams: dict[str, UpstreamCaller],
+    ) -> None:
+        super().__init__()
+        self.principal = principal
+        self.auth_failure = auth_failure
+        self.upstreams = upstreams
+
+
+async def get_context(request: Request) -> GatewayContext:
+    principal: Principal | None = None
+    failure: Unauthenticated | None = None
+    headers: dict[str, str] = {"X-Request-ID": request_id_var.get() or ""}
+    try:
+        token = bearer_token(request)
+        if token is not None:
+            verifier: TokenVerifier = request.app.state.verifier
+            principal = await verifier.verify(token)
+            headers["Authorization"] = f"Bearer {token}"
+    except Unauthenticated as exc:
+        failure = exc
+    upstreams = {
+        name: UpstreamCaller(name, client, headers)
+        for name, client in request.app.state.upstreams.items()
+    }
+    return GatewayContext(principal=principal, auth_failure=failure, upstreams=upstreams)

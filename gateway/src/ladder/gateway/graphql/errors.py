@@ -1,0 +1,165 @@
+"""Expected failures, as typed results.
+
+The convention, for every field: a field that can fail in an expected way returns a union of
+its success type and error types that implement the `Error` interface (`code`, `message` in
+Chinese, `messageEn`), e.g. `declarations: DeclarationsResult` is `DeclarationPage |
+Unauthenticated | Forbidden | InvalidArgument | ServiceUnavailable | UpstreamFailed`. The
+`code` strings are those of the REST error model. The top-level GraphQL `errors` list is left
+for what is not expected: documents refused by validation (depth, alias and token limits) and
+bugs, whose messages are masked.
+"""
+
+from typing import Any
+
+import httpx
+import strawberry
+
+from ladder.kit.errors import LadderError
+
+
+@strawberry.interface(description="An expected failure; `code` is stable, messages are for people")
+class Error:
+    code: str
+    message: str
+    message_en: str
+
+
+@strawberry.type(name="Unauthenticated", description="No token, or a token that does not verify")
+class UnauthenticatedError(Error):
+    reason: str | None = None
+
+
+@strawberry.type(name="Forbidden", description="The caller may not see this")
+class ForbiddenError(Error):
+    pass
+
+
+@strawberry.type(name="InvalidArgument", description="An argument is out of range or malformed")
+class InvalidArgumentError(Error):
+    field: str | None = None
+
+
+@strawberry.type(
+    name="ServiceUnavailable", description="A service behind the gateway did not answer in time"
+)
+class ServiceUnavailableError(Error):
+    service: str
+
+
+@strawberry.type(name="UpstreamFailed", description="A service behind the gateway answered badly")
+class UpstreamFailedError(Error):
+    service: str
+    status: int | None = None
+
+
+FieldError = (
+    UnauthenticatedError
+    | ForbiddenError
+    | InvalidArgumentError
+    | ServiceUnavailableError
+    | UpstreamFailedError
+)
+
+
+class UpstreamFailure(Exception):
+    """Raised inside the gateway's upstream calls; a resolver returns `.error`."""
+
+    def __init__(self, error: FieldError) -> None:
+        super().__init__(error.code)
+        self.error = error
+
+
+def unauthenticated(failure: LadderError | None) -> UnauthenticatedError:
+    if failure is None:
+        return UnauthenticatedError(
+            code="unauthenticated",
+            message="未认证：缺少访问令牌",
+            message_en="Not authenticated: no access token",
+            reason="missing_token",
+        )
+    return UnauthenticatedError(
+        code=failure.code,
+        message=failure.message,
+        message_en=failure.message_en,
+        reason=failure.details.get("reason"),
+    )
+
+
+def invalid_argument(field: str, message: str, message_en: str) -> InvalidArgumentError:
+    return InvalidArgumentError(
+        code="validation_error", message=message, message_en=message_en, field=field
+    )
+
+
+def from_transport_failure(service: str, failure: LadderError) -> FieldError:
+    """A call that got no answer (see `ladder.gateway.upstreams.upstream_failure`)."""
+    if failure.status_code in (503, 504):
+        return ServiceUnavailableError(
+            code=failure.code,
+            message=failure.message,
+            message_en=failure.message_en,
+            service=service,
+        )
+    return UpstreamFailedError(
+        code=failure.code, message=failure.message, message_en=failure.message_en, service=service
+    )
+
+
+def from_error_response(service: str, resp: httpx.Response) -> FieldError:
+    """An upstream's non-2xx answer, keeping its own code and messages where it sent them."""
+    code, message, message_en = _error_model(resp)
+    status = resp.status_code
+    if status == 401:
+        return UnauthenticatedError(
+            code=code or "unauthenticated",
+            message=message or "未认证",
+            message_en=message_en or "Not authenticated",
+            reason="rejected_by_service",
+        )
+    if status in (403, 404):
+        return ForbiddenError(
+            code=code or "forbidden",
+            message=message or "无权查看",
+            message_en=message_en or "Not allowed",
+        )
+    if status in (400, 422):
+        return InvalidArgumentError(
+            code=code or "validation_error",
+            message=message or "参数不合法",
+            message_en=message_en or "Invalid argument",
+        )
+    if status == 503:
+        return ServiceUnavailableError(
+            code=code or "service_unavailable",
+            message=message or "服务暂不可用",
+            message_en=message_en or "Service unavailable",
+            service=service,
+        )
+    return UpstreamFailedError(
+        code=code or "upstream_error",
+        message=message or "依赖的服务返回了无效应答",
+        message_en=message_en or "A service answered badly",
+        service=service,
+        status=status,
+    )
+
+
+def bad_answer(service: str, status: int) -> UpstreamFailedError:
+    return UpstreamFailedError(
+        code="upstream_error",
+        message="依赖的服务返回了无法解析的应答",
+        message_en="A service answered with something that could not be read",
+        service=service,
+        status=status,
+    )
+
+
+def _error_model(resp: httpx.Response) -> tuple[str | None, str | None, str | None]:
+    try:
+        error: Any = resp.json().get("error")
+    except (ValueError, AttributeError):
+        return None, None, None
+    if not isinstance(error, dict):
+        return None, None, None
+    fields = (error.get("code"), error.get("message"), error.get("message_en"))
+    return tuple(f if isinstance(f, str) else None for f in fields)  # type: ignore[return-value]

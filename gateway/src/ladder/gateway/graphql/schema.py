@@ -1,0 +1,156 @@
+"""The GraphQL schema: queries over the services, with the caller's own token.
+
+Expected failures are typed results (see `ladder.gateway.graphql.errors`). Documents are
+limited in depth, aliases and tokens before they run; introspection is allowed only in dev.
+"""
+
+from collections.abc import Callable
+from functools import partial
+from typing import Annotated
+
+import strawberry
+from fastapi import APIRouter
+from graphql import GraphQLError
+from strawberry.extensions import (
+    DisableIntrospection,
+    MaskErrors,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    QueryDepthLimiter,
+    SchemaExtension,
+)
+from strawberry.fastapi import GraphQLRouter
+from strawberry.types import Info
+
+from ladder.gateway.graphql.context import GatewayContext, get_context
+from ladder.gateway.graphql.errors import (
+    FieldError,
+    ForbiddenError,
+    InvalidArgumentError,
+    ServiceUnavailableError,
+    UnauthenticatedError,
+    UpstreamFailedError,
+    UpstreamFailure,
+    invalid_argument,
+    unauthenticated,
+)
+from ladder.gateway.graphql.types import (
+    DeclarationPage,
+    InboxPage,
+    Viewer,
+    declaration_page,
+    inbox_page,
+)
+from ladder.kit.pagination import MAX_PAGE_SIZE
+
+MAX_DEPTH = 8
+MAX_ALIASES = 15
+MAX_TOKENS = 2000
+MAX_PAGE = 100_000
+
+MeResult = Annotated[Viewer | UnauthenticatedError, strawberry.union("MeResult")]
+DeclarationsResult = Annotated[
+    DeclarationPage
+    | UnauthenticatedError
+    | ForbiddenError
+    | InvalidArgumentError
+    | ServiceUnavailableError
+    | UpstreamFailedError,
+    strawberry.union("DeclarationsResult"),
+]
+InboxResult = Annotated[
+    InboxPage
+    | UnauthenticatedError
+    | ForbiddenError
+    | InvalidArgumentError
+    | ServiceUnavailableError
+    | UpstreamFailedError,
+    strawberry.union("InboxResult"),
+]
+GatewayInfo = Info[GatewayContext, None]
+
+
+def _check_page(page: int, page_size: int) -> FieldError | None:
+    if not 1 <= page <= MAX_PAGE:
+        return invalid_argument(
+            "page", f"page 须在 1 至 {MAX_PAGE} 之间", f"page must be 1..{MAX_PAGE}"
+        )
+    if not 1 <= page_size <= MAX_PAGE_SIZE:
+        return invalid_argument(
+            "pageSize",
+            f"pageSize 须在 1 至 {MAX_PAGE_SIZE} 之间",
+            f"pageSize must be 1..{MAX_PAGE_SIZE}",
+        )
+    return None
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(description="The caller, as the gateway verified their token")
+    def me(self, info: GatewayInfo) -> MeResult:
+        ctx = info.context
+        if ctx.principal is None:
+            return unauthenticated(ctx.auth_failure)
+        return Viewer.from_principal(ctx.principal)
+
+    @strawberry.field(description="Declarations (申报书) the caller may see (declaration service)")
+    async def declarations(
+        self, info: GatewayInfo, page: int = 1, page_size: int = 20
+    ) -> DeclarationsResult:
+        ctx = info.context
+        if ctx.principal is None:
+            return unauthenticated(ctx.auth_failure)
+        if (problem := _check_page(page, page_size)) is not None:
+            return problem
+        try:
+            body = await ctx.upstreams["declaration"].get_json(
+                "/v1/declarations", {"page": page, "page_size": page_size}
+            )
+        except UpstreamFailure as failure:
+            return failure.error
+        return declaration_page(body, page, page_size)
+
+    @strawberry.field(description="Declarations waiting for the caller's review (review service)")
+    async def inbox(self, info: GatewayInfo, page: int = 1, page_size: int = 20) -> InboxResult:
+        ctx = info.context
+        if ctx.principal is None:
+            return unauthenticated(ctx.auth_failure)
+        if (problem := _check_page(page, page_size)) is not None:
+            return problem
+        try:
+            body = await ctx.upstreams["review"].get_json(
+                "/v1/inbox", {"page": page, "page_size": page_size}
+            )
+        except UpstreamFailure as failure:
+            return failure.error
+        return inbox_page(body, page, page_size)
+
+
+def _is_bug(error: GraphQLError) -> bool:
+    """Mask resolver exceptions (bugs); keep validation messages (they help the caller)."""
+    original = error.original_error
+    return original is not None and not isinstance(original, GraphQLError)
+
+
+def build_schema(*, introspection: bool) -> strawberry.Schema:
+    # Factories, not instances: strawberry builds fresh extensions for each request.
+    extensions: list[Callable[[], SchemaExtension]] = [
+        partial(QueryDepthLimiter, max_depth=MAX_DEPTH),
+        partial(MaxAliasesLimiter, max_alias_count=MAX_ALIASES),
+        partial(MaxTokensLimiter, max_token_count=MAX_TOKENS),
+        partial(MaskErrors, should_mask_error=_is_bug),
+    ]
+    if not introspection:
+        extensions.append(DisableIntrospection)
+    return strawberry.Schema(query=Query, extensions=extensions)
+
+
+def graphql_router(*, dev: bool) -> APIRouter:
+    return GraphQLRouter(
+        build_schema(introspection=dev),
+        context_getter=get_context,
+        graphql_ide="graphiql" if dev else None,
+        allow_queries_via_get=False,  # documents stay out of URLs, access logs and caches
+        subscription_protocols=(),  # no subscriptions: refuse websocket upgrades
+        tags=["graphql"],
+    )

@@ -1,0 +1,106 @@
+"""The gateway's settings, read from the environment (prefix `LADDER_`).
+
+The gateway has no database, so it does not use `ladder.kit.settings.KitSettings`. It is the
+token issuer in dev (and for service client credentials): it holds the RS256 signing key whose
+public half every service trusts through `/.well-known/jwks.json`. In production the verifier
+may instead trust an external issuer (`external_jwks_url`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# Algorithms whose verification key is public: HS* would let anyone holding the JWKS forge.
+ASYMMETRIC_ALGORITHMS = frozenset({"RS256", "RS384", "RS512", "ES256", "ES384", "ES512", "PS256"})
+
+
+class GatewaySettings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="LADDER_",
+        env_file=None,
+        extra="ignore",
+        frozen=True,
+        validate_by_name=True,
+        validate_by_alias=True,
+    )
+
+    environment: Literal["production", "dev", "test"] = Field(
+        default="production", description="dev features (demo users, GraphiQL) only in dev/test"
+    )
+
+    # Upstream base URLs; the defaults are the dev ports of tools/services.py.
+    declaration_url: str = "http://127.0.0.1:8001"
+    rules_url: str = "http://127.0.0.1:8002"
+    review_url: str = "http://127.0.0.1:8003"
+    upstream_connect_timeout: float = 2.0
+    upstream_read_timeout: float = 30.0
+
+    # Issuing tokens.
+    jwt_private_key_file: Path | None = Field(
+        default=None,
+        description="PEM of the RS256 signing key; generated (mode 600) in dev if missing",
+    )
+    jwt_issuer: str = "ladder-gateway"
+    jwt_audience: str = "ladder"
+    token_ttl_seconds: int = Field(default=3600, ge=60, le=24 * 3600)
+
+    # Verifying tokens.
+    jwt_algorithms: list[str] = ["RS256"]
+    external_jwks_url: str | None = Field(
+        default=None, description="trust an external issuer's JWKS instead of our own key"
+    )
+    jwt_max_token_bytes: int = 8192
+    jwt_leeway_seconds: int = 30
+    jwks_cache_seconds: int = 300
+
+    # OAuth2 client credentials of the Ladder services (one shared secret, as in KitSettings).
+    service_client_secret: SecretStr = Field(
+        validation_alias=AliasChoices("LADDER_SERVICE_CLIENT_SECRET", "LADDER_SERVICE_SECRET"),
+        min_length=1,
+    )
+    service_clients: list[str] = ["declaration", "rules", "review"]
+
+    auth_rate_per_minute: int = Field(default=30, ge=1, description="per client IP on /auth/*")
+    max_body_bytes: int = 2 * 1024 * 1024
+    log_level: str = "INFO"
+    log_json: bool = True
+
+    @field_validator("jwt_algorithms")
+    @classmethod
+    def _asymmetric_only(cls, value: list[str]) -> list[str]:
+        bad = [a for a in value if a not in ASYMMETRIC_ALGORITHMS]
+        if bad or not value:
+            raise ValueError(f"only asymmetric JWT algorithms may be allowed, not {bad}")
+        return value
+
+    @model_validator(mode="after")
+    def _someone_issues_tokens(self) -> GatewaySettings:
+        if self.jwt_private_key_file is None and self.external_jwks_url is None:
+            raise ValueError(
+                "set LADDER_JWT_PRIVATE_KEY_FILE (the gateway issues tokens) "
+                "or LADDER_EXTERNAL_JWKS_URL (an external issuer does)"
+            )
+        if self.jwt_private_key_file is not None and "RS256" not in self.jwt_algorithms:
+            raise ValueError("the gateway signs with RS256, so jwt_algorithms must allow it")
+        return self
+
+    @property
+    def is_dev(self) -> bool:
+        return self.environment in ("dev", "test")
+
+    @property
+    def issues_tokens(self) -> bool:
+        return self.jwt_private_key_file is not None
+
+    @property
+    def upstream_urls(self) -> dict[str, str]:
+        """Service name → base URL; the names are the first segment after `/api/`."""
+        return {
+            "declaration": self.declaration_url,
+            "rules": self.rules_url,
+            "review": self.review_url,
+        }
