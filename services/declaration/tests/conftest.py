@@ -8,7 +8,7 @@ from fastapi import FastAPI
 
 from ladder.declaration.main import create_app
 from ladder.declaration.settings import Settings
-from ladder.kit.testing import TestIssuer, running, wire_peer
+from ladder.kit.testing import TestIssuer, running, settings_for_tests, wire_peer
 
 ENTERPRISE_USCC = "91350102MA2Y00001E"
 OTHER_USCC = "91350103MA2Y000033"
@@ -50,14 +50,7 @@ def issuer() -> TestIssuer:
 
 @pytest.fixture
 async def client(clean_db: str, issuer: TestIssuer):
-    settings = Settings(
-        database_url=clean_db,
-        jwks_url="http://issuer.invalid/jwks",
-        token_url="http://issuer.invalid/token",
-        service_client_secret="test-secret",
-        environment="test",
-        log_json=False,
-    )
+    settings = settings_for_tests(Settings, clean_db)
     app = create_app(settings)
     async with running(app, issuer) as c:
         wire_peer(app, "rules", stand_in_rules(), issuer, "declaration")

@@ -12,22 +12,13 @@ from typing import Any
 import httpx
 import pytest
 
-from ladder.kit.testing import TestIssuer, running
+from ladder.kit.testing import TestIssuer, running, settings_for_tests
 from ladder.review.main import create_app
 from ladder.review.settings import Settings
 
 
 def make_settings(database_url: str) -> Settings:
-    # KitSettings reads the secret only by its environment names (validation aliases), so the
-    # init keywords are those names, not the field name.
-    return Settings(
-        LADDER_DATABASE_URL=database_url,
-        jwks_url="http://unused",
-        token_url="http://unused",
-        LADDER_SERVICE_CLIENT_SECRET="x",
-        environment="test",
-        log_json=False,
-    )
+    return settings_for_tests(Settings, database_url)
 
 
 @pytest.fixture(scope="session")

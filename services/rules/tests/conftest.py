@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from ladder.kit.testing import TestIssuer, running
+from ladder.kit.testing import TestIssuer, running, settings_for_tests
 from ladder.rules.main import create_app
 from ladder.rules.settings import Settings
 
@@ -17,15 +17,7 @@ def issuer() -> TestIssuer:
 
 @pytest.fixture
 async def client(clean_db: str, issuer: TestIssuer):
-    settings = Settings(
-        database_url=clean_db,
-        jwks_url="http://issuer.invalid/jwks",
-        token_url="http://issuer.invalid/token",
-        # by its alias: KitSettings does not populate by name, so `service_client_secret=` fails
-        LADDER_SERVICE_CLIENT_SECRET="test-secret",
-        environment="test",
-        log_json=False,
-    )
+    settings = settings_for_tests(Settings, clean_db)
     async with running(create_app(settings), issuer) as c:
         yield c
 

@@ -7,14 +7,16 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 from fastapi import FastAPI
 
 from ladder.kit.auth import Role, TokenVerifier
+from ladder.kit.settings import KitSettings
 from ladder.kit.tokens import SigningKey
 
+SettingsT = TypeVar("SettingsT", bound=KitSettings)
 ISSUER = "ladder-gateway"
 AUDIENCE = "ladder"
 
@@ -82,3 +84,19 @@ def wire_peer(app: FastAPI, name: str, peer_app: FastAPI, issuer: TestIssuer, ca
         base_url=f"http://{name}",
         headers=issuer.service_headers(caller),
     )
+
+
+def settings_for_tests(
+    settings_cls: type[SettingsT], database_url: str, **overrides: Any
+) -> SettingsT:
+    """A service's settings for in-process tests: the test database, no real issuer needed."""
+    values: dict[str, Any] = {
+        "database_url": database_url,
+        "jwks_url": "http://issuer.invalid/.well-known/jwks.json",
+        "token_url": "http://issuer.invalid/auth/token",
+        "service_client_secret": "test-secret",
+        "environment": "test",
+        "log_json": False,
+        **overrides,
+    }
+    return settings_cls(**values)
