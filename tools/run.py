@@ -46,7 +46,8 @@ def main(argv: list[str] | None = None) -> int:
     prepare_only = "--prepare-only" in (argv if argv is not None else sys.argv[1:])
     data = ROOT / ".data"
     data.mkdir(exist_ok=True)
-    if os.environ.get("DATABASE_URL"):
+    embedded = not os.environ.get("DATABASE_URL")
+    if not embedded:
         url = os.environ["DATABASE_URL"]
         print(f"• PostgreSQL: using DATABASE_URL ({url.split('@')[-1]})")
     else:
@@ -73,9 +74,9 @@ def main(argv: list[str] | None = None) -> int:
         f"""
 Ladder is running.
   gateway            {gw}      (GraphQL: {gw}/graphql)
-  declaration        {stack.url("declaration")}   (through the gateway: {gw}/api/declaration/docs)
-  rules              {stack.url("rules")}   (through the gateway: {gw}/api/rules/docs)
-  review             {stack.url("review")}   (through the gateway: {gw}/api/review/docs)
+  declaration        {stack.url("declaration")}   (docs: {stack.url("declaration")}/docs)
+  rules              {stack.url("rules")}   (docs: {stack.url("rules")}/docs)
+  review             {stack.url("review")}   (docs: {stack.url("review")}/docs)
   OpenAPI            {gw}/api/<service>/openapi.json
   demo users         curl {gw}/auth/demo-users
   a demo token       curl -s -X POST {gw}/auth/dev-token -H 'content-type: application/json' \\
@@ -100,6 +101,9 @@ Ctrl-C stops everything.""",
             time.sleep(0.5)
     finally:
         stack.stop_all()
+        if embedded:
+            devdb.stop("dev")
+            print("• PostgreSQL: embedded server stopped (data kept in .data/dev)")
     return 0
 
 
