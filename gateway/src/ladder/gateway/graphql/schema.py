@@ -97,33 +97,27 @@ class Query:
     async def declarations(
         self, info: GatewayInfo, page: int = 1, page_size: int = 20
     ) -> DeclarationsResult:
-        ctx = info.context
-        if ctx.principal is None:
-            return unauthenticated(ctx.auth_failure)
-        if (problem := _check_page(page, page_size)) is not None:
-            return problem
-        try:
-            body = await ctx.upstreams["declaration"].get_json(
-                "/v1/declarations", {"page": page, "page_size": page_size}
-            )
-        except UpstreamFailure as failure:
-            return failure.error
-        return declaration_page(body, page, page_size)
+        return await _fetch_page(
+            info, "declaration", "/v1/declarations", page, page_size, declaration_page
+        )
 
     @strawberry.field(description="Declarations waiting for the caller's review (review service)")
     async def inbox(self, info: GatewayInfo, page: int = 1, page_size: int = 20) -> InboxResult:
-        ctx = info.context
-        if ctx.principal is None:
-            return unauthenticated(ctx.auth_failure)
-        if (problem := _check_page(page, page_size)) is not None:
-            return problem
-        try:
-            body = await ctx.upstreams["review"].get_json(
-                "/v1/inbox", {"page": page, "page_size": page_size}
-            )
-        except UpstreamFailure as failure:
-            return failure.error
-        return inbox_page(body, page, page_size)
+        return await _fetch_page(info, "review", "/v1/inbox", page, page_size, inbox_page)
+
+
+async def _fetch_page(info, service: str, path: str, page: int, page_size: int, build):
+    """One page of an upstream list as the caller: the typed errors, or `build(body, …)`."""
+    ctx = info.context
+    if ctx.principal is None:
+        return unauthenticated(ctx.auth_failure)
+    if (problem := _check_page(page, page_size)) is not None:
+        return problem
+    try:
+        body = await ctx.upstreams[service].get_json(path, {"page": page, "page_size": page_size})
+    except UpstreamFailure as failure:
+        return failure.error
+    return build(body, page, page_size)
 
 
 def _is_bug(error: GraphQLError) -> bool:
