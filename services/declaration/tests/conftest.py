@@ -27,6 +27,7 @@ def stand_in_rules() -> FastAPI:
             "rule_id": "cmmm.level",
             "clause": "要素条件(2025) test",
             "severity": "error",
+            "status": "passed" if have >= need else "failed",
             "passed": have >= need,
             "message": "成熟度等级",
             "message_en": "CMMM level",
@@ -36,7 +37,9 @@ def stand_in_rules() -> FastAPI:
         return {
             "edition": body["edition"],
             "tier": body["tier"],
+            "outcome": "eligible" if have >= need else "ineligible",
             "eligible": have >= need,
+            "complete": True,
             "findings": [finding],
         }
 

@@ -90,7 +90,7 @@ def _raw(edition_id: str = "2025") -> dict:
 def test_a_required_segment_must_be_defined() -> None:
     raw = _raw()
     raw["tiers"]["basic"]["segments"]["required"] = ["生产制造"]
-    with pytest.raises(ValidationError, match="undefined segments"):
+    with pytest.raises(ValidationError, match="undefined segment"):
         load_edition(yaml.safe_dump(raw, allow_unicode=True))
 
 
@@ -117,3 +117,45 @@ def test_edition_ids_are_unique() -> None:
     edition = catalogue().get("2025")
     with pytest.raises(ValueError, match="repeat"):
         Catalogue([edition, edition])
+
+
+def test_kpi_tables_differ_as_the_seeds_say() -> None:
+    new, old = catalogue().get("2025"), catalogue().get("2024")
+    assert len(new.kpi_table.indicators) == 21 and len(old.kpi_table.indicators) == 20
+    assert new.indicator("digital_equipment_rate") is not None
+    assert old.indicator("digital_equipment_rate") is None
+    renamed = {"model_count", "operating_cost_reduction", "energy_intensity_reduction",
+               "co2_intensity_reduction"}  # fmt: skip
+    for key in renamed:
+        assert new.indicator(key).name != old.indicator(key).name, key
+    assert new.indicator("model_count").name == "工厂应用人工智能模型数量"
+    assert old.indicator("model_count").name == "工厂应用智能决策模型数量"
+
+
+def test_ai_share_thresholds_only_in_2025() -> None:
+    new, old = catalogue().get("2025"), catalogue().get("2024")
+    assert {t: th.min_percent for t, th in new.ai_share.thresholds.items()} == {
+        Tier.excellence: 20,
+        Tier.pilot: 60,
+    }
+    assert old.ai_share is None
+
+
+def test_the_2025_guide_has_40_scenes_in_8_segments() -> None:
+    guide = catalogue().get("2025").scene_guide
+    assert len(guide.segments) == 8
+    assert sum(len(g.scenes) for g in guide.segments) == 40
+
+
+def test_a_kpi_repeated_is_refused() -> None:
+    raw = _raw()
+    raw["kpi_table"]["indicators"][1]["key"] = raw["kpi_table"]["indicators"][0]["key"]
+    with pytest.raises(ValidationError, match="KPI key repeats"):
+        load_edition(yaml.safe_dump(raw, allow_unicode=True))
+
+
+def test_a_segment_mapped_to_an_unknown_guide_segment_is_refused() -> None:
+    raw = _raw()
+    raw["segments"][0]["guide_segments"] = ["工厂设计"]
+    with pytest.raises(ValidationError, match="unknown guide"):
+        load_edition(yaml.safe_dump(raw, allow_unicode=True))

@@ -43,22 +43,30 @@ class NoEditionInEffect(LadderError):
     message_en = "No edition is in effect today; name one"
 
 
-class UnknownSegment(LadderError):
-    """A fact names a segment (环节) the edition does not define."""
+class NotInCatalogue(LadderError):
+    """Facts name something the edition's catalogues do not have: a segment (环节), a scene,
+    a KPI, a material section, a commitment or a basic-requirement attestation.
+
+    The code is that of the first problem (`unknown_segment`, `unknown_scene`, …); every
+    problem is listed in `details.fields` with its own type and the allowed names.
+    """
 
     status_code = 422
-    code = "unknown_segment"
-    message = "环节名称不属于该版本要素条件"
-    message_en = "Segment (环节) not defined by this edition"
+    code = "not_in_catalogue"
+    message = "填报内容不属于该版本要素条件的目录"
+    message_en = "Not in the catalogues of this edition"
 
-    def __init__(self, edition: str, unknown: list[tuple[str, str]], allowed: list[str]) -> None:
-        fields: list[dict[str, Any]] = [
-            {"field": field, "type": self.code, "message_en": f"unknown segment {value!r}"}
-            for field, value in unknown
-        ]
-        names = ", ".join(field for field, _ in unknown)
+    def __init__(self, edition: str, problems: list[dict[str, Any]]) -> None:
+        self.code = problems[0]["type"]  # type: ignore[misc]  (per instance, by design)
+        names = ", ".join(p["field"] for p in problems[:5])
         super().__init__(
-            f"环节名称不属于要素条件({edition})：{names}",
-            f"Segment (环节) not defined by edition {edition}: {names}",
-            details={"fields": fields, "allowed": allowed},
+            f"填报内容不属于要素条件({edition})的目录：{names}",
+            f"Not in the catalogues of edition {edition}: {names}",
+            details={"edition": edition, "fields": problems},
         )
+
+
+class OverlayNotFound(NotFound):
+    code = "overlay_not_found"
+    message = "地方补充要求不存在"
+    message_en = "No such local overlay"

@@ -9,12 +9,18 @@ from ladder.rules import models  # noqa: F401  (registers every table)
 from ladder.rules.editions.catalogue import catalogue
 from ladder.rules.editions.endpoints import router as editions_router
 from ladder.rules.evaluations.endpoints import router as evaluations_router
+from ladder.rules.overlays.catalogue import overlays
+from ladder.rules.overlays.endpoints import router as overlays_router
+from ladder.rules.quotas.endpoints import router as quotas_router
+from ladder.rules.reference.endpoints import router as reference_router
 from ladder.rules.settings import SCHEMA, Settings
 
 
 async def _load_editions(_: FastAPI) -> None:
-    """Read and validate every edition now, so bad data stops the start, not a request."""
+    """Read and validate every edition and overlay now, so bad data stops the start, not a
+    request."""
     catalogue()
+    overlays()
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -26,7 +32,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             schema=SCHEMA,
             title="Ladder rules service",
             description="Editions of 要素条件 as data and code, and evaluations against them.",
-            routers=[editions_router, evaluations_router],
+            routers=[
+                editions_router,
+                evaluations_router,
+                overlays_router,
+                quotas_router,
+                reference_router,
+            ],
             # No outbox relay yet: the service publishes no events. The outbox table exists
             # (tables.py) so that turning it on is passing `outbox=OUTBOX` here.
             on_startup=[_load_editions],

@@ -1,9 +1,11 @@
 """Every table of the rules service, imported so alembic sees them all.
 
-Editions of 要素条件 are not tables: they are versioned data files shipped in the package
-(`ladder/rules/editions/*.yaml`).
+Editions of 要素条件 and quota policies are not tables: they are versioned data files shipped in
+the package (`ladder/rules/editions/*.yaml`, `ladder/rules/quotas/policies/*.yaml`). The
+reference tables the quotas read are (`reference_dataset`).
 """
 
 from ladder.rules import tables
+from ladder.rules.reference.models import ReferenceDataset
 
-__all__ = ["tables"]
+__all__ = ["ReferenceDataset", "tables"]

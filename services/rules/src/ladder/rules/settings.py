@@ -9,3 +9,5 @@ SCHEMA = "rules"
 
 class Settings(KitSettings):
     service_name: str = "rules"
+    # A batch evaluation carries up to 5,000 factories' facts (a few KiB each).
+    max_body_bytes: int = 16 * 1024 * 1024

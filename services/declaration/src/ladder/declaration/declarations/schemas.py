@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -68,6 +68,7 @@ class Finding(BaseModel):
     rule_id: str
     clause: str
     severity: str
+    status: str = Field(description="passed | failed | not_provided")
     passed: bool
     message: str
     message_en: str
@@ -76,9 +77,13 @@ class Finding(BaseModel):
 
 
 class PrecheckResult(BaseModel):
+    """The rules service's answer. `incomplete`: nothing failed, but some rule lacked facts."""
+
     edition: str
     tier: str
+    outcome: Literal["eligible", "ineligible", "incomplete"]
     eligible: bool
+    complete: bool
     findings: list[Finding]
 
 

@@ -233,11 +233,14 @@ async def submit(
     if d.status not in EDITABLE:
         raise InvalidTransition(details={"status": d.status, "action": "submit"})
     result = await _evaluate(session, rules, row)
-    if not result.eligible:
+    # Only a failed requirement blocks for now: the declaration does not yet carry every fact
+    # the rules read (applicant, attestations, KPIs, materials…), so an `incomplete` answer is
+    # recorded in `last_precheck` and shown, not enforced. The full 申报书 (issue 4) closes it.
+    if result.outcome == "ineligible":
         blocking = [
             f.model_dump(mode="json")
             for f in result.findings
-            if f.severity == "error" and not f.passed
+            if f.severity == "error" and f.status == "failed"
         ]
         raise PrecheckFailed(details={"findings": blocking})
     history = _transition(row, "submit", principal.sub, None)

@@ -1,13 +1,24 @@
-"""Routes for the editions of 要素条件."""
+"""Routes for the editions of 要素条件 and their catalogues (scenes, KPIs, materials, rules)."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Query
 
 from ladder.kit.auth import PrincipalDep
 from ladder.kit.errors import responses
 from ladder.rules.editions import service
-from ladder.rules.editions.schemas import EditionRead, EditionSummary
+from ladder.rules.editions.schemas import (
+    EditionRead,
+    EditionSummary,
+    KpiCatalogue,
+    MaterialCatalogue,
+    RuleCatalogue,
+    SceneCatalogue,
+)
+from ladder.rules.evaluations.schemas import Jurisdiction
+from ladder.rules.vocabulary import Tier
 
 router = APIRouter(prefix="/v1/editions", tags=["editions"])
 
@@ -26,7 +37,60 @@ async def list_editions(_: PrincipalDep) -> list[EditionSummary]:
     "/{edition_id}",
     response_model=EditionRead,
     responses=responses(401, 404),
-    summary="Read one edition: its segments (环节) and each tier's requirements",
+    summary="Read one edition: segments, scene guide, KPI table, materials, tier thresholds",
 )
 async def read_edition(edition_id: str, _: PrincipalDep) -> EditionRead:
     return service.get(edition_id)
+
+
+@router.get(
+    "/{edition_id}/scenes",
+    response_model=SceneCatalogue,
+    responses=responses(401, 404),
+    summary="The scene guide's 环节 and scenes, with the segment each counts for",
+)
+async def read_scenes(edition_id: str, _: PrincipalDep) -> SceneCatalogue:
+    return service.scenes(service.get(edition_id))
+
+
+@router.get(
+    "/{edition_id}/kpis",
+    response_model=KpiCatalogue,
+    responses=responses(401, 404),
+    summary="The KPI reference table: group, unit, kind and direction of each indicator",
+)
+async def read_kpis(edition_id: str, _: PrincipalDep) -> KpiCatalogue:
+    edition = service.get(edition_id)
+    table = edition.kpi_table
+    return KpiCatalogue(
+        edition=edition.id,
+        clause=table.clause,
+        groups=list(table.groups),
+        indicators=list(table.indicators),
+    )
+
+
+@router.get(
+    "/{edition_id}/materials",
+    response_model=MaterialCatalogue,
+    responses=responses(401, 404),
+    summary="The material sections (申报材料清单) per tier",
+)
+async def read_materials(edition_id: str, _: PrincipalDep) -> MaterialCatalogue:
+    edition = service.get(edition_id)
+    return MaterialCatalogue(edition=edition.id, tiers=dict(edition.materials))
+
+
+@router.get(
+    "/{edition_id}/rules",
+    response_model=RuleCatalogue,
+    responses=responses(401, 404, 422),
+    summary="The rules that apply to a tier (and a jurisdiction's overlays), with clauses",
+)
+async def read_rules(
+    edition_id: str,
+    tier: Tier,
+    _: PrincipalDep,
+    jurisdiction: Annotated[Jurisdiction | None, Query()] = None,
+) -> RuleCatalogue:
+    return service.rule_catalogue(service.get(edition_id), tier, jurisdiction)

@@ -1,15 +1,36 @@
-"""Routes for evaluations against 要素条件."""
+"""Routes for evaluations against 要素条件: one, a batch, and one under two editions.
+
+The service builds plain dicts (a batch holds thousands of results); they are serialised
+here in one pass instead of being re-validated into response models. The models are still
+declared for OpenAPI.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Any
+
+from fastapi import APIRouter, Response
+from fastapi.concurrency import run_in_threadpool
+from pydantic_core import to_json
 
 from ladder.kit.auth import PrincipalDep
 from ladder.kit.errors import responses
 from ladder.rules.evaluations import service
-from ladder.rules.evaluations.schemas import EvaluationRequest, EvaluationResult
+from ladder.rules.evaluations.schemas import (
+    MAX_BATCH,
+    BatchRequest,
+    BatchResult,
+    CompareRequest,
+    ComparisonResult,
+    EvaluationRequest,
+    EvaluationResult,
+)
 
 router = APIRouter(prefix="/v1/evaluations", tags=["evaluations"])
+
+
+def _json(content: Any) -> Response:
+    return Response(to_json(content), media_type="application/json")
 
 
 @router.post(
@@ -18,10 +39,49 @@ router = APIRouter(prefix="/v1/evaluations", tags=["evaluations"])
     responses=responses(401, 422),
     summary="Evaluate a factory's facts against 要素条件 for a tier",
     description=(
-        "Runs every rule of the edition for the tier. `eligible` is false when an "
-        "error-severity rule fails; warnings (e.g. 卓越级 原则上 five segments) do not bar. "
-        "`explain=full` lists passed findings too; `failures` (default) only the failed ones."
+        "Runs every rule of the edition for the tier, plus the local overlays of the "
+        "`jurisdiction` (上海: registered in Shanghai; 福建: operating in Fujian, credit "
+        "blacklist). `outcome` is `ineligible` when an error-severity rule fails, `incomplete` "
+        "when none fails but one lacks its facts, else `eligible`; warnings (e.g. 卓越级 "
+        "原则上 five segments) never bar. `explain=full` lists passed findings too. Names "
+        "outside the edition's catalogues (segment, scene, KPI, material section) are a 422 "
+        "naming the field."
     ),
 )
-async def evaluate(data: EvaluationRequest, _: PrincipalDep) -> EvaluationResult:
-    return service.evaluate(data)
+async def evaluate(data: EvaluationRequest, _: PrincipalDep) -> Response:
+    return _json(service.evaluate(data))
+
+
+@router.post(
+    "/batch",
+    response_model=BatchResult,
+    responses=responses(401, 413, 422),
+    summary=f"Evaluate up to {MAX_BATCH} factories in one call",
+    description=(
+        "Each item is `{ref?, edition?, tier, facts, jurisdiction?}` and is evaluated on its "
+        "own: an invalid item gets an `error` (with the same codes as a single evaluation, "
+        "fields named from the item) and the others still answer. `summary` counts items per "
+        "outcome and `invalid`."
+    ),
+)
+async def evaluate_batch(data: BatchRequest, _: PrincipalDep) -> Response:
+    # Thousands of evaluations take a few hundred milliseconds of CPU: off the event loop, so
+    # the service keeps answering health checks and small requests meanwhile.
+    result = await run_in_threadpool(service.evaluate_batch, data)
+    return _json(result)
+
+
+@router.post(
+    "/compare",
+    response_model=ComparisonResult,
+    responses=responses(401, 422),
+    summary="Evaluate the same facts under two editions and list what changed",
+    description=(
+        "`differences` lists rules added or removed by the second edition, rules whose "
+        "status changed, and rules whose requirement (expected value or severity) changed. "
+        "Facts one edition does not know (a 2025 scene or KPI under 2024) are left out of that "
+        "edition's evaluation and listed in `set_aside`."
+    ),
+)
+async def compare(data: CompareRequest, _: PrincipalDep) -> Response:
+    return _json(service.compare(data))
