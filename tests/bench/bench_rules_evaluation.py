@@ -3,8 +3,9 @@
 In process, the rules service's own path (parse the JSON body, validate each item, check its
 names against the edition's catalogues, run every rule of the edition and overlays, shape the
 results) runs against a hand-written function doing the same checks on the same JSON: the
-2025 thresholds typed in as literals, findings as dicts with messages, no validation and no
-data files. The ratio is ours / hand-written (target ≥ 0.5). Then the batch endpoint is timed
+2025 thresholds typed in as literals, the same refusals of bad types and unknown names (a
+shorter list of them), findings as dicts with messages, no models and no data files. The
+ratio is ours / hand-written (target ≥ 0.5). Then the batch endpoint is timed
 over real HTTP, directly and through the gateway, on a stack of real processes.
 """
 
@@ -12,7 +13,9 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import gc
 import json
+import statistics
 import time
 from pathlib import Path
 from typing import Any
@@ -21,10 +24,9 @@ import httpx
 import yaml
 
 from ladder.rules.evaluations import service
-from ladder.rules.evaluations.schemas import BatchRequest
 
 BATCH = 2000
-ROUNDS = 5
+ROUNDS = 11
 CASES = Path(__file__).parents[2] / "services" / "rules" / "tests" / "cases" / "2025.yaml"
 
 
@@ -134,7 +136,47 @@ def _f(rule, clause, severity, status, msg, msg_en, expected=None, actual=None, 
     }
 
 
+SCENES = {
+    (g["name"], scene)
+    for g in yaml.safe_load(
+        (CASES.parents[2] / "src/ladder/rules/editions/2025.yaml").read_text(encoding="utf-8")
+    )["scene_guide"]["segments"]
+    for scene in g["scenes"]
+}
+KNOWN_MATERIALS = frozenset(MATERIALS["pilot"])
+KNOWN_KPIS = frozenset(ALL_KPIS)
+KNOWN_SEGMENTS = frozenset(FIVE)
+
+
+def refuse(item: dict[str, Any]) -> str | None:
+    """What a hand-written service would refuse before judging: types, ranges, names."""
+    if item.get("tier") not in MIN_CMMM:
+        return "tier"
+    facts = item["facts"]
+    level = facts.get("cmmm_level")
+    if type(level) is not int or not 1 <= level <= 5:
+        return "facts.cmmm_level"
+    if not KNOWN_SEGMENTS.issuperset(facts.get("segments") or ()):
+        return "facts.segments"
+    for i, scene in enumerate(facts.get("scenes") or ()):
+        if (scene["segment"], scene["scene"]) not in SCENES or type(
+            scene.get("ai", False)
+        ) is not bool:
+            return f"facts.scenes[{i}]"
+    kpis = facts.get("kpis") or {}
+    if not KNOWN_KPIS.issuperset(kpis) or any(
+        v is not None and type(v) not in (int, float) for v in kpis.values()
+    ):
+        return "facts.kpis"
+    if not KNOWN_MATERIALS.issuperset(facts.get("materials") or ()):
+        return "facts.materials"
+    return None
+
+
 def hand_written(item: dict[str, Any]) -> dict[str, Any]:
+    refused = refuse(item)
+    if refused is not None:
+        return {"error": refused}
     tier, facts, where = item["tier"], item["facts"], item.get("jurisdiction")
     out = []
     top = tier in ("excellence", "pilot")
@@ -371,11 +413,18 @@ def hand_written(item: dict[str, Any]) -> dict[str, Any]:
 
 
 def run_hand_written(payload: bytes) -> int:
-    return len([hand_written(item) for item in json.loads(payload)["items"]])
+    # The service pauses the cyclic GC while it evaluates a batch; so does the baseline, so the
+    # ratio compares the checks, not the collector policy.
+    items = json.loads(payload)["items"]
+    gc.disable()
+    try:
+        return len([hand_written(item) for item in items])
+    finally:
+        gc.enable()
 
 
 def run_ours(payload: bytes) -> int:
-    return service.evaluate_batch(BatchRequest.model_validate(json.loads(payload)))["count"]
+    return service.evaluate_batch_json(payload)["count"]
 
 
 def in_process() -> None:
@@ -383,20 +432,24 @@ def in_process() -> None:
     payload = json.dumps(
         {"edition": "2025", "explain": "full", "items": items}, ensure_ascii=False
     ).encode()
-    ours_best = base_best = 0.0
-    for _ in range(ROUNDS):  # interleaved, best of each: the machine is shared
+    ours_rates, base_rates = [], []
+    for _ in range(ROUNDS):  # interleaved: each round's pair shares the machine's mood
         started = time.perf_counter()
         assert run_hand_written(payload) == BATCH
-        base_best = max(base_best, BATCH / (time.perf_counter() - started))
+        base_rates.append(BATCH / (time.perf_counter() - started))
         started = time.perf_counter()
         assert run_ours(payload) == BATCH
-        ours_best = max(ours_best, BATCH / (time.perf_counter() - started))
+        ours_rates.append(BATCH / (time.perf_counter() - started))
+    ratios = sorted(o / b for o, b in zip(ours_rates, base_rates, strict=True))
     print(
         f"   batch of {BATCH:,}, full findings, {len(payload) / BATCH:,.0f} bytes of JSON per item"
     )
-    print(f"   hand-written checks:   {base_best:,.0f} evaluations/s")
-    print(f"   rules service engine:  {ours_best:,.0f} evaluations/s")
-    print(f"   ratio ours / hand-written: {ours_best / base_best:.2f} (target >= 0.50)")
+    print(f"   hand-written checks:   {max(base_rates):,.0f} evaluations/s (best of {ROUNDS})")
+    print(f"   rules service engine:  {max(ours_rates):,.0f} evaluations/s (best of {ROUNDS})")
+    print(
+        f"   ratio ours / hand-written: {statistics.median(ratios):.2f} median of {ROUNDS} "
+        f"paired rounds (range {ratios[0]:.2f}–{ratios[-1]:.2f}; target >= 0.50)"
+    )
 
 
 def over_http() -> None:

@@ -8,6 +8,7 @@ from ladder.kit.app import ServiceSpec, create_service_app
 from ladder.rules import models  # noqa: F401  (registers every table)
 from ladder.rules.editions.catalogue import catalogue
 from ladder.rules.editions.endpoints import router as editions_router
+from ladder.rules.evaluations.endpoints import document_batch_body
 from ladder.rules.evaluations.endpoints import router as evaluations_router
 from ladder.rules.overlays.catalogue import overlays
 from ladder.rules.overlays.endpoints import router as overlays_router
@@ -25,13 +26,16 @@ async def _load_editions(_: FastAPI) -> None:
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
-    return create_service_app(
+    app = create_service_app(
         settings,
         ServiceSpec(
             name="rules",
             schema=SCHEMA,
             title="Ladder rules service",
-            description="Editions of 要素条件 as data and code, and evaluations against them.",
+            description=(
+                "Editions of 要素条件 as data and code, evaluations against them (one, a "
+                "batch, or under two editions), local overlays, and recommendation quotas."
+            ),
             routers=[
                 editions_router,
                 evaluations_router,
@@ -44,3 +48,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             on_startup=[_load_editions],
         ),
     )
+    document_batch_body(app)
+    return app

@@ -23,7 +23,9 @@ RegionCode = Annotated[
     Field(description="GB/T 2260 code, 6 digits"),
 ]
 KpiValue = Annotated[float, Field(allow_inf_nan=False, ge=-1e9, le=1e9)]
-KeyName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,60}$")]
+# Keys of KPIs, materials, commitments and attestations: their names are checked against the
+# edition's catalogues (422 `unknown_*`), so here only their length.
+KeyName = Annotated[str, StringConstraints(min_length=1, max_length=60)]
 
 
 class _In(BaseModel):

@@ -58,9 +58,27 @@ def _index(edition: Edition) -> _Index:
     return entry[1]
 
 
+def _all_known(ix: _Index, given: FactsIn) -> bool:
+    """The common case in one pass of set operations: every name is in the catalogues."""
+    guide = ix.guide
+    return (
+        ix.segment_set.issuperset(given.segments)
+        and (given.kpis is None or ix.kpis.issuperset(given.kpis))
+        and (given.materials is None or ix.materials.issuperset(given.materials))
+        and (given.commitments is None or ix.commitments.issuperset(given.commitments))
+        and (given.basic_requirements is None or ix.basic.issuperset(given.basic_requirements))
+        and all(
+            (e := guide.get(s.segment)) is not None and (e[1] is None or s.scene in e[1])
+            for s in given.scenes or ()
+        )
+    )
+
+
 def problems(edition: Edition, given: FactsIn) -> list[dict[str, Any]]:
     """Every name in `given` the edition's catalogues do not know, with its field path."""
     ix = _index(edition)
+    if _all_known(ix, given):
+        return []
     out: list[dict[str, Any]] = []
 
     def add(field: str, kind: str, value: str, allowed: Any) -> None:

@@ -56,16 +56,30 @@ class BatchItem(_In):
     jurisdiction: Jurisdiction | None = None
 
 
-class BatchRequest(_In):
-    edition: EditionId | None = None
-    on: date | None = None
+class BatchOptions(_In):
+    edition: EditionId | None = Field(
+        default=None, description="要素条件 edition for items that name none; default by `on`"
+    )
+    on: date | None = Field(default=None, description="choose the edition in effect that day")
     explain: Explain = Explain.failures
-    items: list[dict[str, Any]] = Field(
+
+
+class BatchRequest(BatchOptions):
+    """A batch as received: the items are validated one by one, so a bad one only fails itself."""
+
+    items: list[Any] = Field(
         min_length=1,
         max_length=MAX_BATCH,
         description=f"1–{MAX_BATCH} items, each {{ref?, edition?, tier, facts, jurisdiction?}}; "
         "an item that is invalid gets its own error and does not fail the batch",
+        json_schema_extra={"items": {"$ref": "#/components/schemas/BatchItem"}},
     )
+
+
+class ValidBatch(BatchOptions):
+    """The same batch when every item is valid (the service's fast path)."""
+
+    items: list[BatchItem] = Field(min_length=1, max_length=MAX_BATCH)
 
 
 class CompareRequest(_In):

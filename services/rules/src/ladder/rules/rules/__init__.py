@@ -43,10 +43,23 @@ _ERROR, _FAILED, _NOT_PROVIDED = Severity.error, Status.failed, Status.not_provi
 
 _compiled: dict[tuple[int, str, tuple[str, ...]], tuple[object, tuple[RuleSpec, ...]]] = {}
 _lock = threading.Lock()
+# The same for a context object seen before (contexts are cached by the evaluation service).
+_by_context: dict[int, tuple[Context, tuple[RuleSpec, ...]]] = {}
+_checks_by_context: dict[int, tuple[Context, tuple[Callable[[Facts], Finding | None], ...]]] = {}
 
 
 def rules_for(ctx: Context) -> tuple[RuleSpec, ...]:
     """The rules that apply under `ctx`, built once per (edition, tier, overlays)."""
+    seen = _by_context.get(id(ctx))
+    if seen is not None and seen[0] is ctx:
+        return seen[1]
+    specs = _rules_for(ctx)
+    if len(_by_context) < 50_000:
+        _by_context[id(ctx)] = (ctx, specs)
+    return specs
+
+
+def _rules_for(ctx: Context) -> tuple[RuleSpec, ...]:
     key = (id(ctx.edition), ctx.tier.value, tuple(o.id for o in ctx.overlays))
     entry = _compiled.get(key)
     if entry is None or entry[0] is not ctx.edition:
@@ -60,7 +73,18 @@ def rules_for(ctx: Context) -> tuple[RuleSpec, ...]:
 
 def evaluate(ctx: Context, facts: Facts) -> list[Finding]:
     """Every applicable rule's finding, in the order of `BUILDERS`."""
-    return [f for spec in rules_for(ctx) if (f := spec.check(facts)) is not None]
+    return [f for check in checks_for(ctx) if (f := check(facts)) is not None]
+
+
+def checks_for(ctx: Context) -> tuple[Callable[[Facts], Finding | None], ...]:
+    """Just the check functions of `rules_for(ctx)`, in order (the evaluation's inner loop)."""
+    seen = _checks_by_context.get(id(ctx))
+    if seen is not None and seen[0] is ctx:
+        return seen[1]
+    checks = tuple(spec.check for spec in rules_for(ctx))
+    if len(_checks_by_context) < 50_000:
+        _checks_by_context[id(ctx)] = (ctx, checks)
+    return checks
 
 
 def outcome(findings: list[Finding]) -> Outcome:

@@ -19,14 +19,18 @@ _RANGE_TEXT = {
 }
 
 
+# (lowest, highest, whole number) each kind of indicator can possibly take.
+_LIMITS: dict[KpiKind, tuple[float, float, bool]] = {
+    KpiKind.share: (0.0, 100.0, False),
+    KpiKind.increase: (-100.0, float("inf"), False),
+    KpiKind.reduction: (float("-inf"), 100.0, False),
+    KpiKind.count: (0.0, float("inf"), True),
+}
+
+
 def possible(kind: KpiKind, value: float) -> bool:
-    if kind is KpiKind.share:
-        return 0.0 <= value <= 100.0
-    if kind is KpiKind.increase:
-        return value >= -100.0
-    if kind is KpiKind.reduction:
-        return value <= 100.0
-    return value >= 0 and float(value).is_integer()
+    low, high, whole = _LIMITS[kind]
+    return low <= value <= high and (not whole or float(value).is_integer())
 
 
 def build(ctx: Context) -> list[RuleSpec]:
@@ -44,10 +48,13 @@ def _required(ctx: Context) -> RuleSpec:
     names = "、".join(table[k].name for k in keys)
     emit = Emit(REQUIRED_ID, ctx.edition.id, req.clause, Severity.error)
     tier_zh = ctx.requirements.name
+    reported_zh = f"已填报{names}"
+    reported_en = "Reports " + ", ".join(table[k].name_en for k in keys)
+    key_set = frozenset(keys)
 
     def check(facts: Facts) -> Finding:
         kpis = facts.given.kpis
-        if kpis is None or any(k not in kpis for k in keys):
+        if kpis is None or not kpis.keys() >= key_set:
             absent = keys if kpis is None else [k for k in keys if k not in kpis]
             return emit.missing(
                 f"facts.kpis.{absent[0]}",
@@ -69,8 +76,8 @@ def _required(ctx: Context) -> RuleSpec:
             )
         return emit(
             Status.passed,
-            f"已填报{names}",
-            "Reports " + ", ".join(table[k].name_en for k in keys),
+            reported_zh,
+            reported_en,
             expected=keys,
             actual={k: kpis[k] for k in keys},
             field="facts.kpis",
@@ -126,34 +133,26 @@ def _plausibility(ctx: Context) -> RuleSpec:
     emit = Emit(PLAUSIBILITY_ID, ctx.edition.id, table.clause, Severity.error)
     text = "比例类指标在0–100%之间，下降类不超过100%，提升类不低于−100%，数量类为非负整数"
 
-    # Keys by kind, so the common all-plausible case is a few tight loops.
-    shares = [i.key for i in indicators if i.kind is KpiKind.share]
-    increases = [i.key for i in indicators if i.kind is KpiKind.increase]
-    reductions = [i.key for i in indicators if i.kind is KpiKind.reduction]
-    counts = [i.key for i in indicators if i.kind is KpiKind.count]
-
     plausible_finding = emit.constant(
         Status.passed,
         "关键绩效指标数值均在合理范围内",
         "Every KPI value is within its possible range",
         field="facts.kpis",
     )
+    # One pass over the reported values against each indicator's limits.
+    bounds = {i.key: _LIMITS[i.kind] for i in indicators}
 
     def check(facts: Facts) -> Finding | None:
         kpis = facts.given.kpis
         if not kpis:
             return None  # nothing reported, nothing to judge (completeness says what is missing)
-        get = kpis.get
-        s = [v for k in shares if (v := get(k)) is not None]
-        i = [v for k in increases if (v := get(k)) is not None]
-        r = [v for k in reductions if (v := get(k)) is not None]
-        c = [v for k in counts if (v := get(k)) is not None]
-        plausible = (
-            (not s or (min(s) >= 0.0 and max(s) <= 100.0))
-            and (not i or min(i) >= -100.0)
-            and (not r or max(r) <= 100.0)
-            and (not c or (min(c) >= 0 and all(float(v).is_integer() for v in c)))
-        )
+        plausible = True
+        for key, value in kpis.items():
+            if value is not None:
+                low, high, whole = bounds[key]
+                if value < low or value > high or (whole and not value.is_integer()):
+                    plausible = False
+                    break
         bad = (
             []
             if plausible
