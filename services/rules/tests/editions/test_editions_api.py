@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 
 async def test_list_editions(client, enterprise) -> None:
     resp = await client.get("/v1/editions", headers=enterprise)
@@ -116,3 +118,16 @@ async def test_rule_catalogue_names_each_rule_with_its_clause(client, enterprise
     assert bad.status_code == 422
     missing = await client.get("/v1/editions/1999/kpis", headers=enterprise)
     assert missing.status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("on", "status", "edition"),
+    [("2025-06-01", 200, "2025"), ("2025-05-31", 200, "2024"), ("2020-01-01", 422, None)],
+)
+async def test_the_edition_in_effect_on_a_date(client, enterprise, on, status, edition) -> None:
+    resp = await client.get("/v1/editions/in-effect", params={"on": on}, headers=enterprise)
+    assert resp.status_code == status
+    if edition:
+        assert resp.json()["id"] == edition
+    else:
+        assert resp.json()["error"]["code"] == "no_edition_in_effect"

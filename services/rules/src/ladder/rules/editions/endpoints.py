@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -31,6 +32,21 @@ router = APIRouter(prefix="/v1/editions", tags=["editions"])
 )
 async def list_editions(_: PrincipalDep) -> list[EditionSummary]:
     return [EditionSummary.model_validate(e, from_attributes=True) for e in service.all_editions()]
+
+
+@router.get(
+    "/in-effect",
+    response_model=EditionSummary,
+    responses=responses(401, 422),
+    summary="The edition in effect on a date (Beijing): how a campaign picks its edition",
+    description=(
+        "A campaign uses the edition in effect when it opens, unless it names one. Without "
+        "`on`, today. 422 `no_edition_in_effect` before the first edition."
+    ),
+)
+async def edition_in_effect(_: PrincipalDep, on: date | None = None) -> EditionSummary:
+    edition = service.for_evaluation(None, on)
+    return EditionSummary.model_validate(edition, from_attributes=True)
 
 
 @router.get(
