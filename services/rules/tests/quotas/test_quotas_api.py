@@ -56,6 +56,7 @@ async def test_answers_on_sample_data_say_so(client, seeded, enterprise) -> None
         "id": "national-2025",
         "source": "工信厅联通装函〔2025〕251号",
         "clause": "工信厅联通装函〔2025〕251号 二(二)2",
+        "effective_from": "2025-06-01",
     }
 
 
@@ -116,6 +117,7 @@ async def test_a_shanghai_district_needs_no_reference_data(client, enterprise) -
         False,
     )
     assert body["policy"]["id"] == "shanghai-2025"
+    assert body["policy"]["effective_from"] == "2025-06-27"
     assert [e["key"] for e in body["exemptions"]] == ["jiebang_accepted"]
     pilot = (await client.get(QUOTAS, params=ask("pilot", "310115"), headers=enterprise)).json()
     assert (pilot["limit"], pilot["exemptions"]) == (1, [])

@@ -115,7 +115,9 @@ class _Context:
     @property
     def national(self) -> PolicyRead:
         n = self.policy.national
-        return PolicyRead(id=n.id, source=n.source, clause=self.rule.clause)
+        return PolicyRead(
+            id=n.id, source=n.source, clause=self.rule.clause, effective_from=n.effective_from
+        )
 
     def banded(self, quota_unit: Unit, *steps: DerivationStep) -> Plan:
         """The national bands, read for `quota_unit` from the rule's reference table."""
@@ -172,7 +174,12 @@ def _local(ctx: _Context, overlay: LocalOverlay) -> Plan:
         )
     return ctx.fixed(
         local.limit,
-        PolicyRead(id=overlay.id, source=overlay.source, clause=local.clause),
+        PolicyRead(
+            id=overlay.id,
+            source=overlay.source,
+            clause=local.clause,
+            effective_from=overlay.effective_from,
+        ),
         Level.local,
         _step(
             "local_overlay",

@@ -9,6 +9,7 @@ tier) stops the service instead of answering a wrong quota.
 from __future__ import annotations
 
 import functools
+from datetime import date
 from enum import StrEnum
 from importlib import resources
 from typing import Self
@@ -129,6 +130,7 @@ class NationalTierRule(_Data):
 class National(_Data):
     id: str = Field(pattern=r"^[0-9a-z-]{1,40}$")
     source: str = Field(min_length=1)
+    effective_from: date = Field(description="when the notice setting these quotas took effect")
     tiers: dict[Tier, NationalTierRule] = Field(min_length=1)
 
 
@@ -172,6 +174,7 @@ class LocalOverlay(_Data):
     id: str = Field(pattern=r"^[0-9a-z-]{1,40}$")
     title: str
     source: str = Field(min_length=1)
+    effective_from: date = Field(description="when the local notice took effect")
     province: str = Field(pattern=r"^[1-9][0-9]0000$")
     units: tuple[LocalUnit, ...] = Field(min_length=1)
     tiers: dict[Tier, LocalTierRule] = Field(min_length=1)

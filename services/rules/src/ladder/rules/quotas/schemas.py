@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import date
 from enum import StrEnum
 from typing import Annotated
 
@@ -46,6 +47,7 @@ class PolicyRead(BaseModel):
     id: str = Field(description="e.g. national-2025, shanghai-2025")
     source: str = Field(description="the notice (文号)")
     clause: str = Field(description="the clause that sets this limit")
+    effective_from: date = Field(description="when that notice took effect")
 
 
 class DerivationStep(BaseModel):
