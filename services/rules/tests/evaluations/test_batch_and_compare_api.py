@@ -256,6 +256,9 @@ async def test_a_batch_body_that_is_not_json_is_refused(client, enterprise) -> N
     broken = await client.post("/v1/evaluations/batch", content=b'{"items": [', headers=headers)
     assert broken.status_code == 422
     assert broken.json()["error"]["code"] == "validation_error"
+    deep = b'{"items": [' + b"[" * 100_000 + b"]" * 100_000 + b"]}"
+    nested = await client.post("/v1/evaluations/batch", content=deep, headers=headers)
+    assert nested.status_code == 422, "a body nested beyond the parser's depth is bad input"
     as_text = await client.post(
         "/v1/evaluations/batch",
         content=b"items",

@@ -91,7 +91,7 @@ def evaluate_batch_json(body: bytes) -> dict[str, Any]:
 def _lenient_batch(body: bytes) -> BatchRequest:
     try:
         data = json.loads(body)
-    except (ValueError, UnicodeDecodeError) as exc:
+    except (ValueError, RecursionError) as exc:  # UnicodeDecodeError is a ValueError
         raise RequestValidationError(
             [{"type": "json_invalid", "loc": ("body",), "msg": f"JSON decode error: {exc}"}]
         ) from None
