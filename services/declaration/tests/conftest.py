@@ -3,21 +3,55 @@ test token issuer, and a stand-in rules service (the real one is exercised in te
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta, timezone
+
 import pytest
 from fastapi import FastAPI
 
+from ladder.declaration.clock import FrozenClock
 from ladder.declaration.main import create_app
 from ladder.declaration.settings import Settings
 from ladder.kit.testing import TestIssuer, running, settings_for_tests, wire_peer
 
 ENTERPRISE_USCC = "91350102MA2Y00001E"
 OTHER_USCC = "91350103MA2Y000033"
+# Before every 2025 deadline (the earliest, Shanghai's, closes 2025-07-12T00:00+08:00).
+IN_CAMPAIGN_2025 = datetime(2025, 7, 1, 9, 0, tzinfo=timezone(timedelta(hours=8)))
 CMMM_MINIMUM = {"basic": 2, "advanced": 2, "excellence": 3, "pilot": 4}
 
 
+# A small catalogue for the stand-in: enough for the documents in tests/documents.py.
+STAND_IN_SCENES = {
+    "工厂建设": ["数字孪生工厂构建"],
+    "产品研发": ["产品数字化设计"],
+    "生产作业": ["在线智能检测", "人机协同作业"],
+    "生产管理": ["车间智能排产"],
+    "运营管理": ["智能经营决策"],
+}
+STAND_IN_KPIS = ["ai_scene_share", "productivity_gain", "model_count"]
+
+
 def stand_in_rules() -> FastAPI:
-    """Answers /v1/evaluations with the CMMM threshold only (a test double)."""
+    """Answers /v1/evaluations with the CMMM threshold only, and serves a small scene and KPI
+    catalogue (a test double; the real rules are exercised in tests/)."""
     app = FastAPI()
+
+    @app.get("/v1/editions/{edition}/scenes")
+    async def scenes(edition: str) -> dict:
+        return {
+            "edition": edition,
+            "segments": list(STAND_IN_SCENES),
+            "scenes_loaded": True,
+            "scenes": [
+                {"segment": g, "maps_to": g, "scene": s}
+                for g, names in STAND_IN_SCENES.items()
+                for s in names
+            ],
+        }
+
+    @app.get("/v1/editions/{edition}/kpis")
+    async def kpis(edition: str) -> dict:
+        return {"edition": edition, "indicators": [{"key": k} for k in STAND_IN_KPIS]}
 
     @app.post("/v1/evaluations")
     async def evaluate(body: dict) -> dict:
@@ -55,6 +89,8 @@ def issuer() -> TestIssuer:
 async def client(clean_db: str, issuer: TestIssuer):
     settings = settings_for_tests(Settings, clean_db)
     app = create_app(settings)
+    # In-process tests stand still inside the 2025 campaign's window; `clock` moves them.
+    app.state.clock = FrozenClock(IN_CAMPAIGN_2025)
     async with running(app, issuer) as c:
         wire_peer(app, "rules", stand_in_rules(), issuer, "declaration")
         from ladder.declaration.seed import seed
@@ -63,6 +99,12 @@ async def client(clean_db: str, issuer: TestIssuer):
             await seed(session)
         c.app = app  # type: ignore[attr-defined]
         yield c
+
+
+@pytest.fixture
+def clock(client) -> FrozenClock:
+    """The service's clock: `clock.set(...)` to stand at a deadline's second."""
+    return client.app.state.clock
 
 
 @pytest.fixture

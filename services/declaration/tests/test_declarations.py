@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 
 import pytest
+from declaration_documents import document
 from sqlalchemy import func, select
 
 from ladder.declaration.tables import OUTBOX
@@ -108,7 +109,8 @@ async def test_edit_needs_fresh_etag(client, enterprise):
 
 
 async def test_submit_fails_precheck_and_stays_draft(client, enterprise):
-    created = await _create(client, enterprise, body=_draft(tier="pilot"))
+    body = _draft(tier="pilot", facts=document("pilot", cmmm_level=3))
+    created = await _create(client, enterprise, body=body)
     did = created.json()["id"]
     resp = await client.post(
         f"/v1/declarations/{did}/submit", headers={**enterprise, "Idempotency-Key": "submit-01"}

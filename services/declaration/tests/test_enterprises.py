@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 NEW_USCC = "91350103MA2Y000033"
 
 
@@ -77,3 +79,75 @@ async def test_factories(client, issuer, enterprise):
         headers=issuer.headers("county", region="350102"),
     )
     assert foreign.status_code == 403
+
+
+PROFILE = {
+    "address": "福建省福州市台江区示范路8号",
+    "nature": "private",
+    "industry": "C3411",
+    "operating_regions": ["350103", "350181"],
+    "above_scale": True,
+    "legal_form": "legal_person",
+    "contacts": [{"name": "陈工", "role": "联系人", "mobile": "13912345678"}],
+}
+
+
+async def test_the_profile_is_kept_and_edited_with_if_match(client, issuer):
+    body = {"uscc": NEW_USCC, "name": "台江示范制造有限公司", "region_code": "350103", **PROFILE}
+    created = await client.post("/v1/enterprises", json=body, headers=_owner(issuer))
+    assert created.status_code == 201, created.text
+    read = created.json()
+    assert read["region_name"] == "台江区"
+    assert read["operating_regions"] == ["350103", "350181"]
+    assert read["contacts"][0]["mobile"] == "13912345678"
+    tag = created.headers["etag"]
+    url = f"/v1/enterprises/{NEW_USCC}"
+    edit = {"above_scale": False, "contacts": [{"name": "王工", "mobile": "13600000001"}]}
+    missing = await client.patch(url, json=edit, headers=_owner(issuer))
+    assert missing.status_code == 428
+    ok = await client.patch(url, json=edit, headers={**_owner(issuer), "If-Match": tag})
+    assert ok.status_code == 200, ok.text
+    assert ok.json()["above_scale"] is False and ok.json()["address"] == PROFILE["address"]
+    stale = await client.patch(url, json=edit, headers={**_owner(issuer), "If-Match": tag})
+    assert stale.status_code == 412
+    county = await client.get(url, headers=issuer.headers("county", region="350103"))
+    assert county.json()["contacts"][0]["mobile"] == "13600000001"
+    other = await client.patch(
+        url, json=edit, headers={**issuer.headers("county", region="350103"), "If-Match": "x"}
+    )
+    assert other.status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"region_code": "350199"}, "region_code"),
+        ({"operating_regions": ["990000"]}, "operating_regions[0]"),
+        ({"operating_regions": ["350103", "350103"]}, "operating_regions"),
+        ({"industry": "3411"}, "industry"),
+        ({"nature": "cooperative"}, "nature"),
+        ({"central_soe_group": "91110000100010433X"}, "central_soe_group"),
+        ({"contacts": [{"name": "陈工", "mobile": "010-12345678"}]}, "contacts[0].mobile"),
+        ({"above_scale": "yes"}, "above_scale"),
+    ],
+)
+async def test_bad_profile_fields_are_422_naming_the_field(client, issuer, change, field):
+    body = {"uscc": NEW_USCC, "name": "x", "region_code": "350103", **PROFILE, **change}
+    resp = await client.post("/v1/enterprises", json=body, headers=_owner(issuer))
+    assert resp.status_code == 422, resp.text
+    assert field in [f["field"] for f in resp.json()["error"]["details"]["fields"]]
+    gone = await client.get(f"/v1/enterprises/{NEW_USCC}", headers=issuer.headers("ministry"))
+    assert gone.status_code == 404
+
+
+def test_mobiles_are_masked_for_readers_outside_the_chain(issuer):
+    from ladder.declaration.enterprises.auth import mask_mobile, sees_contacts
+    from ladder.declaration.enterprises.models import Enterprise
+    from ladder.kit.auth import Principal, Role
+
+    firm = Enterprise(uscc=NEW_USCC, name="x", region_code="350103")
+    assert mask_mobile("13912345678") == "139****5678"
+    assert sees_contacts(Principal(sub="u", role=Role.enterprise, org=NEW_USCC), firm)
+    assert sees_contacts(Principal(sub="c", role=Role.county, region="350103"), firm)
+    assert not sees_contacts(Principal(sub="e", role=Role.expert), firm)
+    assert not sees_contacts(Principal(sub="p", role=Role.public), firm)

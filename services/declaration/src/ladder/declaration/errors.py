@@ -71,3 +71,36 @@ class InvalidUSCC(LadderError):
     code = "invalid_uscc"
     message = "统一社会信用代码无效"
     message_en = "Invalid unified social credit code"
+
+
+class NotInCatalogue(LadderError):
+    """A scene or KPI the campaign's 要素条件 edition does not have (code of the first)."""
+
+    status_code = 422
+    code = "not_in_catalogue"
+    message = "场景或指标不属于该批次所用要素条件版本的目录"
+    message_en = "A scene or KPI is not in the catalogue of the campaign's edition"
+
+    def __init__(self, edition: str, problems: list[dict[str, object]]) -> None:
+        self.code = str(problems[0]["type"])  # type: ignore[misc]  (per instance, by design)
+        names = ", ".join(str(p["field"]) for p in problems[:5])
+        super().__init__(
+            f"不属于要素条件({edition})目录：{names}",
+            f"Not in the catalogue of edition {edition}: {names}",
+            details={"edition": edition, "fields": problems},
+        )
+
+
+class DeclarationIncomplete(LadderError):
+    """A submission lacking a section its tier's material list requires."""
+
+    status_code = 422
+    code = "declaration_incomplete"
+    message = "申报书缺少该层级申报材料清单要求的部分，不能提交"
+    message_en = "The declaration lacks sections its tier's material list requires"
+
+
+class VersionNotFound(NotFound):
+    code = "version_not_found"
+    message = "申报版本不存在"
+    message_en = "No such submitted version"

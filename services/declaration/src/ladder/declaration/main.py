@@ -5,8 +5,11 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from ladder.declaration import models  # noqa: F401  (registers every table)
+from ladder.declaration.campaigns.endpoints import router as campaigns_router
+from ladder.declaration.clock import install_clock
 from ladder.declaration.declarations.endpoints import router as declarations_router
 from ladder.declaration.enterprises.endpoints import router as enterprises_router
+from ladder.declaration.printing.endpoints import router as printing_router
 from ladder.declaration.settings import SCHEMA, Settings
 from ladder.declaration.tables import OUTBOX
 from ladder.kit.app import ServiceSpec, create_service_app
@@ -14,7 +17,7 @@ from ladder.kit.app import ServiceSpec, create_service_app
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
-    return create_service_app(
+    app = create_service_app(
         settings,
         ServiceSpec(
             name="declaration",
@@ -23,8 +26,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             description=(
                 "Enterprises, factories and declarations (申报) of the 智能工厂梯度培育 process."
             ),
-            routers=[enterprises_router, declarations_router],
+            routers=[enterprises_router, declarations_router, campaigns_router, printing_router],
             peers={"rules": settings.rules_url, "review": settings.review_url},
             outbox=OUTBOX,
         ),
     )
+    install_clock(app)  # app.state.clock: what time it is for deadlines (tests move it)
+    return app

@@ -1,7 +1,12 @@
 """Every table of the declaration service, imported so alembic sees them all."""
 
 from ladder.declaration import tables
-from ladder.declaration.campaigns.models import Campaign
+from ladder.declaration.campaigns.models import (
+    Campaign,
+    Deadline,
+    DeadlineChain,
+    DeadlineChainRevision,
+)
 from ladder.declaration.declarations.models import (
     Declaration,
     DeclarationTransition,
@@ -11,6 +16,9 @@ from ladder.declaration.enterprises.models import Enterprise, Factory
 
 __all__ = [
     "Campaign",
+    "Deadline",
+    "DeadlineChain",
+    "DeadlineChainRevision",
     "Declaration",
     "DeclarationTransition",
     "DeclarationVersion",

@@ -12,15 +12,17 @@ from ladder.kit.http import call_json
 
 
 async def evaluate(
-    rules: httpx.AsyncClient, *, edition: str, tier: str, facts: dict[str, Any]
+    rules: httpx.AsyncClient,
+    *,
+    edition: str,
+    tier: str,
+    facts: dict[str, Any],
+    jurisdiction: str | None = None,
 ) -> PrecheckResult:
-    resp = await call_json(
-        rules,
-        "POST",
-        "/v1/evaluations",
-        dependency="rules",
-        json={"edition": edition, "tier": tier, "facts": facts, "explain": "full"},
-    )
+    body = {"edition": edition, "tier": tier, "facts": facts, "explain": "full"}
+    if jurisdiction is not None:
+        body["jurisdiction"] = jurisdiction
+    resp = await call_json(rules, "POST", "/v1/evaluations", dependency="rules", json=body)
     if resp.status_code != 200:
         raise UpstreamError(
             "规则服务拒绝了预检请求",

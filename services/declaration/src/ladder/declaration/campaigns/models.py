@@ -1,14 +1,33 @@
-"""A campaign (申报批次): the year, which tiers it opens, and which rules edition it uses."""
+"""A campaign (申报批次): the year, which tiers it opens, which rules edition it uses, and its
+deadline chains (截止时间) per jurisdiction.
+
+The meaning of a deadline (levels, Beijing time, "X日前", longest prefix) is written down in
+`campaigns/deadlines.py`.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Column, DateTime, func
+from sqlalchemy import (
+    CheckConstraint,
+    Column,
+    DateTime,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    Text,
+    func,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
+from ladder.declaration.campaigns.deadlines import LEVELS
 from ladder.declaration.settings import SCHEMA
+
+_LEVEL_LIST = ", ".join(f"'{level.value}'" for level in LEVELS)
 
 
 class Campaign(SQLModel, table=True):
@@ -23,3 +42,71 @@ class Campaign(SQLModel, table=True):
     created_at: datetime = Field(
         sa_column=Column(DateTime(timezone=True), nullable=False, server_default=func.now())
     )
+
+
+class DeadlineChain(SQLModel, table=True):
+    """One jurisdiction's deadline chain in a campaign; its row version is the ETag."""
+
+    __tablename__ = "campaign_deadline_chain"
+    __table_args__ = (
+        CheckConstraint("jurisdiction ~ '^([0-9]{2}){0,3}$'", name="jurisdiction_prefix"),
+        {"schema": SCHEMA},
+    )
+
+    campaign_year: int = Field(
+        sa_column=Column(Integer, ForeignKey(f"{SCHEMA}.campaign.year"), primary_key=True)
+    )
+    jurisdiction: str = Field(
+        primary_key=True, max_length=6, description='GB/T 2260 prefix; "" = national default'
+    )
+    row_version: int = Field(default=1)
+    updated_by: str = Field(max_length=200)
+    updated_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+
+
+class Deadline(SQLModel, table=True):
+    """One level's deadline in a chain, with the clause it comes from quoted beside it."""
+
+    __tablename__ = "campaign_deadline"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["campaign_year", "jurisdiction"],
+            [
+                f"{SCHEMA}.campaign_deadline_chain.campaign_year",
+                f"{SCHEMA}.campaign_deadline_chain.jurisdiction",
+            ],
+            ondelete="CASCADE",
+        ),
+        CheckConstraint(f"level IN ({_LEVEL_LIST})", name="level_known"),
+        {"schema": SCHEMA},
+    )
+
+    campaign_year: int = Field(primary_key=True)
+    jurisdiction: str = Field(primary_key=True, max_length=6)
+    level: str = Field(primary_key=True, max_length=20)
+    closes_at: datetime = Field(
+        sa_column=Column(DateTime(timezone=True), nullable=False),
+        description="first late instant; in time means strictly before it",
+    )
+    source: str = Field(max_length=200, description="the notice, e.g. 工信厅联通装函〔2025〕251号")
+    clause: str = Field(max_length=100, description="e.g. 二(二)1")
+    clause_text: str = Field(sa_column=Column(Text, nullable=False))
+    note: str | None = Field(default=None, max_length=500)
+
+
+class DeadlineChainRevision(SQLModel, table=True):
+    """Every version of a chain as written: what it said, who wrote it, when."""
+
+    __tablename__ = "campaign_deadline_revision"
+    __table_args__ = (
+        Index(None, "campaign_year", "jurisdiction"),
+        {"schema": SCHEMA},
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    campaign_year: int
+    jurisdiction: str = Field(max_length=6)
+    row_version: int
+    deadlines: list[dict[str, Any]] = Field(sa_column=Column(JSONB, nullable=False))
+    changed_by: str = Field(max_length=200)
+    changed_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))

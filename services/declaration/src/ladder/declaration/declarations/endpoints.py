@@ -6,19 +6,21 @@ import uuid
 from typing import Annotated
 
 import httpx
-from fastapi import APIRouter, Depends, Query, Request, Response, status
+from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
 from fastapi.responses import JSONResponse
 
-from ladder.declaration.declarations import repository, service
+from ladder.declaration.declarations import diff, repository, service
 from ladder.declaration.declarations.schemas import (
     DeclarationCreate,
     DeclarationPatch,
     DeclarationRead,
     PrecheckResult,
     TransitionRead,
+    VersionDiff,
     VersionRead,
     WithdrawRequest,
 )
+from ladder.declaration.errors import VersionNotFound
 from ladder.declaration.tables import IDEMPOTENCY
 from ladder.kit.auth import PrincipalDep
 from ladder.kit.concurrency import IfMatchHeader
@@ -56,6 +58,7 @@ async def create_declaration(
     session: SessionDep,
     principal: PrincipalDep,
     key: IdempotencyKeyDep,
+    rules: RulesDep,
 ) -> Response:
     slot = await claim(
         session,
@@ -69,7 +72,7 @@ async def create_declaration(
         return JSONResponse(
             slot.replay[1], status_code=slot.replay[0], headers={"ETag": slot.replay[1]["etag"]}
         )
-    read = service.to_read(await service.create(session, principal, data))
+    read = service.to_read(await service.create(session, rules, principal, data))
     await slot.store(session, 201, read.model_dump(mode="json"))
     return _answer(read, 201)
 
@@ -111,9 +114,10 @@ async def edit_declaration(
     data: DeclarationPatch,
     session: SessionDep,
     principal: PrincipalDep,
+    rules: RulesDep,
     if_match: IfMatchHeader = None,
 ) -> Response:
-    row = await service.patch(session, principal, declaration_id, data, if_match)
+    row = await service.patch(session, rules, principal, declaration_id, data, if_match)
     return _answer(service.to_read(row))
 
 
@@ -181,6 +185,34 @@ async def list_versions(
     return [
         VersionRead.model_validate(v) for v in await repository.versions(session, declaration_id)
     ]
+
+
+@router.get(
+    "/{declaration_id}/versions/{before}/diff/{after}",
+    response_model=VersionDiff,
+    responses=responses(401, 404),
+    summary="What changed between two submitted versions, field by field",
+)
+async def diff_versions(
+    declaration_id: uuid.UUID,
+    before: Annotated[int, Path(ge=1)],
+    after: Annotated[int, Path(ge=1)],
+    session: SessionDep,
+    principal: PrincipalDep,
+) -> VersionDiff:
+    await service.get_readable(session, principal, declaration_id)
+    found = {v.number: v for v in await repository.versions(session, declaration_id)}
+    missing = [n for n in (before, after) if n not in found]
+    if missing:
+        raise VersionNotFound(details={"declaration_id": str(declaration_id), "versions": missing})
+    a, b = found[before], found[after]
+    return VersionDiff(
+        before=before,
+        after=after,
+        before_fingerprint=a.fingerprint,
+        after_fingerprint=b.fingerprint,
+        changes=diff.diff(a.content, b.content),
+    )
 
 
 @router.get(

@@ -6,28 +6,10 @@ import uuid
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field
 
-from ladder.declaration.vocabulary import Segment, Tier
-
-
-class DeclarationFacts(BaseModel):
-    """The facts of a declaration the rules are evaluated on (a minimal set for now)."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    cmmm_level: int = Field(ge=1, le=5, description="智能制造能力成熟度 level (GB/T 39116-2020)")
-    segments: list[Segment] = Field(
-        min_length=1, max_length=5, description="segments (环节) the factory covers"
-    )
-    summary: str | None = Field(default=None, max_length=4000, description="建设概述")
-
-    @field_validator("segments")
-    @classmethod
-    def _no_repeats(cls, value: list[Segment]) -> list[Segment]:
-        if len(set(value)) != len(value):
-            raise ValueError("a segment is listed twice (环节重复)")
-        return value
+from ladder.declaration.declarations.document import DeclarationFacts
+from ladder.declaration.vocabulary import Tier
 
 
 class DeclarationCreate(BaseModel):
@@ -64,12 +46,21 @@ class DeclarationRead(BaseModel):
     current_fingerprint: str | None = None
 
 
+class MarkingWarning(BaseModel):
+    field: str
+    marking: str
+    message: str
+    message_en: str
+
+
 class Finding(BaseModel):
     rule_id: str
     clause: str
     severity: str
     status: str = Field(description="passed | failed | not_provided")
     passed: bool
+    field: str | None = None
+    overlay: str | None = None
     message: str
     message_en: str
     expected: Any = None
@@ -85,6 +76,12 @@ class PrecheckResult(BaseModel):
     eligible: bool
     complete: bool
     findings: list[Finding]
+    overlays: list[str] = Field(default_factory=list, description="local overlays applied")
+    warnings: list[MarkingWarning] = Field(
+        default_factory=list,
+        description="text that looks like a classification marking (密级标志) — remove it or "
+        "confirm the material contains no state secrets before submitting",
+    )
 
 
 class VersionRead(BaseModel):
@@ -94,6 +91,21 @@ class VersionRead(BaseModel):
     submitted_by: str
     submitted_at: datetime
     content: dict[str, Any]
+
+
+class Change(BaseModel):
+    path: str = Field(description="e.g. facts.scenes[2].instance")
+    change: Literal["added", "removed", "changed"]
+    before: Any = None
+    after: Any = None
+
+
+class VersionDiff(BaseModel):
+    before: int
+    after: int
+    before_fingerprint: str
+    after_fingerprint: str
+    changes: list[Change]
 
 
 class TransitionRead(BaseModel):

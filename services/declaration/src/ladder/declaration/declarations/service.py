@@ -17,10 +17,17 @@ import httpx
 from sqlmodel.ext.asyncio.session import AsyncSession
 from statemachine.exceptions import TransitionNotAllowed
 
-from ladder.declaration import rules_client
+from ladder.declaration import catalogue_client, rules_client
+from ladder.declaration.campaigns.deadlines import DeadlineLevel
 from ladder.declaration.campaigns.models import Campaign
-from ladder.declaration.declarations import repository
+from ladder.declaration.campaigns.service import ensure_open
+from ladder.declaration.declarations import markings, repository
 from ladder.declaration.declarations.auth import may_edit, may_read
+from ladder.declaration.declarations.document import (
+    DeclarationFacts,
+    missing_for_tier,
+    to_rules_facts,
+)
 from ladder.declaration.declarations.machine import EDITABLE, DeclarationMachine
 from ladder.declaration.declarations.models import (
     Declaration,
@@ -32,21 +39,25 @@ from ladder.declaration.declarations.schemas import (
     DeclarationCreate,
     DeclarationPatch,
     DeclarationRead,
+    MarkingWarning,
     PrecheckResult,
 )
 from ladder.declaration.enterprises import repository as enterprises
 from ladder.declaration.enterprises.auth import may_act_for
 from ladder.declaration.errors import (
     CampaignNotFound,
+    DeclarationIncomplete,
     DeclarationNotFound,
     FactoryNotFound,
     InvalidTransition,
     NotEditable,
+    NotInCatalogue,
     NotOwnEnterprise,
     PrecheckFailed,
     TierNotOpen,
 )
 from ladder.declaration.tables import OUTBOX
+from ladder.declaration.vocabulary import Tier
 from ladder.kit.auth import Principal, Role
 from ladder.kit.concurrency import check_if_match, etag
 from ladder.kit.errors import Forbidden
@@ -94,7 +105,7 @@ async def _campaign_open_for(session: AsyncSession, year: int, tier: str) -> Cam
 
 
 async def create(
-    session: AsyncSession, principal: Principal, data: DeclarationCreate
+    session: AsyncSession, rules: httpx.AsyncClient, principal: Principal, data: DeclarationCreate
 ) -> DeclarationRow:
     factory = await enterprises.factory(session, data.factory_id)
     enterprise = await enterprises.by_id(session, factory.enterprise_id) if factory else None
@@ -102,13 +113,15 @@ async def create(
         # A factory of another enterprise is answered as absent: existence does not leak.
         raise FactoryNotFound(details={"field": "factory_id", "factory_id": str(data.factory_id)})
     await _campaign_open_for(session, data.campaign_year, data.tier.value)
+    facts = data.facts.model_dump(mode="json", exclude_none=True)
+    await _check_catalogue(session, rules, data.campaign_year, facts)
     declaration = Declaration(
         campaign_year=data.campaign_year,
         tier=data.tier.value,
         enterprise_id=enterprise.id,
         factory_id=factory.id,
         region_code=factory.region_code,
-        facts=data.facts.model_dump(mode="json"),
+        facts=facts,
         created_by=principal.sub,
     )
     session.add(declaration)
@@ -141,6 +154,7 @@ async def _get_editable(
 
 async def patch(
     session: AsyncSession,
+    rules: httpx.AsyncClient,
     principal: Principal,
     declaration_id: uuid.UUID,
     data: DeclarationPatch,
@@ -155,7 +169,9 @@ async def patch(
         await _campaign_open_for(session, d.campaign_year, data.tier.value)
         d.tier = data.tier.value
     if data.facts is not None:
-        d.facts = data.facts.model_dump(mode="json")
+        facts = data.facts.model_dump(mode="json", exclude_none=True)
+        await _check_catalogue(session, rules, d.campaign_year, facts)
+        d.facts = facts
     d.last_precheck = None
     _touch(d)
     await session.flush()
@@ -177,15 +193,56 @@ async def precheck(
 async def _evaluate(
     session: AsyncSession, rules: httpx.AsyncClient, row: DeclarationRow
 ) -> PrecheckResult:
+    """The rules' answer on the facts derived from the document, under the overlays of the
+    factory's region (the recommending jurisdiction), with the classification-marking scan."""
     d = row.declaration
     campaign = await session.get(Campaign, d.campaign_year)
     assert campaign is not None
+    document = DeclarationFacts.model_validate(d.facts)
     result = await rules_client.evaluate(
-        rules, edition=campaign.rules_edition, tier=d.tier, facts=d.facts
+        rules,
+        edition=campaign.rules_edition,
+        tier=d.tier,
+        facts=to_rules_facts(document, registered_region=row.enterprise.region_code),
+        jurisdiction=d.region_code,
     )
+    result.warnings = [MarkingWarning.model_validate(w) for w in markings.scan(d.facts)]
     d.last_precheck = result.model_dump(mode="json")
     await session.flush()
     return result
+
+
+async def _check_catalogue(
+    session: AsyncSession, rules: httpx.AsyncClient, campaign_year: int, facts: dict[str, Any]
+) -> None:
+    """Scenes and KPIs must be in the campaign edition's catalogues (422 naming the field)."""
+    if not facts.get("scenes") and not facts.get("kpis"):
+        return
+    campaign = await session.get(Campaign, campaign_year)
+    assert campaign is not None
+    cat = await catalogue_client.catalogue(rules, campaign.rules_edition)
+    found = catalogue_client.problems(cat, facts)
+    if found:
+        raise NotInCatalogue(campaign.rules_edition, found)
+
+
+# Facts the recommending unit supplies after submission (the Fujian county's credit check):
+# their absence does not hold up the enterprise's submission.
+_SUPPLIED_LATER = ("facts.credit_check",)
+
+
+def _blocking(result: PrecheckResult) -> list[dict[str, Any]]:
+    """Findings that stop a submission: failed requirements, and requirements the enterprise
+    has not yet given the facts for."""
+    return [
+        f.model_dump(mode="json")
+        for f in result.findings
+        if f.severity == "error"
+        and (
+            f.status == "failed"
+            or (f.status == "not_provided" and not (f.field or "").startswith(_SUPPLIED_LATER))
+        )
+    ]
 
 
 def canonical_content(row: DeclarationRow, number: int) -> dict[str, Any]:
@@ -232,17 +289,14 @@ async def submit(
     d = row.declaration
     if d.status not in EDITABLE:
         raise InvalidTransition(details={"status": d.status, "action": "submit"})
+    await ensure_open(session, d.campaign_year, d.region_code, DeadlineLevel.enterprise)
+    missing = missing_for_tier(DeclarationFacts.model_validate(d.facts), Tier(d.tier))
+    if missing:
+        raise DeclarationIncomplete(details={"fields": missing})
     result = await _evaluate(session, rules, row)
-    # Only a failed requirement blocks for now: the declaration does not yet carry every fact
-    # the rules read (applicant, attestations, KPIs, materials…), so an `incomplete` answer is
-    # recorded in `last_precheck` and shown, not enforced. The full 申报书 (issue 4) closes it.
-    if result.outcome == "ineligible":
-        blocking = [
-            f.model_dump(mode="json")
-            for f in result.findings
-            if f.severity == "error" and f.status == "failed"
-        ]
-        raise PrecheckFailed(details={"findings": blocking})
+    blocking = _blocking(result)
+    if blocking:
+        raise PrecheckFailed(details={"outcome": result.outcome, "findings": blocking})
     history = _transition(row, "submit", principal.sub, None)
     number = await repository.next_version_number(session, d.id)
     content = canonical_content(row, number)

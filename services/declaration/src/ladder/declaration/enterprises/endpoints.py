@@ -2,20 +2,29 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Response, status
+from fastapi.responses import JSONResponse
 
 from ladder.declaration.enterprises import repository, service
 from ladder.declaration.enterprises.schemas import (
     EnterpriseCreate,
+    EnterprisePatch,
     EnterpriseRead,
     FactoryCreate,
     FactoryRead,
 )
 from ladder.kit.auth import PrincipalDep
+from ladder.kit.concurrency import IfMatchHeader
 from ladder.kit.db import SessionDep
 from ladder.kit.errors import responses
 
 router = APIRouter(prefix="/v1/enterprises", tags=["enterprises"])
+
+
+def _answer(read: EnterpriseRead, status_code: int = 200) -> JSONResponse:
+    return JSONResponse(
+        read.model_dump(mode="json"), status_code=status_code, headers={"ETag": read.etag}
+    )
 
 
 @router.post(
@@ -27,8 +36,9 @@ router = APIRouter(prefix="/v1/enterprises", tags=["enterprises"])
 )
 async def register_enterprise(
     data: EnterpriseCreate, session: SessionDep, principal: PrincipalDep
-) -> EnterpriseRead:
-    return EnterpriseRead.model_validate(await service.register(session, principal, data))
+) -> Response:
+    read = service.to_read(principal, await service.register(session, principal, data))
+    return _answer(read, 201)
 
 
 @router.get(
@@ -37,10 +47,25 @@ async def register_enterprise(
     responses=responses(401, 404),
     summary="Read an enterprise",
 )
-async def read_enterprise(
-    uscc: str, session: SessionDep, principal: PrincipalDep
-) -> EnterpriseRead:
-    return EnterpriseRead.model_validate(await service.get_readable(session, principal, uscc))
+async def read_enterprise(uscc: str, session: SessionDep, principal: PrincipalDep) -> Response:
+    return _answer(service.to_read(principal, await service.get_readable(session, principal, uscc)))
+
+
+@router.patch(
+    "/{uscc}",
+    response_model=EnterpriseRead,
+    responses=responses(401, 403, 404, 412, 422, 428),
+    summary="Edit the caller's enterprise profile (If-Match required)",
+)
+async def edit_enterprise(
+    uscc: str,
+    data: EnterprisePatch,
+    session: SessionDep,
+    principal: PrincipalDep,
+    if_match: IfMatchHeader = None,
+) -> Response:
+    enterprise = await service.update_profile(session, principal, uscc, data, if_match)
+    return _answer(service.to_read(principal, enterprise))
 
 
 @router.post(

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Column, DateTime, ForeignKey, func
+from sqlalchemy import Column, DateTime, ForeignKey, func, text
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
 from ladder.declaration.settings import SCHEMA
@@ -19,8 +21,33 @@ class Enterprise(SQLModel, table=True):
     uscc: str = Field(max_length=18, unique=True, description="统一社会信用代码")
     name: str = Field(max_length=200)
     region_code: str = Field(max_length=6, index=True, description="GB/T 2260 registered region")
+    address: str | None = Field(default=None, max_length=300)
+    nature: str | None = Field(default=None, max_length=30, description="企业性质 (Nature)")
+    industry: str | None = Field(default=None, max_length=5, description="GB/T 4754 code, C3411")
+    operating_regions: list[str] = Field(
+        default_factory=list,
+        sa_column=Column(JSONB, nullable=False, server_default=text("'[]'::jsonb")),
+    )
+    above_scale: bool | None = Field(default=None, description="规模以上工业企业")
+    legal_form: str | None = Field(default=None, max_length=20)
+    central_soe_group: str | None = Field(
+        default=None, max_length=18, description="USCC of the central-SOE group HQ, if any"
+    )
+    contacts: list[dict[str, Any]] = Field(
+        default_factory=list,
+        sa_column=Column(JSONB, nullable=False, server_default=text("'[]'::jsonb")),
+    )
+    row_version: int = Field(
+        default=1,
+        sa_column_kwargs={"server_default": text("1")},
+        description="bumped on every change; the ETag",
+    )
     created_at: datetime = Field(
         sa_column=Column(DateTime(timezone=True), nullable=False, server_default=func.now())
+    )
+    updated_at: datetime | None = Field(
+        default=None,
+        sa_column=Column(DateTime(timezone=True), nullable=False, server_default=func.now()),
     )
 
 

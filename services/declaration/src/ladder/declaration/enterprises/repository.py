@@ -21,6 +21,14 @@ async def insert_enterprise(session: AsyncSession, enterprise: Enterprise) -> bo
                 uscc=enterprise.uscc,
                 name=enterprise.name,
                 region_code=enterprise.region_code,
+                address=enterprise.address,
+                nature=enterprise.nature,
+                industry=enterprise.industry,
+                operating_regions=enterprise.operating_regions,
+                above_scale=enterprise.above_scale,
+                legal_form=enterprise.legal_form,
+                central_soe_group=enterprise.central_soe_group,
+                contacts=enterprise.contacts,
             )
             .on_conflict_do_nothing(index_elements=["uscc"])
             .returning(Enterprise.__table__.c.id)

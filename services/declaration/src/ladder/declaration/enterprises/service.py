@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from typing import Any
+
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from ladder.declaration import regions
 from ladder.declaration.enterprises import repository
-from ladder.declaration.enterprises.auth import may_act_for, may_read
+from ladder.declaration.enterprises.auth import mask_mobile, may_act_for, may_read, sees_contacts
 from ladder.declaration.enterprises.models import Enterprise, Factory
-from ladder.declaration.enterprises.schemas import EnterpriseCreate, FactoryCreate
+from ladder.declaration.enterprises.schemas import (
+    EnterpriseCreate,
+    EnterprisePatch,
+    EnterpriseRead,
+    FactoryCreate,
+)
 from ladder.declaration.errors import EnterpriseExists, EnterpriseNotFound, NotOwnEnterprise
 from ladder.kit.auth import Principal
+from ladder.kit.concurrency import check_if_match, etag
 
 
 async def register(
@@ -17,7 +27,12 @@ async def register(
 ) -> Enterprise:
     if not may_act_for(principal, data.uscc):
         raise NotOwnEnterprise(details={"uscc": data.uscc})
-    enterprise = Enterprise(uscc=data.uscc, name=data.name, region_code=data.region_code)
+    enterprise = Enterprise(
+        uscc=data.uscc,
+        name=data.name,
+        region_code=data.region_code,
+        **_profile(data.model_dump(mode="json", exclude={"uscc", "name", "region_code"})),
+    )
     if not await repository.insert_enterprise(session, enterprise):
         raise EnterpriseExists(details={"uscc": data.uscc})
     created = await repository.by_uscc(session, data.uscc)
@@ -43,3 +58,42 @@ async def add_factory(
     await session.flush()
     await session.refresh(factory)
     return factory
+
+
+def _profile(values: dict[str, Any]) -> dict[str, Any]:
+    """The profile columns from a validated form (JSON-ready values)."""
+    return {k: v for k, v in values.items() if k != "name"}
+
+
+def enterprise_etag(enterprise: Enterprise) -> str:
+    return etag("enterprise", enterprise.id, enterprise.row_version)
+
+
+def to_read(principal: Principal, enterprise: Enterprise) -> EnterpriseRead:
+    read = EnterpriseRead.model_validate(enterprise)
+    read.region_name = regions.name(enterprise.region_code)
+    read.etag = enterprise_etag(enterprise)
+    if not sees_contacts(principal, enterprise):
+        for contact in read.contacts:
+            contact.mobile = mask_mobile(contact.mobile)
+    return read
+
+
+async def update_profile(
+    session: AsyncSession,
+    principal: Principal,
+    uscc: str,
+    data: EnterprisePatch,
+    if_match: str | None,
+) -> Enterprise:
+    """The enterprise edits its own profile; fields sent replace the stored ones (If-Match)."""
+    enterprise = await get_readable(session, principal, uscc)
+    if not may_act_for(principal, enterprise.uscc):
+        raise NotOwnEnterprise(details={"uscc": uscc})
+    check_if_match(if_match, enterprise_etag(enterprise))
+    for key, value in data.model_dump(mode="json", exclude_unset=True).items():
+        setattr(enterprise, key, value)
+    enterprise.row_version += 1
+    enterprise.updated_at = datetime.now(UTC)
+    await session.flush()
+    return enterprise
