@@ -29,11 +29,18 @@ STAND_IN_SCENES = {
     "运营管理": ["智能经营决策"],
 }
 STAND_IN_KPIS = ["ai_scene_share", "productivity_gain", "model_count"]
+STAND_IN_BASIC_REQUIREMENTS = [
+    ("scale", ["above_scale", "competitive"]),
+    ("track_record", ["sound_finances", "no_bad_credit", "no_major_accident", "no_violations"]),
+    ("security", ["secure_controllable", "security_risks_controlled"]),
+    ("organisation", ["organisation", "talent"]),
+]
 
 
 def stand_in_rules() -> FastAPI:
-    """Answers /v1/evaluations with the CMMM threshold only, and serves a small scene and KPI
-    catalogue (a test double; the real rules are exercised in tests/)."""
+    """Answers /v1/evaluations (and /batch, per item) with the CMMM threshold only, and serves
+    a small scene and KPI catalogue and edition (a test double; the real rules are exercised
+    in tests/)."""
     app = FastAPI()
 
     @app.get("/v1/editions/{edition}/scenes")
@@ -52,6 +59,39 @@ def stand_in_rules() -> FastAPI:
     @app.get("/v1/editions/{edition}/kpis")
     async def kpis(edition: str) -> dict:
         return {"edition": edition, "indicators": [{"key": k} for k in STAND_IN_KPIS]}
+
+    @app.get("/v1/editions/{edition}")
+    async def edition(edition: str) -> dict:
+        return {
+            "id": edition,
+            "kpi_table": {
+                "indicators": [{"key": k, "name": k, "unit": "%"} for k in STAND_IN_KPIS]
+            },
+            "basic_requirements": [
+                {"item": i, "key": key, "facts": [{"key": f, "name": f} for f in facts]}
+                for i, (key, facts) in enumerate(STAND_IN_BASIC_REQUIREMENTS, 1)
+            ],
+        }
+
+    @app.post("/v1/evaluations/batch")
+    async def evaluate_batch(body: dict) -> dict:
+        """Per item like the single route; an item naming a KPI outside the catalogue is
+        refused (422-style item error), like the real service."""
+        results = []
+        for index, item in enumerate(body["items"]):
+            unknown = [k for k in item["facts"].get("kpis") or {} if k not in STAND_IN_KPIS]
+            if unknown:
+                error = {
+                    "code": "unknown_kpi",
+                    "message": "指标不属于目录",
+                    "message_en": "Not in the KPI catalogue",
+                    "details": {"fields": [{"field": f"facts.kpis.{unknown[0]}"}]},
+                }
+                results.append({"index": index, "ref": item.get("ref"), "error": error})
+                continue
+            result = await evaluate({**item, "edition": body.get("edition", "2025")})
+            results.append({"index": index, "ref": item.get("ref"), "result": result})
+        return {"count": len(results), "results": results}
 
     @app.post("/v1/evaluations")
     async def evaluate(body: dict) -> dict:

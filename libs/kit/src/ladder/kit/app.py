@@ -43,6 +43,8 @@ class ServiceSpec:
     outbox: Table | None = None
     on_startup: Sequence[Callable[[FastAPI], Awaitable[None]]] = ()
     version: str = "0.1.0"
+    # Exact path → request body cap, for upload routes that need more than `max_body_bytes`.
+    body_limits: dict[str, int] = field(default_factory=dict)
 
 
 def create_service_app(settings: KitSettings, spec: ServiceSpec) -> FastAPI:
@@ -121,7 +123,11 @@ def create_service_app(settings: KitSettings, spec: ServiceSpec) -> FastAPI:
         lifespan=lifespan,
     )
     install_error_handlers(app)
-    app.add_middleware(RequestContextMiddleware, max_body_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        RequestContextMiddleware,
+        max_body_bytes=settings.max_body_bytes,
+        route_limits=spec.body_limits,
+    )
     app.include_router(health_router())
     for router in spec.routers:
         app.include_router(router)

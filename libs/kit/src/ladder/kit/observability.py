@@ -12,6 +12,7 @@ import re
 import sys
 import time
 import uuid
+from collections.abc import Mapping
 
 from pythonjsonlogger.json import JsonFormatter
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -65,11 +66,23 @@ def new_request_id() -> str:
 
 
 class RequestContextMiddleware:
-    """Sets the request id, caps the body size, and writes one access log line per request."""
+    """Sets the request id, caps the body size, and writes one access log line per request.
 
-    def __init__(self, app: ASGIApp, *, max_body_bytes: int = 2 * 1024 * 1024) -> None:
+    `route_limits` raises (or lowers) the cap for exact paths, so an upload route (a province's
+    spreadsheet of self-assessments) can take a large file while every JSON route keeps the
+    small default.
+    """
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        max_body_bytes: int = 2 * 1024 * 1024,
+        route_limits: Mapping[str, int] | None = None,
+    ) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
+        self.route_limits = dict(route_limits or {})
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -89,10 +102,11 @@ class RequestContextMiddleware:
                 message["headers"] = [*message["headers"], (b"x-request-id", rid.encode())]
             await send(message)
 
+        limit = self.route_limits.get(scope.get("path", ""), self.max_body_bytes)
         try:
             declared = headers.get(b"content-length")
-            if declared is not None and declared.isdigit() and int(declared) > self.max_body_bytes:
-                await _send_too_large(send_with_id, self.max_body_bytes)
+            if declared is not None and declared.isdigit() and int(declared) > limit:
+                await _send_too_large(send_with_id, limit)
                 return
             received = 0
 
@@ -101,14 +115,14 @@ class RequestContextMiddleware:
                 message = await receive()
                 if message["type"] == "http.request":
                     received += len(message.get("body", b""))
-                    if received > self.max_body_bytes:
+                    if received > limit:
                         raise _BodyTooLarge
                 return message
 
             try:
                 await self.app(scope, capped_receive, send_with_id)
             except _BodyTooLarge:
-                await _send_too_large(send_with_id, self.max_body_bytes)
+                await _send_too_large(send_with_id, limit)
         finally:
             access_log.info(
                 "%s %s %s",

@@ -10,6 +10,8 @@ from ladder.declaration.clock import install_clock
 from ladder.declaration.declarations.endpoints import router as declarations_router
 from ladder.declaration.enterprises.endpoints import router as enterprises_router
 from ladder.declaration.printing.endpoints import router as printing_router
+from ladder.declaration.selfassessments.endpoints import IMPORT_PATH
+from ladder.declaration.selfassessments.endpoints import router as self_assessments_router
 from ladder.declaration.settings import SCHEMA, Settings
 from ladder.declaration.tables import OUTBOX
 from ladder.kit.app import ServiceSpec, create_service_app
@@ -26,9 +28,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             description=(
                 "Enterprises, factories and declarations (申报) of the 智能工厂梯度培育 process."
             ),
-            routers=[enterprises_router, declarations_router, campaigns_router, printing_router],
+            routers=[
+                enterprises_router,
+                declarations_router,
+                campaigns_router,
+                printing_router,
+                self_assessments_router,
+            ],
             peers={"rules": settings.rules_url, "review": settings.review_url},
             outbox=OUTBOX,
+            # A province's spreadsheet of self-assessments is the one large body; every other
+            # route keeps the kit's 2 MiB.
+            body_limits={IMPORT_PATH: settings.import_max_body_bytes},
         ),
     )
     install_clock(app)  # app.state.clock: what time it is for deadlines (tests move it)

@@ -13,6 +13,7 @@ from ladder.declaration.declarations.models import (
     DeclarationVersion,
 )
 from ladder.declaration.enterprises.models import Enterprise, Factory
+from ladder.declaration.selfassessments.models import SelfAssessment, SelfAssessmentImport
 
 __all__ = [
     "Campaign",
@@ -24,5 +25,7 @@ __all__ = [
     "DeclarationVersion",
     "Enterprise",
     "Factory",
+    "SelfAssessment",
+    "SelfAssessmentImport",
     "tables",
 ]

@@ -14,3 +14,6 @@ class Settings(KitSettings):
     # Where the public reaches this service (through the gateway): the QR code on a printed
     # 申报书 points at `<public_base_url>/public/v1/verifications/<fingerprint>`.
     public_base_url: str = "http://localhost:8000/api/declaration"
+    # The body cap of the self-assessment import route only (a CSV of ~350,000 rows at the
+    # ~180 bytes a row takes); the file is spooled to a temporary file and read row by row.
+    import_max_body_bytes: int = 64 * 1024 * 1024
