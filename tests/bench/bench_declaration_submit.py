@@ -14,9 +14,10 @@ import asyncio
 import statistics
 import time
 import uuid
-from pathlib import Path
 
 import httpx
+
+from tests.bench.stack import bench_stack
 
 DRAFTS = 1200
 CONCURRENCY = 24
@@ -88,27 +89,8 @@ async def _run(base: str) -> None:
 
 
 def main() -> None:
-    from ladder.kit.tokens import generate_private_key_pem
-    from tools import testdb
-    from tools.migrate import upgrade_all
-    from tools.seed import seed_all
-    from tools.stack import Stack
-
-    server, _ = testdb.server_url()
-    url = asyncio.run(testdb.create_database(server, prefix="ladder_bench"))
-    home = Path(".data/bench")
-    home.mkdir(parents=True, exist_ok=True)
-    key_file = home / "signing-key.pem"
-    key_file.write_bytes(generate_private_key_pem())
-    stack = Stack(database_url=url, key_file=key_file, environment="dev", log_dir=home / "logs")
-    try:
-        upgrade_all(url)
-        asyncio.run(seed_all(url))
-        stack.start_all()
+    with bench_stack() as (stack, _):
         asyncio.run(_run(stack.url("gateway")))
-    finally:
-        stack.stop_all()
-        asyncio.run(testdb.drop_database(url))
 
 
 if __name__ == "__main__":

