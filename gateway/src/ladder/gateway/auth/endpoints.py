@@ -21,11 +21,11 @@ dev_router = APIRouter(prefix="/auth", tags=["auth (dev)"], dependencies=[Depend
 _NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}  # RFC 6749 §5.1
 
 
-def _signing_key(request: Request) -> SigningKey:
+async def _signing_key(request: Request) -> SigningKey:
     return request.app.state.signing_key
 
 
-def _settings(request: Request) -> GatewaySettings:
+async def _settings(request: Request) -> GatewaySettings:
     return request.app.state.settings
 
 

@@ -54,7 +54,7 @@ def idempotency_table(metadata: MetaData, schema: str) -> Table:
     )
 
 
-def require_idempotency_key(
+async def require_idempotency_key(
     idempotency_key: Annotated[
         str | None,
         Header(

@@ -59,7 +59,7 @@ def now() -> datetime:
     return _current.get().now()
 
 
-def get_clock(request: Request) -> Clock:
+async def get_clock(request: Request) -> Clock:
     return getattr(request.app.state, "clock", SYSTEM_CLOCK)
 
 

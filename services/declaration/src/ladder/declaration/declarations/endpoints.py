@@ -5,8 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-import httpx
-from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
+from fastapi import APIRouter, Path, Query, Request, Response, status
 from fastapi.responses import JSONResponse
 
 from ladder.declaration.declarations import diff, repository, service
@@ -21,6 +20,7 @@ from ladder.declaration.declarations.schemas import (
     WithdrawRequest,
 )
 from ladder.declaration.errors import VersionNotFound
+from ladder.declaration.peers import RulesDep
 from ladder.declaration.tables import IDEMPOTENCY
 from ladder.kit.auth import PrincipalDep
 from ladder.kit.concurrency import IfMatchHeader
@@ -30,13 +30,6 @@ from ladder.kit.idempotency import IdempotencyKeyDep, claim
 from ladder.kit.pagination import Page, PageDep
 
 router = APIRouter(prefix="/v1/declarations", tags=["declarations"])
-
-
-def _rules(request: Request) -> httpx.AsyncClient:
-    return request.app.state.peers["rules"]
-
-
-RulesDep = Annotated[httpx.AsyncClient, Depends(_rules)]
 
 
 def _answer(read: DeclarationRead, status_code: int = 200) -> JSONResponse:

@@ -8,10 +8,10 @@ import uuid
 from email.message import Message
 from typing import Annotated, Literal
 
-import httpx
-from fastapi import APIRouter, Depends, Query, Request, Response, status
+from fastapi import APIRouter, Query, Request, Response, status
 from fastapi.responses import JSONResponse
 
+from ladder.declaration.peers import RulesDep
 from ladder.declaration.selfassessments import rules as rules_client
 from ladder.declaration.selfassessments import service
 from ladder.declaration.selfassessments.errors import UnsupportedFileType
@@ -34,13 +34,6 @@ IMPORT_PATH = "/v1/self-assessments/imports"
 _SPOOL_IN_MEMORY = 1024 * 1024  # larger uploads go to a temporary file
 
 CampaignYear = Annotated[int, Query(ge=2000, le=2100, description="the campaign (申报批次) year")]
-
-
-def _rules(request: Request) -> httpx.AsyncClient:
-    return request.app.state.peers["rules"]
-
-
-RulesDep = Annotated[httpx.AsyncClient, Depends(_rules)]
 
 
 @router.post(
