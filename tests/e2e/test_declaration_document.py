@@ -1,11 +1,13 @@
 """A 卓越级 申报书 end to end through the gateway with real processes: the declaration service
 derives the facts, the real rules service judges them under the Fujian overlay, the
-submission freezes a version, the printed PDF carries its fingerprint, and anyone holding the
-paper can verify it without a token."""
+submission freezes a version, the review service's status comes back to the declaration, the
+printed PDF carries its fingerprint, and anyone holding the paper can verify it without a
+token."""
 
 from __future__ import annotations
 
 import io
+import time
 import uuid
 
 import httpx
@@ -110,6 +112,21 @@ def test_an_excellence_declaration_is_judged_printed_and_verified(gateway: httpx
     )
     assert submitted.status_code == 200, submitted.text
     fingerprint = submitted.json()["current_fingerprint"]
+
+    # The review service opens the case and says so back through its outbox.
+    deadline = time.monotonic() + 20
+    status = None
+    while time.monotonic() < deadline:
+        status = gateway.get(f"{DECL}/{did}", headers=enterprise).json()["review_status"]
+        if status:
+            break
+        time.sleep(0.2)
+    assert status is not None, "the review status never came back"
+    assert (status["status"], status["event"], status["version"]) == (
+        "awaiting_initial_review",
+        "received",
+        1,
+    )
 
     pdf = gateway.get(f"{DECL}/{did}/versions/1/pdf", headers=enterprise)
     assert pdf.status_code == 200, pdf.text

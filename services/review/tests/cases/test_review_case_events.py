@@ -203,3 +203,38 @@ async def test_concurrent_deliveries_make_one_case_at_the_newest_version(
     assert case["fingerprint"] == fp("v3")
     assert case["history"][0]["event"] == "received"
     assert case["history"][-1]["version"] == 3
+
+
+async def test_the_case_status_goes_back_to_the_declaration_service(
+    clean_db, make_event, deliver
+) -> None:
+    """Opening the case and each resubmission queue `review.status_changed` for the
+    declaration service in the same transaction; a late older version queues nothing."""
+    import json
+
+    import asyncpg
+
+    first = make_event(version=1)
+    assert (await deliver(first)).status_code == 200
+    assert (
+        await deliver(make_event(version=2, declaration_id=first["payload"]["declaration_id"]))
+    ).status_code == 200
+    assert (
+        await deliver(make_event(version=1, declaration_id=first["payload"]["declaration_id"]))
+    ).status_code == 200
+    conn = await asyncpg.connect(clean_db.replace("postgresql+asyncpg://", "postgresql://"))
+    try:
+        found = await conn.fetch(
+            "SELECT topic, destination, payload FROM review.outbox ORDER BY id"
+        )
+    finally:
+        await conn.close()
+    rows = [{**r, "payload": json.loads(r["payload"])} for r in found]
+    assert [(r["topic"], r["destination"]) for r in rows] == [
+        ("review.status_changed", "declaration")
+    ] * 2
+    assert [(r["payload"]["event"], r["payload"]["version"]) for r in rows] == [
+        ("received", 1),
+        ("resubmitted", 2),
+    ]
+    assert rows[0]["payload"]["status"] == "awaiting_initial_review"

@@ -9,6 +9,7 @@ from ladder.declaration.campaigns.endpoints import router as campaigns_router
 from ladder.declaration.clock import install_clock
 from ladder.declaration.declarations.endpoints import router as declarations_router
 from ladder.declaration.enterprises.endpoints import router as enterprises_router
+from ladder.declaration.events import router as events_router
 from ladder.declaration.printing.endpoints import router as printing_router
 from ladder.declaration.selfassessments.endpoints import IMPORT_PATH
 from ladder.declaration.selfassessments.endpoints import router as self_assessments_router
@@ -29,6 +30,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 "Enterprises, factories and declarations (申报) of the 智能工厂梯度培育 process."
             ),
             routers=[
+                events_router,
                 enterprises_router,
                 declarations_router,
                 campaigns_router,

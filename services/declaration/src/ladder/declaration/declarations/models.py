@@ -49,6 +49,11 @@ class Declaration(SQLModel, table=True):
     facts: dict[str, Any] = Field(sa_column=Column(JSONB, nullable=False))
     row_version: int = Field(default=1, description="bumped on every change; the ETag")
     last_precheck: dict[str, Any] | None = Field(default=None, sa_column=Column(JSONB))
+    review_status: dict[str, Any] | None = Field(
+        default=None,
+        sa_column=Column(JSONB),
+        description="the review service's latest word on this declaration (from its events)",
+    )
     created_by: str = Field(max_length=200)
     created_at: datetime | None = _ts()
     updated_at: datetime | None = _ts()

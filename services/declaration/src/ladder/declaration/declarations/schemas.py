@@ -26,6 +26,16 @@ class DeclarationPatch(BaseModel):
     facts: DeclarationFacts | None = None
 
 
+class ReviewStatus(BaseModel):
+    """The review path's status of the declaration (owned by the review service)."""
+
+    status: str = Field(description="e.g. awaiting_initial_review")
+    event: str = Field(description="what happened, e.g. received, resubmitted")
+    version: int = Field(description="the declaration version the status is about")
+    at: datetime
+    reason: str | None = None
+
+
 class DeclarationRead(BaseModel):
     id: uuid.UUID
     campaign_year: int
@@ -44,6 +54,9 @@ class DeclarationRead(BaseModel):
     submitted_at: datetime | None
     current_version: int | None = None
     current_fingerprint: str | None = None
+    review_status: ReviewStatus | None = Field(
+        default=None, description="where the review stands, as the review service last said"
+    )
 
 
 class MarkingWarning(BaseModel):

@@ -90,6 +90,7 @@ def to_read(row: DeclarationRow) -> DeclarationRead:
         submitted_at=d.submitted_at,
         current_version=row.latest.number if row.latest else None,
         current_fingerprint=row.latest.fingerprint if row.latest else None,
+        review_status=d.review_status,
     )
 
 
@@ -173,12 +174,12 @@ async def patch(
         await _check_catalogue(session, rules, d.campaign_year, facts)
         d.facts = facts
     d.last_precheck = None
-    _touch(d)
+    touch(d)
     await session.flush()
     return row
 
 
-def _touch(d: Declaration) -> None:
+def touch(d: Declaration) -> None:
     d.row_version += 1
     d.updated_at = datetime.now(UTC)
 
@@ -263,7 +264,7 @@ def fingerprint(content: dict[str, Any]) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
-def _transition(
+def transition(
     row: DeclarationRow, event: str, actor: str, reason: str | None
 ) -> DeclarationTransition:
     d = row.declaration
@@ -297,7 +298,7 @@ async def submit(
     blocking = _blocking(result)
     if blocking:
         raise PrecheckFailed(details={"outcome": result.outcome, "findings": blocking})
-    history = _transition(row, "submit", principal.sub, None)
+    history = transition(row, "submit", principal.sub, None)
     number = await repository.next_version_number(session, d.id)
     content = canonical_content(row, number)
     version = DeclarationVersion(
@@ -309,7 +310,7 @@ async def submit(
     )
     now = datetime.now(UTC)
     d.submitted_at = now
-    _touch(d)
+    touch(d)
     session.add(version)
     session.add(history)
     await session.flush()
@@ -345,8 +346,8 @@ async def withdraw(
 ) -> DeclarationRow:
     row = await _get_editable(session, principal, declaration_id)
     check_if_match(if_match, declaration_etag(row.declaration))
-    session.add(_transition(row, "withdraw", principal.sub, reason))
-    _touch(row.declaration)
+    session.add(transition(row, "withdraw", principal.sub, reason))
+    touch(row.declaration)
     await session.flush()
     return row
 

@@ -17,7 +17,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ladder.kit.auth import Principal
 from ladder.kit.errors import validation_details
-from ladder.kit.outbox import Event
+from ladder.kit.outbox import Event, publish
 from ladder.review.cases import repository
 from ladder.review.cases.auth import jurisdiction_prefix, may_read
 from ladder.review.cases.machine import INITIAL_STATUS, RECEIVED, RESUBMITTED, CaseMachine
@@ -29,10 +29,12 @@ from ladder.review.cases.schemas import (
     TransitionRead,
 )
 from ladder.review.errors import CaseNotFound, InvalidEventPayload
+from ladder.review.tables import OUTBOX
 
 log = logging.getLogger("ladder.review.cases")
 
 DECLARATION_SUBMITTED = "declaration.submitted"
+STATUS_CHANGED = "review.status_changed"
 
 
 async def on_declaration_submitted(session: AsyncSession, event: Event) -> None:
@@ -99,6 +101,7 @@ async def receive_submission(
                 )
             )
             await session.flush()
+            await _tell_declaration(session, case, RECEIVED)
             return case
         # Another delivery opened the case meanwhile (it committed while we waited).
         case = await repository.by_declaration(session, submitted.declaration_id, for_update=True)
@@ -138,7 +141,26 @@ async def receive_submission(
         )
     )
     await session.flush()
+    await _tell_declaration(session, case, RESUBMITTED)
     return case
+
+
+async def _tell_declaration(session: AsyncSession, case: ReviewCase, event: str) -> None:
+    """Queue the case's status for the declaration service, which shows it to the enterprise
+    (same transaction as the change: the status goes out exactly when it happened)."""
+    await publish(
+        session,
+        OUTBOX,
+        topic=STATUS_CHANGED,
+        destinations=["declaration"],
+        payload={
+            "declaration_id": str(case.declaration_id),
+            "version": case.version,
+            "event": event,
+            "status": case.status,
+            "at": datetime.now(UTC).isoformat(),
+        },
+    )
 
 
 async def inbox(

@@ -1,0 +1,110 @@
+"""What the review service says comes back as events: shown on the declaration, and a return
+for revision reopens it for the enterprise."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+
+from declaration_documents import document
+
+FACTORY_ID = "00000000-0000-4000-8000-000000000101"
+
+
+async def _submitted(client, enterprise) -> str:
+    body = {"factory_id": FACTORY_ID, "campaign_year": 2025, "tier": "pilot", "facts": document()}
+    created = await client.post(
+        "/v1/declarations", json=body, headers={**enterprise, "Idempotency-Key": uuid.uuid4().hex}
+    )
+    did = created.json()["id"]
+    submitted = await client.post(
+        f"/v1/declarations/{did}/submit",
+        headers={**enterprise, "Idempotency-Key": uuid.uuid4().hex},
+    )
+    assert submitted.status_code == 200, submitted.text
+    return did
+
+
+def _event(did: str, *, version: int = 1, event: str = "received", at=None, **extra) -> dict:
+    at = at or datetime.now(UTC)
+    return {
+        "event_id": str(uuid.uuid4()),
+        "topic": "review.status_changed",
+        "source": "review",
+        "occurred_at": at.isoformat(),
+        "payload": {
+            "declaration_id": did,
+            "version": version,
+            "event": event,
+            "status": extra.pop("status", "awaiting_initial_review"),
+            "at": at.isoformat(),
+            **extra,
+        },
+    }
+
+
+async def _deliver(client, issuer, event: dict):
+    return await client.post(
+        "/internal/events", json=event, headers=issuer.service_headers("review")
+    )
+
+
+async def test_the_review_status_is_shown_to_the_enterprise(client, issuer, enterprise) -> None:
+    did = await _submitted(client, enterprise)
+    now = datetime.now(UTC)
+    assert (await _deliver(client, issuer, _event(did, at=now))).status_code == 200
+    read = (await client.get(f"/v1/declarations/{did}", headers=enterprise)).json()
+    assert read["review_status"]["status"] == "awaiting_initial_review"
+    assert read["review_status"]["event"] == "received"
+    # A status older than the one shown (redelivered late) changes nothing.
+    late = _event(did, at=now - timedelta(minutes=5), status="something_old", event="x")
+    assert (await _deliver(client, issuer, late)).status_code == 200
+    again = (await client.get(f"/v1/declarations/{did}", headers=enterprise)).json()
+    assert again["review_status"]["status"] == "awaiting_initial_review"
+
+
+async def test_a_return_for_revision_reopens_the_declaration(client, issuer, enterprise) -> None:
+    did = await _submitted(client, enterprise)
+    returned = _event(
+        did, event="returned_for_revision", status="returned", reason="场景实例描述不完整"
+    )
+    assert (await _deliver(client, issuer, returned)).status_code == 200
+    read = await client.get(f"/v1/declarations/{did}", headers=enterprise)
+    assert read.json()["status"] == "returned"
+    history = (await client.get(f"/v1/declarations/{did}/history", headers=enterprise)).json()
+    assert (history[-1]["event"], history[-1]["reason"], history[-1]["actor"]) == (
+        "return_for_revision",
+        "场景实例描述不完整",
+        "service:review",
+    )
+    facts = {**read.json()["facts"], "summary": "补充后的建设概述"}
+    edited = await client.patch(
+        f"/v1/declarations/{did}",
+        json={"facts": facts},
+        headers={**enterprise, "If-Match": read.headers["etag"]},
+    )
+    assert edited.status_code == 200, edited.text
+    again = await client.post(
+        f"/v1/declarations/{did}/submit",
+        headers={**enterprise, "Idempotency-Key": uuid.uuid4().hex},
+    )
+    assert again.status_code == 200, again.text
+    assert again.json()["current_version"] == 2
+    # A status about version 1 arriving now is stale: version 2 is under review.
+    stale = _event(did, version=1, status="something_old")
+    assert (await _deliver(client, issuer, stale)).status_code == 200
+    final = (await client.get(f"/v1/declarations/{did}", headers=enterprise)).json()
+    assert final["review_status"]["event"] == "returned_for_revision"
+
+
+async def test_only_services_post_events_and_bad_payloads_are_refused(
+    client, issuer, enterprise
+) -> None:
+    did = await _submitted(client, enterprise)
+    refused = await client.post("/internal/events", json=_event(did), headers=enterprise)
+    assert refused.status_code == 403
+    broken = _event(did)
+    del broken["payload"]["version"]
+    resp = await _deliver(client, issuer, broken)
+    assert resp.status_code == 422
+    assert resp.json()["error"]["code"] == "invalid_event_payload"
