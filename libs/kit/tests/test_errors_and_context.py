@@ -100,3 +100,21 @@ async def test_body_cap(client):
     )
     assert resp.status_code == 413
     assert resp.json()["error"]["code"] == "payload_too_large"
+
+
+@pytest.mark.parametrize(
+    ("path", "limit"),
+    [
+        ("/imports", 4000),  # an exact path
+        ("/declarations/3f2a/attachments", 9000),  # a pattern
+        ("/declarations/3f2a/attachments/x", 1000),  # the pattern matches whole paths only
+        ("/things", 1000),  # the default
+    ],
+)
+def test_route_limits_by_exact_path_or_pattern(path, limit) -> None:
+    middleware = RequestContextMiddleware(
+        _app(),
+        max_body_bytes=1000,
+        route_limits={"/imports": 4000, r"/declarations/[^/]+/attachments": 9000},
+    )
+    assert middleware._limit_for(path) == limit

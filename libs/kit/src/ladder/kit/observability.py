@@ -68,9 +68,11 @@ def new_request_id() -> str:
 class RequestContextMiddleware:
     """Sets the request id, caps the body size, and writes one access log line per request.
 
-    `route_limits` raises (or lowers) the cap for exact paths, so an upload route (a province's
-    spreadsheet of self-assessments) can take a large file while every JSON route keeps the
-    small default.
+    `route_limits` raises (or lowers) the cap for some paths, so an upload route (a province's
+    spreadsheet of self-assessments, a declaration's evidence files) can take a large file
+    while every JSON route keeps the small default. A key is an exact path, or a regular
+    expression matched against the whole path when it contains `{id}`-like parts, e.g.
+    `/v1/declarations/[^/]+/attachments`.
     """
 
     def __init__(
@@ -83,6 +85,20 @@ class RequestContextMiddleware:
         self.app = app
         self.max_body_bytes = max_body_bytes
         self.route_limits = dict(route_limits or {})
+        self._patterns = [
+            (re.compile(path), limit)
+            for path, limit in self.route_limits.items()
+            if any(c in path for c in "[]()+*?\\")
+        ]
+
+    def _limit_for(self, path: str) -> int:
+        exact = self.route_limits.get(path)
+        if exact is not None:
+            return exact
+        for pattern, limit in self._patterns:
+            if pattern.fullmatch(path):
+                return limit
+        return self.max_body_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -102,7 +118,7 @@ class RequestContextMiddleware:
                 message["headers"] = [*message["headers"], (b"x-request-id", rid.encode())]
             await send(message)
 
-        limit = self.route_limits.get(scope.get("path", ""), self.max_body_bytes)
+        limit = self._limit_for(scope.get("path", ""))
         try:
             declared = headers.get(b"content-length")
             if declared is not None and declared.isdigit() and int(declared) > limit:

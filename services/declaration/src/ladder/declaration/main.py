@@ -5,6 +5,11 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from ladder.declaration import models  # noqa: F401  (registers every table)
+from ladder.declaration.attachments.endpoints import (
+    UPLOAD_MAX_BYTES,
+    UPLOAD_PATH_PATTERN,
+)
+from ladder.declaration.attachments.endpoints import router as attachments_router
 from ladder.declaration.campaigns.endpoints import router as campaigns_router
 from ladder.declaration.clock import install_clock
 from ladder.declaration.declarations.endpoints import router as declarations_router
@@ -33,6 +38,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 events_router,
                 enterprises_router,
                 declarations_router,
+                attachments_router,
                 campaigns_router,
                 printing_router,
                 self_assessments_router,
@@ -41,7 +47,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             outbox=OUTBOX,
             # A province's spreadsheet of self-assessments is the one large body; every other
             # route keeps the kit's 2 MiB.
-            body_limits={IMPORT_PATH: settings.import_max_body_bytes},
+            body_limits={
+                IMPORT_PATH: settings.import_max_body_bytes,
+                UPLOAD_PATH_PATTERN: UPLOAD_MAX_BYTES,
+            },
         ),
     )
     install_clock(app)  # app.state.clock: what time it is for deadlines (tests move it)

@@ -1,6 +1,7 @@
 """Every table of the declaration service, imported so alembic sees them all."""
 
 from ladder.declaration import tables
+from ladder.declaration.attachments.models import Attachment
 from ladder.declaration.campaigns.models import (
     Campaign,
     Deadline,
@@ -16,6 +17,7 @@ from ladder.declaration.enterprises.models import Enterprise, Factory
 from ladder.declaration.selfassessments.models import SelfAssessment, SelfAssessmentImport
 
 __all__ = [
+    "Attachment",
     "Campaign",
     "Deadline",
     "DeadlineChain",

@@ -18,6 +18,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from statemachine.exceptions import TransitionNotAllowed
 
 from ladder.declaration import catalogue_client, rules_client
+from ladder.declaration.attachments import repository as attachments
 from ladder.declaration.campaigns.deadlines import DeadlineLevel
 from ladder.declaration.campaigns.models import Campaign
 from ladder.declaration.campaigns.service import ensure_open
@@ -144,7 +145,7 @@ async def get_readable(
     return row
 
 
-async def _get_editable(
+async def get_editable(
     session: AsyncSession, principal: Principal, declaration_id: uuid.UUID
 ) -> DeclarationRow:
     row = await get_readable(session, principal, declaration_id, for_update=True)
@@ -161,7 +162,7 @@ async def patch(
     data: DeclarationPatch,
     if_match: str | None,
 ) -> DeclarationRow:
-    row = await _get_editable(session, principal, declaration_id)
+    row = await get_editable(session, principal, declaration_id)
     d = row.declaration
     check_if_match(if_match, declaration_etag(d))
     if d.status not in EDITABLE:
@@ -246,9 +247,14 @@ def _blocking(result: PrecheckResult) -> list[dict[str, Any]]:
     ]
 
 
-def canonical_content(row: DeclarationRow, number: int) -> dict[str, Any]:
+def canonical_content(
+    row: DeclarationRow, number: int, attachments: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
+    """What a version freezes: the document, who and what it is about, and the evidence files
+    by hash (so the fingerprint covers them)."""
     d = row.declaration
     return {
+        "attachments": attachments or [],
         "declaration_id": str(d.id),
         "version": number,
         "campaign_year": d.campaign_year,
@@ -286,7 +292,7 @@ def transition(
 async def submit(
     session: AsyncSession, rules: httpx.AsyncClient, principal: Principal, declaration_id: uuid.UUID
 ) -> DeclarationRow:
-    row = await _get_editable(session, principal, declaration_id)
+    row = await get_editable(session, principal, declaration_id)
     d = row.declaration
     if d.status not in EDITABLE:
         raise InvalidTransition(details={"status": d.status, "action": "submit"})
@@ -300,7 +306,8 @@ async def submit(
         raise PrecheckFailed(details={"outcome": result.outcome, "findings": blocking})
     history = transition(row, "submit", principal.sub, None)
     number = await repository.next_version_number(session, d.id)
-    content = canonical_content(row, number)
+    files = attachments.manifest(await attachments.current_of(session, d.id))
+    content = canonical_content(row, number, files)
     version = DeclarationVersion(
         declaration_id=d.id,
         number=number,
@@ -344,7 +351,7 @@ async def withdraw(
     reason: str,
     if_match: str | None,
 ) -> DeclarationRow:
-    row = await _get_editable(session, principal, declaration_id)
+    row = await get_editable(session, principal, declaration_id)
     check_if_match(if_match, declaration_etag(row.declaration))
     session.add(transition(row, "withdraw", principal.sub, reason))
     touch(row.declaration)

@@ -1,0 +1,1 @@
+"""Evidence attachments of a declaration (证明材料): files with a content hash."""

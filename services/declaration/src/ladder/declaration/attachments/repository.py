@@ -1,0 +1,39 @@
+"""Queries on attachments that the declaration service's submit also needs (so this module
+imports nothing of the declarations)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy.orm import defer
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from ladder.declaration.attachments.models import Attachment
+
+
+async def current_of(session: AsyncSession, declaration_id: uuid.UUID) -> list[Attachment]:
+    """The declaration's attachments not removed, oldest first (without loading content)."""
+    rows = await session.exec(
+        select(Attachment)
+        .options(defer(Attachment.content))  # type: ignore[arg-type]  (metadata only)
+        .where(Attachment.declaration_id == declaration_id)
+        .where(Attachment.removed_at.is_(None))  # type: ignore[union-attr]
+        .order_by(Attachment.uploaded_at, Attachment.id)
+    )
+    return list(rows.all())
+
+
+def manifest(attachments: list[Attachment]) -> list[dict[str, Any]]:
+    """What a submitted version records of its attachments (the fingerprint covers it)."""
+    return [
+        {
+            "name": a.name,
+            "kind": a.kind,
+            "media_type": a.media_type,
+            "size": a.size,
+            "sha256": a.sha256,
+        }
+        for a in attachments
+    ]

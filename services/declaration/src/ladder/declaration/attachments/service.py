@@ -1,0 +1,141 @@
+"""Attaching evidence to a declaration, listing it, reading it back, removing it from a draft."""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from datetime import UTC, datetime
+
+from sqlalchemy import func, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from ladder.declaration.attachments import kinds
+from ladder.declaration.attachments.errors import (
+    AttachmentExists,
+    AttachmentNotFound,
+    AttachmentTooLarge,
+    AttachmentTypeNotAllowed,
+    EmptyAttachment,
+    TooManyAttachments,
+)
+from ladder.declaration.attachments.models import Attachment
+from ladder.declaration.attachments.repository import current_of
+from ladder.declaration.attachments.schemas import AttachmentRead
+from ladder.declaration.declarations import service as declarations
+from ladder.declaration.declarations.machine import EDITABLE
+from ladder.declaration.errors import NotEditable
+from ladder.kit.auth import Principal
+from ladder.kit.concurrency import check_if_match, etag
+
+
+def digest(content: bytes) -> str:
+    return hashlib.sha256(content).hexdigest()
+
+
+def attachment_etag(a: Attachment) -> str:
+    return etag("attachment", a.id, 2 if a.removed_at else 1)
+
+
+def to_read(a: Attachment) -> AttachmentRead:
+    read = AttachmentRead.model_validate(a)
+    read.etag = attachment_etag(a)
+    return read
+
+
+async def add(
+    session: AsyncSession,
+    principal: Principal,
+    declaration_id: uuid.UUID,
+    *,
+    name: str,
+    kind: str,
+    content: bytes,
+) -> Attachment:
+    row = await declarations.get_editable(session, principal, declaration_id)
+    if row.declaration.status not in EDITABLE:
+        raise NotEditable(details={"status": row.declaration.status})
+    if not content:
+        raise EmptyAttachment(details={"field": "body"})
+    if len(content) > kinds.MAX_FILE_BYTES:
+        raise AttachmentTooLarge(details={"size": len(content), "limit": kinds.MAX_FILE_BYTES})
+    media_type = kinds.detect(content, name)
+    if media_type is None:
+        raise AttachmentTypeNotAllowed(details={"name": name, "allowed": kinds.ALLOWED})
+    sha256 = digest(content)
+    count, total, same = await _current(session, declaration_id, sha256)
+    if same is not None:
+        raise AttachmentExists(details={"attachment_id": str(same), "sha256": sha256})
+    if count >= kinds.MAX_FILES or total + len(content) > kinds.MAX_TOTAL_BYTES:
+        raise TooManyAttachments(
+            details={
+                "files": count,
+                "max_files": kinds.MAX_FILES,
+                "bytes": total,
+                "max_bytes": kinds.MAX_TOTAL_BYTES,
+            }
+        )
+    attachment = Attachment(
+        declaration_id=declaration_id,
+        name=name,
+        kind=kind,
+        media_type=media_type,
+        size=len(content),
+        sha256=sha256,
+        content=content,
+        uploaded_by=principal.sub,
+    )
+    session.add(attachment)
+    await session.flush()
+    await session.refresh(attachment)
+    return attachment
+
+
+async def _current(
+    session: AsyncSession, declaration_id: uuid.UUID, digest: str
+) -> tuple[int, int, uuid.UUID | None]:
+    live = (Attachment.declaration_id == declaration_id) & Attachment.removed_at.is_(None)  # type: ignore[union-attr]
+    count, total = (
+        await session.execute(
+            select(func.count(), func.coalesce(func.sum(Attachment.size), 0)).where(live)
+        )
+    ).one()
+    same = (
+        await session.execute(select(Attachment.id).where(live & (Attachment.sha256 == digest)))
+    ).scalar_one_or_none()
+    return int(count), int(total), same
+
+
+async def listing(
+    session: AsyncSession, principal: Principal, declaration_id: uuid.UUID
+) -> list[Attachment]:
+    await declarations.get_readable(session, principal, declaration_id)
+    return await current_of(session, declaration_id)
+
+
+async def get(
+    session: AsyncSession, principal: Principal, declaration_id: uuid.UUID, attachment_id: uuid.UUID
+) -> Attachment:
+    await declarations.get_readable(session, principal, declaration_id)
+    found = await session.get(Attachment, attachment_id)
+    if found is None or found.declaration_id != declaration_id:
+        raise AttachmentNotFound(details={"attachment_id": str(attachment_id)})
+    return found
+
+
+async def remove(
+    session: AsyncSession,
+    principal: Principal,
+    declaration_id: uuid.UUID,
+    attachment_id: uuid.UUID,
+    if_match: str | None,
+) -> Attachment:
+    row = await declarations.get_editable(session, principal, declaration_id)
+    if row.declaration.status not in EDITABLE:
+        raise NotEditable(details={"status": row.declaration.status})
+    found = await session.get(Attachment, attachment_id, with_for_update=True)
+    if found is None or found.declaration_id != declaration_id or found.removed_at is not None:
+        raise AttachmentNotFound(details={"attachment_id": str(attachment_id)})
+    check_if_match(if_match, attachment_etag(found))
+    found.removed_at = datetime.now(UTC)
+    await session.flush()
+    return found
