@@ -17,7 +17,7 @@ import httpx
 from sqlmodel.ext.asyncio.session import AsyncSession
 from statemachine.exceptions import TransitionNotAllowed
 
-from ladder.declaration import catalogue_client, rules_client
+from ladder.declaration import catalogue_client, clock, rules_client
 from ladder.declaration.attachments import repository as attachments
 from ladder.declaration.campaigns.deadlines import DeadlineLevel
 from ladder.declaration.campaigns.models import Campaign
@@ -193,7 +193,7 @@ async def precheck(
 
 
 async def _evaluate(
-    session: AsyncSession, rules: httpx.AsyncClient, row: DeclarationRow
+    session: AsyncSession, rules: httpx.AsyncClient, row: DeclarationRow, *, flush: bool = True
 ) -> PrecheckResult:
     """The rules' answer on the facts derived from the document, under the overlays of the
     factory's region (the recommending jurisdiction), with the classification-marking scan."""
@@ -210,7 +210,8 @@ async def _evaluate(
     )
     result.warnings = [MarkingWarning.model_validate(w) for w in markings.scan(d.facts)]
     d.last_precheck = result.model_dump(mode="json")
-    await session.flush()
+    if flush:
+        await session.flush()
     return result
 
 
@@ -300,7 +301,7 @@ async def submit(
     missing = missing_for_tier(DeclarationFacts.model_validate(d.facts), Tier(d.tier))
     if missing:
         raise DeclarationIncomplete(details={"fields": missing})
-    result = await _evaluate(session, rules, row)
+    result = await _evaluate(session, rules, row, flush=False)  # the submit's flush follows
     blocking = _blocking(result)
     if blocking:
         raise PrecheckFailed(details={"outcome": result.outcome, "findings": blocking})
@@ -308,20 +309,22 @@ async def submit(
     number = await repository.next_version_number(session, d.id)
     files = attachments.manifest(await attachments.current_of(session, d.id))
     content = canonical_content(row, number, files)
+    # The request's clock (the one the deadline was checked against), set here rather than by
+    # the database so that the version needs no re-read after the insert.
+    now = clock.now()
     version = DeclarationVersion(
         declaration_id=d.id,
         number=number,
         content=content,
         fingerprint=fingerprint(content),
         submitted_by=principal.sub,
+        submitted_at=now,
     )
-    now = datetime.now(UTC)
     d.submitted_at = now
     touch(d)
     session.add(version)
     session.add(history)
     await session.flush()
-    await session.refresh(version)
     row.latest = version
     await publish(
         session,
