@@ -16,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
 from fastapi import Depends, Header, Request
+from fastapi.responses import JSONResponse
 from sqlalchemy import (
     Column,
     DateTime,
@@ -85,6 +86,16 @@ class IdempotencySlot:
         self.principal = principal
         self.key = key
         self.replay = replay
+
+    def replayed(self) -> JSONResponse | None:
+        """The stored answer as a response (with its ETag when it had one), or None if the
+        request is ours to carry out."""
+        if self.replay is None:
+            return None
+        status_code, body = self.replay
+        etag = body.get("etag") if isinstance(body, dict) else None
+        headers = {"ETag": etag} if isinstance(etag, str) and etag else None
+        return JSONResponse(body, status_code=status_code, headers=headers)
 
     async def store(self, session: AsyncSession, status_code: int, response: Any) -> None:
         t = self.table

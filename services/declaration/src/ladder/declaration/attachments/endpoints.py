@@ -74,10 +74,8 @@ async def upload(
         request=request,
         body={"name": name, "kind": kind, "sha256": service.digest(content)},
     )
-    if slot.replay:
-        return JSONResponse(
-            slot.replay[1], status_code=slot.replay[0], headers={"ETag": slot.replay[1]["etag"]}
-        )
+    if (replayed := slot.replayed()) is not None:
+        return replayed
     attachment = await service.add(
         session, principal, declaration_id, name=name, kind=kind, content=content
     )

@@ -61,10 +61,8 @@ async def create_declaration(
         request=request,
         body=data.model_dump(mode="json"),
     )
-    if slot.replay:
-        return JSONResponse(
-            slot.replay[1], status_code=slot.replay[0], headers={"ETag": slot.replay[1]["etag"]}
-        )
+    if (replayed := slot.replayed()) is not None:
+        return replayed
     read = service.to_read(await service.create(session, rules, principal, data))
     await slot.store(session, 201, read.model_dump(mode="json"))
     return _answer(read, 201)
@@ -141,10 +139,8 @@ async def submit_declaration(
     key: IdempotencyKeyDep,
 ) -> Response:
     slot = await claim(session, IDEMPOTENCY, principal=principal.sub, key=key, request=request)
-    if slot.replay:
-        return JSONResponse(
-            slot.replay[1], status_code=slot.replay[0], headers={"ETag": slot.replay[1]["etag"]}
-        )
+    if (replayed := slot.replayed()) is not None:
+        return replayed
     read = service.to_read(await service.submit(session, rules, principal, declaration_id))
     await slot.store(session, 200, read.model_dump(mode="json"))
     request.app.state.relay.wake()

@@ -71,8 +71,8 @@ async def submit_self_assessment(
         request=request,
         body=data.model_dump(mode="json"),
     )
-    if slot.replay:
-        return JSONResponse(slot.replay[1], status_code=slot.replay[0])
+    if (replayed := slot.replayed()) is not None:
+        return replayed
     record, inserted = await service.submit_form(session, rules, principal, data)
     body = SelfAssessmentRead.model_validate(record).model_dump(mode="json")
     code = 201 if inserted else 200
@@ -215,8 +215,8 @@ async def import_self_assessments(
                 "content_type": upload.media_type,
             },
         )
-        if slot.replay:
-            return JSONResponse(slot.replay[1], status_code=slot.replay[0])
+        if (replayed := slot.replayed()) is not None:
+            return replayed
         code, body = await service.run_import(
             session, rules, principal, campaign_year=campaign_year, upload=upload
         )

@@ -99,8 +99,8 @@ async def upload_dataset(
         request=request,
         body=data.model_dump(mode="json"),
     )
-    if slot.replay:
-        return JSONResponse(slot.replay[1], status_code=slot.replay[0])
+    if (replayed := slot.replayed()) is not None:
+        return replayed
     read = await service.store(session, data, uploaded_by=principal.sub)
     answer = read.model_dump(mode="json")
     await slot.store(session, status.HTTP_201_CREATED, answer)
