@@ -23,19 +23,21 @@ class Catalogue:
     kpis: frozenset[str]
 
 
-_cache: dict[str, Catalogue] = {}
+# Keyed by the rules client too: two apps in one process (tests) may talk to different rules.
+_cache: dict[tuple[int, str], Catalogue] = {}
 _lock = asyncio.Lock()
 
 
 async def catalogue(rules: httpx.AsyncClient, edition: str) -> Catalogue:
-    found = _cache.get(edition)
+    key = (id(rules), edition)
+    found = _cache.get(key)
     if found is not None:
         return found
     async with _lock:
-        found = _cache.get(edition)
+        found = _cache.get(key)
         if found is None:
             found = await _fetch(rules, edition)
-            _cache[edition] = found
+            _cache[key] = found
     return found
 
 
