@@ -57,11 +57,19 @@ def _create_draft(gateway: httpx.Client, enterprise: dict[str, str]) -> dict:
 
 
 def _wait_in_inbox(
-    gateway: httpx.Client, headers: dict[str, str], declaration_id: str, timeout: float = 20.0
+    gateway: httpx.Client,
+    headers: dict[str, str],
+    declaration_id: str,
+    timeout: float = 20.0,
+    *,
+    held: bool = True,
 ):
+    """Poll until the case is in the inbox: held by the caller, or (held=False) anywhere in
+    its jurisdiction."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        resp = gateway.get(INBOX, params={"page_size": 200}, headers=headers)
+        params = {"page_size": 200, "held": str(held).lower()}
+        resp = gateway.get(INBOX, params=params, headers=headers)
         if resp.status_code == 200 and any(
             i["declaration_id"] == declaration_id for i in resp.json()["items"]
         ):
@@ -112,9 +120,10 @@ def test_the_thread(gateway):
     versions = gateway.get(f"{DECL}/{did}/versions", headers=enterprise).json()
     assert len(versions) == 1, "the retried submit made no second version"
 
-    _wait_in_inbox(gateway, county, did)
-    _wait_in_inbox(gateway, province, did)
-    other = gateway.get(INBOX, params={"page_size": 200}, headers=other_county).json()
+    _wait_in_inbox(gateway, county, did)  # held by the county, the first level in Fujian
+    _wait_in_inbox(gateway, province, did, held=False)  # the province oversees it
+    other = gateway.get(INBOX, params={"page_size": 200, "held": "false"}, headers=other_county)
+    other = other.json()
     assert did not in [i["declaration_id"] for i in other["items"]]
     assert gateway.get(f"/api/review/v1/cases/{did}", headers=other_county).status_code == 404
     assert gateway.get(f"/api/review/v1/cases/{did}", headers=county).status_code == 200

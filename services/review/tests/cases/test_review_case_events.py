@@ -59,7 +59,7 @@ async def test_same_event_twice_makes_one_case(client, issuer, make_event, deliv
     assert again.status_code == 200
     assert again.json()["status"] == "duplicate"
 
-    inbox = await client.get("/v1/inbox", headers=issuer.headers("ministry"))
+    inbox = await client.get("/v1/inbox?held=false", headers=issuer.headers("ministry"))
     assert inbox.json()["total"] == 1
     case = await _case(client, issuer, event["payload"]["declaration_id"])
     assert len(case["history"]) == 1
@@ -80,7 +80,7 @@ async def test_only_services_may_post_events(client, issuer, make_event):
         resp = await client.post("/internal/events", json=event, headers=issuer.headers(role, **kw))
         assert resp.status_code == 403, role
 
-    inbox = await client.get("/v1/inbox", headers=issuer.headers("ministry"))
+    inbox = await client.get("/v1/inbox?held=false", headers=issuer.headers("ministry"))
     assert inbox.json()["total"] == 0
 
 
@@ -112,7 +112,7 @@ async def test_resubmission_moves_the_case_to_the_newer_version(
         ("received", None, "awaiting_initial_review", 1),
         ("resubmitted", "awaiting_initial_review", "awaiting_initial_review", 2),
     ]
-    inbox = (await client.get("/v1/inbox", headers=issuer.headers("ministry"))).json()
+    inbox = (await client.get("/v1/inbox?held=false", headers=issuer.headers("ministry"))).json()
     assert inbox["total"] == 1
     assert inbox["items"][0]["version"] == 2
 
@@ -165,7 +165,7 @@ async def test_bad_payload_is_refused_and_can_be_retried(
     fixed = make_event(event_id=uuid.UUID(event["event_id"]))
     resp = await deliver(fixed)
     assert resp.json()["status"] == "accepted"
-    inbox = await client.get("/v1/inbox", headers=issuer.headers("ministry"))
+    inbox = await client.get("/v1/inbox?held=false", headers=issuer.headers("ministry"))
     assert inbox.json()["total"] == 1
 
 
@@ -196,7 +196,7 @@ async def test_concurrent_deliveries_make_one_case_at_the_newest_version(
     assert all(a.status_code == 200 for a in answers), [a.text for a in answers]
     assert sorted(a.json()["status"] for a in answers) == ["accepted"] * 3 + ["duplicate"]
 
-    inbox = (await client.get("/v1/inbox", headers=issuer.headers("ministry"))).json()
+    inbox = (await client.get("/v1/inbox?held=false", headers=issuer.headers("ministry"))).json()
     assert inbox["total"] == 1
     case = await _case(client, issuer, declaration_id)
     assert case["version"] == 3

@@ -1,4 +1,7 @@
-"""The authorities' inbox and case reads: jurisdiction by GB/T 2260 prefix, roles, paging."""
+"""The authorities' inbox and case reads: jurisdiction by GB/T 2260 prefix, roles, paging.
+
+These are oversight views (`held=false`: every case in the jurisdiction); the held inbox (the
+cases at the caller's level) is tested with the routing in test_review_case_opinions.py."""
 
 from __future__ import annotations
 
@@ -35,7 +38,7 @@ async def test_case_is_visible_within_jurisdiction(
     headers = _headers(issuer, role, region)
     declaration_id = event["payload"]["declaration_id"]
 
-    inbox = await client.get("/v1/inbox", headers=headers)
+    inbox = await client.get("/v1/inbox?held=false", headers=headers)
     assert inbox.status_code == 200, inbox.text
     body = inbox.json()
     assert body["total"] == 1
@@ -53,6 +56,8 @@ async def test_case_is_visible_within_jurisdiction(
         "version",
         "fingerprint",
         "status",
+        "level",
+        "holder_region",
         "received_at",
     }
     assert item["declaration_id"] == declaration_id
@@ -71,7 +76,7 @@ async def test_case_is_invisible_outside_jurisdiction(
     await deliver(event)
     headers = _headers(issuer, role, region)
 
-    inbox = await client.get("/v1/inbox", headers=headers)
+    inbox = await client.get("/v1/inbox?held=false", headers=headers)
     assert inbox.status_code == 200
     assert inbox.json() == {"items": [], "total": 0, "page": 1, "page_size": 20}
 
@@ -104,9 +109,10 @@ async def test_central_soe_headquarters_see_no_case_yet(client, issuer, make_eve
     event = make_event()
     await deliver(event)
     headers = issuer.headers("central_soe_hq", org="SOE-0001")
-    inbox = await client.get("/v1/inbox", headers=headers)
-    assert inbox.status_code == 200
-    assert inbox.json()["total"] == 0
+    for held in ("true", "false"):
+        inbox = await client.get(f"/v1/inbox?held={held}", headers=headers)
+        assert inbox.status_code == 200
+        assert inbox.json()["total"] == 0
     case = await client.get(f"/v1/cases/{event['payload']['declaration_id']}", headers=headers)
     assert case.status_code == 404
 
@@ -121,14 +127,16 @@ async def test_inbox_pages_oldest_received_first(client, issuer, make_event, del
 
     seen = []
     for page in (1, 2, 3):
-        body = (await client.get(f"/v1/inbox?page={page}&page_size=2", headers=headers)).json()
+        body = (
+            await client.get(f"/v1/inbox?held=false&page={page}&page_size=2", headers=headers)
+        ).json()
         assert body["total"] == 5
         assert body["page"] == page
         assert body["page_size"] == 2
         seen += [i["declaration_id"] for i in body["items"]]
     assert seen == ids
 
-    beyond = (await client.get("/v1/inbox?page=4&page_size=2", headers=headers)).json()
+    beyond = (await client.get("/v1/inbox?held=false&page=4&page_size=2", headers=headers)).json()
     assert beyond["items"] == []
     assert beyond["total"] == 5
 
@@ -153,16 +161,18 @@ async def test_inbox_filters_by_tier_and_status(client, issuer, make_event, deli
         await deliver(make_event(tier=tier))
     headers = issuer.headers("province", region="350000")
 
-    pilot = (await client.get("/v1/inbox?tier=pilot", headers=headers)).json()
+    pilot = (await client.get("/v1/inbox?held=false&tier=pilot", headers=headers)).json()
     assert pilot["total"] == 1
     assert pilot["items"][0]["tier"] == "pilot"
-    excellence = (await client.get("/v1/inbox?tier=excellence", headers=headers)).json()
+    excellence = (await client.get("/v1/inbox?held=false&tier=excellence", headers=headers)).json()
     assert excellence["total"] == 2
-    awaiting = await client.get("/v1/inbox?status=awaiting_initial_review", headers=headers)
+    awaiting = await client.get(
+        "/v1/inbox?held=false&status=awaiting_initial_review", headers=headers
+    )
     assert awaiting.json()["total"] == 3
 
-    for bad in ("tier=gold", "status=recommended"):
-        resp = await client.get(f"/v1/inbox?{bad}", headers=headers)
+    for bad in ("tier=gold", "status=recommended", "held=maybe"):
+        resp = await client.get(f"/v1/inbox?held=false&{bad}", headers=headers)
         assert resp.status_code == 422, bad
 
 

@@ -19,7 +19,12 @@ def test_a_new_case_awaits_initial_review():
     case = _Case()
     CaseMachine(case, state_field="status")
     assert case.status == INITIAL_STATUS == "awaiting_initial_review"
-    assert {s.value for s in CaseStatus} == {"awaiting_initial_review"}
+    assert {s.value for s in CaseStatus} == {
+        "awaiting_initial_review",
+        "awaiting_recommendation",
+        "returned_for_revision",
+        "not_recommended",
+    }
 
 
 def test_resubmission_returns_to_initial_review():

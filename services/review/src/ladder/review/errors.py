@@ -19,3 +19,55 @@ class InvalidEventPayload(LadderError):
     code = "invalid_event_payload"
     message = "事件内容不符合约定格式"
     message_en = "The event payload does not match its contract"
+
+
+class NotCaseHolder(LadderError):
+    """The caller sees the case but does not hold it: another level or region has the move."""
+
+    status_code = 403
+    code = "not_case_holder"
+    message = "该案件当前不在本单位审核环节"
+    message_en = "Your authority does not hold this case at its current level"
+
+
+class CaseNotAwaitingReview(LadderError):
+    status_code = 409
+    code = "case_not_awaiting_review"
+    message = "该案件当前不在待初审状态"
+    message_en = "The case is not awaiting initial review"
+
+
+class CreditCheckRequired(LadderError):
+    """榕工信装备〔2025〕96号 第2条: the county checks both credit systems before forwarding."""
+
+    status_code = 409
+    code = "credit_check_required"
+    message = "转报前须查询国家企业信用信息公示系统和中国执行信息公开网"
+    message_en = "Forwarding at this level requires a credit check on both credit systems"
+
+
+class CreditBlacklisted(LadderError):
+    """Listed on a credit system (失信黑名单): excluded, so the authority gives not_recommended."""
+
+    status_code = 409
+    code = "credit_blacklisted"
+    message = "企业列入失信黑名单，不得转报，请出具不予推荐意见"
+    message_en = "The enterprise is blacklisted; it cannot be forwarded (give not_recommended)"
+
+
+class ReasonsRequired(LadderError):
+    status_code = 422
+    code = "reasons_required"
+    message = "退回或不予推荐须说明理由"
+    message_en = "Returning or not recommending requires reasons"
+
+
+class CaseLevelNotInChain(LadderError):
+    """The case sits at a level its region's chain no longer has (the chains file changed)."""
+
+    status_code = 409
+    code = "case_level_not_in_chain"
+    message = "该案件所处的审核层级已不在其地区的推荐链中，请联系管理员修正"
+    message_en = (
+        "The case sits at a level its region's chain no longer has; an administrator must fix it"
+    )

@@ -8,12 +8,14 @@ from ladder.kit.app import ServiceSpec, create_service_app
 from ladder.review import models  # noqa: F401  (registers every table)
 from ladder.review.cases.endpoints import router as cases_router
 from ladder.review.events import router as events_router
+from ladder.review.routing.chains import chains
 from ladder.review.settings import SCHEMA, Settings
 from ladder.review.tables import OUTBOX
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
+    chains()  # a malformed chains.yaml stops the service here, not at the first submission
     return create_service_app(
         settings,
         ServiceSpec(
@@ -22,7 +24,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             title="Ladder review service",
             description=(
                 "Review cases of submitted declarations (申报) in the 智能工厂梯度培育 process: "
-                "the authorities' inbox by jurisdiction."
+                "routing along each jurisdiction's chain (county → city → province), the "
+                "initial-review opinions (初审意见) and the authorities' inbox."
             ),
             routers=[events_router, cases_router],
             peers={"rules": settings.rules_url, "declaration": settings.declaration_url},

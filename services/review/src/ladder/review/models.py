@@ -1,6 +1,6 @@
 """Every table of the review service, imported so alembic sees them all."""
 
 from ladder.review import tables
-from ladder.review.cases.models import CaseTransition, ReviewCase
+from ladder.review.cases.models import CaseOpinion, CaseTransition, ReviewCase
 
-__all__ = ["CaseTransition", "ReviewCase", "tables"]
+__all__ = ["CaseOpinion", "CaseTransition", "ReviewCase", "tables"]

@@ -11,6 +11,7 @@ from typing import Annotated
 
 from ladder.kit.auth import AUTHORITY_ROLES, Principal, Role, require_roles
 from ladder.review.cases.models import ReviewCase
+from ladder.review.routing.chains import Level
 
 ReviewerDep = Annotated[Principal, require_roles(*AUTHORITY_ROLES)]
 """An authority (403 `forbidden` for anyone else)."""
@@ -32,3 +33,17 @@ def jurisdiction_prefix(principal: Principal) -> str | None:
 def may_read(principal: Principal, case: ReviewCase) -> bool:
     prefix = jurisdiction_prefix(principal)
     return prefix is not None and case.region_code.startswith(prefix)
+
+
+def held_level(principal: Principal) -> Level | None:
+    """The chain level this authority acts at (county, city, province), or None."""
+    try:
+        return Level(principal.role.value)
+    except ValueError:
+        return None
+
+
+def holds(principal: Principal, case: ReviewCase) -> bool:
+    """Who may give the opinion: the authority at the case's current level whose jurisdiction
+    covers the holder's region (the county of 350102 holds a case at county 350102)."""
+    return held_level(principal) == case.level and principal.covers_region(case.holder_region)

@@ -1,20 +1,31 @@
-"""Routes for review cases: the authorities' inbox and one case with its history."""
+"""Routes for review cases: the authorities' inbox, one case with its history, and the
+initial-review opinions (初审意见) on it."""
 
 from __future__ import annotations
 
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request, Response, status
+from fastapi.responses import JSONResponse
 
+from ladder.kit.concurrency import IfMatchHeader
 from ladder.kit.db import SessionDep
 from ladder.kit.errors import responses
+from ladder.kit.idempotency import IdempotencyKeyDep, claim
 from ladder.kit.pagination import Page, PageDep
 from ladder.review.cases import repository, service
 from ladder.review.cases.auth import ReviewerDep
 from ladder.review.cases.machine import CaseStatus
 from ladder.review.cases.models import ReviewCase
-from ladder.review.cases.schemas import CaseRead, CaseSummary
+from ladder.review.cases.schemas import (
+    CaseRead,
+    CaseSummary,
+    OpinionCreate,
+    OpinionOutcome,
+    OpinionRead,
+)
+from ladder.review.tables import IDEMPOTENCY
 from ladder.review.vocabulary import Tier
 
 router = APIRouter(tags=["cases"])
@@ -34,21 +45,30 @@ CurrentCase = Annotated[ReviewCase, Depends(_readable_case)]
     "/v1/inbox",
     response_model=Page[CaseSummary],
     responses=responses(401, 403, 422),
-    summary="Cases in the caller's jurisdiction, oldest received first",
+    summary="Cases the caller holds (or, held=false, all in its jurisdiction), oldest first",
 )
 async def list_inbox(
     session: SessionDep,
     principal: ReviewerDep,
     page: PageDep,
+    held: Annotated[
+        bool,
+        Query(
+            description="true: only the cases held at the caller's level (its move); "
+            "false: every case in its jurisdiction (oversight)"
+        ),
+    ] = True,
     tier: Annotated[Tier | None, Query()] = None,
     status_filter: Annotated[CaseStatus | None, Query(alias="status")] = None,
 ) -> Page[CaseSummary]:
     """County, city and province authorities see the cases of factories in their region
-    (GB/T 2260 prefix of 6, 4, 2 digits); the ministry sees all. Central-SOE headquarters see
-    none yet (SOE routing comes with the recommendation chain)."""
+    (GB/T 2260 prefix of 6, 4, 2 digits); by default only those currently held at their level
+    of the chain. The ministry holds no level yet (its held inbox is empty; held=false shows
+    all). Central-SOE headquarters see none yet (SOE routing comes with the recommendation)."""
     rows, total = await service.inbox(
         session,
         principal,
+        held=held,
         tier=tier.value if tier else None,
         status=status_filter.value if status_filter else None,
         offset=page.offset,
@@ -66,7 +86,64 @@ async def list_inbox(
     "/v1/cases/{declaration_id}",
     response_model=CaseRead,
     responses=responses(401, 403, 404, 422),
-    summary="One case, by its declaration id, with its history",
+    summary="One case, by its declaration id, with its history (ETag for opinions)",
 )
-async def read_case(case: CurrentCase, session: SessionDep) -> CaseRead:
-    return service.to_read(case, await repository.history(session, case.id))
+async def read_case(case: CurrentCase, session: SessionDep, response: Response) -> CaseRead:
+    read = service.to_read(case, await repository.history(session, case.id))
+    response.headers["ETag"] = read.etag
+    return read
+
+
+@router.post(
+    "/v1/cases/{declaration_id}/opinions",
+    status_code=status.HTTP_201_CREATED,
+    response_model=OpinionOutcome,
+    responses=responses(401, 403, 404, 409, 412, 422, 428),
+    summary="Give the initial-review opinion (初审意见) as the case's holder "
+    "(If-Match and Idempotency-Key required)",
+)
+async def give_opinion(
+    declaration_id: uuid.UUID,
+    data: OpinionCreate,
+    request: Request,
+    session: SessionDep,
+    principal: ReviewerDep,
+    key: IdempotencyKeyDep,
+    if_match: IfMatchHeader = None,
+) -> Response:
+    """`forward` moves the case one level up its chain (after the top level it awaits the
+    province's recommendation); `return` sends it back to the enterprise for revision;
+    `not_recommended` ends it. Errors: 403 `not_case_holder` (another level or region holds
+    it), 404 `case_not_found` (outside the jurisdiction), 409 `case_not_awaiting_review`,
+    `credit_check_required` (a level that must check credit, e.g. a Fujian county, forwarding
+    without one), `credit_blacklisted` (forwarding a listed enterprise), 412 `stale_etag`,
+    422 `reasons_required`, 428 `if_match_required` / `idempotency_key_required`."""
+    slot = await claim(
+        session,
+        IDEMPOTENCY,
+        principal=principal.sub,
+        key=key,
+        request=request,
+        body=data.model_dump(mode="json"),
+    )
+    if (replayed := slot.replayed()) is not None:
+        return replayed
+    case, opinion = await service.give_opinion(session, principal, declaration_id, data, if_match)
+    read = service.to_read(case, await repository.history(session, case.id))
+    outcome = OpinionOutcome(etag=read.etag, opinion=service.opinion_read(opinion), case=read)
+    body = outcome.model_dump(mode="json")
+    await slot.store(session, 201, body)
+    relay = getattr(request.app.state, "relay", None)
+    if relay is not None:
+        relay.wake()
+    return JSONResponse(body, status_code=201, headers={"ETag": outcome.etag})
+
+
+@router.get(
+    "/v1/cases/{declaration_id}/opinions",
+    response_model=list[OpinionRead],
+    responses=responses(401, 403, 404, 422),
+    summary="The opinions given on a case, oldest first",
+)
+async def list_opinions(case: CurrentCase, session: SessionDep) -> list[OpinionRead]:
+    return [service.opinion_read(o) for o in await repository.opinions(session, case.id)]

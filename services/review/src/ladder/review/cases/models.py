@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Column, DateTime, ForeignKey, Index, Uuid, func
+from sqlalchemy import Column, DateTime, ForeignKey, Index, Uuid, func, text
 from sqlmodel import Field, SQLModel
 
 from ladder.review.settings import SCHEMA
@@ -35,6 +35,7 @@ class ReviewCase(SQLModel, table=True):
     __table_args__ = (
         Index(None, "region_code", "status"),
         Index(None, "received_at", "id"),
+        Index(None, "holder_region", "level", "status"),
         {"schema": SCHEMA},
     )
 
@@ -51,6 +52,18 @@ class ReviewCase(SQLModel, table=True):
     version: int = Field(description="the declaration version under review (latest received)")
     fingerprint: str = Field(max_length=64, description="SHA-256 of that version's content")
     status: str = Field(max_length=40)
+    level: str = Field(
+        max_length=20, description="the chain level holding it: county/city/province"
+    )
+    holder_region: str = Field(
+        max_length=6,
+        description="GB/T 2260 code of the authority holding it (350102/350100/350000)",
+    )
+    row_version: int = Field(
+        default=1,
+        sa_column_kwargs={"server_default": text("1")},
+        description="bumped on every change; the ETag",
+    )
     submitted_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
     received_at: datetime | None = _ts()
     updated_at: datetime | None = _ts()
@@ -75,4 +88,32 @@ class CaseTransition(SQLModel, table=True):
     event_id: uuid.UUID | None = Field(
         default=None, sa_column=Column(Uuid), description="the inbound event that caused it"
     )
+    level: str | None = Field(default=None, max_length=20, description="the level after it")
+    holder_region: str | None = Field(default=None, max_length=6, description="holder after it")
+    at: datetime | None = _ts()
+
+
+class CaseOpinion(SQLModel, table=True):
+    """An initial-review opinion (初审意见) given on a case: who, at which level, what, why."""
+
+    __tablename__ = "case_opinion"
+    __table_args__ = {"schema": SCHEMA}
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: uuid.UUID = Field(
+        sa_column=Column(ForeignKey(f"{SCHEMA}.review_case.id"), nullable=False, index=True)
+    )
+    version: int = Field(description="the declaration version the opinion is about")
+    actor: str = Field(max_length=200, description="the principal's sub")
+    actor_name: str = Field(default="", max_length=200)
+    role: str = Field(max_length=20)
+    level: str = Field(max_length=20)
+    region: str = Field(max_length=6, description="the authority's region code")
+    decision: str = Field(max_length=20, description="forward | return | not_recommended")
+    reasons: str | None = Field(default=None, max_length=2000)
+    credit_gsxt: str | None = Field(
+        default=None, max_length=10, description="国家企业信用信息公示系统"
+    )
+    credit_zxgk: str | None = Field(default=None, max_length=10, description="中国执行信息公开网")
+    credit_checked_on: date | None = None
     at: datetime | None = _ts()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 from typing import Any
 
 from sqlalchemy import func
@@ -10,7 +11,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from ladder.review.cases.models import CaseTransition, ReviewCase
+from ladder.review.cases.models import CaseOpinion, CaseTransition, ReviewCase
 
 
 async def by_declaration(
@@ -44,15 +45,25 @@ async def page(
     session: AsyncSession,
     *,
     region_prefix: str,
+    held_at: str | None = None,
+    held_statuses: Collection[str] = (),
     tier: str | None,
     status: str | None,
     offset: int,
     limit: int,
 ) -> tuple[list[ReviewCase], int]:
-    """Cases whose region code starts with `region_prefix` ('' = all), oldest received first."""
+    """Cases whose region code starts with `region_prefix` ('' = all), oldest received first;
+    with `held_at`, only those held at that level (by an authority within the prefix) in one
+    of `held_statuses`."""
     stmt = select(ReviewCase)
     if region_prefix:
         stmt = stmt.where(col(ReviewCase.region_code).startswith(region_prefix, autoescape=True))
+    if held_at is not None:
+        stmt = stmt.where(
+            ReviewCase.level == held_at,
+            col(ReviewCase.holder_region).startswith(region_prefix, autoescape=True),
+            col(ReviewCase.status).in_(held_statuses),
+        )
     if tier is not None:
         stmt = stmt.where(ReviewCase.tier == tier)
     if status is not None:
@@ -69,5 +80,12 @@ async def history(session: AsyncSession, case_id: uuid.UUID) -> list[CaseTransit
         select(CaseTransition)
         .where(CaseTransition.case_id == case_id)
         .order_by(col(CaseTransition.id))
+    )
+    return list(rows.all())
+
+
+async def opinions(session: AsyncSession, case_id: uuid.UUID) -> list[CaseOpinion]:
+    rows = await session.exec(
+        select(CaseOpinion).where(CaseOpinion.case_id == case_id).order_by(col(CaseOpinion.id))
     )
     return list(rows.all())

@@ -1,8 +1,10 @@
-"""The behaviour of review cases: receive submissions, list an authority's inbox, read a case.
+"""The behaviour of review cases: receive submissions, route them along their jurisdiction's
+chain, take the initial-review opinions (初审意见), list an authority's inbox, read a case.
 
 A submission event upserts the case of its declaration. Events may arrive late or out of order
 (the publisher's outbox retries with backoff), so a version replaces the case's version only if
-it is newer: an older (or the same) version arriving late changes nothing.
+it is newer: an older (or the same) version arriving late changes nothing. A new case, and a
+case resubmitted, lands at the first level of its chain.
 """
 
 from __future__ import annotations
@@ -14,21 +16,44 @@ from typing import Any
 
 from pydantic import ValidationError
 from sqlmodel.ext.asyncio.session import AsyncSession
+from statemachine.exceptions import TransitionNotAllowed
 
 from ladder.kit.auth import Principal
+from ladder.kit.concurrency import check_if_match, etag
 from ladder.kit.errors import validation_details
 from ladder.kit.outbox import Event, publish
 from ladder.review.cases import repository
-from ladder.review.cases.auth import jurisdiction_prefix, may_read
-from ladder.review.cases.machine import INITIAL_STATUS, RECEIVED, RESUBMITTED, CaseMachine
-from ladder.review.cases.models import CaseTransition, ReviewCase
+from ladder.review.cases.auth import held_level, holds, jurisdiction_prefix, may_read
+from ladder.review.cases.machine import (
+    FORWARDED,
+    HELD_STATUSES,
+    INITIAL_STATUS,
+    NOT_RECOMMENDED,
+    RECEIVED,
+    RESUBMITTED,
+    RETURNED,
+    CaseMachine,
+)
+from ladder.review.cases.models import CaseOpinion, CaseTransition, ReviewCase
 from ladder.review.cases.schemas import (
     CaseRead,
     CaseSummary,
+    CreditCheck,
+    CreditStatus,
+    Decision,
     DeclarationSubmitted,
+    OpinionCreate,
+    OpinionRead,
     TransitionRead,
 )
-from ladder.review.errors import CaseNotFound, InvalidEventPayload
+from ladder.review.errors import (
+    CaseLevelNotInChain,
+    CaseNotAwaitingReview,
+    CaseNotFound,
+    InvalidEventPayload,
+    NotCaseHolder,
+)
+from ladder.review.routing.chains import Level, chains, holder_region
 from ladder.review.tables import OUTBOX
 
 log = logging.getLogger("ladder.review.cases")
@@ -59,6 +84,39 @@ async def on_declaration_submitted(session: AsyncSession, event: Event) -> None:
     )
 
 
+def case_etag(case: ReviewCase) -> str:
+    return etag("review-case", case.declaration_id, case.row_version)
+
+
+def _first_level(region_code: str) -> dict[str, str]:
+    """Where a case of this region lands: the first level of its jurisdiction's chain."""
+    level = chains().for_region(region_code).first().level
+    return {"level": level.value, "holder_region": holder_region(level, region_code)}
+
+
+def _record(
+    case: ReviewCase,
+    event: str,
+    before: str | None,
+    actor: str,
+    *,
+    reason: str | None = None,
+    event_id: uuid.UUID | None = None,
+) -> CaseTransition:
+    return CaseTransition(
+        case_id=case.id,
+        event=event,
+        from_status=before,
+        to_status=case.status,
+        actor=actor,
+        reason=reason,
+        version=case.version,
+        event_id=event_id,
+        level=case.level,
+        holder_region=case.holder_region,
+    )
+
+
 def _snapshot(submitted: DeclarationSubmitted) -> dict[str, Any]:
     return {
         "campaign_year": submitted.campaign_year,
@@ -86,20 +144,11 @@ async def receive_submission(
                 "declaration_id": submitted.declaration_id,
                 "status": INITIAL_STATUS,
                 **_snapshot(submitted),
+                **_first_level(submitted.region_code),
             },
         )
         if case is not None:
-            session.add(
-                CaseTransition(
-                    case_id=case.id,
-                    event=RECEIVED,
-                    from_status=None,
-                    to_status=case.status,
-                    actor=actor,
-                    version=submitted.version,
-                    event_id=event_id,
-                )
-            )
+            session.add(_record(case, RECEIVED, None, actor, event_id=event_id))
             await session.flush()
             await _tell_declaration(session, case, RECEIVED)
             return case
@@ -124,42 +173,144 @@ async def receive_submission(
         return case
 
     before = case.status
-    CaseMachine(case, state_field="status").send("resubmit")
-    # The newer version is the content under review; its snapshot replaces the old one.
-    for field, value in _snapshot(submitted).items():
-        setattr(case, field, value)
-    case.updated_at = datetime.now(UTC)
-    session.add(
-        CaseTransition(
-            case_id=case.id,
-            event=RESUBMITTED,
-            from_status=before,
-            to_status=case.status,
-            actor=actor,
-            version=submitted.version,
-            event_id=event_id,
+    try:
+        CaseMachine(case, state_field="status").send("resubmit")
+    except TransitionNotAllowed:
+        # A final decision (not_recommended) stands; the declaration service does not let the
+        # enterprise resubmit then, so this is a producer bug to look into, not to retry.
+        log.warning(
+            "ignored declaration %s version %s: case is %s",
+            submitted.declaration_id,
+            submitted.version,
+            case.status,
         )
-    )
+        return case
+    # The newer version is the content under review; its snapshot replaces the old one, and
+    # it starts again at the first level of its chain.
+    for field, value in {**_snapshot(submitted), **_first_level(submitted.region_code)}.items():
+        setattr(case, field, value)
+    case.row_version += 1
+    case.updated_at = datetime.now(UTC)
+    session.add(_record(case, RESUBMITTED, before, actor, event_id=event_id))
     await session.flush()
     await _tell_declaration(session, case, RESUBMITTED)
     return case
 
 
-async def _tell_declaration(session: AsyncSession, case: ReviewCase, event: str) -> None:
+async def _tell_declaration(
+    session: AsyncSession, case: ReviewCase, event: str, reason: str | None = None
+) -> None:
     """Queue the case's status for the declaration service, which shows it to the enterprise
-    (same transaction as the change: the status goes out exactly when it happened)."""
+    (same transaction as the change: the status goes out exactly when it happened). On
+    `returned_for_revision` it reopens the declaration, showing `reason`."""
+    payload: dict[str, Any] = {
+        "declaration_id": str(case.declaration_id),
+        "version": case.version,
+        "event": event,
+        "status": case.status,
+        "at": datetime.now(UTC).isoformat(),
+    }
+    if reason is not None:
+        payload["reason"] = reason
     await publish(
-        session,
-        OUTBOX,
-        topic=STATUS_CHANGED,
-        destinations=["declaration"],
-        payload={
-            "declaration_id": str(case.declaration_id),
-            "version": case.version,
-            "event": event,
-            "status": case.status,
-            "at": datetime.now(UTC).isoformat(),
-        },
+        session, OUTBOX, topic=STATUS_CHANGED, destinations=["declaration"], payload=payload
+    )
+
+
+async def give_opinion(
+    session: AsyncSession,
+    principal: Principal,
+    declaration_id: uuid.UUID,
+    data: OpinionCreate,
+    if_match: str | None,
+) -> tuple[ReviewCase, CaseOpinion]:
+    """The holder's initial-review opinion (初审意见): forward one level up (at the top, to the
+    province's recommendation), return for revision, or not recommended (final)."""
+    case = await repository.by_declaration(session, declaration_id, for_update=True)
+    if case is None or not may_read(principal, case):
+        raise CaseNotFound(details={"declaration_id": str(declaration_id)})
+    if not holds(principal, case):
+        raise NotCaseHolder(details={"level": case.level, "holder_region": case.holder_region})
+    check_if_match(if_match, case_etag(case))
+
+    chain = chains().for_region(case.region_code)
+    try:
+        here = chain.at(Level(case.level))
+    except KeyError:
+        # The chains file changed under a case in flight: a data fix, not the caller's fault.
+        raise CaseLevelNotInChain(
+            details={"level": case.level, "chain": chain.name, "region_code": case.region_code}
+        ) from None
+    machine = CaseMachine(case, state_field="status")
+    before = case.status
+    try:
+        if data.decision is Decision.forward:
+            above = chain.above(here.level)
+            credit_rule = here.credit_check.source if here.requires_credit_check else None
+            machine.send(
+                "forward", next_level=above, credit_rule=credit_rule, credit_check=data.credit_check
+            )
+            if above is not None:
+                case.level = above.level.value
+                case.holder_region = holder_region(above.level, case.region_code)
+            event = FORWARDED
+        elif data.decision is Decision.return_:
+            machine.send("return_for_revision", reasons=data.reasons)
+            event = RETURNED
+        else:
+            machine.send("not_recommend", reasons=data.reasons)
+            event = NOT_RECOMMENDED
+    except TransitionNotAllowed:
+        raise CaseNotAwaitingReview(
+            details={"status": case.status, "decision": data.decision.value}
+        ) from None
+
+    credit = data.credit_check
+    opinion = CaseOpinion(
+        case_id=case.id,
+        version=case.version,
+        actor=principal.sub,
+        actor_name=principal.name,
+        role=principal.role.value,
+        level=here.level.value,
+        region=holder_region(here.level, case.region_code),
+        decision=data.decision.value,
+        reasons=data.reasons or None,
+        credit_gsxt=credit.gsxt.value if credit else None,
+        credit_zxgk=credit.zxgk.value if credit else None,
+        credit_checked_on=credit.checked_on if credit else None,
+    )
+    session.add(opinion)
+    case.row_version += 1
+    case.updated_at = datetime.now(UTC)
+    session.add(_record(case, event, before, principal.sub, reason=data.reasons or None))
+    await session.flush()
+    await session.refresh(opinion)
+    reason = (data.reasons or None) if event in (RETURNED, NOT_RECOMMENDED) else None
+    await _tell_declaration(session, case, event, reason)
+    return case, opinion
+
+
+def opinion_read(o: CaseOpinion) -> OpinionRead:
+    credit = None
+    if o.credit_gsxt and o.credit_zxgk and o.credit_checked_on:
+        # Constructed, not validated: a check stored yesterday is not "in the future" today.
+        credit = CreditCheck.model_construct(
+            gsxt=CreditStatus(o.credit_gsxt),
+            zxgk=CreditStatus(o.credit_zxgk),
+            checked_on=o.credit_checked_on,
+        )
+    return OpinionRead(
+        version=o.version,
+        actor=o.actor,
+        actor_name=o.actor_name,
+        role=o.role,
+        level=Level(o.level),
+        region=o.region,
+        decision=Decision(o.decision),
+        reasons=o.reasons,
+        credit_check=credit,
+        at=o.at,
     )
 
 
@@ -167,16 +318,27 @@ async def inbox(
     session: AsyncSession,
     principal: Principal,
     *,
+    held: bool,
     tier: str | None,
     status: str | None,
     offset: int,
     limit: int,
 ) -> tuple[list[ReviewCase], int]:
+    """With `held`, the cases the caller holds (its level, within its jurisdiction, awaiting
+    its move); without, every case in its jurisdiction (oversight)."""
     prefix = jurisdiction_prefix(principal)
-    if prefix is None:
+    level = held_level(principal)
+    if prefix is None or (held and level is None):
         return [], 0
     return await repository.page(
-        session, region_prefix=prefix, tier=tier, status=status, offset=offset, limit=limit
+        session,
+        region_prefix=prefix,
+        held_at=level.value if held and level is not None else None,
+        held_statuses=HELD_STATUSES,
+        tier=tier,
+        status=status,
+        offset=offset,
+        limit=limit,
     )
 
 
@@ -195,5 +357,6 @@ def to_read(case: ReviewCase, history: list[CaseTransition]) -> CaseRead:
         **summary.model_dump(),
         submitted_at=case.submitted_at,
         updated_at=case.updated_at,
+        etag=case_etag(case),
         history=[TransitionRead.model_validate(t) for t in history],
     )
