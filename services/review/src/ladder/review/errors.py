@@ -71,3 +71,68 @@ class CaseLevelNotInChain(LadderError):
     message_en = (
         "The case sits at a level its region's chain no longer has; an administrator must fix it"
     )
+
+
+class RecommendationListNotFound(NotFound):
+    """Absent, or outside the caller's jurisdiction: the two are not told apart."""
+
+    code = "recommendation_list_not_found"
+    message = "推荐汇总表不存在"
+    message_en = "Recommendation list not found"
+
+
+class ListLocked(LadderError):
+    status_code = 409
+    code = "list_locked"
+    message = "推荐汇总表已锁定或已报送，不能修改"
+    message_en = "The recommendation list is locked or submitted; unlock it to change it"
+
+
+class ListSubmitted(LadderError):
+    status_code = 409
+    code = "list_submitted"
+    message = "推荐汇总表已报送，不能再解锁或锁定"
+    message_en = "The recommendation list was submitted; it can no longer change"
+
+
+class QuotaExhausted(LadderError):
+    status_code = 409
+    code = "quota_exhausted"
+    message = "推荐名额已用完"
+    message_en = "The recommendation quota is used up"
+
+
+class QuotaUnavailable(LadderError):
+    """The rules service answered, but with no quota for this unit, tier and campaign."""
+
+    status_code = 409
+    code = "quota_unavailable"
+    message = "无法确定该单位的推荐名额"
+    message_en = "The rules service has no quota for this unit, tier and campaign"
+
+
+class CaseNotAwaitingRecommendation(LadderError):
+    status_code = 409
+    code = "case_not_awaiting_recommendation"
+    message = "该案件当前不在本单位待推荐状态"
+    message_en = "The case is not awaiting this unit's recommendation"
+
+
+class CaseNotForThisList(LadderError):
+    status_code = 409
+    code = "case_not_for_this_list"
+    message = "该案件的批次或级别与推荐汇总表不符"
+    message_en = "The case's campaign year or tier differs from the list's"
+
+
+class AlreadyListed(LadderError):
+    status_code = 409
+    code = "already_listed"
+    message = "该案件已在推荐汇总表中"
+    message_en = "The case is already on the list"
+
+
+class EntryNotFound(NotFound):
+    code = "entry_not_found"
+    message = "推荐汇总表中没有该案件"
+    message_en = "The case is not on the list"

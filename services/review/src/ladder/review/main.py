@@ -8,6 +8,7 @@ from ladder.kit.app import ServiceSpec, create_service_app
 from ladder.review import models  # noqa: F401  (registers every table)
 from ladder.review.cases.endpoints import router as cases_router
 from ladder.review.events import router as events_router
+from ladder.review.recommendations.endpoints import router as recommendations_router
 from ladder.review.routing.chains import chains
 from ladder.review.settings import SCHEMA, Settings
 from ladder.review.tables import OUTBOX
@@ -25,9 +26,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             description=(
                 "Review cases of submitted declarations (申报) in the 智能工厂梯度培育 process: "
                 "routing along each jurisdiction's chain (county → city → province), the "
-                "initial-review opinions (初审意见) and the authorities' inbox."
+                "initial-review opinions (初审意见), the authorities' inbox and the province's "
+                "recommendation lists (推荐汇总表) within the quota."
             ),
-            routers=[events_router, cases_router],
+            routers=[events_router, cases_router, recommendations_router],
             peers={"rules": settings.rules_url, "declaration": settings.declaration_url},
             outbox=OUTBOX,
         ),

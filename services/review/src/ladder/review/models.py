@@ -2,5 +2,18 @@
 
 from ladder.review import tables
 from ladder.review.cases.models import CaseOpinion, CaseTransition, ReviewCase
+from ladder.review.recommendations.models import (
+    RecommendationEntry,
+    RecommendationList,
+    RecommendationListEvent,
+)
 
-__all__ = ["CaseOpinion", "CaseTransition", "ReviewCase", "tables"]
+__all__ = [
+    "CaseOpinion",
+    "CaseTransition",
+    "RecommendationEntry",
+    "RecommendationList",
+    "RecommendationListEvent",
+    "ReviewCase",
+    "tables",
+]

@@ -1,0 +1,90 @@
+"""Recommendation lists (推荐汇总表): one per (campaign year, tier, recommending unit), its
+ranked entries and the history of every change."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Column, DateTime, ForeignKey, Index, UniqueConstraint, Uuid, func, text
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlmodel import Field, SQLModel
+
+from ladder.review.settings import SCHEMA
+
+
+def _ts() -> Any:
+    return Field(
+        sa_column=Column(DateTime(timezone=True), nullable=False, server_default=func.now()),
+        default=None,
+    )
+
+
+class RecommendationList(SQLModel, table=True):
+    """A unit's ranked list for one tier of one campaign, with the quota read from the rules
+    service when the list was opened (`quota_limit`, and the answer's derivation in `quota`)."""
+
+    __tablename__ = "recommendation_list"
+    __table_args__ = (
+        UniqueConstraint("campaign_year", "tier", "unit"),
+        {"schema": SCHEMA},
+    )
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    campaign_year: int
+    tier: str = Field(max_length=20)
+    unit: str = Field(max_length=6, description="GB/T 2260 code of the province (350000)")
+    status: str = Field(max_length=20, description="open | locked | submitted")
+    quota_limit: int = Field(description="at most this many entries use the quota (不超过)")
+    jiebang_exempt: bool = Field(
+        description="the quota exempts 揭榜单位 that passed acceptance (per the rules service)"
+    )
+    quota: dict[str, Any] = Field(
+        sa_column=Column(JSONB, nullable=False),
+        description="snapshot of the rules service's answer: derivation, policy, quota unit",
+    )
+    row_version: int = Field(default=1, sa_column_kwargs={"server_default": text("1")})
+    created_by: str = Field(max_length=200)
+    updated_by: str = Field(max_length=200)
+    created_at: datetime | None = _ts()
+    updated_at: datetime | None = _ts()
+
+
+class RecommendationEntry(SQLModel, table=True):
+    """A case on a list, at its rank (priority order, 1..n)."""
+
+    __tablename__ = "recommendation_entry"
+    __table_args__ = (
+        UniqueConstraint("list_id", "declaration_id"),
+        Index(None, "list_id", "rank"),
+        {"schema": SCHEMA},
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    list_id: uuid.UUID = Field(
+        sa_column=Column(ForeignKey(f"{SCHEMA}.recommendation_list.id"), nullable=False)
+    )
+    declaration_id: uuid.UUID = Field(sa_column=Column(Uuid, nullable=False, index=True))
+    rank: int
+    jiebang_accepted: bool = Field(default=False, description="智能制造示范工厂揭榜单位")
+    counts: bool = Field(description="uses a slot of the quota (false when exempt)")
+    added_by: str = Field(max_length=200)
+    added_at: datetime | None = _ts()
+
+
+class RecommendationListEvent(SQLModel, table=True):
+    """One row per change of a list: who, when, what (and which declaration)."""
+
+    __tablename__ = "recommendation_list_event"
+    __table_args__ = {"schema": SCHEMA}
+
+    id: int | None = Field(default=None, primary_key=True)
+    list_id: uuid.UUID = Field(
+        sa_column=Column(ForeignKey(f"{SCHEMA}.recommendation_list.id"), nullable=False, index=True)
+    )
+    action: str = Field(max_length=30, description="created | added | removed | locked | unlocked")
+    declaration_id: uuid.UUID | None = Field(default=None, sa_column=Column(Uuid))
+    row_version: int = Field(description="the list's row version after the change")
+    actor: str = Field(max_length=200)
+    at: datetime | None = _ts()
