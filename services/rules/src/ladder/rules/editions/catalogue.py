@@ -8,10 +8,8 @@ from __future__ import annotations
 
 import functools
 from datetime import date
-from importlib import resources
 
-import yaml
-
+from ladder.rules.datafiles import load_named, shipped_yaml
 from ladder.rules.editions.models import Edition
 
 
@@ -39,24 +37,15 @@ class Catalogue:
 
 
 def load_edition(text: str, *, expected_id: str | None = None) -> Edition:
-    edition = Edition.model_validate(yaml.safe_load(text))
-    if expected_id is not None and edition.id != expected_id:
-        raise ValueError(f"edition file {expected_id}.yaml declares id {edition.id!r}")
-    return edition
+    return load_named(Edition, text, key="id", expected=expected_id, kind="edition")
 
 
 @functools.cache
 def catalogue() -> Catalogue:
     """The shipped editions, read and validated once per process."""
-    folder = resources.files(__package__)
-    editions = [
-        load_edition(
-            entry.read_text(encoding="utf-8"), expected_id=entry.name.removesuffix(".yaml")
-        )
-        for entry in folder.iterdir()
-        if entry.name.endswith(".yaml")
-    ]
-    return Catalogue(editions)
+    return Catalogue(
+        [load_edition(text, expected_id=stem) for stem, text in shipped_yaml(__package__)]
+    )
 
 
 __all__ = ["Catalogue", "Edition", "catalogue", "load_edition"]

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import functools
-from importlib import resources
 
-import yaml
-
+from ladder.rules.datafiles import load_named, shipped_yaml
 from ladder.rules.overlays.models import Overlay
 
 
@@ -44,20 +42,12 @@ class OverlayCatalogue:
 
 
 def load_overlay(text: str, *, expected_id: str | None = None) -> Overlay:
-    overlay = Overlay.model_validate(yaml.safe_load(text))
-    if expected_id is not None and overlay.id != expected_id:
-        raise ValueError(f"overlay file {expected_id}.yaml declares id {overlay.id!r}")
-    return overlay
+    return load_named(Overlay, text, key="id", expected=expected_id, kind="overlay")
 
 
 @functools.cache
 def overlays() -> OverlayCatalogue:
     """The shipped overlays, read and validated once per process."""
-    folder = resources.files(__package__).joinpath("data")
     return OverlayCatalogue(
-        [
-            load_overlay(entry.read_text("utf-8"), expected_id=entry.name.removesuffix(".yaml"))
-            for entry in folder.iterdir()
-            if entry.name.endswith(".yaml")
-        ]
+        [load_overlay(text, expected_id=stem) for stem, text in shipped_yaml(__package__, "data")]
     )

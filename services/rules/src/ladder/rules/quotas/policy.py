@@ -11,12 +11,11 @@ from __future__ import annotations
 import functools
 from datetime import date
 from enum import StrEnum
-from importlib import resources
 from typing import Self
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from ladder.rules.datafiles import load_named, shipped_yaml
 from ladder.rules.reference.kinds import SPECS, DatasetKind
 from ladder.rules.reference.regions import regions
 from ladder.rules.vocabulary import Tier
@@ -242,23 +241,15 @@ class Policies:
 
 
 def load_policy(text: str, *, expected_campaign: str | None = None) -> QuotaPolicy:
-    policy = QuotaPolicy.model_validate(yaml.safe_load(text))
-    if expected_campaign is not None and policy.campaign != expected_campaign:
-        raise ValueError(f"policy file {expected_campaign}.yaml declares {policy.campaign!r}")
-    return policy
+    return load_named(QuotaPolicy, text, key="campaign", expected=expected_campaign, kind="policy")
 
 
 @functools.cache
 def policies() -> Policies:
     """The shipped quota policies, read and validated once per process."""
-    folder = resources.files(__package__).joinpath("policies")
     return Policies(
         [
-            load_policy(
-                entry.read_text(encoding="utf-8"),
-                expected_campaign=entry.name.removesuffix(".yaml"),
-            )
-            for entry in folder.iterdir()
-            if entry.name.endswith(".yaml")
+            load_policy(text, expected_campaign=stem)
+            for stem, text in shipped_yaml(__package__, "policies")
         ]
     )
