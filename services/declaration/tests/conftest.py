@@ -43,27 +43,13 @@ def stand_in_rules() -> FastAPI:
     in tests/)."""
     app = FastAPI()
 
-    @app.get("/v1/editions/{edition}/scenes")
-    async def scenes(edition: str) -> dict:
-        return {
-            "edition": edition,
-            "segments": list(STAND_IN_SCENES),
-            "scenes_loaded": True,
-            "scenes": [
-                {"segment": g, "maps_to": g, "scene": s}
-                for g, names in STAND_IN_SCENES.items()
-                for s in names
-            ],
-        }
-
-    @app.get("/v1/editions/{edition}/kpis")
-    async def kpis(edition: str) -> dict:
-        return {"edition": edition, "indicators": [{"key": k} for k in STAND_IN_KPIS]}
-
     @app.get("/v1/editions/{edition}")
     async def edition(edition: str) -> dict:
         return {
             "id": edition,
+            "scene_guide": {
+                "segments": [{"name": g, "scenes": names} for g, names in STAND_IN_SCENES.items()]
+            },
             "kpi_table": {
                 "indicators": [{"key": k, "name": k, "unit": "%"} for k in STAND_IN_KPIS]
             },

@@ -167,7 +167,11 @@ async def test_a_row_the_rules_refuse_is_a_row_error(client, issuer, monkeypatch
         indicators=(*forms.indicators, rules_client.Indicator("legacy_kpi", "旧指标", None)),
         requirements=forms.requirements,
     )
-    monkeypatch.setitem(rules_client._cache, "2025", widened)
+
+    async def widened_forms(_rules, _edition):
+        return widened
+
+    monkeypatch.setattr(rules_client, "forms", widened_forms)
     rows = [row(1), row(2, **{"kpi.legacy_kpi": "3"}), row(3)]
     rows[0]["kpi.legacy_kpi"] = ""
     rows[2]["kpi.legacy_kpi"] = ""

@@ -1,14 +1,15 @@
-"""The scene and KPI catalogues of a 要素条件 edition, read from the rules service and kept.
+"""A 要素条件 edition as the rules service publishes it, read once and kept.
 
-A draft is checked against them on every save, so an unknown scene or KPI is a 422 naming the
-field at once rather than at submission. Editions are immutable data, so a fetched catalogue
-is kept for the life of the process (bounded by the handful of editions there are).
+Drafts are checked against its scene and KPI catalogues on every save (so an unknown scene or
+KPI is a 422 naming the field at once), and the self-assessment forms take their KPI columns
+and 基础要求 from it. Editions are immutable data, so one fetch per edition serves the process.
 """
 
 from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
+from typing import Any
 
 import httpx
 
@@ -23,46 +24,49 @@ class Catalogue:
     kpis: frozenset[str]
 
 
+@dataclass(frozen=True)
+class EditionData:
+    raw: dict[str, Any]  # the edition as `GET /v1/editions/{id}` answers it
+    catalogue: Catalogue
+
+
 # Keyed by the rules client too: two apps in one process (tests) may talk to different rules.
-_cache: dict[tuple[int, str], Catalogue] = {}
+_cache: dict[tuple[int, str], EditionData] = {}
 _lock = asyncio.Lock()
 
 
-async def catalogue(rules: httpx.AsyncClient, edition: str) -> Catalogue:
-    key = (id(rules), edition)
+async def edition(rules: httpx.AsyncClient, edition_id: str) -> EditionData:
+    key = (id(rules), edition_id)
     found = _cache.get(key)
     if found is not None:
         return found
     async with _lock:
         found = _cache.get(key)
         if found is None:
-            found = await _fetch(rules, edition)
+            found = await _fetch(rules, edition_id)
             _cache[key] = found
     return found
 
 
-async def _fetch(rules: httpx.AsyncClient, edition: str) -> Catalogue:
-    scenes = await call_json(rules, "GET", f"/v1/editions/{edition}/scenes", dependency="rules")
-    kpis = await call_json(rules, "GET", f"/v1/editions/{edition}/kpis", dependency="rules")
-    if scenes.status_code != 200 or kpis.status_code != 200:
+async def catalogue(rules: httpx.AsyncClient, edition_id: str) -> Catalogue:
+    return (await edition(rules, edition_id)).catalogue
+
+
+async def _fetch(rules: httpx.AsyncClient, edition_id: str) -> EditionData:
+    resp = await call_json(rules, "GET", f"/v1/editions/{edition_id}", dependency="rules")
+    if resp.status_code != 200:
         raise UpstreamError(
-            "规则服务未能提供该版本的场景或指标目录",
-            "The rules service did not provide the edition's scene or KPI catalogue",
-            details={"dependency": "rules", "edition": edition},
+            "规则服务未能提供该版本的要素条件",
+            "The rules service did not provide the edition",
+            details={"dependency": "rules", "edition": edition_id, "status": resp.status_code},
         )
-    body = scenes.json()
-    guide: dict[str, set[str] | None] = {
-        g: (set() if body["scenes_loaded"] else None) for g in body["segments"]
+    raw = resp.json()
+    guide = {
+        g["name"]: (frozenset(g["scenes"]) if g.get("scenes") is not None else None)
+        for g in raw["scene_guide"]["segments"]
     }
-    for row in body["scenes"]:
-        names = guide.get(row["segment"])
-        if names is not None:
-            names.add(row["scene"])
-    return Catalogue(
-        edition=edition,
-        guide={g: (frozenset(n) if n is not None else None) for g, n in guide.items()},
-        kpis=frozenset(i["key"] for i in kpis.json()["indicators"]),
-    )
+    kpis = frozenset(i["key"] for i in raw["kpi_table"]["indicators"])
+    return EditionData(raw=raw, catalogue=Catalogue(edition=edition_id, guide=guide, kpis=kpis))
 
 
 def problems(cat: Catalogue, facts: dict) -> list[dict[str, object]]:

@@ -1,18 +1,17 @@
 """What the self-assessments ask of the rules service: the edition's forms (the KPI table and
-基础要求 1–4, for the import columns) and 基础级 evaluations, one at a time or in batches.
-
-An edition is immutable data, so its forms are fetched once per process.
+基础要求 1–4, for the import columns; the edition is read once, by `catalogue_client`) and
+基础级 evaluations, one at a time or in batches.
 """
 
 from __future__ import annotations
 
-import asyncio
 import json
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
 
+from ladder.declaration import catalogue_client
 from ladder.declaration.selfassessments.errors import RulesRefused
 from ladder.kit.errors import UpstreamError
 from ladder.kit.http import call_json
@@ -47,30 +46,8 @@ class EditionForms:
     requirements: tuple[Requirement, ...]
 
 
-_cache: dict[str, EditionForms] = {}
-_lock = asyncio.Lock()
-
-
 async def forms(rules: httpx.AsyncClient, edition: str) -> EditionForms:
-    found = _cache.get(edition)
-    if found is None:
-        async with _lock:
-            found = _cache.get(edition)
-            if found is None:
-                found = await _fetch_forms(rules, edition)
-                _cache[edition] = found
-    return found
-
-
-async def _fetch_forms(rules: httpx.AsyncClient, edition: str) -> EditionForms:
-    resp = await call_json(rules, "GET", f"/v1/editions/{edition}", dependency="rules")
-    if resp.status_code != 200:
-        raise UpstreamError(
-            "规则服务未能提供该版本的要素条件",
-            "The rules service did not provide the edition",
-            details={"dependency": "rules", "edition": edition, "status": resp.status_code},
-        )
-    body = resp.json()
+    body = (await catalogue_client.edition(rules, edition)).raw
     return EditionForms(
         edition=edition,
         indicators=tuple(
