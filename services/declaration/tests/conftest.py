@@ -8,9 +8,9 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from fastapi import FastAPI
 
-from ladder.declaration.clock import FrozenClock
 from ladder.declaration.main import create_app
 from ladder.declaration.settings import Settings
+from ladder.kit.clock import FrozenClock
 from ladder.kit.testing import TestIssuer, running, settings_for_tests, wire_peer
 
 ENTERPRISE_USCC = "91350102MA2Y00001E"

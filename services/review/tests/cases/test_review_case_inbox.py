@@ -171,7 +171,7 @@ async def test_inbox_filters_by_tier_and_status(client, issuer, make_event, deli
     )
     assert awaiting.json()["total"] == 3
 
-    for bad in ("tier=gold", "status=recommended", "held=maybe"):
+    for bad in ("tier=gold", "status=approved", "held=maybe"):
         resp = await client.get(f"/v1/inbox?held=false&{bad}", headers=headers)
         assert resp.status_code == 422, bad
 

@@ -42,6 +42,8 @@ class ServiceSpec:
     peers: dict[str, str] = field(default_factory=dict)  # peer name → base URL
     outbox: Table | None = None
     on_startup: Sequence[Callable[[FastAPI], Awaitable[None]]] = ()
+    # Long-running loops (sweepers): each runs as a task from startup, cancelled at shutdown.
+    background: Sequence[Callable[[FastAPI], Awaitable[None]]] = ()
     version: str = "0.1.0"
     # Exact path → request body cap, for upload routes that need more than `max_body_bytes`.
     body_limits: dict[str, int] = field(default_factory=dict)
@@ -100,6 +102,8 @@ def create_service_app(settings: KitSettings, spec: ServiceSpec) -> FastAPI:
             tasks.append(asyncio.create_task(relay.run_forever(), name=f"{spec.name}-outbox"))
         for hook in spec.on_startup:
             await hook(app)
+        for loop in spec.background:
+            tasks.append(asyncio.create_task(loop(app), name=f"{spec.name}-{loop.__name__}"))
         log.info("%s started", spec.name)
         try:
             yield

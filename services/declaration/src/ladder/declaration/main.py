@@ -11,7 +11,6 @@ from ladder.declaration.attachments.endpoints import (
 )
 from ladder.declaration.attachments.endpoints import router as attachments_router
 from ladder.declaration.campaigns.endpoints import router as campaigns_router
-from ladder.declaration.clock import install_clock
 from ladder.declaration.declarations.endpoints import router as declarations_router
 from ladder.declaration.enterprises.endpoints import router as enterprises_router
 from ladder.declaration.events import router as events_router
@@ -21,6 +20,7 @@ from ladder.declaration.selfassessments.endpoints import router as self_assessme
 from ladder.declaration.settings import SCHEMA, Settings
 from ladder.declaration.tables import OUTBOX
 from ladder.kit.app import ServiceSpec, create_service_app
+from ladder.kit.clock import install_clock
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from ladder.kit.app import ServiceSpec, create_service_app
+from ladder.kit.clock import install_clock
 from ladder.review import models  # noqa: F401  (registers every table)
 from ladder.review.cases.endpoints import router as cases_router
 from ladder.review.events import router as events_router
@@ -17,7 +18,7 @@ from ladder.review.tables import OUTBOX
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     chains()  # a malformed chains.yaml stops the service here, not at the first submission
-    return create_service_app(
+    app = create_service_app(
         settings,
         ServiceSpec(
             name="review",
@@ -34,3 +35,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             outbox=OUTBOX,
         ),
     )
+    install_clock(app)  # app.state.clock: deadlines, 公示 periods, cultivation timers
+    return app

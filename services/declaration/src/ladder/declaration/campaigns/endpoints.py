@@ -16,8 +16,8 @@ from ladder.declaration.campaigns.schemas import (
     DeadlineChainReplace,
     RegionDeadlines,
 )
-from ladder.declaration.clock import ClockDep
 from ladder.kit.auth import PrincipalDep
+from ladder.kit.clock import ClockDep
 from ladder.kit.concurrency import IfMatchHeader
 from ladder.kit.db import SessionDep
 from ladder.kit.errors import responses

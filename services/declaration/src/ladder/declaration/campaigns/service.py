@@ -8,7 +8,6 @@ from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from ladder.declaration import clock
 from ladder.declaration.campaigns import repository
 from ladder.declaration.campaigns.deadlines import (
     LEVEL_NAMES_ZH,
@@ -40,6 +39,7 @@ from ladder.declaration.campaigns.schemas import (
     DeadlineRead,
     RegionDeadlines,
 )
+from ladder.kit import clock
 from ladder.kit.auth import Principal
 from ladder.kit.concurrency import check_if_match, etag
 from ladder.kit.errors import PreconditionFailed, PreconditionRequired

@@ -17,7 +17,7 @@ import httpx
 from sqlmodel.ext.asyncio.session import AsyncSession
 from statemachine.exceptions import TransitionNotAllowed
 
-from ladder.declaration import catalogue_client, clock, rules_client
+from ladder.declaration import catalogue_client, rules_client
 from ladder.declaration.attachments import repository as attachments
 from ladder.declaration.campaigns.deadlines import DeadlineLevel
 from ladder.declaration.campaigns.models import Campaign
@@ -59,6 +59,7 @@ from ladder.declaration.errors import (
 )
 from ladder.declaration.tables import OUTBOX
 from ladder.declaration.vocabulary import Tier
+from ladder.kit import clock
 from ladder.kit.auth import Principal, Role
 from ladder.kit.concurrency import check_if_match, etag
 from ladder.kit.errors import Forbidden

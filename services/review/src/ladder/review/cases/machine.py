@@ -37,6 +37,10 @@ class CaseMachine(StateMachine):
     )
     returned_for_revision = State("退回修改 returned for revision", value="returned_for_revision")
     not_recommended = State("不予推荐 not recommended", final=True, value="not_recommended")
+    recommended = State("已推荐 recommended to the ministry", final=True, value="recommended")
+    recognised = State(
+        "省级认定 recognised by the province (先进级)", final=True, value="recognised"
+    )
 
     forward = awaiting_initial_review.to.itself(
         cond="a_higher_level_remains",
@@ -50,6 +54,10 @@ class CaseMachine(StateMachine):
         returned_for_revision, validators="reasons_are_given"
     )
     not_recommend = awaiting_initial_review.to(not_recommended, validators="reasons_are_given")
+
+    # The province submitted the list the case is on (工信厅联通装函〔2025〕251号 二(二)2).
+    recommend = awaiting_recommendation.to(recommended)
+    recognise = awaiting_recommendation.to(recognised)
 
     # A newer version of the declaration arrived: whatever was decided was about older content.
     resubmit = (
@@ -97,6 +105,8 @@ RESUBMITTED = "resubmitted"
 FORWARDED = "forwarded"
 RETURNED = "returned_for_revision"  # the declaration service reopens the declaration on this
 NOT_RECOMMENDED = "not_recommended"
+RECOMMENDED = "recommended"
+RECOGNISED = "recognised"
 
 DIAGRAM_PATH = Path(__file__).resolve().parents[4] / "docs" / "case_machine.md"
 

@@ -1,9 +1,9 @@
 """What time it is: one clock per app (`app.state.clock`), replaceable so tests can stand at
 the second a deadline closes.
 
-Routes take the clock as `ClockDep`. Code below a route that has no request in hand (the
-deadline check inside `submit()`) calls `clock.now()`, which reads the clock of the app serving
-the current request: `install_clock()` binds it for each request in a context variable.
+Routes take the clock as `ClockDep`. Code below a route that has no request in hand (a
+deadline check deep in a service function) calls `clock.now()`, which reads the clock of the
+app serving the current request: `install_clock()` binds it for each request in a context variable.
 Outside a request (scripts, seeding) `now()` is the system clock.
 """
 
@@ -51,7 +51,7 @@ class FrozenClock:
 
 
 SYSTEM_CLOCK = SystemClock()
-_current: ContextVar[Clock] = ContextVar("ladder_declaration_clock", default=SYSTEM_CLOCK)
+_current: ContextVar[Clock] = ContextVar("ladder_clock", default=SYSTEM_CLOCK)
 
 
 def now() -> datetime:
