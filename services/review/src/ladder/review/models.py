@@ -6,6 +6,7 @@ from ladder.review.recommendations.models import (
     RecommendationEntry,
     RecommendationList,
     RecommendationListEvent,
+    RecommendationSubmission,
 )
 
 __all__ = [
@@ -14,6 +15,7 @@ __all__ = [
     "RecommendationEntry",
     "RecommendationList",
     "RecommendationListEvent",
+    "RecommendationSubmission",
     "ReviewCase",
     "tables",
 ]

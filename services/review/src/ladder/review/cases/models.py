@@ -7,6 +7,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Column, DateTime, ForeignKey, Index, Uuid, func, text
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
 from ladder.review.settings import SCHEMA
@@ -56,8 +57,24 @@ class ReviewCase(SQLModel, table=True):
         max_length=20, description="the chain level holding it: county/city/province"
     )
     holder_region: str = Field(
-        max_length=6,
-        description="GB/T 2260 code of the authority holding it (350102/350100/350000)",
+        max_length=22,
+        description=(
+            "who holds it: the GB/T 2260 code of the authority (350102/350100/350000), `xpcc`, "
+            "or the central-SOE group's USCC"
+        ),
+    )
+    recommending_unit: str = Field(
+        default="",
+        max_length=22,
+        sa_column_kwargs={"server_default": ""},
+        description="the unit whose list it goes on: province code, `xpcc` or `soe:<USCC>`",
+    )
+    central_soe_group: str | None = Field(default=None, max_length=18)
+    industry: str | None = Field(default=None, max_length=5, description="GB/T 4754 code")
+    details: dict[str, Any] = Field(
+        default_factory=dict,
+        sa_column=Column(JSONB, nullable=False, server_default=text("'{}'::jsonb")),
+        description="scenes, KPIs, integrators, future modes, contact (SubmissionDetails)",
     )
     row_version: int = Field(
         default=1,
@@ -89,7 +106,7 @@ class CaseTransition(SQLModel, table=True):
         default=None, sa_column=Column(Uuid), description="the inbound event that caused it"
     )
     level: str | None = Field(default=None, max_length=20, description="the level after it")
-    holder_region: str | None = Field(default=None, max_length=6, description="holder after it")
+    holder_region: str | None = Field(default=None, max_length=22, description="holder after it")
     at: datetime | None = _ts()
 
 
@@ -108,7 +125,9 @@ class CaseOpinion(SQLModel, table=True):
     actor_name: str = Field(default="", max_length=200)
     role: str = Field(max_length=20)
     level: str = Field(max_length=20)
-    region: str = Field(max_length=6, description="the authority's region code")
+    region: str = Field(
+        max_length=22, description="the authority: region code, `xpcc` or group USCC"
+    )
     decision: str = Field(max_length=20, description="forward | return | not_recommended")
     reasons: str | None = Field(default=None, max_length=2000)
     credit_gsxt: str | None = Field(

@@ -40,6 +40,38 @@ Fingerprint = Annotated[
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 
 
+class SceneLine(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    segment: str = Field(max_length=200)
+    scene: str = Field(max_length=200)
+    instance: str = Field(max_length=200)
+    ai: bool = False
+
+
+class ContactLine(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    name: str = Field(max_length=200)
+    mobile: str = Field(max_length=20)
+
+
+class SubmissionDetails(BaseModel):
+    """What the summary table (推荐汇总表) and the national review need from the declaration's
+    content: scene instances, KPIs, integrators (conflicts of interest), the future-mode
+    directions (领航级) and the first contact. Kept on the case as JSON (`ReviewCase.details`)."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    scenes: list[SceneLine] = Field(default_factory=list, max_length=200)
+    kpis: dict[str, float | None] = Field(default_factory=dict, max_length=40)
+    integrators: list[str] = Field(default_factory=list, max_length=20)
+    future_modes: list[str] = Field(
+        default_factory=list, max_length=20, description="类别-模式, e.g. 研发模式创新-创成式设计"
+    )
+    contact: ContactLine | None = None
+
+
 class DeclarationSubmitted(BaseModel):
     """Payload of `declaration.submitted`, published by the declaration service on each
     submission (a new, frozen, fingerprinted version). Unknown fields are ignored so the
@@ -57,6 +89,11 @@ class DeclarationSubmitted(BaseModel):
     factory_name: Name
     region_code: RegionCode
     submitted_at: AwareDatetime
+    central_soe_group: USCC | None = Field(
+        default=None, description="USCC of the enterprise's central-SOE group HQ (中央企业), if any"
+    )
+    industry: str | None = Field(default=None, max_length=5, description="GB/T 4754 code")
+    details: SubmissionDetails = Field(default_factory=lambda: SubmissionDetails())
 
 
 class CaseSummary(BaseModel):

@@ -7,7 +7,17 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Column, DateTime, ForeignKey, Index, UniqueConstraint, Uuid, func, text
+from sqlalchemy import (
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    LargeBinary,
+    UniqueConstraint,
+    Uuid,
+    func,
+    text,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
@@ -34,7 +44,9 @@ class RecommendationList(SQLModel, table=True):
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
     campaign_year: int
     tier: str = Field(max_length=20)
-    unit: str = Field(max_length=6, description="GB/T 2260 code of the province (350000)")
+    unit: str = Field(
+        max_length=22, description="recommending unit: province code (350000), `xpcc`, `soe:<USCC>`"
+    )
     status: str = Field(max_length=20, description="open | locked | submitted")
     quota_limit: int = Field(description="at most this many entries use the quota (不超过)")
     jiebang_exempt: bool = Field(
@@ -88,3 +100,27 @@ class RecommendationListEvent(SQLModel, table=True):
     row_version: int = Field(description="the list's row version after the change")
     actor: str = Field(max_length=200)
     at: datetime | None = _ts()
+
+
+class RecommendationSubmission(SQLModel, table=True):
+    """The recommendation record (推荐记录) of a submitted list: what went to the ministry,
+    frozen — the entries as they stood and the 推荐汇总表 workbook exactly as issued."""
+
+    __tablename__ = "recommendation_submission"
+    __table_args__ = {"schema": SCHEMA}
+
+    list_id: uuid.UUID = Field(
+        sa_column=Column(ForeignKey(f"{SCHEMA}.recommendation_list.id"), primary_key=True)
+    )
+    entries: list[dict[str, Any]] = Field(
+        sa_column=Column(JSONB, nullable=False), description="the ranked rows of the table"
+    )
+    workbook: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    sha256: str = Field(max_length=64, description="of the workbook bytes")
+    deadline: datetime | None = Field(
+        default=None,
+        sa_column=Column(DateTime(timezone=True), nullable=True),
+        description="the province-level deadline in force when it was submitted",
+    )
+    submitted_by: str = Field(max_length=200)
+    submitted_at: datetime | None = _ts()
