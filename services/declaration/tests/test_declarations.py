@@ -209,3 +209,27 @@ async def test_no_token_is_401(client):
     resp = await client.get("/v1/declarations")
     assert resp.status_code == 401
     assert resp.json()["error"]["code"] == "unauthenticated"
+
+
+async def test_the_submitted_event_carries_what_the_review_needs(client, enterprise):
+    """The 推荐汇总表 columns (scenes, future modes, contact), KPIs for 现场核查 and the
+    integrators for conflicts of interest travel with the submission."""
+    doc = document("pilot")
+    body = _draft(tier="pilot", facts=doc)
+    did = (await _create(client, enterprise, body=body)).json()["id"]
+    resp = await client.post(
+        f"/v1/declarations/{did}/submit", headers={**enterprise, "Idempotency-Key": "sub-d-01"}
+    )
+    assert resp.status_code == 200, resp.text
+    async with client.app.state.db.transaction() as session:
+        payload = (await session.execute(select(OUTBOX.c.payload))).scalar_one()
+    details = payload["details"]
+    assert [s["instance"] for s in details["scenes"]] == [s["instance"] for s in doc["scenes"]]
+    assert details["integrators"] == doc["factory_info"]["integrators"]
+    assert details["future_modes"] == [
+        f"{d['category']}-{d['mode']}" for d in doc["cultivation_plan"]["directions"]
+    ]
+    assert details["contact"]["mobile"] == doc["applicant"]["contacts"][0]["mobile"]
+    assert details["kpis"] == {k: v.get("achieved") for k, v in doc["kpis"].items()}
+    assert payload["industry"] == doc["applicant"]["industry"]
+    assert "central_soe_group" in payload

@@ -11,8 +11,9 @@ from typing import Any
 
 import httpx
 import pytest
+from review_stand_ins import stand_in_declaration
 
-from ladder.kit.testing import TestIssuer, running, settings_for_tests
+from ladder.kit.testing import TestIssuer, running, settings_for_tests, wire_peer
 from ladder.review.main import create_app
 from ladder.review.settings import Settings
 
@@ -27,8 +28,19 @@ def issuer() -> TestIssuer:
 
 
 @pytest.fixture
-async def client(clean_db: str, issuer: TestIssuer) -> AsyncIterator[httpx.AsyncClient]:
-    async with running(create_app(make_settings(clean_db)), issuer) as c:
+def deadline_chains() -> dict[str, list[dict[str, Any]]]:
+    """The deadlines the stand-in declaration service answers; none unless a test adds some."""
+    return {}
+
+
+@pytest.fixture
+async def client(
+    clean_db: str, issuer: TestIssuer, deadline_chains
+) -> AsyncIterator[httpx.AsyncClient]:
+    app = create_app(make_settings(clean_db))
+    async with running(app, issuer) as c:
+        wire_peer(app, "declaration", stand_in_declaration(deadline_chains), issuer, "review")
+        c.app = app  # type: ignore[attr-defined]  (tests reach app.state: clock, db)
         yield c
 
 

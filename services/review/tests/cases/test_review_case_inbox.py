@@ -58,9 +58,13 @@ async def test_case_is_visible_within_jurisdiction(
         "status",
         "level",
         "holder_region",
+        "recommending_unit",
+        "central_soe_group",
+        "industry",
         "received_at",
     }
     assert item["declaration_id"] == declaration_id
+    assert item["recommending_unit"] == "350000"
     assert item["status"] == "awaiting_initial_review"
 
     case = await client.get(f"/v1/cases/{declaration_id}", headers=headers)

@@ -495,14 +495,14 @@ async def test_a_case_at_a_level_its_chain_no_longer_has_is_a_409(
     """If the chains file loses a level while a case sits there, the holder gets a clear 409,
     not a 500, and nothing changes."""
     from ladder.review.cases import service
-    from ladder.review.routing.chains import chains
+    from ladder.review.routing.chains import Route, chains
 
     did = await _open(deliver, make_event, region="350102")  # held by county 350102
     real = chains()
 
     class OnlyDefault:
-        def for_region(self, _code: str):
-            return real.default  # the province alone: no county level
+        def route_of(self, unit: str, _code: str) -> Route:
+            return Route(real.default, unit)  # the province alone: no county level
 
     monkeypatch.setattr(service, "chains", lambda: OnlyDefault())
     before = await _case(client, issuer, did)

@@ -12,6 +12,7 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import FastAPI
+from review_stand_ins import stand_in_declaration
 
 from ladder.kit.testing import TestIssuer, running, settings_for_tests, wire_peer
 from ladder.review.cases.models import ReviewCase
@@ -55,10 +56,13 @@ def quota() -> dict[str, Any]:
 
 
 @pytest.fixture
-async def rec(clean_db: str, issuer: TestIssuer, quota) -> AsyncIterator[httpx.AsyncClient]:
+async def rec(
+    clean_db: str, issuer: TestIssuer, quota, deadline_chains
+) -> AsyncIterator[httpx.AsyncClient]:
     app = create_app(settings_for_tests(Settings, clean_db))
     async with running(app, issuer) as c:
         wire_peer(app, "rules", stand_in_rules(quota), issuer, "review")
+        wire_peer(app, "declaration", stand_in_declaration(deadline_chains), issuer, "review")
         c.app = app  # type: ignore[attr-defined]
         yield c
 

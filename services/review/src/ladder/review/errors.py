@@ -136,3 +136,12 @@ class EntryNotFound(NotFound):
     code = "entry_not_found"
     message = "推荐汇总表中没有该案件"
     message_en = "The case is not on the list"
+
+
+class DeadlinePassed(LadderError):
+    """The step's deadline (from the campaign's deadline chain) has closed: 逾期不予接收."""
+
+    status_code = 409
+    code = "deadline_passed"
+    message = "已超过截止时间，不能再办理"
+    message_en = "The deadline for this step has passed"

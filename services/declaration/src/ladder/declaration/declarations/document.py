@@ -284,3 +284,23 @@ def to_rules_facts(doc: DeclarationFacts, *, registered_region: str) -> dict[str
     if commitments:
         facts["commitments"] = commitments
     return facts
+
+
+def review_details(doc: DeclarationFacts) -> dict[str, Any]:
+    """What the review service keeps of the content (the `details` of `declaration.submitted`):
+    the scene instances and the future-mode directions for the 推荐汇总表 (附件3/附件5), the
+    first contact (联系人, 联系方式), the KPIs for 现场核查 and the integrators for conflicts of
+    interest. The full content stays here, behind the version's fingerprint."""
+    contact = doc.applicant.contacts[0] if doc.applicant and doc.applicant.contacts else None
+    return {
+        "scenes": [
+            {"segment": s.segment, "scene": s.scene, "instance": s.instance, "ai": s.ai}
+            for s in doc.scenes or []
+        ],
+        "kpis": {key: row.achieved for key, row in (doc.kpis or {}).items()},
+        "integrators": list(doc.factory_info.integrators) if doc.factory_info else [],
+        "future_modes": (
+            [d.label for d in doc.cultivation_plan.directions] if doc.cultivation_plan else []
+        ),
+        "contact": {"name": contact.name, "mobile": contact.mobile} if contact else None,
+    }

@@ -27,6 +27,7 @@ from ladder.declaration.declarations.auth import may_edit, may_read
 from ladder.declaration.declarations.document import (
     DeclarationFacts,
     missing_for_tier,
+    review_details,
     to_rules_facts,
 )
 from ladder.declaration.declarations.machine import EDITABLE, DeclarationMachine
@@ -299,7 +300,8 @@ async def submit(
     if d.status not in EDITABLE:
         raise InvalidTransition(details={"status": d.status, "action": "submit"})
     await ensure_open(session, d.campaign_year, d.region_code, DeadlineLevel.enterprise)
-    missing = missing_for_tier(DeclarationFacts.model_validate(d.facts), Tier(d.tier))
+    document = DeclarationFacts.model_validate(d.facts)
+    missing = missing_for_tier(document, Tier(d.tier))
     if missing:
         raise DeclarationIncomplete(details={"fields": missing})
     result = await _evaluate(session, rules, row, flush=False)  # the submit's flush follows
@@ -343,6 +345,9 @@ async def submit(
             "factory_name": row.factory.name,
             "region_code": d.region_code,
             "submitted_at": now.isoformat(),
+            "central_soe_group": row.enterprise.central_soe_group,
+            "industry": document.applicant.industry if document.applicant else None,
+            "details": review_details(document),
         },
     )
     return row

@@ -9,6 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request, Response, status
 from fastapi.responses import JSONResponse
 
+from ladder.kit.clock import ClockDep
 from ladder.kit.concurrency import IfMatchHeader
 from ladder.kit.db import SessionDep
 from ladder.kit.errors import responses
@@ -25,6 +26,7 @@ from ladder.review.cases.schemas import (
     OpinionOutcome,
     OpinionRead,
 )
+from ladder.review.deadlines import deadline_book
 from ladder.review.tables import IDEMPOTENCY
 from ladder.review.vocabulary import Tier
 
@@ -109,6 +111,7 @@ async def give_opinion(
     session: SessionDep,
     principal: ReviewerDep,
     key: IdempotencyKeyDep,
+    clock: ClockDep,
     if_match: IfMatchHeader = None,
 ) -> Response:
     """`forward` moves the case one level up its chain (after the top level it awaits the
@@ -116,7 +119,8 @@ async def give_opinion(
     `not_recommended` ends it. Errors: 403 `not_case_holder` (another level or region holds
     it), 404 `case_not_found` (outside the jurisdiction), 409 `case_not_awaiting_review`,
     `credit_check_required` (a level that must check credit, e.g. a Fujian county, forwarding
-    without one), `credit_blacklisted` (forwarding a listed enterprise), 412 `stale_etag`,
+    without one), `credit_blacklisted` (forwarding a listed enterprise), `deadline_passed` (the
+    level's deadline has closed; details name it and its clause), 412 `stale_etag`,
     422 `reasons_required`, 428 `if_match_required` / `idempotency_key_required`."""
     slot = await claim(
         session,
@@ -128,7 +132,15 @@ async def give_opinion(
     )
     if (replayed := slot.replayed()) is not None:
         return replayed
-    case, opinion = await service.give_opinion(session, principal, declaration_id, data, if_match)
+    case, opinion = await service.give_opinion(
+        session,
+        principal,
+        declaration_id,
+        data,
+        if_match,
+        deadlines=deadline_book(request),
+        now=clock.now(),
+    )
     read = service.to_read(case, await repository.history(session, case.id))
     outcome = OpinionOutcome(etag=read.etag, opinion=service.opinion_read(opinion), case=read)
     body = outcome.model_dump(mode="json")

@@ -6,12 +6,14 @@ import uuid
 from collections.abc import Collection
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import false, func, not_
 from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from ladder.review.cases.auth import Reach
 from ladder.review.cases.models import CaseOpinion, CaseTransition, ReviewCase
+from ladder.review.routing.chains import SOE_PREFIX, XPCC
 
 
 async def by_declaration(
@@ -44,7 +46,7 @@ async def insert_if_absent(session: AsyncSession, values: dict[str, Any]) -> Rev
 async def page(
     session: AsyncSession,
     *,
-    region_prefix: str,
+    reach: Reach,
     held_at: str | None = None,
     held_statuses: Collection[str] = (),
     tier: str | None,
@@ -52,16 +54,16 @@ async def page(
     offset: int,
     limit: int,
 ) -> tuple[list[ReviewCase], int]:
-    """Cases whose region code starts with `region_prefix` ('' = all), oldest received first;
-    with `held_at`, only those held at that level (by an authority within the prefix) in one
-    of `held_statuses`."""
-    stmt = select(ReviewCase)
-    if region_prefix:
-        stmt = stmt.where(col(ReviewCase.region_code).startswith(region_prefix, autoescape=True))
+    """The cases within `reach`, oldest received first; with `held_at`, only those held at
+    that level by an authority within the reach, in one of `held_statuses`."""
+    stmt = select(ReviewCase).where(*reach_clauses(reach))
     if held_at is not None:
+        holder = col(ReviewCase.holder_region)
         stmt = stmt.where(
             ReviewCase.level == held_at,
-            col(ReviewCase.holder_region).startswith(region_prefix, autoescape=True),
+            holder == reach.unit.removeprefix(SOE_PREFIX)
+            if reach.unit is not None
+            else holder.startswith(reach.region_prefix or "", autoescape=True),
             col(ReviewCase.status).in_(held_statuses),
         )
     if tier is not None:
@@ -73,6 +75,22 @@ async def page(
         stmt.order_by(col(ReviewCase.received_at), col(ReviewCase.id)).offset(offset).limit(limit)
     )
     return list(rows.all()), total
+
+
+def reach_clauses(reach: Reach) -> list[Any]:
+    """SQL conditions selecting the cases within `reach` (see `Reach.covers`)."""
+    if reach.everything:
+        return []
+    unit = col(ReviewCase.recommending_unit)
+    if reach.unit is not None:
+        return [unit == reach.unit]
+    if reach.region_prefix is None:
+        return [false()]
+    return [
+        unit != XPCC,
+        not_(unit.startswith(SOE_PREFIX)),
+        col(ReviewCase.region_code).startswith(reach.region_prefix, autoescape=True),
+    ]
 
 
 async def history(session: AsyncSession, case_id: uuid.UUID) -> list[CaseTransition]:

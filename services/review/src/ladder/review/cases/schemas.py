@@ -112,7 +112,14 @@ class CaseSummary(BaseModel):
     fingerprint: str
     status: CaseStatus
     level: Level = Field(description="the chain level holding the case")
-    holder_region: str = Field(description="GB/T 2260 code of the authority holding the case")
+    holder_region: str = Field(
+        description="who holds the case: an authority's GB/T 2260 code, `xpcc`, or a group USCC"
+    )
+    recommending_unit: str = Field(
+        description="whose list it goes on: province code (350000), `xpcc`, `soe:<group USCC>`"
+    )
+    central_soe_group: str | None
+    industry: str | None
     received_at: datetime
 
 
@@ -133,6 +140,7 @@ class TransitionRead(BaseModel):
 class CaseRead(CaseSummary):
     """A case with its history, oldest first."""
 
+    details: SubmissionDetails
     submitted_at: datetime
     updated_at: datetime
     etag: str = Field(description="send it back as If-Match to give an opinion")

@@ -23,7 +23,7 @@ from ladder.kit.concurrency import check_if_match, etag
 from ladder.kit.errors import validation_details
 from ladder.kit.outbox import Event, publish
 from ladder.review.cases import repository
-from ladder.review.cases.auth import held_level, holds, jurisdiction_prefix, may_read
+from ladder.review.cases.auth import held_level, holds, may_read, reach, through_regions
 from ladder.review.cases.machine import (
     FORWARDED,
     HELD_STATUSES,
@@ -44,16 +44,19 @@ from ladder.review.cases.schemas import (
     DeclarationSubmitted,
     OpinionCreate,
     OpinionRead,
+    SubmissionDetails,
     TransitionRead,
 )
+from ladder.review.deadlines import DeadlineBook, due_for_opinion
 from ladder.review.errors import (
     CaseLevelNotInChain,
     CaseNotAwaitingReview,
     CaseNotFound,
+    DeadlinePassed,
     InvalidEventPayload,
     NotCaseHolder,
 )
-from ladder.review.routing.chains import Level, chains, holder_region
+from ladder.review.routing.chains import Level, Route, chains
 from ladder.review.tables import OUTBOX
 
 log = logging.getLogger("ladder.review.cases")
@@ -88,10 +91,15 @@ def case_etag(case: ReviewCase) -> str:
     return etag("review-case", case.declaration_id, case.row_version)
 
 
-def _first_level(region_code: str) -> dict[str, str]:
-    """Where a case of this region lands: the first level of its jurisdiction's chain."""
-    level = chains().for_region(region_code).first().level
-    return {"level": level.value, "holder_region": holder_region(level, region_code)}
+def _first_level(submitted: DeclarationSubmitted) -> dict[str, str]:
+    """Where a submission lands: the first level of its route's chain (see `chains.route`)."""
+    route = chains().route(submitted.region_code, submitted.tier.value, submitted.central_soe_group)
+    level = route.chain.first().level
+    return {
+        "level": level.value,
+        "holder_region": route.holder(level, submitted.region_code),
+        "recommending_unit": route.unit,
+    }
 
 
 def _record(
@@ -128,6 +136,9 @@ def _snapshot(submitted: DeclarationSubmitted) -> dict[str, Any]:
         "version": submitted.version,
         "fingerprint": submitted.fingerprint,
         "submitted_at": submitted.submitted_at,
+        "central_soe_group": submitted.central_soe_group,
+        "industry": submitted.industry,
+        "details": submitted.details.model_dump(mode="json"),
     }
 
 
@@ -144,7 +155,7 @@ async def receive_submission(
                 "declaration_id": submitted.declaration_id,
                 "status": INITIAL_STATUS,
                 **_snapshot(submitted),
-                **_first_level(submitted.region_code),
+                **_first_level(submitted),
             },
         )
         if case is not None:
@@ -187,7 +198,7 @@ async def receive_submission(
         return case
     # The newer version is the content under review; its snapshot replaces the old one, and
     # it starts again at the first level of its chain.
-    for field, value in {**_snapshot(submitted), **_first_level(submitted.region_code)}.items():
+    for field, value in {**_snapshot(submitted), **_first_level(submitted)}.items():
         setattr(case, field, value)
     case.row_version += 1
     case.updated_at = datetime.now(UTC)
@@ -223,6 +234,9 @@ async def give_opinion(
     declaration_id: uuid.UUID,
     data: OpinionCreate,
     if_match: str | None,
+    *,
+    deadlines: DeadlineBook,
+    now: datetime,
 ) -> tuple[ReviewCase, CaseOpinion]:
     """The holder's initial-review opinion (初审意见): forward one level up (at the top, to the
     province's recommendation), return for revision, or not recommended (final)."""
@@ -233,7 +247,8 @@ async def give_opinion(
         raise NotCaseHolder(details={"level": case.level, "holder_region": case.holder_region})
     check_if_match(if_match, case_etag(case))
 
-    chain = chains().for_region(case.region_code)
+    route = chains().route_of(case.recommending_unit, case.region_code)
+    chain = route.chain
     try:
         here = chain.at(Level(case.level))
     except KeyError:
@@ -241,6 +256,7 @@ async def give_opinion(
         raise CaseLevelNotInChain(
             details={"level": case.level, "chain": chain.name, "region_code": case.region_code}
         ) from None
+    await _check_in_time(case, route, here.level, deadlines, now)
     machine = CaseMachine(case, state_field="status")
     before = case.status
     try:
@@ -252,7 +268,7 @@ async def give_opinion(
             )
             if above is not None:
                 case.level = above.level.value
-                case.holder_region = holder_region(above.level, case.region_code)
+                case.holder_region = route.holder(above.level, case.region_code)
             event = FORWARDED
         elif data.decision is Decision.return_:
             machine.send("return_for_revision", reasons=data.reasons)
@@ -273,7 +289,7 @@ async def give_opinion(
         actor_name=principal.name,
         role=principal.role.value,
         level=here.level.value,
-        region=holder_region(here.level, case.region_code),
+        region=route.holder(here.level, case.region_code),
         decision=data.decision.value,
         reasons=data.reasons or None,
         credit_gsxt=credit.gsxt.value if credit else None,
@@ -289,6 +305,19 @@ async def give_opinion(
     reason = (data.reasons or None) if event in (RETURNED, NOT_RECOMMENDED) else None
     await _tell_declaration(session, case, event, reason)
     return case, opinion
+
+
+async def _check_in_time(
+    case: ReviewCase, route: Route, level: Level, deadlines: DeadlineBook, now: datetime
+) -> None:
+    """An opinion only while its level's deadline is open (`ladder.review.deadlines`)."""
+    if case.status not in HELD_STATUSES:
+        return  # the machine refuses it anyway, with the clearer error
+    region = case.region_code if through_regions(case.recommending_unit) else None
+    chain = await deadlines.chain(case.campaign_year, region)
+    due = due_for_opinion(chain, level.value, top=route.chain.above(level) is None)
+    if due is not None and now >= due.closes_at:
+        raise DeadlinePassed(details=due.details())
 
 
 def opinion_read(o: CaseOpinion) -> OpinionRead:
@@ -326,13 +355,13 @@ async def inbox(
 ) -> tuple[list[ReviewCase], int]:
     """With `held`, the cases the caller holds (its level, within its jurisdiction, awaiting
     its move); without, every case in its jurisdiction (oversight)."""
-    prefix = jurisdiction_prefix(principal)
+    scope = reach(principal)
     level = held_level(principal)
-    if prefix is None or (held and level is None):
+    if held and level is None:
         return [], 0
     return await repository.page(
         session,
-        region_prefix=prefix,
+        reach=scope,
         held_at=level.value if held and level is not None else None,
         held_statuses=HELD_STATUSES,
         tier=tier,
@@ -355,6 +384,7 @@ def to_read(case: ReviewCase, history: list[CaseTransition]) -> CaseRead:
     summary = CaseSummary.model_validate(case)
     return CaseRead(
         **summary.model_dump(),
+        details=SubmissionDetails.model_validate(case.details or {}),
         submitted_at=case.submitted_at,
         updated_at=case.updated_at,
         etag=case_etag(case),
