@@ -91,6 +91,7 @@ def ready(rec):
                     "status": "awaiting_recommendation",
                     "level": "province",
                     "holder_region": unit,
+                    "recommending_unit": unit,
                     "submitted_at": datetime.now(UTC),
                 }
                 values.update(kw)

@@ -145,3 +145,34 @@ class DeadlinePassed(LadderError):
     code = "deadline_passed"
     message = "已超过截止时间，不能再办理"
     message_en = "The deadline for this step has passed"
+
+
+class ListEmpty(LadderError):
+    status_code = 409
+    code = "list_empty"
+    message = "推荐汇总表为空，不能报送"
+    message_en = "The recommendation list is empty; there is nothing to submit"
+
+
+class ListNotLocked(LadderError):
+    status_code = 409
+    code = "list_not_locked"
+    message = "推荐汇总表须先锁定再报送"
+    message_en = "Lock the recommendation list before submitting it"
+
+
+class EntriesNoLongerAwaiting(LadderError):
+    """A case on the list left `awaiting_recommendation` (e.g. a newer version restarted its
+    review): the unit takes it off the list before submitting."""
+
+    status_code = 409
+    code = "entries_not_awaiting_recommendation"
+    message = "推荐汇总表中有案件已不在待推荐状态，请先移出"
+    message_en = "Some cases on the list no longer await recommendation; remove them first"
+
+
+class OrderMismatch(LadderError):
+    status_code = 422
+    code = "order_mismatch"
+    message = "排序须恰好包含推荐汇总表中的全部案件，且每个案件只出现一次"
+    message_en = "The order must name every case on the list exactly once"

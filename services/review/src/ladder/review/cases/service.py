@@ -161,7 +161,7 @@ async def receive_submission(
         if case is not None:
             session.add(_record(case, RECEIVED, None, actor, event_id=event_id))
             await session.flush()
-            await _tell_declaration(session, case, RECEIVED)
+            await tell_declaration(session, case, RECEIVED)
             return case
         # Another delivery opened the case meanwhile (it committed while we waited).
         case = await repository.by_declaration(session, submitted.declaration_id, for_update=True)
@@ -204,11 +204,11 @@ async def receive_submission(
     case.updated_at = datetime.now(UTC)
     session.add(_record(case, RESUBMITTED, before, actor, event_id=event_id))
     await session.flush()
-    await _tell_declaration(session, case, RESUBMITTED)
+    await tell_declaration(session, case, RESUBMITTED)
     return case
 
 
-async def _tell_declaration(
+async def tell_declaration(
     session: AsyncSession, case: ReviewCase, event: str, reason: str | None = None
 ) -> None:
     """Queue the case's status for the declaration service, which shows it to the enterprise
@@ -303,7 +303,7 @@ async def give_opinion(
     await session.flush()
     await session.refresh(opinion)
     reason = (data.reasons or None) if event in (RETURNED, NOT_RECOMMENDED) else None
-    await _tell_declaration(session, case, event, reason)
+    await tell_declaration(session, case, event, reason)
     return case, opinion
 
 

@@ -1,4 +1,5 @@
-"""Routes of the province's recommendation lists (推荐汇总表)."""
+"""Routes of the recommending units' lists (推荐汇总表): provinces, the XPCC (a province token
+whose region is `xpcc`) and central-SOE group HQs (their group's USCC as `soe:<USCC>`)."""
 
 from __future__ import annotations
 
@@ -9,21 +10,30 @@ from fastapi import APIRouter, Path, Request, Response, status
 from fastapi.responses import JSONResponse
 
 from ladder.kit.auth import Principal, Role, require_roles
+from ladder.kit.clock import ClockDep
 from ladder.kit.concurrency import IfMatchHeader
 from ladder.kit.db import SessionDep
 from ladder.kit.errors import responses
 from ladder.kit.idempotency import IdempotencyKeyDep, claim
+from ladder.review.deadlines import deadline_book
 from ladder.review.recommendations import service
 from ladder.review.recommendations.models import RecommendationList
-from ladder.review.recommendations.schemas import EntryCreate, ListRead, ListTier, ProvinceCode
+from ladder.review.recommendations.schemas import (
+    EntryCreate,
+    EntryOrder,
+    ListRead,
+    ListTier,
+    UnitCode,
+)
 from ladder.review.tables import IDEMPOTENCY
 
 router = APIRouter(prefix="/v1/recommendation-lists", tags=["recommendations"])
 
-ProvinceDep = Annotated[Principal, require_roles(Role.province)]
-"""The province authority (403 `forbidden` for anyone else; 404 outside its region)."""
+ProvinceDep = Annotated[Principal, require_roles(Role.province, Role.central_soe_hq)]
+"""A recommending unit's authority (403 `forbidden` for anyone else; 404 for another unit)."""
 Campaign = Annotated[int, Path(ge=2024, le=2100, description="campaign year", examples=[2025])]
-Unit = Annotated[ProvinceCode, Path()]
+Unit = Annotated[UnitCode, Path()]
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 LIST = "/{campaign}/{tier}/{unit}"
 
 
@@ -175,3 +185,107 @@ async def unlock_list(
         session, principal, campaign, tier, unit, locked=False, if_match=if_match
     )
     return await _answer(session, lst)
+
+
+@router.put(
+    LIST + "/order",
+    response_model=ListRead,
+    responses=responses(401, 403, 404, 409, 412, 422, 428),
+    summary="Set the priority order (推荐顺序) of the whole list (If-Match)",
+)
+async def reorder(
+    campaign: Campaign,
+    tier: ListTier,
+    unit: Unit,
+    data: EntryOrder,
+    session: SessionDep,
+    principal: ProvinceDep,
+    if_match: IfMatchHeader = None,
+) -> Response:
+    """`declaration_ids` lists every case on the list exactly once, first = rank 1. Errors:
+    409 `list_locked`, 412 `stale_etag`, 422 `order_mismatch` (details: missing, unknown,
+    repeated), 428 `if_match_required`."""
+    lst = await service.reorder(
+        session, principal, campaign, tier, unit, data.declaration_ids, if_match
+    )
+    return await _answer(session, lst)
+
+
+@router.post(
+    LIST + "/submit",
+    response_model=ListRead,
+    responses=responses(401, 403, 404, 409, 412, 422, 428, 502, 503),
+    summary="Submit the locked list to the ministry (If-Match and Idempotency-Key)",
+)
+async def submit_list(
+    campaign: Campaign,
+    tier: ListTier,
+    unit: Unit,
+    request: Request,
+    session: SessionDep,
+    principal: ProvinceDep,
+    key: IdempotencyKeyDep,
+    clock: ClockDep,
+    if_match: IfMatchHeader = None,
+) -> Response:
+    """By the unit's deadline (the campaign's `national` deadline, else `province`). Every case
+    on the list becomes `recommended` (卓越级, 领航级) or `recognised` (先进级) in one
+    transaction with the frozen 推荐汇总表 (GET `…/summary-table.xlsx`). Errors: 409
+    `list_not_locked`, `list_submitted`, `list_empty`, `deadline_passed`,
+    `entries_not_awaiting_recommendation`; 412 `stale_etag`; 428 `if_match_required`,
+    `idempotency_key_required`; 503 when the declaration service (deadlines) is down."""
+    slot = await claim(
+        session, IDEMPOTENCY, principal=principal.sub, key=key, request=request, body=None
+    )
+    if (replayed := slot.replayed()) is not None:
+        return replayed
+    lst = await service.submit(
+        session,
+        principal,
+        campaign,
+        tier,
+        unit,
+        if_match,
+        deadlines=deadline_book(request),
+        now=clock.now(),
+    )
+    read = await service.to_read(session, lst)
+    body = read.model_dump(mode="json")
+    await slot.store(session, 200, body)
+    relay = getattr(request.app.state, "relay", None)
+    if relay is not None:
+        relay.wake()
+    return JSONResponse(body, headers={"ETag": read.etag})
+
+
+@router.get(
+    LIST + "/summary-table.xlsx",
+    response_class=Response,
+    responses={
+        200: {"content": {XLSX: {}}, "description": "the 推荐汇总表 workbook"},
+        **responses(401, 403, 404, 422),
+    },
+    summary="The 推荐汇总表 (附件3 / 附件5; 先进级 名单) as XLSX: frozen once submitted",
+)
+async def summary_table(
+    campaign: Campaign,
+    tier: ListTier,
+    unit: Unit,
+    session: SessionDep,
+    principal: ProvinceDep,
+    clock: ClockDep,
+) -> Response:
+    """Before submission a draft (its title says 草稿) of the list as it stands; after, the
+    workbook exactly as submitted (its SHA-256 is in the list's `submission`)."""
+    book, draft = await service.summary_workbook(
+        session, principal, campaign, tier, unit, clock.now()
+    )
+    name = f"{campaign}-{tier.value}-{unit.replace(':', '-')}-summary{'-draft' if draft else ''}"
+    return Response(
+        book,
+        media_type=XLSX,
+        headers={
+            "Content-Disposition": f'attachment; filename="{name}.xlsx"',
+            "Cache-Control": "no-store" if draft else "private, max-age=3600",
+        },
+    )

@@ -48,7 +48,9 @@ class RecommendationList(SQLModel, table=True):
         max_length=22, description="recommending unit: province code (350000), `xpcc`, `soe:<USCC>`"
     )
     status: str = Field(max_length=20, description="open | locked | submitted")
-    quota_limit: int = Field(description="at most this many entries use the quota (不超过)")
+    quota_limit: int | None = Field(
+        description="at most this many entries use the quota (不超过); None: no quota (先进级)"
+    )
     jiebang_exempt: bool = Field(
         description="the quota exempts 揭榜单位 that passed acceptance (per the rules service)"
     )

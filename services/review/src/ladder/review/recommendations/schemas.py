@@ -11,8 +11,10 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints
 
 
 class ListTier(StrEnum):
-    """The tiers recommended to the ministries against a quota."""
+    """The tiers a recommending unit lists: 卓越级 and 领航级 recommended to the ministries
+    against a quota; 先进级 recognised by the unit itself (no national quota) and reported."""
 
+    advanced = "advanced"  # 先进级
     excellence = "excellence"  # 卓越级
     pilot = "pilot"  # 领航级
 
@@ -23,11 +25,25 @@ class ListStatus(StrEnum):
     submitted = "submitted"
 
 
-ProvinceCode = Annotated[
+UnitCode = Annotated[
     str,
-    StringConstraints(pattern=r"^[1-8][0-9]0000$"),
-    Field(description="GB/T 2260 code of the province (recommending unit)", examples=["350000"]),
+    StringConstraints(pattern=r"^(?:[1-8][0-9]0000|xpcc|soe:[0-9A-HJ-NPQRTUWXY]{18})$"),
+    Field(
+        description=(
+            "the recommending unit: a province's GB/T 2260 code, `xpcc`, or `soe:<统一社会信用代码"
+            " of the group HQ>`"
+        ),
+        examples=["350000", "xpcc", "soe:91110000100000007A"],
+    ),
 ]
+
+
+class EntryOrder(BaseModel):
+    """The new priority order: every case on the list, once, first = rank 1."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    declaration_ids: list[uuid.UUID] = Field(min_length=1, max_length=500)
 
 
 class EntryCreate(BaseModel):
@@ -61,17 +77,32 @@ class ListEventRead(BaseModel):
     at: datetime
 
 
+class SubmissionRead(BaseModel):
+    """The recommendation record (推荐记录) of a submitted list."""
+
+    submitted_by: str
+    submitted_at: datetime
+    sha256: str = Field(description="of the 推荐汇总表 workbook as issued")
+    entries: int
+
+
 class ListRead(BaseModel):
     campaign_year: int
     tier: ListTier
     unit: str
     status: ListStatus
-    limit: int = Field(description="the quota (不超过) read from the rules service at creation")
+    limit: int | None = Field(
+        description="the quota (不超过) read from the rules service at creation; null for 先进级"
+    )
     quota: dict[str, Any] = Field(description="the rules service's answer: derivation, policy")
     counted: int = Field(description="entries that use the quota")
     exempt: int = Field(description="entries an exemption keeps off the quota")
-    remaining: int
-    etag: str = Field(description="send it back as If-Match to remove, lock or unlock")
+    remaining: int | None
+    deadline: dict[str, Any] | None = Field(
+        default=None, description="the submission deadline in force (level, closes_at, clause)"
+    )
+    submission: SubmissionRead | None = None
+    etag: str = Field(description="send it back as If-Match to remove, reorder, lock, submit")
     entries: list[EntryRead]
     history: list[ListEventRead]
     created_by: str

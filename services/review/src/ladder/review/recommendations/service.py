@@ -1,14 +1,19 @@
-"""The province's recommendation lists (推荐汇总表).
+"""The recommending units' lists (推荐汇总表): provinces, the XPCC, central-SOE group HQs.
 
-A list is opened once per (campaign year, tier, province) with the quota the rules service
-derives for that unit. Every change locks the list row (`SELECT … FOR UPDATE`) first, so
-additions are serialised per list: the count of entries using the quota is read inside the
+A list is opened once per (campaign year, tier, unit) with the quota the rules service
+derives for that unit (先进级 has none: the unit recognises, 251号 一(二)). Its lifecycle is
+`ListMachine` (open → locked → submitted); submitting recommends (or, for 先进级, recognises)
+every case on it and freezes the 推荐汇总表 workbook as the recommendation record.
+
+Every change locks the list row (`SELECT … FOR UPDATE`) first, so additions are serialised
+per list: the count of entries using the quota is read inside the
 same transaction as the insert, and concurrent additions can never exceed the limit.
 Lock order is always list, then case (opinions lock the case alone), so there is no deadlock.
 """
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from datetime import UTC, datetime
 from typing import Any
@@ -18,29 +23,40 @@ from sqlalchemy import func, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
+from statemachine.exceptions import TransitionNotAllowed
 
 from ladder.kit.auth import Principal
 from ladder.kit.concurrency import check_if_match, etag
 from ladder.kit.http import call_json
+from ladder.kit.outbox import publish
 from ladder.review.cases import repository as cases
-from ladder.review.cases.machine import CaseMachine
-from ladder.review.cases.models import ReviewCase
+from ladder.review.cases.auth import may_read, unit_of
+from ladder.review.cases.machine import RECOGNISED, RECOMMENDED, CaseMachine
+from ladder.review.cases.models import CaseTransition, ReviewCase
+from ladder.review.cases.service import tell_declaration
+from ladder.review.deadlines import Deadline, DeadlineBook, due_for_list
 from ladder.review.errors import (
     AlreadyListed,
     CaseNotAwaitingRecommendation,
     CaseNotForThisList,
     CaseNotFound,
+    EntriesNoLongerAwaiting,
     EntryNotFound,
     ListLocked,
+    ListNotLocked,
     ListSubmitted,
+    OrderMismatch,
     QuotaExhausted,
     QuotaUnavailable,
     RecommendationListNotFound,
 )
+from ladder.review.recommendations import summary_table
+from ladder.review.recommendations.machine import ListMachine
 from ladder.review.recommendations.models import (
     RecommendationEntry,
     RecommendationList,
     RecommendationListEvent,
+    RecommendationSubmission,
 )
 from ladder.review.recommendations.schemas import (
     EntryRead,
@@ -48,10 +64,21 @@ from ladder.review.recommendations.schemas import (
     ListRead,
     ListStatus,
     ListTier,
+    SubmissionRead,
 )
+from ladder.review.tables import OUTBOX
 
 JIEBANG = "jiebang_accepted"
 AWAITING = CaseMachine.awaiting_recommendation.value
+LIST_SUBMITTED = "review.list_submitted"
+
+
+def _edit(lst: RecommendationList) -> None:
+    """Entries change only while the list is open (the machine's `edit`)."""
+    try:
+        ListMachine(lst, state_field="status").send("edit")
+    except TransitionNotAllowed:
+        raise ListLocked(details={"status": lst.status}) from None
 
 
 def list_etag(lst: RecommendationList) -> str:
@@ -67,8 +94,8 @@ def _not_found(campaign_year: int, tier: ListTier, unit: str) -> RecommendationL
 
 
 def _check_unit(principal: Principal, campaign_year: int, tier: ListTier, unit: str) -> None:
-    """Only the province authority of the unit (404 for another province: no leak)."""
-    if not principal.covers_region(unit):
+    """Only the unit's own authority (404 for another unit: no leak)."""
+    if unit_of(principal) != unit:
         raise _not_found(campaign_year, tier, unit)
 
 
@@ -156,7 +183,15 @@ async def open_list(
     existing = await _find(session, campaign_year, tier, unit, for_update=False)
     if existing is not None:
         return existing, False
-    answer = await _read_quota(request, campaign_year, tier, unit)
+    if tier is ListTier.advanced:
+        answer: dict[str, Any] = {
+            "limit": None,
+            # No national quota: the unit recognises (the clause is the 先进级 table's).
+            "policy": {"source": summary_table.specs()["advanced"].source},
+            "derivation": [],
+        }
+    else:
+        answer = await _read_quota(request, campaign_year, tier, unit)
     snapshot: dict[str, Any] = {
         k: answer.get(k)
         for k in ("limit", "quota_unit", "policy", "derivation", "reference", "sample", "level")
@@ -174,7 +209,7 @@ async def open_list(
                 tier=tier.value,
                 unit=unit,
                 status=ListStatus.open.value,
-                quota_limit=int(answer["limit"]),
+                quota_limit=None if answer["limit"] is None else int(answer["limit"]),
                 jiebang_exempt=JIEBANG in exempt_keys,
                 quota=snapshot,
                 created_by=principal.sub,
@@ -227,14 +262,13 @@ async def add_entry(
 ) -> RecommendationList:
     """Append a case awaiting this province's recommendation, within the quota."""
     lst = await _get(session, principal, campaign_year, tier, unit, for_update=True)
-    if lst.status != ListStatus.open.value:
-        raise ListLocked(details={"status": lst.status})
+    _edit(lst)
     case = await cases.by_declaration(session, declaration_id, for_update=True)
-    if case is None or not principal.covers_region(case.region_code):
+    if case is None or not may_read(principal, case):
         raise CaseNotFound(details={"declaration_id": str(declaration_id)})
-    if case.status != AWAITING or case.level != "province" or case.holder_region != unit:
+    if case.status != AWAITING or case.recommending_unit != unit:
         raise CaseNotAwaitingRecommendation(
-            details={"status": case.status, "level": case.level, "holder": case.holder_region}
+            details={"status": case.status, "recommending_unit": case.recommending_unit}
         )
     if case.campaign_year != campaign_year or case.tier != tier.value:
         raise CaseNotForThisList(details={"campaign_year": case.campaign_year, "tier": case.tier})
@@ -248,8 +282,8 @@ async def add_entry(
     ).first()
     if existing is not None:
         raise AlreadyListed(details={"rank": existing})
-    counts = not (jiebang_accepted and lst.jiebang_exempt)
-    if counts:
+    counts = lst.quota_limit is not None and not (jiebang_accepted and lst.jiebang_exempt)
+    if counts and lst.quota_limit is not None:
         counted = await _counted(session, lst.id)
         if counted >= lst.quota_limit:
             raise QuotaExhausted(details={"limit": lst.quota_limit, "counted": counted})
@@ -287,8 +321,7 @@ async def remove_entry(
     """Take a case off the list; those below it move up one rank."""
     lst = await _get(session, principal, campaign_year, tier, unit, for_update=True)
     check_if_match(if_match, list_etag(lst))
-    if lst.status != ListStatus.open.value:
-        raise ListLocked(details={"status": lst.status})
+    _edit(lst)
     entry = (
         await session.exec(
             select(RecommendationEntry).where(
@@ -330,10 +363,167 @@ async def set_locked(
         raise ListSubmitted(details={"status": lst.status})
     target = ListStatus.locked if locked else ListStatus.open
     if lst.status != target.value:
-        lst.status = target.value
+        ListMachine(lst, state_field="status").send("lock" if locked else "unlock")
         _touch(session, lst, principal, "locked" if locked else "unlocked")
         await session.flush()
     return lst
+
+
+async def reorder(
+    session: AsyncSession,
+    principal: Principal,
+    campaign_year: int,
+    tier: ListTier,
+    unit: str,
+    order: list[uuid.UUID],
+    if_match: str | None,
+) -> RecommendationList:
+    """Set the priority order (推荐顺序): `order` names every case on the list exactly once."""
+    lst = await _get(session, principal, campaign_year, tier, unit, for_update=True)
+    check_if_match(if_match, list_etag(lst))
+    _edit(lst)
+    entries = (
+        await session.exec(select(RecommendationEntry).where(RecommendationEntry.list_id == lst.id))
+    ).all()
+    on_list = {e.declaration_id: e for e in entries}
+    if len(order) != len(set(order)) or set(order) != set(on_list):
+        raise OrderMismatch(
+            details={
+                "missing": sorted(str(d) for d in set(on_list) - set(order)),
+                "unknown": sorted(str(d) for d in set(order) - set(on_list)),
+                "repeated": sorted({str(d) for d in order if order.count(d) > 1}),
+            }
+        )
+    for rank, declaration_id in enumerate(order, 1):
+        on_list[declaration_id].rank = rank
+        session.add(on_list[declaration_id])
+    _touch(session, lst, principal, "reordered")
+    await session.flush()
+    return lst
+
+
+async def _ranked_cases(
+    session: AsyncSession, list_id: uuid.UUID, *, for_update: bool = False
+) -> list[tuple[RecommendationEntry, ReviewCase]]:
+    stmt = (
+        select(RecommendationEntry, ReviewCase)
+        .join(ReviewCase, col(ReviewCase.declaration_id) == RecommendationEntry.declaration_id)
+        .where(RecommendationEntry.list_id == list_id)
+        .order_by(col(RecommendationEntry.rank))
+    )
+    if for_update:
+        stmt = stmt.with_for_update(of=ReviewCase)  # type: ignore[arg-type]
+    return list((await session.exec(stmt)).all())
+
+
+async def list_deadline(deadlines: DeadlineBook, lst: RecommendationList) -> Deadline | None:
+    """The submission deadline of the unit: its province's chain, the national one for the
+    XPCC and central SOEs (`ladder.review.deadlines`)."""
+    region = lst.unit if lst.unit.isdigit() else None
+    return due_for_list(await deadlines.chain(lst.campaign_year, region))
+
+
+async def submit(
+    session: AsyncSession,
+    principal: Principal,
+    campaign_year: int,
+    tier: ListTier,
+    unit: str,
+    if_match: str | None,
+    *,
+    deadlines: DeadlineBook,
+    now: datetime,
+) -> RecommendationList:
+    """Submit the locked list to the ministry, by the deadline: each case on it is
+    recommended (or, for 先进级, recognised), in rank order, and the 推荐汇总表 is frozen."""
+    lst = await _get(session, principal, campaign_year, tier, unit, for_update=True)
+    check_if_match(if_match, list_etag(lst))
+    if lst.status == ListStatus.submitted.value:
+        raise ListSubmitted(details={"status": lst.status})
+    if lst.status != ListStatus.locked.value:
+        raise ListNotLocked(details={"status": lst.status})
+    rows = await _ranked_cases(session, lst.id, for_update=True)
+    deadline = await list_deadline(deadlines, lst)
+    ListMachine(lst, state_field="status").send(
+        "submit", entries=len(rows), deadline=deadline, now=now
+    )
+    stale = [str(c.declaration_id) for _, c in rows if c.status != AWAITING]
+    if stale:
+        raise EntriesNoLongerAwaiting(details={"declaration_ids": stale})
+    event, trigger = (
+        (RECOGNISED, "recognise") if tier is ListTier.advanced else (RECOMMENDED, "recommend")
+    )
+    for entry, case in rows:
+        before = case.status
+        CaseMachine(case, state_field="status").send(trigger)
+        case.row_version += 1
+        case.updated_at = now
+        session.add(case)
+        session.add(
+            CaseTransition(
+                case_id=case.id,
+                event=event,
+                from_status=before,
+                to_status=case.status,
+                actor=principal.sub,
+                reason=f"{tier.value} list of {unit}, rank {entry.rank}",
+                version=case.version,
+                level=case.level,
+                holder_region=case.holder_region,
+            )
+        )
+        await tell_declaration(session, case, event)
+    table_rows = [summary_table.row_of(e.rank, c) for e, c in rows]
+    book = summary_table.workbook(
+        tier.value, principal.name or unit, table_rows, at=now, draft=False
+    )
+    session.add(
+        RecommendationSubmission(
+            list_id=lst.id,
+            entries=table_rows,
+            workbook=book,
+            sha256=hashlib.sha256(book).hexdigest(),
+            deadline=deadline.closes_at if deadline else None,
+            submitted_by=principal.sub,
+            submitted_at=now,
+        )
+    )
+    _touch(session, lst, principal, "submitted")
+    await publish(
+        session,
+        OUTBOX,
+        topic=LIST_SUBMITTED,
+        destinations=["declaration"],
+        payload={
+            "campaign_year": campaign_year,
+            "tier": tier.value,
+            "unit": unit,
+            "declaration_ids": [r["declaration_id"] for r in table_rows],
+            "sha256": hashlib.sha256(book).hexdigest(),
+            "at": now.isoformat(),
+        },
+    )
+    await session.flush()
+    return lst
+
+
+async def summary_workbook(
+    session: AsyncSession,
+    principal: Principal,
+    campaign_year: int,
+    tier: ListTier,
+    unit: str,
+    now: datetime,
+) -> tuple[bytes, bool]:
+    """The 推荐汇总表: as submitted (frozen), else a draft of the list as it stands now."""
+    lst = await _get(session, principal, campaign_year, tier, unit)
+    record = await session.get(RecommendationSubmission, lst.id)
+    if record is not None:
+        return record.workbook, False
+    rows = [summary_table.row_of(e.rank, c) for e, c in await _ranked_cases(session, lst.id)]
+    return summary_table.workbook(
+        tier.value, principal.name or unit, rows, at=now, draft=True
+    ), True
 
 
 async def to_read(session: AsyncSession, lst: RecommendationList) -> ListRead:
@@ -368,6 +558,17 @@ async def to_read(session: AsyncSession, lst: RecommendationList) -> ListRead:
     ]
     counted = sum(1 for e in entries if e.counts)
     assert lst.created_at is not None and lst.updated_at is not None
+    record = await session.get(RecommendationSubmission, lst.id)
+    submission = (
+        SubmissionRead(
+            submitted_by=record.submitted_by,
+            submitted_at=record.submitted_at,
+            sha256=record.sha256,
+            entries=len(record.entries),
+        )
+        if record is not None and record.submitted_at is not None
+        else None
+    )
     return ListRead(
         campaign_year=lst.campaign_year,
         tier=ListTier(lst.tier),
@@ -377,7 +578,8 @@ async def to_read(session: AsyncSession, lst: RecommendationList) -> ListRead:
         quota=lst.quota,
         counted=counted,
         exempt=len(entries) - counted,
-        remaining=max(lst.quota_limit - counted, 0),
+        remaining=None if lst.quota_limit is None else max(lst.quota_limit - counted, 0),
+        submission=submission,
         etag=list_etag(lst),
         entries=entries,
         history=[ListEventRead.model_validate(h) for h in history],
