@@ -1,7 +1,8 @@
 """Seed data for `make run`: the 2025 campaign and the demo enterprises with their factories.
 
 The demo enterprises match the demo users of the gateway (dev mode): `enterprise` acts for
-福州示范智能装备有限公司 (Fuzhou, Fujian), `enterprise-sh` for a Shanghai one.
+福州示范智能装备有限公司 (Fuzhou, Fujian), `enterprise-sh` for a Shanghai one, `enterprise-soe`
+for a central SOE's subsidiary in Fuzhou (group HQ: `central-soe`).
 """
 
 from __future__ import annotations
@@ -37,6 +38,19 @@ DEMO_ENTERPRISES = [
             "region_code": "310115",
         },
     },
+    {
+        # A central SOE's subsidiary: its 卓越级 go to the group HQ (demo user `central-soe`).
+        "id": uuid.UUID("00000000-0000-4000-8000-000000000003"),
+        "uscc": "91350105MA2Y000030",
+        "name": "福州马尾示范央企子公司",
+        "region_code": "350105",
+        "central_soe_group": "91110000100000007F",
+        "factory": {
+            "id": uuid.UUID("00000000-0000-4000-8000-000000000103"),
+            "name": "船舶装备智能工厂",
+            "region_code": "350105",
+        },
+    },
 ]
 
 
@@ -47,7 +61,11 @@ async def seed(session: AsyncSession) -> None:
         await session.execute(
             insert(Enterprise.__table__)
             .values(
-                id=demo["id"], uscc=demo["uscc"], name=demo["name"], region_code=demo["region_code"]
+                id=demo["id"],
+                uscc=demo["uscc"],
+                name=demo["name"],
+                region_code=demo["region_code"],
+                central_soe_group=demo.get("central_soe_group"),
             )
             .on_conflict_do_nothing()
         )

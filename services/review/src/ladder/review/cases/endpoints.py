@@ -63,10 +63,11 @@ async def list_inbox(
     tier: Annotated[Tier | None, Query()] = None,
     status_filter: Annotated[CaseStatus | None, Query(alias="status")] = None,
 ) -> Page[CaseSummary]:
-    """County, city and province authorities see the cases of factories in their region
-    (GB/T 2260 prefix of 6, 4, 2 digits); by default only those currently held at their level
-    of the chain. The ministry holds no level yet (its held inbox is empty; held=false shows
-    all). Central-SOE headquarters see none yet (SOE routing comes with the recommendation)."""
+    """County, city and province authorities see the cases routed through the regions of
+    factories in their region (GB/T 2260 prefix of 6, 4, 2 digits); a central-SOE HQ the cases
+    of its group (token `org`), the XPCC (a province token with region `xpcc`) its own. By
+    default only those currently held at the caller's level of the chain. The ministry holds
+    no chain level (its held inbox is empty; held=false shows all)."""
     rows, total = await service.inbox(
         session,
         principal,
