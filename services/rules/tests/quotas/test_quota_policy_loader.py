@@ -192,3 +192,21 @@ def test_the_messages_name_the_problem() -> None:
 def test_every_exemption_key_is_a_candidate_fact() -> None:
     """A policy may only name exemptions a candidate can carry in the usage request."""
     assert {k.value for k in ExemptionKey} <= set(CandidateIn.model_fields)
+
+
+def test_the_demo_campaign_repeats_2025_and_says_so():
+    from ladder.rules.quotas.policy import policies
+
+    shipped = policies()
+    assert shipped.campaigns == ["2025"]  # demo campaigns are not listed as known
+    demo = shipped.get("2026")
+    assert demo is not None and shipped.is_demo("2026") and not shipped.is_demo("2025")
+    assert demo.campaign == "2026" and "演示" in demo.title
+    assert demo.national == shipped.get("2025").national
+
+
+def test_a_demo_of_an_unknown_campaign_stops_the_load():
+    from ladder.rules.quotas.policy import DemoCampaign, Policies
+
+    with pytest.raises(ValueError, match="repeats"):
+        Policies([], [DemoCampaign(campaign="2026", repeats="2025", title="x")])

@@ -251,3 +251,14 @@ async def test_usage_of_an_unknown_campaign_is_404(client, enterprise) -> None:
     )
     assert resp.status_code == 404
     assert resp.json()["error"]["details"]["known"] == ["2025"]
+
+
+async def test_the_demo_campaign_answers_as_2025_marked_demo(client, enterprise) -> None:
+    resp = await client.get(
+        "/v1/campaigns/2026/quotas", params=ask("excellence", "310115"), headers=enterprise
+    )
+    assert resp.status_code == 200, resp.text
+    body = resp.json()
+    assert (body["campaign"], body["limit"], body["demo"]) == ("2026", 6, True)
+    real = await client.get(QUOTAS, params=ask("excellence", "310115"), headers=enterprise)
+    assert real.json()["demo"] is False

@@ -9,16 +9,21 @@ tier) stops the service instead of answering a wrong quota.
 from __future__ import annotations
 
 import functools
+from collections.abc import Sequence
 from datetime import date
 from enum import StrEnum
+from pathlib import Path
 from typing import Self
 
+import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ladder.rules.datafiles import load_named, shipped_yaml
 from ladder.rules.reference.kinds import SPECS, DatasetKind
 from ladder.rules.reference.regions import regions
 from ladder.rules.vocabulary import Tier
+
+DEMO_CAMPAIGNS = Path(__file__).with_name("demo_campaigns.yaml")
 
 CLAUSE = Field(
     min_length=1, description="文号 and article, e.g. 工信厅联通装函〔2025〕251号 二(二)2"
@@ -223,20 +228,40 @@ class QuotaPolicy(_Data):
         return next((o for o in self.local if o.province == province), None)
 
 
-class Policies:
-    """Every campaign's policy we ship."""
+class DemoCampaign(_Data):
+    """A demo campaign (演示批次，非官方) that repeats a real campaign's policy."""
 
-    def __init__(self, policies: list[QuotaPolicy]) -> None:
+    campaign: str = Field(pattern=r"^[0-9A-Za-z._-]{1,20}$")
+    repeats: str
+    title: str = Field(min_length=1)
+
+
+class Policies:
+    """Every campaign's policy we ship, and the demo campaigns repeating one of them."""
+
+    def __init__(self, policies: list[QuotaPolicy], demos: Sequence[DemoCampaign] = ()) -> None:
         ids = [p.campaign for p in policies]
         if len(set(ids)) != len(ids):
             raise ValueError(f"campaigns repeat: {ids}")
         self._by_campaign = {p.campaign: p for p in sorted(policies, key=lambda p: p.campaign)}
+        self._demos: dict[str, QuotaPolicy] = {}
+        for demo in demos:
+            real = self._by_campaign.get(demo.repeats)
+            if real is None or demo.campaign in self._by_campaign:
+                raise ValueError(f"demo campaign {demo.campaign}: repeats {demo.repeats!r}?")
+            self._demos[demo.campaign] = real.model_copy(
+                update={"campaign": demo.campaign, "title": demo.title}
+            )
 
     def get(self, campaign: str) -> QuotaPolicy | None:
-        return self._by_campaign.get(campaign)
+        return self._by_campaign.get(campaign) or self._demos.get(campaign)
+
+    def is_demo(self, campaign: str) -> bool:
+        return campaign in self._demos
 
     @property
     def campaigns(self) -> list[str]:
+        """The real campaigns (the demo ones answer too, but are not listed as known)."""
         return list(self._by_campaign)
 
 
@@ -247,9 +272,11 @@ def load_policy(text: str, *, expected_campaign: str | None = None) -> QuotaPoli
 @functools.cache
 def policies() -> Policies:
     """The shipped quota policies, read and validated once per process."""
+    demos = yaml.safe_load(DEMO_CAMPAIGNS.read_text(encoding="utf-8")) or []
     return Policies(
         [
             load_policy(text, expected_campaign=stem)
             for stem, text in shipped_yaml(__package__, "policies")
-        ]
+        ],
+        [DemoCampaign.model_validate(d) for d in demos],
     )

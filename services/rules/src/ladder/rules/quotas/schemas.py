@@ -91,6 +91,10 @@ class QuotaAnswer(BaseModel):
     exemptions: list[ExemptionRead] = Field(
         description="candidates with these facts do not use the quota"
     )
+    demo: bool = Field(
+        default=False,
+        description="a demo campaign (演示批次，非官方) repeating a real campaign's quotas",
+    )
 
 
 class CandidateIn(BaseModel):

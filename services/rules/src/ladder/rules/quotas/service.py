@@ -32,7 +32,10 @@ async def quota(session: AsyncSession, campaign: str, tier: Tier, unit: str) -> 
         if dataset is None:
             raise ReferenceDataMissing(kind.value, year)
         reference = as_reference(dataset)
-    return compute.finish(plan, reference)
+    answer = compute.finish(plan, reference)
+    if policies().is_demo(campaign):
+        answer = answer.model_copy(update={"demo": True})
+    return answer
 
 
 async def usage(
