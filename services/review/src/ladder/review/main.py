@@ -8,7 +8,13 @@ from ladder.kit.app import ServiceSpec, create_service_app
 from ladder.kit.clock import install_clock
 from ladder.review import models  # noqa: F401  (registers every table)
 from ladder.review.cases.endpoints import router as cases_router
+from ladder.review.cultivation.data import cultivation_data
+from ladder.review.cultivation.endpoints import router as cultivation_router
+from ladder.review.cultivation.sweeper import cultivation_sweeper
+from ladder.review.dashboards.endpoints import router as dashboards_router
 from ladder.review.events import router as events_router
+from ladder.review.national.data import national
+from ladder.review.national.endpoints import router as national_router
 from ladder.review.recommendations.endpoints import router as recommendations_router
 from ladder.review.routing.chains import chains
 from ladder.review.settings import SCHEMA, Settings
@@ -18,6 +24,8 @@ from ladder.review.tables import OUTBOX
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     chains()  # a malformed chains.yaml stops the service here, not at the first submission
+    cultivation_data()  # likewise cultivation.yaml (培育期, reminders, acceptance chains)
+    national()  # likewise national.yaml (criteria, 公示 period, experts, conflicts)
     app = create_service_app(
         settings,
         ServiceSpec(
@@ -26,13 +34,24 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             title="Ladder review service",
             description=(
                 "Review cases of submitted declarations (申报) in the 智能工厂梯度培育 process: "
-                "routing along each jurisdiction's chain (county → city → province), the "
-                "initial-review opinions (初审意见), the authorities' inbox and the province's "
-                "recommendation lists (推荐汇总表) within the quota."
+                "routing along each jurisdiction's chain (county → city → province; central-"
+                "SOE group HQs; the XPCC), the initial-review opinions (初审意见) by each "
+                "level's deadline, the recommending units' lists (推荐汇总表) within the quota, "
+                "the national review (formal check, experts and conflicts of interest, scores, "
+                "现场核查, decision, 公示 and the published lists), the 领航级 cultivation and "
+                "acceptance with its durable sweeper, and the authorities' dashboards."
             ),
-            routers=[events_router, cases_router, recommendations_router],
+            routers=[
+                events_router,
+                cases_router,
+                recommendations_router,
+                cultivation_router,
+                national_router,
+                dashboards_router,
+            ],
             peers={"rules": settings.rules_url, "declaration": settings.declaration_url},
             outbox=OUTBOX,
+            background=[cultivation_sweeper],
         ),
     )
     install_clock(app)  # app.state.clock: deadlines, 公示 periods, cultivation timers

@@ -2,6 +2,15 @@
 
 from ladder.review import tables
 from ladder.review.cases.models import CaseOpinion, CaseTransition, ReviewCase
+from ladder.review.cultivation.models import (  # noqa: F401  (registers the tables)
+    CultivationApplication,
+    CultivationGuidance,
+    CultivationRecord,
+    CultivationReminder,
+    CultivationReport,
+    CultivationTransition,
+)
+from ladder.review.national import models as national  # noqa: F401  (the national_* tables)
 from ladder.review.recommendations.models import (
     RecommendationEntry,
     RecommendationList,

@@ -26,6 +26,14 @@ from statemachine import State, StateMachine
 from statemachine.contrib.diagram import MermaidGraphMachine
 
 from ladder.review.errors import CreditBlacklisted, CreditCheckRequired, ReasonsRequired
+from ladder.review.national.errors import (
+    OnsiteFindingsMissing,
+    OnsiteOnlyForPilot,
+    OnsiteVerificationRequired,
+    ScoresIncomplete,
+)
+
+PILOT = "pilot"  # 领航级 (ladder.review.vocabulary.Tier.pilot)
 
 
 class CaseMachine(StateMachine):
@@ -37,9 +45,24 @@ class CaseMachine(StateMachine):
     )
     returned_for_revision = State("退回修改 returned for revision", value="returned_for_revision")
     not_recommended = State("不予推荐 not recommended", final=True, value="not_recommended")
-    recommended = State("已推荐 recommended to the ministry", final=True, value="recommended")
+    recommended = State("已推荐 recommended to the ministry", value="recommended")
     recognised = State(
         "省级认定 recognised by the province (先进级)", final=True, value="recognised"
+    )
+    # National review (工信厅联通装函〔2025〕251号 二(二)4, 三(二)4).
+    formal_check_failed = State(
+        "形式审查未通过 failed the formal check", final=True, value="formal_check_failed"
+    )
+    in_expert_review = State("专家评审 in expert review", value="in_expert_review")
+    onsite_verification = State(
+        "现场核查 on-site verification (领航级)", value="onsite_verification"
+    )
+    selected = State("拟入选 selected", value="selected")
+    not_selected = State("未入选 not selected", final=True, value="not_selected")
+    in_publicity = State("公示中 in publicity", value="in_publicity")
+    withdrawn = State("异议成立撤销 withdrawn (objection upheld)", final=True, value="withdrawn")
+    published = State(
+        "已发布 published (卓越级 list / 领航级 培育对象)", final=True, value="published"
     )
 
     forward = awaiting_initial_review.to.itself(
@@ -58,6 +81,25 @@ class CaseMachine(StateMachine):
     # The province submitted the list the case is on (工信厅联通装函〔2025〕251号 二(二)2).
     recommend = awaiting_recommendation.to(recommended)
     recognise = awaiting_recommendation.to(recognised)
+
+    # The ministry's formal check (形式审查) of each recommended case.
+    pass_formal_check = recommended.to(in_expert_review)
+    fail_formal_check = recommended.to(formal_check_failed, validators="reasons_are_given")
+    # 领航级: the expert committee verifies on site after the material review (三(二)4).
+    schedule_onsite = in_expert_review.to(
+        onsite_verification, validators="onsite_verification_is_for_pilot_tier"
+    )
+    select = in_expert_review.to(
+        selected, validators=["pilot_cases_are_verified_onsite", "scores_complete"]
+    ) | onsite_verification.to(selected, validators=["onsite_findings_recorded", "scores_complete"])
+    reject = in_expert_review.to(
+        not_selected, validators="reasons_are_given"
+    ) | onsite_verification.to(not_selected, validators="reasons_are_given")
+    # 公示: the selected are announced; an upheld objection withdraws one; at the end of the
+    # period the rest are published (for 领航级 the 培育对象 list, which starts cultivation).
+    announce = selected.to(in_publicity)
+    withdraw = in_publicity.to(withdrawn, validators="reasons_are_given")
+    publish = in_publicity.to(published)
 
     # A newer version of the declaration arrived: whatever was decided was about older content.
     resubmit = (
@@ -88,6 +130,30 @@ class CaseMachine(StateMachine):
         if not (reasons or "").strip():
             raise ReasonsRequired()
 
+    def onsite_verification_is_for_pilot_tier(self, tier: str | None = None) -> None:
+        """三(二)4: 现场核查 is part of the 领航级 review; 卓越级 is decided on the materials."""
+        if tier != PILOT:
+            raise OnsiteOnlyForPilot(details={"tier": tier})
+
+    def pilot_cases_are_verified_onsite(self, tier: str | None = None) -> None:
+        """三(二)4: a 领航级 case is selected only after its 现场核查."""
+        if tier == PILOT:
+            raise OnsiteVerificationRequired(details={"tier": tier})
+
+    def onsite_findings_recorded(
+        self, unrecorded: tuple[str, ...] = (), conclusion: str | None = None
+    ) -> None:
+        """Every checklist item has its finding and the team wrote its conclusion."""
+        if unrecorded or not (conclusion or "").strip():
+            raise OnsiteFindingsMissing(
+                details={"unrecorded": list(unrecorded), "conclusion": bool(conclusion)}
+            )
+
+    def scores_complete(self, assigned: int = 0, unscored: tuple[str, ...] = ()) -> None:
+        """A decision rests on the sheets of every assigned expert (and there are some)."""
+        if assigned == 0 or unscored:
+            raise ScoresIncomplete(details={"assigned": assigned, "unscored": list(unscored)})
+
 
 CaseStatus = StrEnum("CaseStatus", {s.value: s.value for s in CaseMachine.states})
 """Every status a case can have, derived from the machine (used for filters and responses)."""
@@ -107,8 +173,44 @@ RETURNED = "returned_for_revision"  # the declaration service reopens the declar
 NOT_RECOMMENDED = "not_recommended"
 RECOMMENDED = "recommended"
 RECOGNISED = "recognised"
+PASSED_FORMAL_CHECK = "passed_formal_check"
+FAILED_FORMAL_CHECK = "failed_formal_check"
+ONSITE_SCHEDULED = "onsite_scheduled"
+SELECTED = "selected"
+NOT_SELECTED = "not_selected"
+ANNOUNCED = "announced"
+WITHDRAWN = "withdrawn"
+PUBLISHED = "published"
+
+# Statuses of the national review (the ministry's side), from the recommendation on.
+NATIONAL_STATUSES: frozenset[str] = frozenset(
+    s.value
+    for s in (
+        CaseMachine.recommended,
+        CaseMachine.formal_check_failed,
+        CaseMachine.in_expert_review,
+        CaseMachine.onsite_verification,
+        CaseMachine.selected,
+        CaseMachine.not_selected,
+        CaseMachine.in_publicity,
+        CaseMachine.withdrawn,
+        CaseMachine.published,
+    )
+)
 
 DIAGRAM_PATH = Path(__file__).resolve().parents[4] / "docs" / "case_machine.md"
+
+
+def _guards_table() -> str:
+    """The validators of each transition: the diagram shows conditions only, not the rules
+    that refuse a move with an error."""
+    rows = [
+        f"| {s.id} | {t.event} | {t.target.id} | {', '.join(f'`{v}`' for v in t.validators)} |"
+        for s in CaseMachine.states
+        for t in s.transitions
+        if list(t.validators)
+    ]
+    return "| from | event | to | guards |\n|---|---|---|---|\n" + "\n".join(rows) + "\n"
 
 
 def diagram_markdown() -> str:
@@ -117,7 +219,9 @@ def diagram_markdown() -> str:
         "# Review case lifecycle\n\n"
         "Generated from `ladder.review.cases.machine.CaseMachine` by "
         "`python -m ladder.review.cases.machine`; do not edit by hand.\n\n"
-        f"```mermaid\n{mermaid}\n```\n"
+        f"```mermaid\n{mermaid}\n```\n\n"
+        "## Guards\n\nEach refuses the move with its own error code (nothing changes).\n\n"
+        f"{_guards_table()}"
     )
 
 

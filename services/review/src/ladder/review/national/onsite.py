@@ -1,0 +1,233 @@
+"""现场核查 (on-site verification) of a 领航级 case (工信厅联通装函〔2025〕251号 三(二)4; the
+declarant must cooperate, 三(一)4).
+
+The checklist is generated from what the case declared — one item per scene instance
+(环节—场景—实例), one per KPI with its declared value — plus the template items of
+`national.yaml`. The team records a finding per item and a conclusion; all of it recorded is
+what the decision's guard `onsite_findings_recorded` asks.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from typing import Any
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from ladder.kit import clock
+from ladder.kit.auth import Principal
+from ladder.kit.concurrency import check_if_match, etag
+from ladder.review.cases.machine import ONSITE_SCHEDULED
+from ladder.review.cases.models import ReviewCase
+from ladder.review.cases.service import case_etag
+from ladder.review.national import repository
+from ladder.review.national.data import TemplateItem, national
+from ladder.review.national.errors import (
+    ChecklistItemNotFound,
+    FindingNoteRequired,
+    OnsiteClosed,
+    OnsiteNotFound,
+)
+from ladder.review.national.experts import check_team_size, vet
+from ladder.review.national.models import NationalOnsite, NationalOnsiteItem
+from ladder.review.national.repository import ONSITE
+from ladder.review.national.schemas import (
+    ChecklistItemRead,
+    Finding,
+    FindingPut,
+    OnsiteCreate,
+    OnsiteRead,
+)
+from ladder.review.national.service import brief, move, reach
+
+IN_VERIFICATION = "onsite_verification"
+
+
+def _value(v: Any) -> str | None:
+    if v is None:
+        return None
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v)
+
+
+def checklist(details: Mapping[str, Any], template: tuple[TemplateItem, ...]) -> list[dict]:
+    """The items, in order: declared scene instances, declared KPIs, then the template."""
+    items: list[dict] = []
+    for i, scene in enumerate(details.get("scenes") or [], start=1):
+        text = "—".join(str(scene.get(k, "")) for k in ("segment", "scene", "instance"))
+        items.append(
+            {
+                "key": f"scene-{i}",
+                "kind": "scene",
+                "text": text + ("（应用人工智能）" if scene.get("ai") else ""),
+                "text_en": "declared scene instance" + (" (applies AI)" if scene.get("ai") else ""),
+            }
+        )
+    for i, (name, value) in enumerate(sorted((details.get("kpis") or {}).items()), start=1):
+        items.append(
+            {
+                "key": f"kpi-{i}",
+                "kind": "kpi",
+                "text": f"关键绩效指标：{name}",
+                "text_en": f"declared KPI: {name}",
+                "declared_value": _value(value),
+            }
+        )
+    for t in template:
+        items.append(
+            {
+                "key": f"template-{t.key}",
+                "kind": "template",
+                "text": t.text,
+                "text_en": t.text_en,
+                "source": t.source,
+            }
+        )
+    return items
+
+
+def onsite_etag(case: ReviewCase, visit: NationalOnsite) -> str:
+    return etag("onsite", case.declaration_id, visit.row_version)
+
+
+def item_etag(case: ReviewCase, item: NationalOnsiteItem) -> str:
+    return etag("onsite-item", f"{case.declaration_id}-{item.key}", item.row_version)
+
+
+async def schedule(
+    session: AsyncSession,
+    principal: Principal,
+    declaration_id: uuid.UUID,
+    data: OnsiteCreate,
+    if_match: str | None,
+) -> ReviewCase:
+    """Move the case to 现场核查 with its team (vetted like reviewers) and checklist."""
+    case = await reach(session, principal, declaration_id, for_update=True)
+    check_if_match(if_match, case_etag(case))
+    check_team_size(len(data.team))
+    await move(
+        session,
+        case,
+        "schedule_onsite",
+        actor=principal.sub,
+        history=ONSITE_SCHEDULED,
+        reason=f"{data.scheduled_on.isoformat()} {data.place}",
+        tier=case.tier,
+    )
+    await vet(session, case, data.team)  # raising here rolls the move back with the request
+    now = clock.now()
+    visit = NationalOnsite(
+        case_id=case.id,
+        scheduled_on=data.scheduled_on,
+        place=data.place,
+        created_by=principal.sub,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(visit)
+    await session.flush()
+    for position, item in enumerate(checklist(case.details, national().onsite_template), 1):
+        session.add(NationalOnsiteItem(onsite_id=visit.id, position=position, **item))
+    await repository.replace_assignments(session, case.id, ONSITE, data.team, principal.sub)
+    return case
+
+
+async def _visit(
+    session: AsyncSession, principal: Principal, declaration_id: uuid.UUID, *, lock: bool
+) -> tuple[ReviewCase, NationalOnsite]:
+    case = await reach(session, principal, declaration_id, duty=ONSITE)
+    visit = await repository.onsite(session, case.id, for_update=lock)
+    if visit is None:
+        raise OnsiteNotFound(details={"declaration_id": str(declaration_id)})
+    return case, visit
+
+
+def _open(case: ReviewCase) -> None:
+    if case.status != IN_VERIFICATION:
+        raise OnsiteClosed(details={"status": case.status})
+
+
+async def record_finding(
+    session: AsyncSession,
+    principal: Principal,
+    declaration_id: uuid.UUID,
+    key: str,
+    data: FindingPut,
+    if_match: str | None,
+) -> tuple[ReviewCase, NationalOnsite]:
+    """One item's finding (If-Match on the item): a discrepancy or an unchecked item needs a
+    note. Findings are open while the case is in 现场核查."""
+    case, visit = await _visit(session, principal, declaration_id, lock=False)
+    item = await repository.item(session, visit.id, key, for_update=True)
+    if item is None:
+        raise ChecklistItemNotFound(details={"key": key})
+    check_if_match(if_match, item_etag(case, item))
+    _open(case)
+    if data.finding is not Finding.verified and not data.note:
+        raise FindingNoteRequired(details={"key": key, "finding": data.finding.value})
+    item.finding = data.finding.value
+    item.note = data.note or None
+    item.recorded_by = principal.sub
+    item.recorded_at = clock.now()
+    item.row_version += 1
+    session.add(item)
+    await session.flush()
+    return case, visit
+
+
+async def conclude(
+    session: AsyncSession,
+    principal: Principal,
+    declaration_id: uuid.UUID,
+    conclusion: str,
+    if_match: str | None,
+) -> tuple[ReviewCase, NationalOnsite]:
+    """The team's conclusion (核查结论), If-Match on the verification."""
+    case, visit = await _visit(session, principal, declaration_id, lock=True)
+    check_if_match(if_match, onsite_etag(case, visit))
+    _open(case)
+    visit.conclusion = conclusion
+    visit.concluded_by = principal.sub
+    visit.row_version += 1
+    visit.updated_at = clock.now()
+    session.add(visit)
+    await session.flush()
+    return case, visit
+
+
+async def read(
+    session: AsyncSession, principal: Principal, declaration_id: uuid.UUID
+) -> tuple[ReviewCase, NationalOnsite]:
+    return await _visit(session, principal, declaration_id, lock=False)
+
+
+async def to_read(session: AsyncSession, case: ReviewCase, visit: NationalOnsite) -> OnsiteRead:
+    items = await repository.items(session, visit.id)
+    team = await repository.assigned(session, case.id, ONSITE)
+    return OnsiteRead(
+        scheduled_on=visit.scheduled_on,
+        place=visit.place,
+        team=[brief(e) for e in team],
+        items=[
+            ChecklistItemRead(
+                key=i.key,
+                kind=i.kind,
+                text=i.text,
+                text_en=i.text_en,
+                declared_value=i.declared_value,
+                source=i.source,
+                finding=Finding(i.finding) if i.finding else None,
+                note=i.note,
+                recorded_by=i.recorded_by,
+                recorded_at=i.recorded_at,
+                etag=item_etag(case, i),
+            )
+            for i in items
+        ],
+        conclusion=visit.conclusion,
+        concluded_by=visit.concluded_by,
+        complete=bool(visit.conclusion) and all(i.finding for i in items),
+        etag=onsite_etag(case, visit),
+    )

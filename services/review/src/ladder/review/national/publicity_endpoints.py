@@ -1,0 +1,275 @@
+"""Routes of the 公示: the ministry's (draft, announce, objections, close) and the public's
+(the notice, objecting, the published list — no token; the gateway lets `/public/…` through)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query, Request, Response, status
+
+from ladder.kit import clock
+from ladder.kit.concurrency import IfMatchHeader
+from ladder.kit.db import SessionDep
+from ladder.kit.errors import responses
+from ladder.kit.idempotency import IdempotencyKeyDep
+from ladder.kit.pagination import Page, PageDep
+from ladder.review.national import publicity, repository
+from ladder.review.national.auth import MinistryDep
+from ladder.review.national.data import NationalTier
+from ladder.review.national.http import OptionalKeyDep, answer, keyed
+from ladder.review.national.schemas import (
+    ObjectionCreate,
+    ObjectionRead,
+    ObjectionReceipt,
+    ObjectionResolve,
+    ObjectionStatus,
+    PublicityCreate,
+    PublicityRead,
+    PublicNotice,
+    PublishedList,
+)
+
+publicity_router = APIRouter(prefix="/v1/national", tags=["national review: 公示"])
+public_router = APIRouter(prefix="/public/v1", tags=["public: 公示 and published lists"])
+
+Campaign = Annotated[int, Path(ge=2024, le=2100, description="campaign year", examples=[2025])]
+ONE = "/publicities/{campaign}/{tier}"
+PUBLIC_CALLER = "public"  # idempotency keys of anonymous callers share one scope
+
+
+async def _read(session, p) -> dict:
+    return (await publicity.to_read(session, p)).model_dump(mode="json")
+
+
+def _objection(o) -> dict:
+    return ObjectionRead.model_validate(
+        {**o.model_dump(), "etag": publicity.objection_etag(o)}
+    ).model_dump(mode="json")
+
+
+@publicity_router.post(
+    "/publicities",
+    status_code=status.HTTP_201_CREATED,
+    response_model=PublicityRead,
+    responses=responses(401, 403, 409, 422, 428),
+    summary="Draft the 公示 of a campaign's tier from its selected cases (Idempotency-Key)",
+)
+async def create_publicity(
+    data: PublicityCreate,
+    request: Request,
+    session: SessionDep,
+    principal: MinistryDep,
+    key: IdempotencyKeyDep,
+) -> Response:
+    """`days` defaults to national.yaml `publicity.days` (calendar days, Beijing time).
+    Errors: 409 `publicity_exists`, `nothing_to_announce`; 422 `publicity_period_too_long`."""
+
+    async def run():
+        return 201, await _read(session, await publicity.create(session, principal, data))
+
+    return await keyed(
+        request, session, caller=principal.sub, key=key, body=data.model_dump(mode="json"), run=run
+    )
+
+
+@publicity_router.get(
+    ONE,
+    response_model=PublicityRead,
+    responses=responses(401, 403, 404, 422),
+    summary="The 公示 (a draft lists the cases selected now) with objection counts and ETag",
+)
+async def read_publicity(
+    campaign: Campaign, tier: NationalTier, session: SessionDep, principal: MinistryDep
+) -> Response:
+    return answer(await _read(session, await publicity.get(session, campaign, tier)))
+
+
+@publicity_router.post(
+    ONE + "/announce",
+    response_model=PublicityRead,
+    responses=responses(401, 403, 404, 409, 412, 422, 428),
+    summary="发布公示: the selected cases go into publicity; the period starts now "
+    "(If-Match, Idempotency-Key)",
+)
+async def announce(
+    campaign: Campaign,
+    tier: NationalTier,
+    request: Request,
+    session: SessionDep,
+    principal: MinistryDep,
+    key: IdempotencyKeyDep,
+    if_match: IfMatchHeader = None,
+) -> Response:
+    """Errors: 409 `publicity_not_draft`, `nothing_to_announce`; 412; 428."""
+
+    async def run():
+        p = await publicity.announce(session, principal, campaign, tier, if_match)
+        return 200, await _read(session, p)
+
+    return await keyed(request, session, caller=principal.sub, key=key, body=None, run=run)
+
+
+@publicity_router.post(
+    ONE + "/close",
+    response_model=PublicityRead,
+    responses=responses(401, 403, 404, 409, 412, 422, 428),
+    summary="End the 公示 and publish the list (If-Match, Idempotency-Key)",
+)
+async def close(
+    campaign: Campaign,
+    tier: NationalTier,
+    request: Request,
+    session: SessionDep,
+    principal: MinistryDep,
+    key: IdempotencyKeyDep,
+    if_match: IfMatchHeader = None,
+) -> Response:
+    """Every case still in publicity is published (领航级: its cultivation starts today,
+    Beijing time) and `review.list_published` is queued. Errors: 409 `publicity_not_ended`
+    (before `ends_at` by the service's clock), `objections_unresolved`, `publicity_not_open`."""
+
+    async def run():
+        p = await publicity.close(session, principal, campaign, tier, if_match)
+        return 200, await _read(session, p)
+
+    return await keyed(request, session, caller=principal.sub, key=key, body=None, run=run)
+
+
+@publicity_router.get(
+    ONE + "/objections",
+    response_model=Page[ObjectionRead],
+    responses=responses(401, 403, 404, 422),
+    summary="Objections to the 公示, oldest first",
+)
+async def list_objections(
+    campaign: Campaign,
+    tier: NationalTier,
+    session: SessionDep,
+    principal: MinistryDep,
+    page: PageDep,
+    status_filter: Annotated[ObjectionStatus | None, Query(alias="status")] = None,
+    declaration_id: uuid.UUID | None = None,
+) -> Page[ObjectionRead]:
+    p = await publicity.get(session, campaign, tier)
+    rows, total = await repository.objections_page(
+        session,
+        p.id,
+        status=status_filter.value if status_filter else None,
+        declaration_id=declaration_id,
+        offset=page.offset,
+        limit=page.page_size,
+    )
+    return Page(
+        items=[ObjectionRead.model_validate(_objection(o)) for o in rows],
+        total=total,
+        page=page.page,
+        page_size=page.page_size,
+    )
+
+
+@publicity_router.post(
+    "/objections/{objection_id}/resolution",
+    response_model=ObjectionRead,
+    responses=responses(401, 403, 404, 409, 412, 422, 428),
+    summary="Dismiss or uphold an objection; upheld withdraws the case (If-Match, Idempotency-Key)",
+)
+async def resolve_objection(
+    objection_id: uuid.UUID,
+    data: ObjectionResolve,
+    request: Request,
+    session: SessionDep,
+    principal: MinistryDep,
+    key: IdempotencyKeyDep,
+    if_match: IfMatchHeader = None,
+) -> Response:
+    """Errors: 404 `objection_not_found`, 409 `objection_already_resolved`,
+    `publicity_not_open`, 412, 428."""
+
+    async def run():
+        o = await publicity.resolve(session, principal, objection_id, data, if_match)
+        return 200, _objection(o)
+
+    return await keyed(
+        request, session, caller=principal.sub, key=key, body=data.model_dump(mode="json"), run=run
+    )
+
+
+# --- public ----------------------------------------------------------------------------------
+
+
+@public_router.get(
+    "/publicity/{campaign}/{tier}",
+    response_model=PublicNotice,
+    responses=responses(404, 422),
+    summary="The 公示: the projects and the period (no token)",
+)
+async def public_notice(
+    campaign: Campaign, tier: NationalTier, session: SessionDep
+) -> PublicNotice:
+    p, rows = await publicity.announced(session, campaign, tier)
+    assert p.starts_at is not None and p.ends_at is not None
+    return PublicNotice(
+        campaign_year=p.campaign_year,
+        tier=tier,
+        starts_at=p.starts_at,
+        ends_at=p.ends_at,
+        accepting_objections=publicity.accepting_objections(p, clock.now()),
+        entries=rows,
+    )
+
+
+@public_router.post(
+    "/publicity/{campaign}/{tier}/objections",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ObjectionReceipt,
+    responses=responses(404, 409, 413, 422),
+    summary="Object to a project on the 公示 (no token; Idempotency-Key optional)",
+)
+async def object_to(
+    campaign: Campaign,
+    tier: NationalTier,
+    data: ObjectionCreate,
+    request: Request,
+    session: SessionDep,
+    key: OptionalKeyDep,
+) -> Response:
+    """Content 10–2000 characters; name and contact optional. Errors: 404
+    `publicity_not_found`, `publicity_entry_not_found`; 409 `publicity_closed` (after
+    `ends_at`)."""
+
+    async def run():
+        o = await publicity.object_to(session, campaign, tier, data)
+        assert o.received_at is not None
+        receipt = ObjectionReceipt(
+            id=o.id, declaration_id=o.declaration_id, received_at=o.received_at
+        )
+        return 201, receipt.model_dump(mode="json")
+
+    return await keyed(
+        request, session, caller=PUBLIC_CALLER, key=key, body=data.model_dump(mode="json"), run=run
+    )
+
+
+@public_router.get(
+    "/published-lists/{campaign}/{tier}",
+    response_model=PublishedList,
+    responses=responses(404, 422),
+    summary="The published list (卓越级 名单 / 领航级 培育对象名单), paginated (no token)",
+)
+async def published_list(
+    campaign: Campaign, tier: NationalTier, session: SessionDep, page: PageDep
+) -> PublishedList:
+    p, rows, total = await publicity.published_list(
+        session, campaign, tier, offset=page.offset, limit=page.page_size
+    )
+    assert p.closed_at is not None
+    return PublishedList(
+        campaign_year=campaign,
+        tier=tier,
+        published_at=p.closed_at,
+        items=rows,
+        total=total,
+        page=page.page,
+        page_size=page.page_size,
+    )
