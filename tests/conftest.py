@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -14,22 +17,62 @@ from tools.seed import seed_all
 from tools.stack import Stack
 
 
-@pytest.fixture(scope="session")
-def stack(pg_server: str, tmp_path_factory: pytest.TempPathFactory):
-    """Gateway + three services as separate uvicorn processes, seeded like `make run`."""
+@contextlib.contextmanager
+def running_stack(pg_server: str, home: Path, **extra_env: str) -> Iterator[Stack]:
+    """Gateway + three services as separate uvicorn processes on a fresh database, seeded
+    like `make run`; stopped and dropped afterwards."""
     url = asyncio.run(testdb.create_database(pg_server, prefix="ladder_e2e"))
     upgrade_all(url)
     asyncio.run(seed_all(url))
-    home = tmp_path_factory.mktemp("stack")
     key_file = home / "signing-key.pem"
     key_file.write_bytes(generate_private_key_pem())
-    running = Stack(database_url=url, key_file=key_file, environment="dev", log_dir=home / "logs")
+    running = Stack(
+        database_url=url,
+        key_file=key_file,
+        environment="dev",
+        log_dir=home / "logs",
+        extra_env=dict(extra_env),
+    )
     try:
         running.start_all()
         yield running
     finally:
         running.stop_all()
         asyncio.run(testdb.drop_database(url))
+
+
+@pytest.fixture(scope="session")
+def stack(pg_server: str, tmp_path_factory: pytest.TempPathFactory):
+    """The shared stack: its clocks are the system's."""
+    with running_stack(pg_server, tmp_path_factory.mktemp("stack")) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def travel_stack(pg_server: str, tmp_path_factory: pytest.TempPathFactory):
+    """A stack of its own for a module that moves time (公示 periods, the 2-year cultivation):
+    its services' clocks move forward with `advance(stack, service, seconds)`."""
+    with running_stack(
+        pg_server, tmp_path_factory.mktemp("travel"), LADDER_CLOCK_CONTROL="true"
+    ) as running:
+        yield running
+
+
+@pytest.fixture
+def travel_gateway(travel_stack: Stack):
+    with httpx.Client(base_url=travel_stack.url("gateway"), timeout=20.0) as client:
+        yield client
+
+
+def advance(stack: Stack, service: str, headers: dict[str, str], seconds: float) -> None:
+    """Move one service's clock forward (its `/internal/clock`, called directly)."""
+    resp = httpx.post(
+        f"{stack.url(service)}/internal/clock",
+        json={"advance_seconds": seconds},
+        headers=headers,
+        timeout=10.0,
+    )
+    assert resp.status_code == 200, resp.text
 
 
 @pytest.fixture(scope="session")

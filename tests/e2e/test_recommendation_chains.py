@@ -111,8 +111,9 @@ def wait_for_status(gateway: httpx.Client, enterprise: dict[str, str], did: str,
     return _until(f"the enterprise to see {status}", probe)
 
 
-def test_fujian_county_city_province_to_the_recommendation(gateway):
-    did, enterprise = submit_declaration(gateway, "enterprise")
+def fujian_chain(gateway: httpx.Client, tier: str = "excellence", facts: dict | None = None):
+    """Submit as `enterprise` (福州市鼓楼区) and forward county → city → province."""
+    did, enterprise = submit_declaration(gateway, "enterprise", tier, facts)
     county, city, province = (dev_token(gateway, u) for u in ("county", "city", "province"))
     _held_case(gateway, county, did, level="county")
     _opine(gateway, county, did, {"decision": "forward", "credit_check": CLEAR})
@@ -120,30 +121,50 @@ def test_fujian_county_city_province_to_the_recommendation(gateway):
     _opine(gateway, city, did, {"decision": "forward"})
     _held_case(gateway, province, did, level="province", status="awaiting_initial_review")
     _opine(gateway, province, did, {"decision": "forward"})
-    recommend(gateway, province, "excellence", "350000", did)
-    wait_for_status(gateway, enterprise, did, "recommended")
+    return did, enterprise, province
 
 
-def test_shanghai_district_municipal_to_the_recommendation(gateway):
-    did, enterprise = submit_declaration(gateway, "enterprise-sh")
+def shanghai_chain(gateway: httpx.Client, tier: str = "excellence", facts: dict | None = None):
+    """Submit as `enterprise-sh` (浦东新区) and forward district → municipal."""
+    did, enterprise = submit_declaration(gateway, "enterprise-sh", tier, facts)
     district, municipal = dev_token(gateway, "county-sh"), dev_token(gateway, "province-sh")
     held = _held_case(gateway, district, did, level="county")
     assert held["holder_region"] == "310115"
     _opine(gateway, district, did, {"decision": "forward"})
     _held_case(gateway, municipal, did, level="province", status="awaiting_initial_review")
     _opine(gateway, municipal, did, {"decision": "forward"})
+    return did, enterprise, municipal
+
+
+def soe_chain(gateway: httpx.Client):
+    """Submit as `enterprise-soe` (a central SOE's subsidiary): its group HQ forwards."""
+    did, enterprise = submit_declaration(gateway, "enterprise-soe")
+    hq = dev_token(gateway, "central-soe")
+    held = _held_case(gateway, hq, did, level="central_soe_hq")
+    assert held["recommending_unit"] == SOE_UNIT
+    # The Fuzhou authorities neither hold nor see it.
+    county = dev_token(gateway, "county")
+    assert gateway.get(f"/api/review/v1/cases/{did}", headers=county).status_code == 404
+    _opine(gateway, hq, did, {"decision": "forward"})
+    return did, enterprise, hq
+
+
+SOE_UNIT = "soe:91110000100000007F"
+
+
+def test_fujian_county_city_province_to_the_recommendation(gateway):
+    did, enterprise, province = fujian_chain(gateway)
+    recommend(gateway, province, "excellence", "350000", did)
+    wait_for_status(gateway, enterprise, did, "recommended")
+
+
+def test_shanghai_district_municipal_to_the_recommendation(gateway):
+    did, enterprise, municipal = shanghai_chain(gateway)
     recommend(gateway, municipal, "excellence", "310000", did)
     wait_for_status(gateway, enterprise, did, "recommended")
 
 
 def test_a_central_soe_through_its_group_hq(gateway):
-    did, enterprise = submit_declaration(gateway, "enterprise-soe")
-    hq = dev_token(gateway, "central-soe")
-    held = _held_case(gateway, hq, did, level="central_soe_hq")
-    assert held["recommending_unit"] == "soe:91110000100000007F"
-    # The Fuzhou authorities neither hold nor see it.
-    county = dev_token(gateway, "county")
-    assert gateway.get(f"/api/review/v1/cases/{did}", headers=county).status_code == 404
-    _opine(gateway, hq, did, {"decision": "forward"})
-    recommend(gateway, hq, "excellence", "soe:91110000100000007F", did)
+    did, enterprise, hq = soe_chain(gateway)
+    recommend(gateway, hq, "excellence", SOE_UNIT, did)
     wait_for_status(gateway, enterprise, did, "recommended")

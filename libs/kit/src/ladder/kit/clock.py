@@ -14,8 +14,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Protocol
 
-from fastapi import Depends, FastAPI, Request
+from fastapi import APIRouter, Depends, FastAPI, Request
+from pydantic import BaseModel, ConfigDict, Field
 from starlette.types import ASGIApp, Receive, Scope, Send
+
+from ladder.kit.auth import Principal, Role, require_roles
 
 
 class Clock(Protocol):
@@ -48,6 +51,22 @@ class FrozenClock:
 
     def advance(self, **delta: float) -> None:
         self.at += timedelta(**delta)
+
+
+@dataclass
+class AdjustableClock:
+    """The system clock shifted by an offset that moves only forward (cross-service tests in
+    dev/test: `POST /internal/clock`, see `install_clock(control=True)`)."""
+
+    offset: timedelta = timedelta(0)
+
+    def now(self) -> datetime:
+        return datetime.now(UTC) + self.offset
+
+    def advance(self, seconds: float) -> None:
+        if seconds < 0:
+            raise ValueError("the clock does not go back")
+        self.offset += timedelta(seconds=seconds)
 
 
 SYSTEM_CLOCK = SystemClock()
@@ -83,6 +102,46 @@ class _BindClock:
             _current.reset(token)
 
 
-def install_clock(app: FastAPI, clock: Clock | None = None) -> None:
+class ClockAdvance(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    advance_seconds: float = Field(ge=0, le=10 * 366 * 86400, allow_inf_nan=False)
+
+
+class ClockRead(BaseModel):
+    now: datetime
+    offset_seconds: float
+
+
+ClockMoverDep = Annotated[Principal, require_roles(Role.ministry, Role.service)]
+
+
+def _control_router() -> APIRouter:
+    router = APIRouter(prefix="/internal/clock", tags=["internal: clock (dev/test only)"])
+
+    def _read(clock: AdjustableClock) -> ClockRead:
+        return ClockRead(now=clock.now(), offset_seconds=clock.offset.total_seconds())
+
+    @router.get("", response_model=ClockRead)
+    async def read_clock(request: Request, _: ClockMoverDep) -> ClockRead:
+        return _read(request.app.state.clock)
+
+    @router.post("", response_model=ClockRead)
+    async def advance_clock(data: ClockAdvance, request: Request, _: ClockMoverDep) -> ClockRead:
+        """Move this service's clock forward (never back): deadlines, 公示 periods and
+        cultivation timers see the new time at once; sweepers on their next tick."""
+        clock: AdjustableClock = request.app.state.clock
+        clock.advance(data.advance_seconds)
+        return _read(clock)
+
+    return router
+
+
+def install_clock(app: FastAPI, clock: Clock | None = None, *, control: bool = False) -> None:
+    """Give the app its clock. With `control` (settings `clock_control`, dev/test only) the
+    clock is an `AdjustableClock` and `/internal/clock` moves it."""
+    if control:
+        clock = AdjustableClock()
+        app.include_router(_control_router())
     app.state.clock = clock or SYSTEM_CLOCK
     app.add_middleware(_BindClock)

@@ -7,8 +7,9 @@ them refuses to start rather than running with a guessable value.
 from __future__ import annotations
 
 from functools import cached_property
+from typing import Self
 
-from pydantic import AliasChoices, Field, field_validator
+from pydantic import AliasChoices, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -60,6 +61,10 @@ class KitSettings(BaseSettings):
     log_level: str = "INFO"
     log_json: bool = True
 
+    # A clock that `POST /internal/clock` may move (cross-service tests of 公示 periods and
+    # cultivation deadlines). Refused outside dev/test: production time is the system's.
+    clock_control: bool = False
+
     @field_validator("jwt_algorithms")
     @classmethod
     def _asymmetric_only(cls, value: list[str]) -> list[str]:
@@ -68,6 +73,12 @@ class KitSettings(BaseSettings):
         if bad or not value:
             raise ValueError(f"only asymmetric JWT algorithms may be allowed, not {bad}")
         return value
+
+    @model_validator(mode="after")
+    def _clock_control_only_in_dev(self) -> Self:
+        if self.clock_control and self.environment not in ("dev", "test"):
+            raise ValueError("clock_control is for dev and test environments only")
+        return self
 
     @cached_property
     def async_database_url(self) -> str:

@@ -53,5 +53,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             },
         ),
     )
-    install_clock(app)  # app.state.clock: what time it is for deadlines (tests move it)
+    # app.state.clock: what time it is for deadlines (tests move it; dev/test may control it)
+    install_clock(app, control=settings.clock_control)
     return app

@@ -54,5 +54,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             background=[cultivation_sweeper],
         ),
     )
-    install_clock(app)  # app.state.clock: deadlines, 公示 periods, cultivation timers
+    # app.state.clock: deadlines, 公示 periods, cultivation timers (movable in dev/test only)
+    install_clock(app, control=settings.clock_control)
     return app
