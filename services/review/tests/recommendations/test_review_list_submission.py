@@ -181,6 +181,7 @@ async def test_submitting_recommends_every_case_and_freezes_the_table(
     body = resp.json()
     assert body["status"] == "submitted"
     assert body["submission"]["entries"] == 3
+    assert body["submission"]["reported_to"] == ["工业和信息化部（装备工业一司）"]
     assert await _statuses(clean_db, ids) == ["recommended"] * 3
 
     # A retry with the same key answers the same; a new submission is refused.
@@ -339,6 +340,14 @@ async def test_a_group_hq_keeps_its_own_list(rec, issuer, ready, clock):
     unit = f"soe:{GROUP}"
     url, _ = await _listed(rec, issuer, ready, 2, unit=unit, role="central_soe_hq")
     assert (await _read(rec, issuer, url, "central_soe_hq"))["unit"] == unit
+    assert (await _post(rec, issuer, url, "lock", "central_soe_hq", key=False)).status_code == 200
+    submitted = await _post(rec, issuer, url, "submit", "central_soe_hq")
+    assert submitted.status_code == 200, submitted.text
+    # 251号 二(二)3: 有关中央企业同步报送国务院国资委（科技创新局）.
+    assert submitted.json()["submission"]["reported_to"] == [
+        "工业和信息化部（装备工业一司）",
+        "国务院国资委（科技创新局）",
+    ]
     # A province, or another group, sees no such list.
     assert (await rec.get(url, headers=_h(issuer))).status_code == 404
     other = issuer.headers("central_soe_hq", org="91110000100000008B")
@@ -384,3 +393,22 @@ async def test_submission_needs_if_match_and_a_key(rec, issuer, ready, clock):
     )
     assert no_match.status_code == 428
     assert (await _read(rec, issuer, url))["status"] == "locked"
+
+
+async def test_every_list_transition_is_in_its_history(rec, issuer, ready, clock):
+    url, _ = await _listed(rec, issuer, ready, 1)
+    assert (await _post(rec, issuer, url, "lock", key=False)).status_code == 200
+    assert (await _post(rec, issuer, url, "unlock", key=False)).status_code == 200
+    assert (await _post(rec, issuer, url, "lock", key=False)).status_code == 200
+    body = (await _post(rec, issuer, url, "submit")).json()
+    moves = [(h["action"], h["from_status"], h["to_status"]) for h in body["history"]]
+    assert moves == [
+        ("created", None, "open"),
+        ("added", "open", "open"),
+        ("locked", "open", "locked"),
+        ("unlocked", "locked", "open"),
+        ("locked", "open", "locked"),
+        ("submitted", "locked", "submitted"),
+    ]
+    assert body["history"][-1]["reason"].startswith("to the ministry: 1 entries")
+    assert all(h["actor"] and h["at"] for h in body["history"])

@@ -97,7 +97,13 @@ class RecommendationListEvent(SQLModel, table=True):
     list_id: uuid.UUID = Field(
         sa_column=Column(ForeignKey(f"{SCHEMA}.recommendation_list.id"), nullable=False, index=True)
     )
-    action: str = Field(max_length=30, description="created | added | removed | locked | unlocked")
+    action: str = Field(
+        max_length=30,
+        description="created | added | removed | reordered | locked | unlocked | submitted",
+    )
+    from_status: str | None = Field(default=None, max_length=20, description="None: created")
+    to_status: str | None = Field(default=None, max_length=20)
+    reason: str | None = Field(default=None, max_length=2000)
     declaration_id: uuid.UUID | None = Field(default=None, sa_column=Column(Uuid))
     row_version: int = Field(description="the list's row version after the change")
     actor: str = Field(max_length=200)

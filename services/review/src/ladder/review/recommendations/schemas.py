@@ -71,6 +71,9 @@ class ListEventRead(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     action: str
+    from_status: ListStatus | None
+    to_status: ListStatus | None
+    reason: str | None
     declaration_id: uuid.UUID | None
     row_version: int
     actor: str
@@ -84,6 +87,9 @@ class SubmissionRead(BaseModel):
     submitted_at: datetime
     sha256: str = Field(description="of the 推荐汇总表 workbook as issued")
     entries: int
+    reported_to: list[str] = Field(
+        description="who receives it: the ministry; central SOEs also SASAC (国务院国资委)"
+    )
 
 
 class ListRead(BaseModel):

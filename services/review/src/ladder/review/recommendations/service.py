@@ -134,7 +134,12 @@ def _touch(
     principal: Principal,
     action: str,
     declaration_id: uuid.UUID | None = None,
+    *,
+    before: str | None = None,
+    reason: str | None = None,
 ) -> None:
+    """Bump the list's version and write its history row (`before`: the status before a
+    transition; an edit of the entries leaves it as it was)."""
     lst.row_version += 1
     lst.updated_by = principal.sub
     lst.updated_at = datetime.now(UTC)
@@ -143,6 +148,9 @@ def _touch(
         RecommendationListEvent(
             list_id=lst.id,
             action=action,
+            from_status=before or lst.status,
+            to_status=lst.status,
+            reason=reason,
             declaration_id=declaration_id,
             row_version=lst.row_version,
             actor=principal.sub,
@@ -231,7 +239,11 @@ async def open_list(
         return lst, False
     session.add(
         RecommendationListEvent(
-            list_id=lst.id, action="created", row_version=lst.row_version, actor=principal.sub
+            list_id=lst.id,
+            action="created",
+            to_status=lst.status,
+            row_version=lst.row_version,
+            actor=principal.sub,
         )
     )
     await session.flush()
@@ -363,8 +375,9 @@ async def set_locked(
         raise ListSubmitted(details={"status": lst.status})
     target = ListStatus.locked if locked else ListStatus.open
     if lst.status != target.value:
+        before = lst.status
         ListMachine(lst, state_field="status").send("lock" if locked else "unlock")
-        _touch(session, lst, principal, "locked" if locked else "unlocked")
+        _touch(session, lst, principal, "locked" if locked else "unlocked", before=before)
         await session.flush()
     return lst
 
@@ -444,6 +457,7 @@ async def submit(
         raise ListNotLocked(details={"status": lst.status})
     rows = await _ranked_cases(session, lst.id, for_update=True)
     deadline = await list_deadline(deadlines, lst)
+    list_before = lst.status
     ListMachine(lst, state_field="status").send(
         "submit", entries=len(rows), deadline=deadline, now=now
     )
@@ -477,18 +491,26 @@ async def submit(
     book = summary_table.workbook(
         tier.value, principal.name or unit, table_rows, at=now, draft=False
     )
+    table_sha = hashlib.sha256(book).hexdigest()
     session.add(
         RecommendationSubmission(
             list_id=lst.id,
             entries=table_rows,
             workbook=book,
-            sha256=hashlib.sha256(book).hexdigest(),
+            sha256=table_sha,
             deadline=deadline.closes_at if deadline else None,
             submitted_by=principal.sub,
             submitted_at=now,
         )
     )
-    _touch(session, lst, principal, "submitted")
+    _touch(
+        session,
+        lst,
+        principal,
+        "submitted",
+        before=list_before,
+        reason=f"to the ministry: {len(rows)} entries, 推荐汇总表 sha256 {table_sha[:12]}…",
+    )
     await publish(
         session,
         OUTBOX,
@@ -499,7 +521,7 @@ async def submit(
             "tier": tier.value,
             "unit": unit,
             "declaration_ids": [r["declaration_id"] for r in table_rows],
-            "sha256": hashlib.sha256(book).hexdigest(),
+            "sha256": table_sha,
             "at": now.isoformat(),
         },
     )
@@ -565,6 +587,7 @@ async def to_read(session: AsyncSession, lst: RecommendationList) -> ListRead:
             submitted_at=record.submitted_at,
             sha256=record.sha256,
             entries=len(record.entries),
+            reported_to=summary_table.specs()[lst.tier].recipients(lst.unit),
         )
         if record is not None and record.submitted_at is not None
         else None

@@ -45,11 +45,23 @@ class Column(_Strict):
     width: int = Field(ge=4, le=100)
 
 
+class Recipient(_Strict):
+    to: str = Field(min_length=2)
+    central_soe_only: bool = False
+    clause: str | None = None
+
+
 class TableSpec(_Strict):
     attachment: str
     title: str
     source: str = Field(min_length=4)
+    report_to: tuple[Recipient, ...] = Field(min_length=1)
     columns: tuple[Column, ...] = Field(min_length=2)
+
+    def recipients(self, unit: str) -> list[str]:
+        """Who receives the submitted table of `unit` (`soe:<USCC>` for a central SOE)."""
+        soe = unit.startswith("soe:")
+        return [r.to for r in self.report_to if soe or not r.central_soe_only]
 
 
 @cache
