@@ -201,3 +201,18 @@ async def test_the_gateway_has_its_own_openapi(gateway):
         paths
     )
     assert "503" in paths["/api/{service}/{path}"]["get"]["responses"]
+
+
+async def test_anonymous_public_writes_are_rate_limited(gateway):
+    """Objections to a 公示 come without a token; beyond the per-IP rate the gateway answers
+    429 before the service sees them. Reads stay free."""
+    limit = gateway.app.state.settings.public_write_rate_per_minute
+    path = "/api/review/public/v1/publicity/2025/excellence/objections"
+    for _ in range(limit):
+        assert (await gateway.client.post(path, json={})).status_code == 200
+    refused = await gateway.client.post(path, json={})
+    assert refused.status_code == 429
+    assert refused.json()["error"]["code"] == "rate_limited"
+    assert int(refused.headers["Retry-After"]) >= 1
+    assert len(gateway.seen("review")) == limit
+    assert (await gateway.client.get("/api/review/public/announcements")).status_code == 200

@@ -54,6 +54,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.auth_limiter = TokenBucketLimiter(settings.auth_rate_per_minute)
+    app.state.public_write_limiter = TokenBucketLimiter(settings.public_write_rate_per_minute)
     install_error_handlers(app)
     app.add_middleware(RequestContextMiddleware, max_body_bytes=settings.max_body_bytes)
     app.include_router(health.router)

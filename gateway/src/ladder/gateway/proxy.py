@@ -17,6 +17,7 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import StreamingResponse
 from starlette.background import BackgroundTask
 
+from ladder.gateway.ratelimit import limit_rate
 from ladder.gateway.upstreams import upstream_failure
 from ladder.kit.auth import TokenVerifier, bearer_token
 from ladder.kit.errors import NotFound, Unauthenticated, responses
@@ -101,6 +102,9 @@ async def _authenticate(request: Request, path: str) -> None:
     token = bearer_token(request)
     if token is None:
         if is_public(path):
+            if request.method not in ("GET", "HEAD", "OPTIONS"):
+                # Anonymous writes (公示 objections) are rate limited per client IP.
+                limit_rate(request.app.state.public_write_limiter, request)
             return
         raise Unauthenticated(details={"reason": "missing_token"})
     verifier: TokenVerifier = request.app.state.verifier

@@ -1,4 +1,5 @@
-"""A per-client-IP token bucket, in memory, for the `/auth/*` endpoints.
+"""A per-client-IP token bucket, in memory, for the `/auth/*` endpoints and anonymous writes
+to public paths (objections to a 公示).
 
 One process, one bucket table: with several gateway replicas each allows the rate, which is
 fine for slowing down secret guessing; it is not a quota.
@@ -68,7 +69,11 @@ class TokenBucketLimiter:
 
 async def limit_auth_rate(request: Request) -> None:
     """Dependency for the `/auth/*` routes: 429 `rate_limited` beyond the per-IP rate."""
-    limiter: TokenBucketLimiter = request.app.state.auth_limiter
+    limit_rate(request.app.state.auth_limiter, request)
+
+
+def limit_rate(limiter: TokenBucketLimiter, request: Request) -> None:
+    """429 `rate_limited` (with Retry-After) beyond the limiter's per-IP rate."""
     client = request.client.host if request.client else "unknown"
     wait = limiter.take(client)
     if wait is not None:

@@ -65,6 +65,9 @@ class GatewaySettings(BaseSettings):
     service_clients: list[str] = ["declaration", "rules", "review"]
 
     auth_rate_per_minute: int = Field(default=30, ge=1, description="per client IP on /auth/*")
+    public_write_rate_per_minute: int = Field(
+        default=10, ge=1, description="per client IP: writes without a token to public paths"
+    )
     # Large enough for a batch evaluation (up to 5,000 factories) passed on to the rules service.
     max_body_bytes: int = 16 * 1024 * 1024
     log_level: str = "INFO"
