@@ -202,7 +202,16 @@ async def open_list(
         answer = await _read_quota(request, campaign_year, tier, unit)
     snapshot: dict[str, Any] = {
         k: answer.get(k)
-        for k in ("limit", "quota_unit", "policy", "derivation", "reference", "sample", "level")
+        for k in (
+            "limit",
+            "quota_unit",
+            "policy",
+            "derivation",
+            "reference",
+            "sample",
+            "level",
+            "demo",
+        )
         if k in answer
     }
     snapshot["exemptions"] = answer.get("exemptions") or []
