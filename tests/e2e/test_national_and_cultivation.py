@@ -12,7 +12,8 @@ the gateway with the real processes — on a stack of its own whose review clock
    progress report, gets expert guidance, applies for acceptance — the city forwards, the
    province returns it once, then passes it — and the ministry records the expert committee's
    acceptance: it is on the public list of 领航级 factories. The Shanghai one never applies:
-   when its two years are over the sweeper expires it.
+   when its two years are over the sweeper expires it. Each enterprise sees the outcome on its
+   declaration (the declaration service mirrors the cultivation events).
 """
 
 from __future__ import annotations
@@ -423,3 +424,15 @@ def test_pilot_from_declaration_to_acceptance_and_one_that_expires(travel_stack,
     assert expired["history"][-1]["event"] == "expired"
     assert _record(gateway, ministry, fujian)["status"] == "accepted"
     wait_for_status(gateway, shanghai_ent, shanghai, "published")  # the list stands
+    # Each enterprise sees how its cultivation ended, on its own declaration.
+    for did, enterprise, status in (
+        (fujian, fujian_ent, "accepted"),
+        (shanghai, shanghai_ent, "expired"),
+    ):
+
+        def mirrored(did=did, enterprise=enterprise, status=status) -> dict | None:
+            d = gateway.get(f"/api/declaration/v1/declarations/{did}", headers=enterprise).json()
+            shown = d.get("cultivation_status") or {}
+            return shown if shown.get("status") == status else None
+
+        _until(f"the enterprise to see its cultivation {status}", mirrored)

@@ -54,6 +54,11 @@ class Declaration(SQLModel, table=True):
         sa_column=Column(JSONB),
         description="the review service's latest word on this declaration (from its events)",
     )
+    cultivation_status: dict[str, Any] | None = Field(
+        default=None,
+        sa_column=Column(JSONB),
+        description="the 领航级 cultivation's latest status and reminder (review events)",
+    )
     created_by: str = Field(max_length=200)
     created_at: datetime | None = _ts()
     updated_at: datetime | None = _ts()

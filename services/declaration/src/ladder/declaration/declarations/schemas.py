@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -36,6 +36,25 @@ class ReviewStatus(BaseModel):
     reason: str | None = None
 
 
+class CultivationReminder(BaseModel):
+    days_before: int | None
+    deadline: datetime | None
+    at: datetime
+
+
+class CultivationStatus(BaseModel):
+    """The 领航级 cultivation (培育) of the declaration, as the review service last said."""
+
+    status: str = Field(description="e.g. cultivating, acceptance_initial_review, accepted")
+    event: str
+    period_end: date = Field(description="the cultivation period ends (exclusive) this day")
+    at: datetime
+    reason: str | None = None
+    reminder: CultivationReminder | None = Field(
+        default=None, description="the last reminder before the period ends (90 / 30 days)"
+    )
+
+
 class DeclarationRead(BaseModel):
     id: uuid.UUID
     campaign_year: int
@@ -56,6 +75,9 @@ class DeclarationRead(BaseModel):
     current_fingerprint: str | None = None
     review_status: ReviewStatus | None = Field(
         default=None, description="where the review stands, as the review service last said"
+    )
+    cultivation_status: CultivationStatus | None = Field(
+        default=None, description="领航级 only: the cultivation, once it has started"
     )
 
 

@@ -94,6 +94,7 @@ def to_read(row: DeclarationRow) -> DeclarationRead:
         current_version=row.latest.number if row.latest else None,
         current_fingerprint=row.latest.fingerprint if row.latest else None,
         review_status=d.review_status,
+        cultivation_status=d.cultivation_status,
     )
 
 

@@ -1,0 +1,110 @@
+"""What the review service says about a 领航级 cultivation (培育), received as events and shown
+to the enterprise on its declaration (`cultivation_status`).
+
+The review service owns the cultivation; this side only mirrors its latest word: the status
+(cultivating, acceptance_initial_review, expert_acceptance, accepted, failed, expired), the
+period end, a return's reason, and the last reminder before the period ends (90 / 30 days). An
+event older than the one shown is stale and ignored (the kit's inbox already dedupes repeats).
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from datetime import date, datetime
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from ladder.declaration.declarations import repository
+from ladder.declaration.declarations.service import touch
+from ladder.declaration.errors import InvalidEventPayload
+from ladder.kit.errors import validation_details
+from ladder.kit.outbox import Event
+
+log = logging.getLogger("ladder.declaration.cultivation_events")
+
+PREFIX = "cultivation."
+REMINDER = "cultivation.reminder"
+ENDED = frozenset({"accepted", "failed", "expired"})
+# The topics the review service publishes (restated: a service never imports another).
+TOPICS = (
+    *(
+        PREFIX + e
+        for e in (
+            "started",
+            "acceptance_applied",
+            "forwarded",
+            "initial_review_passed",
+            "application_returned",
+            "accepted",
+            "failed",
+            "expired",
+        )
+    ),
+    REMINDER,
+)
+
+
+class CultivationChanged(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    declaration_id: uuid.UUID
+    event: str = Field(max_length=60)
+    status: str = Field(max_length=40)
+    period_end: date
+    at: datetime
+    reason: str | None = Field(default=None, max_length=2000)
+    days_before: int | None = Field(default=None, ge=0, le=3650)
+    deadline: datetime | None = None
+
+
+async def on_cultivation_changed(session: AsyncSession, event: Event) -> None:
+    try:
+        change = CultivationChanged.model_validate(event.payload)
+    except ValidationError as exc:
+        details = validation_details(list(exc.errors(include_input=False, include_url=False)))
+        raise InvalidEventPayload(
+            details={"event_id": str(event.event_id), "topic": event.topic, **details}
+        ) from None
+    row = await repository.get(session, change.declaration_id, for_update=True)
+    if row is None:
+        log.warning("cultivation status for unknown declaration %s ignored", change.declaration_id)
+        return
+    d = row.declaration
+    shown = dict(d.cultivation_status or {})
+    if event.topic == REMINDER:
+        last = (shown.get("reminder") or {}).get("at")
+        if last and datetime.fromisoformat(last) > change.at:
+            return
+        if "status" not in shown:  # the reminder came before the start: show what it says
+            shown.update(
+                status=change.status,
+                event="reminder",
+                period_end=change.period_end.isoformat(),
+                at=change.at.isoformat(),
+                reason=None,
+            )
+        shown["reminder"] = {
+            "days_before": change.days_before,
+            "deadline": change.deadline.isoformat() if change.deadline else None,
+            "at": change.at.isoformat(),
+        }
+    else:
+        seen = shown.get("at")
+        if seen and shown.get("event") != "reminder" and datetime.fromisoformat(seen) > change.at:
+            log.info("stale cultivation status for %s ignored", d.id)
+            return
+        reminder = shown.get("reminder")
+        shown = {
+            "status": change.status,
+            "event": change.event,
+            "period_end": change.period_end.isoformat(),
+            "at": change.at.isoformat(),
+            "reason": change.reason,
+        }
+        if reminder and change.status not in ENDED:
+            shown["reminder"] = reminder  # still running: the last reminder still applies
+    d.cultivation_status = shown
+    touch(d)
+    await session.flush()
