@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
-from sqlalchemy import text
+from sqlalchemy import Column, DateTime, func, text
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
-from sqlmodel import SQLModel
+from sqlmodel import Field, SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ladder.kit.settings import to_async_url
@@ -93,3 +93,17 @@ async def _request_session(request: Request) -> AsyncIterator[AsyncSession]:
 # sent, so a client never sees success for a write that then failed to commit.
 SessionDep = Annotated[AsyncSession, Depends(_request_session, scope="function")]
 DatabaseDep = Annotated[Database, Depends(get_database)]
+
+
+def timestamp_field(nullable: bool = False, **column: Any) -> Any:
+    """A `timestamptz` model field: set by the database (`now()`) unless nullable, in which
+    case the code sets it when the moment comes (submitted_at, closed_at …)."""
+    return Field(
+        sa_column=Column(
+            DateTime(timezone=True),
+            nullable=nullable,
+            server_default=None if nullable else func.now(),
+            **column,
+        ),
+        default=None,
+    )

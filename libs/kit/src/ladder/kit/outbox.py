@@ -233,6 +233,14 @@ class OutboxRelay:
 Handler = Callable[[AsyncSession, Event], Awaitable[None]]
 
 
+def wake_relay(app_state: Any) -> None:
+    """Events were queued: let this process's relay send them now rather than at its next
+    poll (no-op in a process without one). Pass `request.app.state` or `app.state`."""
+    relay = getattr(app_state, "relay", None)
+    if relay is not None:
+        relay.wake()
+
+
 class EventAck(BaseModel):
     event_id: uuid.UUID
     status: str = Field(description="accepted | duplicate | ignored")

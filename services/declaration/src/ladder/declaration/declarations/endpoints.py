@@ -27,6 +27,7 @@ from ladder.kit.concurrency import IfMatchHeader
 from ladder.kit.db import SessionDep
 from ladder.kit.errors import responses
 from ladder.kit.idempotency import IdempotencyKeyDep, claim
+from ladder.kit.outbox import wake_relay
 from ladder.kit.pagination import Page, PageDep
 
 router = APIRouter(prefix="/v1/declarations", tags=["declarations"])
@@ -143,7 +144,7 @@ async def submit_declaration(
         return replayed
     read = service.to_read(await service.submit(session, rules, principal, declaration_id))
     await slot.store(session, 200, read.model_dump(mode="json"))
-    request.app.state.relay.wake()
+    wake_relay(request.app.state)
     return _answer(read)
 
 

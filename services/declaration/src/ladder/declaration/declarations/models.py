@@ -6,23 +6,12 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Column, DateTime, ForeignKey, Index, UniqueConstraint, func
+from sqlalchemy import Column, ForeignKey, Index, UniqueConstraint
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
 from ladder.declaration.settings import SCHEMA
-
-
-def _ts(nullable: bool = False, **kw: Any) -> Any:
-    return Field(
-        sa_column=Column(
-            DateTime(timezone=True),
-            nullable=nullable,
-            server_default=None if nullable else func.now(),
-            **kw,
-        ),
-        default=None,
-    )
+from ladder.kit.db import timestamp_field
 
 
 class Declaration(SQLModel, table=True):
@@ -60,9 +49,9 @@ class Declaration(SQLModel, table=True):
         description="the 领航级 cultivation's latest status and reminder (review events)",
     )
     created_by: str = Field(max_length=200)
-    created_at: datetime | None = _ts()
-    updated_at: datetime | None = _ts()
-    submitted_at: datetime | None = _ts(nullable=True)
+    created_at: datetime | None = timestamp_field()
+    updated_at: datetime | None = timestamp_field()
+    submitted_at: datetime | None = timestamp_field(nullable=True)
 
 
 class DeclarationVersion(SQLModel, table=True):
@@ -82,7 +71,7 @@ class DeclarationVersion(SQLModel, table=True):
     content: dict[str, Any] = Field(sa_column=Column(JSONB, nullable=False))
     fingerprint: str = Field(max_length=64, index=True)
     submitted_by: str = Field(max_length=200)
-    submitted_at: datetime | None = _ts()
+    submitted_at: datetime | None = timestamp_field()
 
 
 class DeclarationTransition(SQLModel, table=True):
@@ -100,4 +89,4 @@ class DeclarationTransition(SQLModel, table=True):
     to_status: str = Field(max_length=30)
     actor: str = Field(max_length=200)
     reason: str | None = Field(default=None, max_length=2000)
-    at: datetime | None = _ts()
+    at: datetime | None = timestamp_field()

@@ -14,6 +14,7 @@ from ladder.kit.concurrency import IfMatchHeader
 from ladder.kit.db import SessionDep
 from ladder.kit.errors import responses
 from ladder.kit.idempotency import IdempotencyKeyDep, claim
+from ladder.kit.outbox import wake_relay
 from ladder.kit.pagination import Page, PageDep
 from ladder.review.cases import repository, service
 from ladder.review.cases.auth import ReviewerDep
@@ -146,9 +147,7 @@ async def give_opinion(
     outcome = OpinionOutcome(etag=read.etag, opinion=service.opinion_read(opinion), case=read)
     body = outcome.model_dump(mode="json")
     await slot.store(session, 201, body)
-    relay = getattr(request.app.state, "relay", None)
-    if relay is not None:
-        relay.wake()
+    wake_relay(request.app.state)
     return JSONResponse(body, status_code=201, headers={"ETag": outcome.etag})
 
 

@@ -6,23 +6,12 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Column, DateTime, ForeignKey, Index, Uuid, func, text
+from sqlalchemy import Column, DateTime, ForeignKey, Index, Uuid, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
+from ladder.kit.db import timestamp_field
 from ladder.review.settings import SCHEMA
-
-
-def _ts(nullable: bool = False, **kw: Any) -> Any:
-    return Field(
-        sa_column=Column(
-            DateTime(timezone=True),
-            nullable=nullable,
-            server_default=None if nullable else func.now(),
-            **kw,
-        ),
-        default=None,
-    )
 
 
 class ReviewCase(SQLModel, table=True):
@@ -82,8 +71,8 @@ class ReviewCase(SQLModel, table=True):
         description="bumped on every change; the ETag",
     )
     submitted_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
-    received_at: datetime | None = _ts()
-    updated_at: datetime | None = _ts()
+    received_at: datetime | None = timestamp_field()
+    updated_at: datetime | None = timestamp_field()
 
 
 class CaseTransition(SQLModel, table=True):
@@ -107,7 +96,7 @@ class CaseTransition(SQLModel, table=True):
     )
     level: str | None = Field(default=None, max_length=20, description="the level after it")
     holder_region: str | None = Field(default=None, max_length=22, description="holder after it")
-    at: datetime | None = _ts()
+    at: datetime | None = timestamp_field()
 
 
 class CaseOpinion(SQLModel, table=True):
@@ -135,4 +124,4 @@ class CaseOpinion(SQLModel, table=True):
     )
     credit_zxgk: str | None = Field(default=None, max_length=10, description="中国执行信息公开网")
     credit_checked_on: date | None = None
-    at: datetime | None = _ts()
+    at: datetime | None = timestamp_field()

@@ -14,6 +14,7 @@ from ladder.kit.concurrency import IfMatchHeader
 from ladder.kit.db import SessionDep
 from ladder.kit.errors import responses
 from ladder.kit.idempotency import IdempotencyKeyDep, IdempotencySlot, claim
+from ladder.kit.outbox import wake_relay
 from ladder.kit.pagination import Page, PageDep
 from ladder.review.cultivation import service
 from ladder.review.cultivation.machine import CultivationStatus
@@ -80,9 +81,8 @@ async def _answer(
     body = read.model_dump(mode="json")
     if slot is not None:
         await slot.store(session, status_code, body)
-    relay = getattr(request.app.state, "relay", None) if request is not None else None
-    if relay is not None:
-        relay.wake()
+    if request is not None:
+        wake_relay(request.app.state)
     return JSONResponse(body, status_code=status_code, headers={"ETag": read.etag})
 
 
@@ -366,7 +366,6 @@ async def sweep(request: Request, _: SweeperDep) -> SweepResult:
     counts = await sweep_once(
         app.state.db, app.state.clock, app.state.settings.cultivation_sweep_batch_size
     )
-    relay = getattr(app.state, "relay", None)
-    if relay is not None and (counts.expired or counts.reminders):
-        relay.wake()
+    if counts.expired or counts.reminders:
+        wake_relay(app.state)
     return SweepResult(expired=counts.expired, reminders=counts.reminders)

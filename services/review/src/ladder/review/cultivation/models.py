@@ -15,26 +15,15 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     Uuid,
-    func,
     text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
+from ladder.kit.db import timestamp_field
 from ladder.review.settings import SCHEMA
 
 TEXT_MAX = 10_000
-
-
-def _ts(nullable: bool = False) -> Any:
-    return Field(
-        sa_column=Column(
-            DateTime(timezone=True),
-            nullable=nullable,
-            server_default=None if nullable else func.now(),
-        ),
-        default=None,
-    )
 
 
 def _record_fk() -> Any:
@@ -96,14 +85,14 @@ class CultivationRecord(SQLModel, table=True):
     conclusion: str | None = Field(
         default=None, sa_column=Column(Text, nullable=True), description="专家委验收结论"
     )
-    concluded_at: datetime | None = _ts(nullable=True)
+    concluded_at: datetime | None = timestamp_field(nullable=True)
     row_version: int = Field(
         default=1,
         sa_column_kwargs={"server_default": text("1")},
         description="bumped on every change; the ETag",
     )
-    created_at: datetime | None = _ts()
-    updated_at: datetime | None = _ts()
+    created_at: datetime | None = timestamp_field()
+    updated_at: datetime | None = timestamp_field()
 
 
 class CultivationTransition(SQLModel, table=True):
@@ -121,7 +110,7 @@ class CultivationTransition(SQLModel, table=True):
     reason: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     level: str | None = Field(default=None, max_length=20, description="the level after it")
     holder: str | None = Field(default=None, max_length=22, description="the holder after it")
-    at: datetime | None = _ts()
+    at: datetime | None = timestamp_field()
 
 
 class CultivationReport(SQLModel, table=True):
@@ -136,7 +125,7 @@ class CultivationReport(SQLModel, table=True):
     text: str = Field(sa_column=Column(Text, nullable=False))
     kpis: dict[str, Any] | None = Field(default=None, sa_column=Column(JSONB, nullable=True))
     author: str = Field(max_length=200)
-    at: datetime | None = _ts()
+    at: datetime | None = timestamp_field()
 
 
 class CultivationGuidance(SQLModel, table=True):
@@ -150,7 +139,7 @@ class CultivationGuidance(SQLModel, table=True):
     text: str = Field(sa_column=Column(Text, nullable=False))
     expert: str = Field(max_length=200)
     expert_name: str = Field(default="", max_length=200)
-    at: datetime | None = _ts()
+    at: datetime | None = timestamp_field()
 
 
 class CultivationApplication(SQLModel, table=True):
@@ -164,7 +153,7 @@ class CultivationApplication(SQLModel, table=True):
     record_id: uuid.UUID = _record_fk()
     summary: str = Field(sa_column=Column(Text, nullable=False))
     applicant: str = Field(max_length=200)
-    at: datetime | None = _ts()
+    at: datetime | None = timestamp_field()
 
 
 class CultivationReminder(SQLModel, table=True):
@@ -185,4 +174,4 @@ class CultivationReminder(SQLModel, table=True):
     days_before: int
     due_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
     status: str = Field(max_length=20, description="pending | sent | cancelled (record ended)")
-    sent_at: datetime | None = _ts(nullable=True)
+    sent_at: datetime | None = timestamp_field(nullable=True)

@@ -26,6 +26,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ladder.kit.clock import Clock
 from ladder.kit.db import Database
+from ladder.kit.outbox import wake_relay
 from ladder.review.cultivation import service
 from ladder.review.cultivation.machine import EXPIRABLE_STATUSES, FINAL_STATUSES
 from ladder.review.cultivation.models import CultivationRecord, CultivationReminder
@@ -125,8 +126,6 @@ async def cultivation_sweeper(app: FastAPI) -> None:
             log.exception("cultivation sweep failed; retrying on the next tick")
             counts = SweepCounts()
         if counts.expired or counts.reminders:
-            relay = getattr(app.state, "relay", None)
-            if relay is not None:
-                relay.wake()
+            wake_relay(app.state)
         if not counts.full:
             await asyncio.sleep(settings.cultivation_sweep_seconds)

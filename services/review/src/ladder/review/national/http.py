@@ -10,14 +10,8 @@ from fastapi.responses import JSONResponse
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ladder.kit.idempotency import claim, require_idempotency_key
+from ladder.kit.outbox import wake_relay
 from ladder.review.tables import IDEMPOTENCY
-
-
-def wake_relay(request: Request) -> None:
-    """Events were queued: let the outbox relay send them now rather than at its next poll."""
-    relay = getattr(request.app.state, "relay", None)
-    if relay is not None:
-        relay.wake()
 
 
 def answer(body: dict[str, Any], status_code: int = 200) -> JSONResponse:
@@ -46,7 +40,7 @@ async def keyed(
     status_code, payload = await run()
     if slot is not None:
         await slot.store(session, status_code, payload)
-    wake_relay(request)
+    wake_relay(request.app.state)
     return answer(payload, status_code)
 
 

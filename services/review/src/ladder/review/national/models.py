@@ -7,24 +7,14 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Column, DateTime, ForeignKey, Index, UniqueConstraint, Uuid, func, text
+from sqlalchemy import Column, ForeignKey, Index, UniqueConstraint, Uuid, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
+from ladder.kit.db import timestamp_field
 from ladder.review.settings import SCHEMA
 
 CASE_ID = f"{SCHEMA}.review_case.id"
-
-
-def _ts(nullable: bool = False) -> Any:
-    return Field(
-        sa_column=Column(
-            DateTime(timezone=True),
-            nullable=nullable,
-            server_default=None if nullable else func.now(),
-        ),
-        default=None,
-    )
 
 
 def _json_list() -> Any:
@@ -59,8 +49,8 @@ class NationalExpert(SQLModel, table=True):
     row_version: int = _row_version()
     created_by: str = Field(max_length=200)
     updated_by: str = Field(max_length=200)
-    created_at: datetime | None = _ts()
-    updated_at: datetime | None = _ts()
+    created_at: datetime | None = timestamp_field()
+    updated_at: datetime | None = timestamp_field()
 
 
 class NationalAssignment(SQLModel, table=True):
@@ -80,7 +70,7 @@ class NationalAssignment(SQLModel, table=True):
     )
     duty: str = Field(max_length=10)
     assigned_by: str = Field(max_length=200)
-    assigned_at: datetime | None = _ts()
+    assigned_at: datetime | None = timestamp_field()
 
 
 class NationalScoreSheet(SQLModel, table=True):
@@ -97,8 +87,8 @@ class NationalScoreSheet(SQLModel, table=True):
     scores: dict[str, float] = Field(sa_column=Column(JSONB, nullable=False))
     total: float
     row_version: int = _row_version()
-    submitted_at: datetime | None = _ts()
-    updated_at: datetime | None = _ts()
+    submitted_at: datetime | None = timestamp_field()
+    updated_at: datetime | None = timestamp_field()
 
 
 class NationalOnsite(SQLModel, table=True):
@@ -115,8 +105,8 @@ class NationalOnsite(SQLModel, table=True):
     concluded_by: str | None = Field(default=None, max_length=200)
     row_version: int = _row_version()
     created_by: str = Field(max_length=200)
-    created_at: datetime | None = _ts()
-    updated_at: datetime | None = _ts()
+    created_at: datetime | None = timestamp_field()
+    updated_at: datetime | None = timestamp_field()
 
 
 class NationalOnsiteItem(SQLModel, table=True):
@@ -139,7 +129,7 @@ class NationalOnsiteItem(SQLModel, table=True):
     finding: str | None = Field(default=None, max_length=20)
     note: str | None = Field(default=None, max_length=2000)
     recorded_by: str | None = Field(default=None, max_length=200)
-    recorded_at: datetime | None = _ts(nullable=True)
+    recorded_at: datetime | None = timestamp_field(nullable=True)
     row_version: int = _row_version()
 
 
@@ -154,14 +144,14 @@ class NationalPublicity(SQLModel, table=True):
     tier: str = Field(max_length=20)
     status: str = Field(max_length=10, description="draft | open | closed")
     days: int = Field(description="calendar days of the period")
-    starts_at: datetime | None = _ts(nullable=True)
-    ends_at: datetime | None = _ts(nullable=True)
+    starts_at: datetime | None = timestamp_field(nullable=True)
+    ends_at: datetime | None = timestamp_field(nullable=True)
     row_version: int = _row_version()
     created_by: str = Field(max_length=200)
     announced_by: str | None = Field(default=None, max_length=200)
     closed_by: str | None = Field(default=None, max_length=200)
-    created_at: datetime | None = _ts()
-    closed_at: datetime | None = _ts(nullable=True)
+    created_at: datetime | None = timestamp_field()
+    closed_at: datetime | None = timestamp_field(nullable=True)
 
 
 class NationalPublicityEntry(SQLModel, table=True):
@@ -200,6 +190,6 @@ class NationalObjection(SQLModel, table=True):
     status: str = Field(max_length=20, description="pending | dismissed | upheld")
     resolution: str | None = Field(default=None, max_length=2000)
     resolved_by: str | None = Field(default=None, max_length=200)
-    resolved_at: datetime | None = _ts(nullable=True)
+    resolved_at: datetime | None = timestamp_field(nullable=True)
     row_version: int = _row_version()
-    received_at: datetime | None = _ts()
+    received_at: datetime | None = timestamp_field()

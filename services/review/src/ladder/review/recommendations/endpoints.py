@@ -15,6 +15,7 @@ from ladder.kit.concurrency import IfMatchHeader
 from ladder.kit.db import SessionDep
 from ladder.kit.errors import responses
 from ladder.kit.idempotency import IdempotencyKeyDep, claim
+from ladder.kit.outbox import wake_relay
 from ladder.review.deadlines import deadline_book
 from ladder.review.recommendations import service
 from ladder.review.recommendations.models import RecommendationList
@@ -252,9 +253,7 @@ async def submit_list(
     read = await service.to_read(session, lst)
     body = read.model_dump(mode="json")
     await slot.store(session, 200, body)
-    relay = getattr(request.app.state, "relay", None)
-    if relay is not None:
-        relay.wake()
+    wake_relay(request.app.state)
     return JSONResponse(body, headers={"ETag": read.etag})
 
 

@@ -15,20 +15,13 @@ from sqlalchemy import (
     LargeBinary,
     UniqueConstraint,
     Uuid,
-    func,
     text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
+from ladder.kit.db import timestamp_field
 from ladder.review.settings import SCHEMA
-
-
-def _ts() -> Any:
-    return Field(
-        sa_column=Column(DateTime(timezone=True), nullable=False, server_default=func.now()),
-        default=None,
-    )
 
 
 class RecommendationList(SQLModel, table=True):
@@ -61,8 +54,8 @@ class RecommendationList(SQLModel, table=True):
     row_version: int = Field(default=1, sa_column_kwargs={"server_default": text("1")})
     created_by: str = Field(max_length=200)
     updated_by: str = Field(max_length=200)
-    created_at: datetime | None = _ts()
-    updated_at: datetime | None = _ts()
+    created_at: datetime | None = timestamp_field()
+    updated_at: datetime | None = timestamp_field()
 
 
 class RecommendationEntry(SQLModel, table=True):
@@ -84,7 +77,7 @@ class RecommendationEntry(SQLModel, table=True):
     jiebang_accepted: bool = Field(default=False, description="智能制造示范工厂揭榜单位")
     counts: bool = Field(description="uses a slot of the quota (false when exempt)")
     added_by: str = Field(max_length=200)
-    added_at: datetime | None = _ts()
+    added_at: datetime | None = timestamp_field()
 
 
 class RecommendationListEvent(SQLModel, table=True):
@@ -107,7 +100,7 @@ class RecommendationListEvent(SQLModel, table=True):
     declaration_id: uuid.UUID | None = Field(default=None, sa_column=Column(Uuid))
     row_version: int = Field(description="the list's row version after the change")
     actor: str = Field(max_length=200)
-    at: datetime | None = _ts()
+    at: datetime | None = timestamp_field()
 
 
 class RecommendationSubmission(SQLModel, table=True):
@@ -131,4 +124,4 @@ class RecommendationSubmission(SQLModel, table=True):
         description="the province-level deadline in force when it was submitted",
     )
     submitted_by: str = Field(max_length=200)
-    submitted_at: datetime | None = _ts()
+    submitted_at: datetime | None = timestamp_field()
