@@ -255,6 +255,15 @@ def test_excellence_through_three_chains_to_publication(travel_stack, travel_gat
     recommend(gateway, hq, "excellence", SOE_UNIT, soe)
 
     ministry = dev_token(gateway, "ministry")
+    # The ministry's inbox of 推荐汇总表: the three units' submitted lists.
+    received = _ok(
+        gateway.get(
+            "/api/review/v1/recommendation-lists",
+            params={"campaign": DEMO_YEAR, "tier": "excellence"},
+            headers=ministry,
+        )
+    )
+    assert sorted(i["unit"] for i in received["items"]) == ["310000", "350000", SOE_UNIT]
     experts = Experts(gateway, ministry, SigningKey.from_file(travel_stack.key_file))
     panel = experts.create(3, "x")
     # An expert working with the declarant's integrator may not sit on its case.

@@ -412,3 +412,54 @@ async def test_every_list_transition_is_in_its_history(rec, issuer, ready, clock
     ]
     assert body["history"][-1]["reason"].startswith("to the ministry: 1 entries")
     assert all(h["actor"] and h["at"] for h in body["history"])
+
+
+# --- the ministry receives the submitted lists ---------------------------------------------
+
+
+async def test_the_ministry_reads_what_was_submitted_and_nothing_before(rec, issuer, ready, clock):
+    url, _ = await _listed(rec, issuer, ready, 2)
+    ministry = issuer.headers("ministry")
+    assert (await rec.get(url, headers=ministry)).status_code == 404  # a draft is the unit's
+    assert (await rec.get(f"{url}/summary-table.xlsx", headers=ministry)).status_code == 404
+    index = await rec.get("/v1/recommendation-lists", headers=ministry)
+    assert index.json()["total"] == 0
+
+    assert (await _post(rec, issuer, url, "lock", key=False)).status_code == 200
+    submitted = (await _post(rec, issuer, url, "submit")).json()
+    read = await rec.get(url, headers=ministry)
+    assert read.status_code == 200 and read.json()["status"] == "submitted"
+    xlsx = await rec.get(f"{url}/summary-table.xlsx", headers=ministry)
+    assert hashlib.sha256(xlsx.content).hexdigest() == submitted["submission"]["sha256"]
+    (line,) = (await rec.get("/v1/recommendation-lists?campaign=2025", headers=ministry)).json()[
+        "items"
+    ]
+    assert (line["unit"], line["tier"], line["entries"], line["sha256"]) == (
+        "440000",
+        "excellence",
+        2,
+        submitted["submission"]["sha256"],
+    )
+    # Reading is all the ministry does with a list.
+    for action in ("lock", "unlock", "submit"):
+        resp = await rec.post(
+            f"{url}/{action}",
+            headers={**ministry, "If-Match": read.json()["etag"], "Idempotency-Key": "k" * 10},
+        )
+        assert resp.status_code == 403
+
+
+async def test_a_unit_indexes_only_its_own_lists(rec, issuer, ready):
+    await _listed(rec, issuer, ready, 1)
+    await _listed(rec, issuer, ready, 1, unit=f"soe:{GROUP}", role="central_soe_hq")
+    mine = await rec.get("/v1/recommendation-lists", headers=_h(issuer))
+    assert [i["unit"] for i in mine.json()["items"]] == ["440000"]
+    group = await rec.get(
+        "/v1/recommendation-lists?status=open", headers=_h(issuer, "central_soe_hq")
+    )
+    assert [i["unit"] for i in group.json()["items"]] == [f"soe:{GROUP}"]
+    other = issuer.headers("province", region="350000")
+    assert (await rec.get("/v1/recommendation-lists", headers=other)).json()["total"] == 0
+    assert (
+        await rec.get("/v1/recommendation-lists", headers=issuer.headers("county", region="440106"))
+    ).status_code == 403

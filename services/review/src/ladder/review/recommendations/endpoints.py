@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Request, Response, status
+from fastapi import APIRouter, Path, Query, Request, Response, status
 from fastapi.responses import JSONResponse
 
 from ladder.kit.auth import Principal, Role, require_roles
@@ -16,6 +16,7 @@ from ladder.kit.db import SessionDep
 from ladder.kit.errors import responses
 from ladder.kit.idempotency import IdempotencyKeyDep, claim
 from ladder.kit.outbox import wake_relay
+from ladder.kit.pagination import Page, PageDep
 from ladder.review.deadlines import deadline_book
 from ladder.review.recommendations import service
 from ladder.review.recommendations.models import RecommendationList
@@ -23,6 +24,8 @@ from ladder.review.recommendations.schemas import (
     EntryCreate,
     EntryOrder,
     ListRead,
+    ListStatus,
+    ListSummary,
     ListTier,
     UnitCode,
 )
@@ -32,6 +35,8 @@ router = APIRouter(prefix="/v1/recommendation-lists", tags=["recommendations"])
 
 ProvinceDep = Annotated[Principal, require_roles(Role.province, Role.central_soe_hq)]
 """A recommending unit's authority (403 `forbidden` for anyone else; 404 for another unit)."""
+ReaderDep = Annotated[Principal, require_roles(Role.province, Role.central_soe_hq, Role.ministry)]
+"""The unit (its own lists) or the ministry (the lists submitted to it)."""
 Campaign = Annotated[int, Path(ge=2024, le=2100, description="campaign year", examples=[2025])]
 Unit = Annotated[UnitCode, Path()]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -44,6 +49,38 @@ async def _answer(
     read = await service.to_read(session, lst)
     return JSONResponse(
         read.model_dump(mode="json"), status_code=status_code, headers={"ETag": read.etag}
+    )
+
+
+@router.get(
+    "",
+    response_model=Page[ListSummary],
+    responses=responses(401, 403, 422),
+    summary="The lists the caller may read: a unit its own, the ministry every submitted one",
+)
+async def list_lists(
+    session: SessionDep,
+    principal: ReaderDep,
+    page: PageDep,
+    campaign: Annotated[int | None, Query(ge=2024, le=2100)] = None,
+    tier: ListTier | None = None,
+    status_filter: Annotated[ListStatus | None, Query(alias="status")] = None,
+) -> Page[ListSummary]:
+    """Newest change first. The ministry's index is its inbox of 推荐汇总表 received."""
+    rows, total = await service.listing(
+        session,
+        principal,
+        campaign_year=campaign,
+        tier=tier,
+        status=status_filter,
+        offset=page.offset,
+        limit=page.page_size,
+    )
+    return Page(
+        items=[service.summary(lst, sub) for lst, sub in rows],
+        total=total,
+        page=page.page,
+        page_size=page.page_size,
     )
 
 
@@ -76,8 +113,10 @@ async def open_list(
     summary="The list: entries in rank order, quota used (counted/exempt/remaining), ETag",
 )
 async def read_list(
-    campaign: Campaign, tier: ListTier, unit: Unit, session: SessionDep, principal: ProvinceDep
+    campaign: Campaign, tier: ListTier, unit: Unit, session: SessionDep, principal: ReaderDep
 ) -> Response:
+    """The unit reads its own lists; the ministry reads each list once it is submitted (404
+    before: a draft is the unit's business)."""
     return await _answer(session, await service.read_list(session, principal, campaign, tier, unit))
 
 
@@ -271,7 +310,7 @@ async def summary_table(
     tier: ListTier,
     unit: Unit,
     session: SessionDep,
-    principal: ProvinceDep,
+    principal: ReaderDep,
     clock: ClockDep,
 ) -> Response:
     """Before submission a draft (its title says 草稿) of the list as it stands; after, the

@@ -114,3 +114,17 @@ class ListRead(BaseModel):
     created_by: str
     created_at: datetime
     updated_at: datetime
+
+
+class ListSummary(BaseModel):
+    """One line of the lists index."""
+
+    campaign_year: int
+    tier: ListTier
+    unit: str
+    status: ListStatus
+    limit: int | None
+    entries: int = Field(description="cases on the list (as submitted, once submitted)")
+    submitted_at: datetime | None
+    sha256: str | None = Field(description="of the submitted 推荐汇总表")
+    updated_at: datetime

@@ -25,7 +25,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from statemachine.exceptions import TransitionNotAllowed
 
-from ladder.kit.auth import Principal
+from ladder.kit.auth import Principal, Role
 from ladder.kit.concurrency import check_if_match, etag
 from ladder.kit.http import call_json
 from ladder.kit.outbox import publish
@@ -63,6 +63,7 @@ from ladder.review.recommendations.schemas import (
     ListEventRead,
     ListRead,
     ListStatus,
+    ListSummary,
     ListTier,
     SubmissionRead,
 )
@@ -259,10 +260,65 @@ async def open_list(
     return lst, True
 
 
+def _may_read(principal: Principal, lst: RecommendationList) -> bool:
+    """The unit reads its lists; the ministry reads what was submitted to it."""
+    if unit_of(principal) == lst.unit:
+        return True
+    return principal.role is Role.ministry and lst.status == ListStatus.submitted.value
+
+
+async def _get_readable(
+    session: AsyncSession, principal: Principal, campaign_year: int, tier: ListTier, unit: str
+) -> RecommendationList:
+    lst = await _find(session, campaign_year, tier, unit, for_update=False)
+    if lst is None or not _may_read(principal, lst):
+        raise _not_found(campaign_year, tier, unit)
+    return lst
+
+
 async def read_list(
     session: AsyncSession, principal: Principal, campaign_year: int, tier: ListTier, unit: str
 ) -> RecommendationList:
-    return await _get(session, principal, campaign_year, tier, unit)
+    return await _get_readable(session, principal, campaign_year, tier, unit)
+
+
+async def listing(
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    campaign_year: int | None,
+    tier: ListTier | None,
+    status: ListStatus | None,
+    offset: int,
+    limit: int,
+) -> tuple[list[tuple[RecommendationList, RecommendationSubmission | None]], int]:
+    """The lists the caller may read: a unit its own (any status), the ministry every
+    submitted one; newest first."""
+    stmt = select(RecommendationList, RecommendationSubmission).join(
+        RecommendationSubmission,
+        col(RecommendationSubmission.list_id) == RecommendationList.id,
+        isouter=True,
+    )
+    if principal.role is Role.ministry:
+        stmt = stmt.where(RecommendationList.status == ListStatus.submitted.value)
+    else:
+        unit = unit_of(principal)
+        if unit is None:
+            return [], 0
+        stmt = stmt.where(RecommendationList.unit == unit)
+    if campaign_year is not None:
+        stmt = stmt.where(RecommendationList.campaign_year == campaign_year)
+    if tier is not None:
+        stmt = stmt.where(RecommendationList.tier == tier.value)
+    if status is not None:
+        stmt = stmt.where(RecommendationList.status == status.value)
+    total = (await session.exec(select(func.count()).select_from(stmt.subquery()))).one()
+    rows = await session.exec(
+        stmt.order_by(col(RecommendationList.updated_at).desc(), col(RecommendationList.id))
+        .offset(offset)
+        .limit(limit)
+    )
+    return [(lst, sub) for lst, sub in rows.all()], total
 
 
 async def _counted(session: AsyncSession, list_id: uuid.UUID) -> int:
@@ -547,7 +603,7 @@ async def summary_workbook(
     now: datetime,
 ) -> tuple[bytes, bool]:
     """The 推荐汇总表: as submitted (frozen), else a draft of the list as it stands now."""
-    lst = await _get(session, principal, campaign_year, tier, unit)
+    lst = await _get_readable(session, principal, campaign_year, tier, unit)
     record = await session.get(RecommendationSubmission, lst.id)
     if record is not None:
         return record.workbook, False
@@ -555,6 +611,21 @@ async def summary_workbook(
     return summary_table.workbook(
         tier.value, principal.name or unit, rows, at=now, draft=True
     ), True
+
+
+def summary(lst: RecommendationList, sub: RecommendationSubmission | None) -> ListSummary:
+    assert lst.updated_at is not None
+    return ListSummary(
+        campaign_year=lst.campaign_year,
+        tier=ListTier(lst.tier),
+        unit=lst.unit,
+        status=ListStatus(lst.status),
+        limit=lst.quota_limit,
+        entries=len(sub.entries) if sub is not None else 0,
+        submitted_at=sub.submitted_at if sub is not None else None,
+        sha256=sub.sha256 if sub is not None else None,
+        updated_at=lst.updated_at,
+    )
 
 
 async def to_read(session: AsyncSession, lst: RecommendationList) -> ListRead:
