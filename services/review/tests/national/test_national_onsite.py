@@ -141,3 +141,61 @@ async def test_findings_close_with_the_decision(nat, client):
         headers=nat.ministry(**{"If-Match": item["etag"]}),
     )
     assert resp.status_code == 409 and code(resp) == "onsite_closed"
+
+
+async def test_the_ministry_reschedules_until_the_conclusion(nat, client):
+    did, experts = await nat.in_review("pilot")
+    onsite = (await nat.schedule_onsite(did, experts[:2])).json()
+    url = f"/v1/national/cases/{did}/onsite"
+    member = nat.expert(experts[0]["account"])
+    body = {
+        "scheduled_on": "2025-11-03",
+        "team": [e["id"] for e in experts[2:4]],
+        "reason": "企业停产检修",
+    }
+    by_member = await client.patch(url, json=body, headers={**member, "If-Match": onsite["etag"]})
+    assert by_member.status_code == 403
+    nothing = await client.patch(
+        url, json={"reason": "x"}, headers={**nat.ministry(), "If-Match": onsite["etag"]}
+    )
+    assert nothing.status_code == 422
+    conflicted = await nat.add_expert(organisation_uscc=CASE_USCC)
+    refused = await client.patch(
+        url,
+        json={**body, "team": [experts[2]["id"], conflicted["id"]]},
+        headers={**nat.ministry(), "If-Match": onsite["etag"]},
+    )
+    assert refused.status_code == 409 and code(refused) == "conflict_of_interest"
+    moved = await client.patch(
+        url, json=body, headers={**nat.ministry(), "If-Match": onsite["etag"]}
+    )
+    assert moved.status_code == 200, moved.text
+    after = moved.json()
+    assert (after["scheduled_on"], after["place"]) == ("2025-11-03", onsite["place"])
+    assert [m["id"] for m in after["team"]] == [e["id"] for e in experts[2:4]]
+    assert await nat.status(did) == "onsite_verification"
+    assert (await nat.events(did))[-1] == "onsite_rescheduled"
+    stale = await client.patch(
+        url, json=body, headers={**nat.ministry(), "If-Match": onsite["etag"]}
+    )
+    assert stale.status_code == 412
+    # The old team no longer records findings; the new one does, then concludes.
+    item = after["items"][0]
+    item_url = f"{url}/items/{item['key']}"
+    old = await client.put(
+        item_url, json={"finding": "verified"}, headers={**member, "If-Match": item["etag"]}
+    )
+    assert old.status_code == 404
+    new_member = nat.expert(experts[2]["account"])
+    done = await client.put(
+        f"{url}/conclusion",
+        json={"conclusion": "属实"},
+        headers={**new_member, "If-Match": after["etag"]},
+    )
+    assert done.status_code == 200, done.text
+    late = await client.patch(
+        url,
+        json={"place": "别处", "reason": "x"},
+        headers={**nat.ministry(), "If-Match": done.json()["etag"]},
+    )
+    assert late.status_code == 409 and code(late) == "onsite_closed"

@@ -32,6 +32,7 @@ from ladder.review.national.schemas import (
     NationalCaseSummary,
     OnsiteCreate,
     OnsiteRead,
+    OnsiteReschedule,
     ScoreSheetIn,
     ScoreSheetRead,
     ScoresRead,
@@ -237,6 +238,27 @@ async def read_onsite(
     declaration_id: uuid.UUID, session: SessionDep, principal: PanelDep
 ) -> Response:
     case, visit = await onsite.read(session, principal, declaration_id)
+    return answer((await onsite.to_read(session, case, visit)).model_dump(mode="json"))
+
+
+@cases_router.patch(
+    CASE + "/onsite",
+    response_model=OnsiteRead,
+    responses=responses(401, 403, 404, 409, 412, 422, 428),
+    summary="Reschedule the 现场核查: date, place or team, with a reason (If-Match on it)",
+)
+async def reschedule_onsite(
+    declaration_id: uuid.UUID,
+    data: OnsiteReschedule,
+    session: SessionDep,
+    principal: MinistryDep,
+    if_match: IfMatchHeader = None,
+) -> Response:
+    """Until the team concludes. A new team is checked for conflicts of interest like the
+    first; findings already recorded stay; the change is in the case's history. Errors: 409
+    `onsite_closed` (concluded, or the case moved on), `conflict_of_interest`,
+    `expert_inactive`; 412 `stale_etag`; 422 `expert_count_out_of_range`."""
+    case, visit = await onsite.reschedule(session, principal, declaration_id, data, if_match)
     return answer((await onsite.to_read(session, case, visit)).model_dump(mode="json"))
 
 

@@ -19,7 +19,7 @@ from ladder.kit import clock
 from ladder.kit.auth import Principal
 from ladder.kit.concurrency import check_if_match, etag
 from ladder.review.cases.machine import ONSITE_SCHEDULED
-from ladder.review.cases.models import ReviewCase
+from ladder.review.cases.models import CaseTransition, ReviewCase
 from ladder.review.cases.service import case_etag
 from ladder.review.national import repository
 from ladder.review.national.data import TemplateItem, national
@@ -38,10 +38,12 @@ from ladder.review.national.schemas import (
     FindingPut,
     OnsiteCreate,
     OnsiteRead,
+    OnsiteReschedule,
 )
 from ladder.review.national.service import brief, move, reach
 
 IN_VERIFICATION = "onsite_verification"
+ONSITE_RESCHEDULED = "onsite_rescheduled"  # history only: the status stays
 
 
 def _value(v: Any) -> str | None:
@@ -132,6 +134,50 @@ async def schedule(
         session.add(NationalOnsiteItem(onsite_id=visit.id, position=position, **item))
     await repository.replace_assignments(session, case.id, ONSITE, data.team, principal.sub)
     return case
+
+
+async def reschedule(
+    session: AsyncSession,
+    principal: Principal,
+    declaration_id: uuid.UUID,
+    data: OnsiteReschedule,
+    if_match: str | None,
+) -> tuple[ReviewCase, NationalOnsite]:
+    """Change the date, place or team of a 现场核查 not yet concluded (If-Match on the
+    verification). A new team is vetted for conflicts like the first; findings already
+    recorded stay. The change and its reason go into the case's history."""
+    case, visit = await _visit(session, principal, declaration_id, lock=True)
+    check_if_match(if_match, onsite_etag(case, visit))
+    _open(case)
+    if visit.conclusion:
+        raise OnsiteClosed(details={"status": case.status, "concluded": True})
+    if data.team is not None:
+        check_team_size(len(data.team))
+        await vet(session, case, data.team)
+        await repository.replace_assignments(session, case.id, ONSITE, data.team, principal.sub)
+    if data.scheduled_on is not None:
+        visit.scheduled_on = data.scheduled_on
+    if data.place is not None:
+        visit.place = data.place
+    now = clock.now()
+    visit.row_version += 1
+    visit.updated_at = now
+    session.add(visit)
+    session.add(
+        CaseTransition(
+            case_id=case.id,
+            event=ONSITE_RESCHEDULED,
+            from_status=case.status,
+            to_status=case.status,
+            actor=principal.sub,
+            reason=f"{visit.scheduled_on.isoformat()} {visit.place}: {data.reason}",
+            version=case.version,
+            level=case.level,
+            holder_region=case.holder_region,
+        )
+    )
+    await session.flush()
+    return case, visit
 
 
 async def _visit(

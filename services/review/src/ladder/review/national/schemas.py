@@ -244,6 +244,28 @@ class OnsiteCreate(_In):
         return self
 
 
+class OnsiteReschedule(_In):
+    """What changes (at least one): the date, the place, the team (vetted again)."""
+
+    scheduled_on: date | None = None
+    place: (
+        Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+        | None
+    ) = None
+    team: list[uuid.UUID] | None = Field(default=None, min_length=1, max_length=50)
+    reason: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)
+    ] = Field(description="why it changes (kept in the case's history)")
+
+    @model_validator(mode="after")
+    def _something_changes(self) -> Self:
+        if self.scheduled_on is None and self.place is None and self.team is None:
+            raise ValueError("name what changes: scheduled_on, place or team")
+        if self.team is not None:
+            _unique(self.team)
+        return self
+
+
 class Finding(StrEnum):
     verified = "verified"  # 属实
     discrepancy = "discrepancy"  # 存在差异 (note required)
