@@ -75,7 +75,7 @@ async def test_a_central_soe_declaration_goes_to_its_group_hq(
 
 
 async def test_a_central_soe_pilot_goes_through_the_province(client, issuer, make_event, deliver):
-    """工信厅联通装函〔2025〕251号 二(三)2: 有关中央企业的项目由所在省统一推荐."""
+    """工信厅联通装函〔2025〕251号 三(二)2: 有关中央企业的项目由所在省统一推荐."""
     did = await _open(deliver, make_event, tier="pilot", central_soe_group=GROUP)
     case = await _case(client, issuer, did)
     assert (case["level"], case["holder_region"], case["recommending_unit"]) == (
