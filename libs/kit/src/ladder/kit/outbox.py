@@ -17,11 +17,11 @@ import logging
 import uuid
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 from fastapi import APIRouter
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationError
 from sqlalchemy import (
     BigInteger,
     Column,
@@ -42,6 +42,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ladder.kit.auth import ServicePrincipalDep
 from ladder.kit.db import Database, SessionDep
+from ladder.kit.errors import LadderError, validation_details
 from ladder.kit.observability import request_id_var
 
 log = logging.getLogger("ladder.outbox")
@@ -231,6 +232,36 @@ class OutboxRelay:
 
 
 Handler = Callable[[AsyncSession, Event], Awaitable[None]]
+PayloadT = TypeVar("PayloadT", bound=BaseModel)
+
+
+class InvalidEventPayload(LadderError):
+    """An event whose payload breaks its contract. Answered 422 so the publisher's outbox keeps
+    the event and retries it (with backoff) until someone fixes the producer or the contract."""
+
+    status_code = 422
+    code = "invalid_event_payload"
+    message = "事件内容不符合约定格式"
+    message_en = "The event payload does not match its contract"
+
+
+def read_payload(model: type[PayloadT], event: Event) -> PayloadT:
+    """The event's payload as `model`, or 422 `invalid_event_payload` naming the fields that
+    broke. Values stay out of the log and the error (they may name enterprises)."""
+    try:
+        return model.model_validate(event.payload)
+    except ValidationError as exc:
+        details = validation_details(list(exc.errors(include_input=False, include_url=False)))
+        log.warning(
+            "rejected %s event %s from %s: invalid payload (%s)",
+            event.topic,
+            event.event_id,
+            event.source,
+            ", ".join(f"{f['field']}: {f['type']}" for f in details["fields"]),
+        )
+        raise InvalidEventPayload(
+            details={"event_id": str(event.event_id), "topic": event.topic, **details}
+        ) from None
 
 
 def wake_relay(app_state: Any) -> None:

@@ -104,12 +104,3 @@ class VersionNotFound(NotFound):
     code = "version_not_found"
     message = "申报版本不存在"
     message_en = "No such submitted version"
-
-
-class InvalidEventPayload(LadderError):
-    """An event from another service whose payload this service cannot read."""
-
-    status_code = 422
-    code = "invalid_event_payload"
-    message = "事件内容不合法"
-    message_en = "The event's payload is invalid"

@@ -11,16 +11,6 @@ class CaseNotFound(NotFound):
     message_en = "Review case not found"
 
 
-class InvalidEventPayload(LadderError):
-    """An event whose payload breaks its contract. Answered 422 so the publisher's outbox keeps
-    the event and retries it (with backoff) until someone fixes the producer or the contract."""
-
-    status_code = 422
-    code = "invalid_event_payload"
-    message = "事件内容不符合约定格式"
-    message_en = "The event payload does not match its contract"
-
-
 class NotCaseHolder(LadderError):
     """The caller sees the case but does not hold it: another level or region has the move."""
 

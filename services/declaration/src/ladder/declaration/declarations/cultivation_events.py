@@ -13,14 +13,12 @@ import logging
 import uuid
 from datetime import date, datetime
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ladder.declaration.declarations import repository
 from ladder.declaration.declarations.service import touch
-from ladder.declaration.errors import InvalidEventPayload
-from ladder.kit.errors import validation_details
-from ladder.kit.outbox import Event
+from ladder.kit.outbox import Event, read_payload
 
 log = logging.getLogger("ladder.declaration.cultivation_events")
 
@@ -60,13 +58,7 @@ class CultivationChanged(BaseModel):
 
 
 async def on_cultivation_changed(session: AsyncSession, event: Event) -> None:
-    try:
-        change = CultivationChanged.model_validate(event.payload)
-    except ValidationError as exc:
-        details = validation_details(list(exc.errors(include_input=False, include_url=False)))
-        raise InvalidEventPayload(
-            details={"event_id": str(event.event_id), "topic": event.topic, **details}
-        ) from None
+    change = read_payload(CultivationChanged, event)
     row = await repository.get(session, change.declaration_id, for_update=True)
     if row is None:
         log.warning("cultivation status for unknown declaration %s ignored", change.declaration_id)

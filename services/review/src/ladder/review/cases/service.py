@@ -14,14 +14,12 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-from pydantic import ValidationError
 from sqlmodel.ext.asyncio.session import AsyncSession
 from statemachine.exceptions import TransitionNotAllowed
 
 from ladder.kit.auth import Principal
 from ladder.kit.concurrency import check_if_match, etag
-from ladder.kit.errors import validation_details
-from ladder.kit.outbox import Event, publish
+from ladder.kit.outbox import Event, publish, read_payload
 from ladder.review.cases import repository
 from ladder.review.cases.auth import held_level, holds, may_read, reach, through_regions
 from ladder.review.cases.machine import (
@@ -53,7 +51,6 @@ from ladder.review.errors import (
     CaseNotAwaitingReview,
     CaseNotFound,
     DeadlinePassed,
-    InvalidEventPayload,
     NotCaseHolder,
 )
 from ladder.review.routing.chains import Level, Route, chains
@@ -67,21 +64,7 @@ STATUS_CHANGED = "review.status_changed"
 
 async def on_declaration_submitted(session: AsyncSession, event: Event) -> None:
     """Handler of `declaration.submitted` (runs in the request's transaction)."""
-    try:
-        submitted = DeclarationSubmitted.model_validate(event.payload)
-    except ValidationError as exc:
-        details = validation_details(list(exc.errors(include_input=False, include_url=False)))
-        # Values are left out of the log (names of enterprises); the fields say what broke.
-        log.warning(
-            "rejected %s event %s from %s: invalid payload (%s)",
-            event.topic,
-            event.event_id,
-            event.source,
-            ", ".join(f"{f['field']}: {f['type']}" for f in details["fields"]),
-        )
-        raise InvalidEventPayload(
-            details={"event_id": str(event.event_id), "topic": event.topic, **details}
-        ) from None
+    submitted = read_payload(DeclarationSubmitted, event)
     await receive_submission(
         session, submitted, actor=f"service:{event.source}", event_id=event.event_id
     )
