@@ -175,6 +175,67 @@ async def test_jwks_unreachable_is_401_not_500():
     assert _reason(exc) == "jwks_unavailable"
 
 
+async def test_a_token_seen_again_is_not_reverified_but_its_expiry_still_holds(issuer, monkeypatch):
+    """The verifier remembers verified tokens (no second signature check), yet a remembered
+    token past its `exp` (plus the leeway) is refused like any expired one."""
+    verifier = issuer.verifier()
+    token = issuer.token("county", sub="u9", region="350102", ttl_seconds=60)
+    first = await verifier.verify(token)
+    decodes = []
+    real_decode = jwt.decode
+    monkeypatch.setattr(
+        "ladder.kit.auth.jwt.decode", lambda *a, **k: decodes.append(1) or real_decode(*a, **k)
+    )
+    assert await verifier.verify(token) is first
+    assert decodes == []
+    later = time.time() + 60 + verifier.leeway + 1
+    monkeypatch.setattr("ladder.kit.auth.time.time", lambda: later)
+    with pytest.raises(Unauthenticated) as exc:
+        await verifier.verify(token)
+    assert _reason(exc) == "expired"
+
+
+async def test_remembered_tokens_are_forgotten_when_the_key_set_changes(issuer):
+    """A key withdrawn from the JWKS stops the tokens it signed as soon as the verifier sees
+    the new key set, even those it verified (and remembered) before."""
+    new = TestIssuer()
+    published = {"keys": [issuer.key.public_jwk()]}
+    verifier = TokenVerifier(
+        jwks_url="http://x/jwks",
+        issuer=ISSUER,
+        audience=AUDIENCE,
+        algorithms=["RS256"],
+        http=httpx.AsyncClient(
+            transport=httpx.MockTransport(lambda _r: httpx.Response(200, json=published))
+        ),
+        min_refresh_interval=0,
+    )
+    old_token = issuer.token("ministry")
+    await verifier.verify(old_token)
+    published["keys"] = [new.key.public_jwk()]  # the issuer rotated the old key out
+    await verifier.verify(new.token("ministry"))  # an unknown kid: the verifier refetches
+    with pytest.raises(Unauthenticated) as exc:
+        await verifier.verify(old_token)
+    assert _reason(exc) == "unknown_key"
+
+
+async def test_remembered_tokens_are_bounded(issuer):
+    verifier = issuer.verifier()
+    verifier.remembered_tokens = 4
+    tokens = [issuer.token("county", sub=f"u{i}", region="350102") for i in range(9)]
+    for t in tokens:
+        await verifier.verify(t)
+    assert len(verifier._verified) <= 4
+    assert tokens[-1] in verifier._verified  # the newest stay, the oldest go
+
+
+def test_principal_is_immutable():
+    """Remembered principals are shared between requests, so none may change one."""
+    principal = Principal(sub="a", role=Role.county, region="350102")
+    with pytest.raises(ValueError):
+        principal.region = "110101"
+
+
 def test_jurisdiction_prefixes():
     assert Principal(sub="a", role=Role.county, region="350102").covers_region("350102")
     assert not Principal(sub="a", role=Role.county, region="350102").covers_region("350103")

@@ -16,9 +16,10 @@ from typing import Annotated, Any
 
 import httpx
 from fastapi import Depends, Request
-from jose import jwt
+from jose import jwk, jwt
+from jose.backends.base import Key
 from jose.exceptions import ExpiredSignatureError, JOSEError, JWTClaimsError
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from ladder.kit.errors import Forbidden, Unauthenticated
 
@@ -47,7 +48,10 @@ AUTHORITY_ROLES = frozenset(
 
 
 class Principal(BaseModel):
-    """The verified caller of a request."""
+    """The verified caller of a request (frozen: a verified principal is shared by the requests
+    that carry the same token)."""
+
+    model_config = ConfigDict(frozen=True)
 
     sub: str
     role: Role
@@ -93,6 +97,7 @@ class TokenVerifier:
         cache_seconds: int = 300,
         http: httpx.AsyncClient | None = None,
         min_refresh_interval: float = 5.0,
+        remembered_tokens: int = 10_000,
     ) -> None:
         self.jwks_url = jwks_url
         self.issuer = issuer
@@ -104,8 +109,12 @@ class TokenVerifier:
         self.min_refresh_interval = min_refresh_interval
         self._http = http or httpx.AsyncClient(timeout=httpx.Timeout(5.0, connect=2.0))
         self._keys: dict[str, dict[str, Any]] = {}
+        self._key_objects: dict[tuple[str, str], Key] = {}
         self._fetched_at = 0.0
         self._lock = asyncio.Lock()
+        self.remembered_tokens = remembered_tokens
+        # token → (principal, exp, nbf): tokens whose signature and claims were verified
+        self._verified: dict[str, tuple[Principal, float, float | None]] = {}
 
     async def aclose(self) -> None:
         await self._http.aclose()
@@ -130,21 +139,65 @@ class TokenVerifier:
                         details={"reason": "jwks_unavailable"},
                     ) from exc
                 return
-            self._keys = {k["kid"]: k for k in keys if "kid" in k}
+            fresh = {k["kid"]: k for k in keys if "kid" in k}
+            if fresh != self._keys:
+                self._key_objects.clear()
+                self._verified.clear()
+            self._keys = fresh
             self._fetched_at = time.monotonic()
 
-    async def _key_for(self, kid: str) -> dict[str, Any]:
+    async def _key_for(self, kid: str, alg: str) -> Key:
         await self._refresh(force=False)
         if kid not in self._keys:
             await self._refresh(force=True)  # key rotation: look once more
+        found = self._key_objects.get((kid, alg))
+        if found is not None:
+            return found
         try:
-            return self._keys[kid]
+            data = self._keys[kid]
         except KeyError:
             raise _invalid("unknown_key") from None
+        try:
+            found = jwk.construct(data, alg)
+        except JOSEError:
+            raise _invalid("signature") from None
+        self._key_objects[(kid, alg)] = found
+        return found
+
+    def _remembered(self, token: str) -> Principal | None:
+        """A token verified before, if its time claims still hold now (with the leeway)."""
+        seen = self._verified.get(token)
+        if seen is None:
+            return None
+        if time.monotonic() - self._fetched_at >= self.cache_seconds:
+            return None  # the key set is due a refresh: verify afresh (which refreshes it)
+        principal, exp, nbf = seen
+        now = time.time()
+        if now > exp + self.leeway:
+            del self._verified[token]
+            raise _invalid("expired")
+        if nbf is not None and now < nbf - self.leeway:
+            return None
+        return principal
+
+    def _remember(self, token: str, principal: Principal, claims: dict[str, Any]) -> None:
+        if len(self._verified) >= self.remembered_tokens:
+            # Forget the oldest half: dicts keep insertion order, so this is FIFO and cheap.
+            for stale in list(self._verified)[: self.remembered_tokens // 2]:
+                del self._verified[stale]
+        nbf = claims.get("nbf")
+        self._verified[token] = (
+            principal,
+            float(claims["exp"]),
+            float(nbf) if isinstance(nbf, int | float) else None,
+        )
 
     async def verify(self, token: str) -> Principal:
         if len(token.encode()) > self.max_token_bytes:
             raise _invalid("token_too_large")
+        remembered = self._remembered(token)
+        if remembered is not None:
+            return remembered
         try:
             header = jwt.get_unverified_header(token)
         except JOSEError:
@@ -155,7 +208,7 @@ class TokenVerifier:
         kid = header.get("kid")
         if not isinstance(kid, str):
             raise _invalid("missing_kid")
-        key = await self._key_for(kid)
+        key = await self._key_for(kid, alg)
         try:
             claims = jwt.decode(
                 token,
@@ -179,7 +232,7 @@ class TokenVerifier:
         except JOSEError:
             raise _invalid("signature") from None
         try:
-            return Principal(
+            principal = Principal(
                 sub=claims["sub"],
                 role=Role(claims.get("role", "")),
                 name=claims.get("name", ""),
@@ -189,6 +242,8 @@ class TokenVerifier:
             )
         except (ValueError, KeyError):
             raise _invalid("claims") from None
+        self._remember(token, principal, claims)
+        return principal
 
 
 def _invalid(reason: str) -> Unauthenticated:

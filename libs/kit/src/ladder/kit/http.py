@@ -13,6 +13,7 @@ import time
 from typing import Any
 
 import httpx
+from httpx_aiohttp import AiohttpTransport
 
 from ladder.kit.errors import ServiceUnavailable, UpstreamError
 from ladder.kit.observability import request_id_var
@@ -96,8 +97,11 @@ def make_client(
     read_timeout: float = 15.0,
     **kwargs: Any,
 ) -> httpx.AsyncClient:
-    """An httpx client for calling another Ladder service."""
+    """An httpx client for calling another Ladder service. The transport is aiohttp's pool
+    (httpx's API and exceptions unchanged): the hot paths between services, the gateway's
+    proxy and the outbox relays, spend several times less CPU per request on it."""
     return httpx.AsyncClient(
+        transport=AiohttpTransport(),
         base_url=base_url,
         timeout=httpx.Timeout(read_timeout, connect=connect_timeout),
         auth=_ServiceAuth(token_provider) if token_provider else None,
