@@ -3,17 +3,28 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import uuid
+from datetime import timedelta
 
 import httpx
 import pytest
+from fastapi import FastAPI
 from sqlalchemy import MetaData, func, select, text
 from starlette.requests import Request
 
 from ladder.kit.db import Database
-from ladder.kit.errors import IdempotencyKeyReused
+from ladder.kit.errors import IdempotencyKeyReused, install_error_handlers
 from ladder.kit.idempotency import claim, idempotency_table
-from ladder.kit.outbox import OutboxRelay, inbox_table, outbox_table, publish
+from ladder.kit.outbox import (
+    InvalidEventPayload,
+    OutboxRelay,
+    events_router,
+    inbox_table,
+    outbox_table,
+    publish,
+)
+from ladder.kit.testing import TestIssuer
 
 SCHEMA = "kit_test"
 md = MetaData()
@@ -36,18 +47,39 @@ async def db(database_url):
 
 
 class Receiver:
-    """A consumer that records what it got and can be switched off."""
+    """A consumer that records what it got and can be switched off; `batches=False` plays a
+    consumer without the batch route, `reject` names payloads (by "n") it rejects."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, batches: bool = True, reject: frozenset[int] = frozenset()) -> None:
         self.received: list[dict] = []
+        self.requests: list[str] = []
         self.up = True
+        self.batches = batches
+        self.reject = reject
 
     def handler(self, request: httpx.Request) -> httpx.Response:
         if not self.up:
             raise httpx.ConnectError("consumer down")
-        import json
-
-        self.received.append(json.loads(request.content))
+        self.requests.append(request.url.path)
+        body = json.loads(request.content)
+        if request.url.path.endswith("/batch"):
+            if not self.batches:
+                return httpx.Response(404, json={"code": "not_found"})
+            results = []
+            for event in body["events"]:
+                if event["payload"].get("n") in self.reject:
+                    results.append(
+                        {
+                            "event_id": event["event_id"],
+                            "status": "rejected",
+                            "error": {"code": "x"},
+                        }
+                    )
+                else:
+                    self.received.append(event)
+                    results.append({"event_id": event["event_id"], "status": "accepted"})
+            return httpx.Response(200, json={"results": results})
+        self.received.append(body)
         return httpx.Response(200, json={"status": "accepted"})
 
     def client(self) -> httpx.AsyncClient:
@@ -117,6 +149,125 @@ async def test_two_relays_never_send_one_row_twice(db):
     assert numbers == list(range(60))
 
 
+async def test_one_request_carries_everything_due_for_a_destination(db):
+    receiver = Receiver()
+    async with db.transaction() as s:
+        for n in range(30):
+            await publish(s, OUTBOX, topic="t", payload={"n": n}, destinations=["review"])
+    assert await _relay(db, receiver).deliver_due() == 30
+    assert receiver.requests == ["/internal/events/batch"]
+    assert [e["payload"]["n"] for e in receiver.received] == list(range(30))  # in order
+
+
+async def test_a_rejected_event_waits_alone(db):
+    receiver = Receiver(reject=frozenset({2}))
+    async with db.transaction() as s:
+        for n in range(5):
+            await publish(s, OUTBOX, topic="t", payload={"n": n}, destinations=["review"])
+    assert await _relay(db, receiver).deliver_due() == 4
+    async with db.transaction() as s:
+        waiting = (
+            (await s.execute(select(OUTBOX).where(OUTBOX.c.delivered_at.is_(None))))
+            .mappings()
+            .all()
+        )
+    assert [(r["payload"]["n"], r["attempts"]) for r in waiting] == [(2, 1)]
+    assert "rejected" in waiting[0]["last_error"]
+
+
+async def test_a_consumer_without_the_batch_route_gets_the_events_one_by_one(db):
+    receiver = Receiver(batches=False)
+    async with db.transaction() as s:
+        for n in range(3):
+            await publish(s, OUTBOX, topic="t", payload={"n": n}, destinations=["review"])
+    assert await _relay(db, receiver).deliver_due() == 3
+    assert receiver.requests == ["/internal/events/batch"] + ["/internal/events"] * 3
+    assert [e["payload"]["n"] for e in receiver.received] == [0, 1, 2]
+
+
+def _consumer(db: Database, issuer: TestIssuer) -> FastAPI:
+    """A real events router: `t.ok` queues a follow-up event, `t.bad` queues one and then
+    refuses (422), `t.bug` fails with an unexpected error."""
+
+    async def ok(session, event):
+        await publish(session, OUTBOX, topic="follow", payload=event.payload, destinations=["x"])
+
+    async def bad(session, event):
+        await ok(session, event)
+        raise InvalidEventPayload(details={"event_id": str(event.event_id)})
+
+    async def bug(session, event):
+        raise KeyError("oops")
+
+    app = FastAPI()
+    install_error_handlers(app)
+    app.state.db = db
+    app.state.verifier = issuer.verifier()
+    app.include_router(events_router(INBOX, {"t.ok": ok, "t.bad": bad, "t.bug": bug}))
+    return app
+
+
+def _wire(topic: str, n: int, eid: uuid.UUID | None = None) -> dict:
+    return {
+        "event_id": str(eid or uuid.uuid4()),
+        "topic": topic,
+        "source": "kit-test",
+        "occurred_at": "2026-01-01T00:00:00+00:00",
+        "payload": {"n": n},
+    }
+
+
+async def test_batch_route_keeps_the_good_events_and_rolls_back_a_rejected_one(db):
+    issuer = TestIssuer()
+    app = _consumer(db, issuer)
+    repeated = uuid.uuid4()
+    events = [
+        _wire("t.ok", 1, repeated),
+        _wire("t.bad", 2),
+        _wire("t.ok", 3),
+        _wire("t.ok", 1, repeated),  # the same event again in the batch
+        _wire("t.bug", 5),
+        _wire("t.unknown", 6),
+    ]
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://c"
+    ) as client:
+        resp = await client.post(
+            "/internal/events/batch",
+            json={"events": events},
+            headers=issuer.service_headers("kit-test"),
+        )
+        assert resp.status_code == 200, resp.text
+        results = resp.json()["results"]
+        assert [r["status"] for r in results] == [
+            "accepted", "rejected", "accepted", "duplicate", "rejected", "ignored",
+        ]  # fmt: skip
+        assert results[1]["error"]["code"] == "invalid_event_payload"
+        assert results[4]["error"]["code"] == "internal_error"
+        # Only the accepted events' effects stayed; the rejected ones may come again.
+        async with db.transaction() as s:
+            follow = (await s.execute(select(OUTBOX.c.payload))).scalars().all()
+            inbox = (await s.execute(select(INBOX.c.event_id))).scalars().all()
+        assert sorted(p["n"] for p in follow) == [1, 3]
+        assert len(inbox) == 3  # 1, 3 and the ignored topic; not the rejected two
+        again = await client.post(
+            "/internal/events/batch",
+            json={"events": [events[1]]},
+            headers=issuer.service_headers("kit-test"),
+        )
+        assert again.json()["results"][0]["status"] == "rejected"  # not "duplicate"
+        refused = await client.post(
+            "/internal/events/batch",
+            json={"events": [events[0]]},
+            headers=issuer.headers("enterprise", org="91350100MA0000000X"),
+        )
+        assert refused.status_code == 403
+        empty = await client.post(
+            "/internal/events/batch", json={"events": []}, headers=issuer.service_headers("k")
+        )
+        assert empty.status_code == 422
+
+
 def _request(path: str = "/v1/things") -> Request:
     return Request(
         {"type": "http", "method": "POST", "path": path, "headers": [], "query_string": b""}
@@ -176,3 +327,33 @@ async def test_a_rolled_back_first_attempt_frees_the_key(db):
     async with db.transaction() as s:
         slot = await claim(s, KEYS, principal="u1", key="key-rollback", request=_request(), body={})
     assert slot.replay is None
+
+
+async def test_an_expired_key_is_used_afresh_and_a_live_one_is_not(db):
+    async with db.transaction() as s:
+        slot = await claim(
+            s,
+            KEYS,
+            principal="u1",
+            key="key-expired",
+            request=_request(),
+            body={"a": 1},
+            ttl=timedelta(seconds=-1),  # already expired
+        )
+        await slot.store(s, 201, {"id": "old"})
+    async with db.transaction() as s:  # another body is fine: the old use is forgotten
+        fresh = await claim(
+            s, KEYS, principal="u1", key="key-expired", request=_request(), body={"a": 2}
+        )
+        assert fresh.replay is None
+        await fresh.store(s, 201, {"id": "new"})
+    async with db.transaction() as s:
+        again = await claim(
+            s, KEYS, principal="u1", key="key-expired", request=_request(), body={"a": 2}
+        )
+    assert again.replay == (201, {"id": "new"})
+    with pytest.raises(IdempotencyKeyReused):
+        async with db.transaction() as s:
+            await claim(
+                s, KEYS, principal="u1", key="key-expired", request=_request(), body={"a": 1}
+            )

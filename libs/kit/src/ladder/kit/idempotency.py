@@ -24,7 +24,6 @@ from sqlalchemy import (
     MetaData,
     Table,
     Text,
-    delete,
     func,
     select,
     update,
@@ -124,23 +123,31 @@ async def claim(
     t = table
     fingerprint = request_fingerprint(request, body)
     now = datetime.now(UTC)
-    # An expired key of this caller is forgotten, so the key can be used afresh.
-    await session.execute(
-        delete(t).where(t.c.principal == principal, t.c.key == key, t.c.expires_at < now)
+    # One statement: a new key is inserted; an expired key of this caller is taken over (its
+    # old answer forgotten, so the key can be used afresh); a live one is left alone.
+    fresh = insert(t).values(
+        principal=principal,
+        key=key,
+        method=request.method,
+        path=request.url.path,
+        request_hash=fingerprint,
+        expires_at=now + ttl,
     )
     inserted = (
         await session.execute(
-            insert(t)
-            .values(
-                principal=principal,
-                key=key,
-                method=request.method,
-                path=request.url.path,
-                request_hash=fingerprint,
-                expires_at=now + ttl,
-            )
-            .on_conflict_do_nothing()
-            .returning(t.c.key)
+            fresh.on_conflict_do_update(
+                index_elements=[t.c.principal, t.c.key],
+                set_={
+                    "method": fresh.excluded.method,
+                    "path": fresh.excluded.path,
+                    "request_hash": fresh.excluded.request_hash,
+                    "expires_at": fresh.excluded.expires_at,
+                    "status_code": None,
+                    "response": None,
+                    "created_at": func.now(),
+                },
+                where=t.c.expires_at < now,
+            ).returning(t.c.key)
         )
     ).first()
     if inserted is not None:

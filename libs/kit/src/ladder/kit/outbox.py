@@ -3,11 +3,15 @@
 Writing side: `publish()` inserts one outbox row per destination in the caller's transaction,
 so an event exists if and only if the change that caused it committed. A relay task in the
 same process claims due rows with `FOR UPDATE SKIP LOCKED` (several replicas never send one row
-at the same time), POSTs them to the destination's `/internal/events`, and marks them delivered;
-a failure backs off exponentially and the row waits — nothing is lost while a consumer is down.
+at the same time), POSTs them to the destination's `/internal/events/batch` (one request for
+everything due there, in order), and marks them delivered; a failure backs off exponentially
+and the row waits — nothing is lost while a consumer is down. A consumer without the batch
+route (404/405, an older release mid-upgrade) gets the events one by one on `/internal/events`.
 
 Receiving side: `events_router()` dedupes by event id in an inbox table inside the handler's
-transaction, so redelivery is harmless (at-least-once delivery, exactly-once effect).
+transaction, so redelivery is harmless (at-least-once delivery, exactly-once effect). In a
+batch each event has a savepoint of its own: one rejected event is answered as such and rolls
+back alone, the others are kept.
 """
 
 from __future__ import annotations
@@ -93,6 +97,19 @@ class Event(BaseModel):
     source: str = Field(max_length=100)
     occurred_at: datetime
     payload: dict[str, Any]
+    request_id: str | None = Field(
+        default=None,
+        max_length=200,
+        description="the request that caused the event (batches carry it per event)",
+    )
+
+
+# The most events one batch request may carry (the relay claims at most this many per pass).
+MAX_BATCH = 200
+
+
+class EventBatch(BaseModel):
+    events: list[Event] = Field(min_length=1, max_length=MAX_BATCH)
 
 
 async def publish(
@@ -137,7 +154,7 @@ class OutboxRelay:
         source: str,
         client_for: Resolver,
         poll_seconds: float = 0.5,
-        batch_size: int = 100,
+        batch_size: int = MAX_BATCH,
         max_backoff_seconds: float = 30.0,
     ) -> None:
         self.db = db
@@ -170,7 +187,8 @@ class OutboxRelay:
                     pass
 
     async def deliver_due(self) -> int:
-        """One pass: claim due rows, try each, record the outcome. Returns rows delivered."""
+        """One pass: claim due rows, send each destination its share in one batch, record
+        every row's outcome. Returns rows delivered."""
         t = self.table
         delivered = 0
         async with self.db.transaction() as session:
@@ -187,39 +205,81 @@ class OutboxRelay:
                 .mappings()
                 .all()
             )
+            by_destination: dict[str, list[Any]] = {}
             for row in rows:
-                error = await self._send(row)
-                if error is None:
-                    delivered += 1
-                    await session.execute(
-                        update(t).where(t.c.id == row["id"]).values(delivered_at=func.now())
-                    )
-                else:
-                    attempts = row["attempts"] + 1
-                    delay = min(self.max_backoff, 0.5 * (2 ** min(attempts, 10)))
-                    await session.execute(
-                        update(t)
-                        .where(t.c.id == row["id"])
-                        .values(
-                            attempts=attempts,
-                            last_error=error[:1000],
-                            available_at=datetime.now(UTC) + timedelta(seconds=delay),
-                        )
-                    )
+                by_destination.setdefault(row["destination"], []).append(row)
+            done: list[int] = []
+            for destination, due in by_destination.items():
+                outcomes = await self._deliver(destination, due)
+                for row, error in zip(due, outcomes, strict=True):
+                    if error is None:
+                        done.append(row["id"])
+                    else:
+                        await self._back_off(session, row, error)
+            if done:
+                await session.execute(
+                    update(t).where(t.c.id.in_(done)).values(delivered_at=func.now())
+                )
+            delivered = len(done)
         return delivered
 
-    async def _send(self, row: Any) -> str | None:
-        event = {
+    async def _back_off(self, session: AsyncSession, row: Any, error: str) -> None:
+        t = self.table
+        attempts = row["attempts"] + 1
+        delay = min(self.max_backoff, 0.5 * (2 ** min(attempts, 10)))
+        await session.execute(
+            update(t)
+            .where(t.c.id == row["id"])
+            .values(
+                attempts=attempts,
+                last_error=error[:1000],
+                available_at=datetime.now(UTC) + timedelta(seconds=delay),
+            )
+        )
+
+    def _event(self, row: Any) -> dict[str, Any]:
+        return {
             "event_id": str(row["event_id"]),
             "topic": row["topic"],
             "source": self.source,
             "occurred_at": row["created_at"].isoformat(),
             "payload": row["payload"],
+            "request_id": row["request_id"],
         }
+
+    async def _deliver(self, destination: str, rows: list[Any]) -> list[str | None]:
+        """Each row's outcome, in order: None when delivered, else the error to record."""
+        try:
+            client = self.client_for(destination)
+            resp = await client.post(
+                "/internal/events/batch", json={"events": [self._event(r) for r in rows]}
+            )
+        except Exception as exc:  # any failure to deliver is retried later
+            return [f"{type(exc).__name__}: {exc}"] * len(rows)
+        if resp.status_code in (404, 405):
+            return [await self._send(r) for r in rows]
+        if resp.status_code >= 300:
+            return [f"HTTP {resp.status_code}: {resp.text[:300]}"] * len(rows)
+        try:
+            acks = {a["event_id"]: a for a in resp.json()["results"]}
+        except (ValueError, KeyError, TypeError) as exc:
+            return [f"unreadable batch answer: {exc}"] * len(rows)
+        outcomes: list[str | None] = []
+        for row in rows:
+            ack = acks.get(str(row["event_id"]))
+            if ack is None:
+                outcomes.append("missing from the batch answer")
+            elif ack.get("status") == "rejected":
+                outcomes.append(f"rejected: {ack.get('error')}")
+            else:
+                outcomes.append(None)
+        return outcomes
+
+    async def _send(self, row: Any) -> str | None:
         headers = {"X-Request-ID": row["request_id"]} if row["request_id"] else {}
         try:
             client = self.client_for(row["destination"])
-            resp = await client.post("/internal/events", json=event, headers=headers)
+            resp = await client.post("/internal/events", json=self._event(row), headers=headers)
         except Exception as exc:  # any failure to deliver is retried later
             return f"{type(exc).__name__}: {exc}"
         if resp.status_code >= 300:
@@ -274,15 +334,22 @@ def wake_relay(app_state: Any) -> None:
 
 class EventAck(BaseModel):
     event_id: uuid.UUID
-    status: str = Field(description="accepted | duplicate | ignored")
+    status: str = Field(description="accepted | duplicate | ignored | rejected (batches only)")
+    error: dict[str, Any] | None = Field(
+        default=None, description="why a batched event was rejected: the error model's body"
+    )
+
+
+class BatchAck(BaseModel):
+    results: list[EventAck]
 
 
 def events_router(inbox: Table, handlers: dict[str, Handler]) -> APIRouter:
-    """`POST /internal/events`: service callers only; deduped by event id."""
+    """`POST /internal/events` and `/internal/events/batch`: service callers only; deduped
+    by event id."""
     router = APIRouter(tags=["internal"])
 
-    @router.post("/internal/events", response_model=EventAck, include_in_schema=True)
-    async def receive_event(event: Event, session: SessionDep, _: ServicePrincipalDep) -> EventAck:
+    async def handle(session: AsyncSession, event: Event) -> EventAck:
         inserted = (
             await session.execute(
                 insert(inbox)
@@ -300,4 +367,62 @@ def events_router(inbox: Table, handlers: dict[str, Handler]) -> APIRouter:
         await handler(session, event)
         return EventAck(event_id=event.event_id, status="accepted")
 
+    @router.post(
+        "/internal/events",
+        response_model=EventAck,
+        response_model_exclude_none=True,
+        include_in_schema=True,
+    )
+    async def receive_event(event: Event, session: SessionDep, _: ServicePrincipalDep) -> EventAck:
+        return await handle(session, event)
+
+    @router.post(
+        "/internal/events/batch",
+        response_model=BatchAck,
+        response_model_exclude_none=True,
+        include_in_schema=True,
+    )
+    async def receive_batch(
+        batch: EventBatch, session: SessionDep, _: ServicePrincipalDep
+    ) -> BatchAck:
+        """Events handled in order. The whole batch is tried under one savepoint first (the
+        usual case: every event goes through); if any event fails, that work is rolled back
+        and the batch is redone with a savepoint per event, so a rejected one (its error in
+        the answer, its effects rolled back) does not hold up the others."""
+        try:
+            async with session.begin_nested():
+                return BatchAck(
+                    results=[await _handle_in_context(session, e) for e in batch.events]
+                )
+        except Exception as exc:  # redone event by event below, where each failure is reported
+            log.debug("batch of %d redone event by event: %s", len(batch.events), exc)
+        results: list[EventAck] = []
+        for event in batch.events:
+            try:
+                async with session.begin_nested():
+                    results.append(await _handle_in_context(session, event))
+            except LadderError as exc:
+                results.append(_rejected(event, exc.status_code, exc.code, exc.body()))
+            except Exception:  # a handler's bug: this event waits, the batch goes on
+                log.exception("event %s (%s) failed", event.event_id, event.topic)
+                results.append(_rejected(event, 500, "internal_error", None))
+        return BatchAck(results=results)
+
+    async def _handle_in_context(session: AsyncSession, event: Event) -> EventAck:
+        """`handle`, logging and re-publishing under the request id that caused the event."""
+        token = request_id_var.set(event.request_id) if event.request_id else None
+        try:
+            return await handle(session, event)
+        finally:
+            if token is not None:
+                request_id_var.reset(token)
+
     return router
+
+
+def _rejected(event: Event, status: int, code: str, body: dict[str, Any] | None) -> EventAck:
+    return EventAck(
+        event_id=event.event_id,
+        status="rejected",
+        error={"status": status, "code": code, **({"body": body} if body else {})},
+    )
