@@ -298,29 +298,44 @@ async def test_the_demo_campaign_is_open_after_2025_closed(client, enterprise, c
     assert "2027年7月18日24时" in closed.json()["error"]["message"]
 
 
-async def test_a_replaced_chain_is_what_submission_obeys(client, issuer, enterprise, clock):
-    """Fuzhou's enterprise deadline moved a day earlier by the ministry applies at once."""
+async def _replace_fuzhou_chain(client, issuer, level: str, last_day: str, text: str) -> None:
+    """The ministry replaces Fuzhou's chain (3501) with one deadline."""
     ministry = issuer.headers("ministry", sub="miit-official")
     chain = await client.get("/v1/campaigns/2025/deadlines/3501", headers=ministry)
-    body = {
-        "deadlines": [
-            {
-                "level": "enterprise",
-                "last_day": "2025-07-17",
-                "source": "测试通知",
-                "clause": "一",
-                "clause_text": "于2025年7月17日前完成线上申报",
-            }
-        ]
+    deadline = {
+        "level": level,
+        "last_day": last_day,
+        "source": "测试通知",
+        "clause": "一",
+        "clause_text": text,
     }
     put = await client.put(
         "/v1/campaigns/2025/deadlines/3501",
-        json=body,
+        json={"deadlines": [deadline]},
         headers={**ministry, "If-Match": chain.headers["etag"]},
     )
     assert put.status_code == 200, put.text
+
+
+async def test_a_replaced_chain_is_what_submission_obeys(client, issuer, enterprise, clock):
+    """Fuzhou's enterprise deadline moved a day earlier by the ministry applies at once."""
+    await _replace_fuzhou_chain(
+        client, issuer, "enterprise", "2025-07-17", "于2025年7月17日前完成线上申报"
+    )
     did = await _draft(client, enterprise, FUZHOU_FACTORY)
     clock.set(bj(2025, 7, 18, 0, 0, 0))
     resp = await _submit(client, enterprise, did)
     assert resp.status_code == 409
     assert resp.json()["error"]["details"]["source"] == "测试通知"
+
+
+async def test_the_longest_chain_decides_even_without_an_enterprise_deadline(
+    client, issuer, enterprise, clock
+):
+    """Fuzhou's chain (3501) is the one that applies to 350102; when it names no enterprise
+    deadline, the national or provincial chain's does not step in: there is none."""
+    await _replace_fuzhou_chain(client, issuer, "city", "2025-07-25", "市级于2025年7月25日前推荐")
+    did = await _draft(client, enterprise, FUZHOU_FACTORY)
+    clock.set(bj(2025, 8, 1, 0, 0, 0))  # after every seeded enterprise deadline
+    resp = await _submit(client, enterprise, did)
+    assert resp.status_code == 200, resp.text

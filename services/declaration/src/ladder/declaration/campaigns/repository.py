@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import delete
+from sqlalchemy import delete, func
 from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -49,6 +49,28 @@ async def jurisdictions(session: AsyncSession, year: int) -> list[str]:
             )
         ).all()
     )
+
+
+async def applicable_deadline(
+    session: AsyncSession, year: int, region_code: str, level: str
+) -> Deadline | None:
+    """The `level` deadline of the chain that applies to `region_code` (the longest
+    jurisdiction prefix, as `deadlines.applicable_jurisdiction` chooses), in one query: the
+    submit path asks this on every submission."""
+    chosen = (
+        select(DeadlineChain.jurisdiction)
+        .where(
+            DeadlineChain.campaign_year == year,
+            func.starts_with(region_code, DeadlineChain.jurisdiction),
+        )
+        .order_by(func.length(DeadlineChain.jurisdiction).desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    stmt = select(Deadline).where(
+        Deadline.campaign_year == year, Deadline.level == level, Deadline.jurisdiction == chosen
+    )
+    return (await session.exec(stmt)).first()
 
 
 async def chain(

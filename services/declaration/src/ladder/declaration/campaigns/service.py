@@ -155,8 +155,9 @@ async def ensure_open(
     `region_code` has closed at `now` (default: the request's clock). No chain, or no such
     level in it, means no deadline."""
     now = now or clock.now()
-    _, deadlines = await applicable_chain(session, campaign_year, region_code)
-    deadline = next((d for d in deadlines if d.level == level), None)
+    deadline = await repository.applicable_deadline(
+        session, campaign_year, region_code, DeadlineLevel(level).value
+    )
     if deadline is not None and is_late(now, deadline.closes_at):
         raise DeadlinePassed(deadline, region_code=region_code, now_at=in_beijing(now).isoformat())
 

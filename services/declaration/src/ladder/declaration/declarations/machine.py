@@ -21,3 +21,24 @@ class DeclarationMachine(StateMachine):
 
 
 EDITABLE = frozenset({"draft", "returned"})
+
+
+def _transition_table() -> dict[tuple[str, str], str]:
+    """(status, event) → next status, read once from the machine above. The machine has no
+    guards or callbacks, so the table is the whole of its behaviour; building the machine
+    object on every request cost more than the rest of a transition (measured on submit)."""
+    return {
+        (t.source.value, str(event)): t.target.value
+        for state in DeclarationMachine.states
+        for t in state.transitions
+        for event in t.events
+    }
+
+
+TRANSITIONS = _transition_table()
+
+
+def next_status(status: str, event: str) -> str | None:
+    """Where `event` takes a declaration in `status`; None when the machine does not allow
+    it."""
+    return TRANSITIONS.get((status, event))

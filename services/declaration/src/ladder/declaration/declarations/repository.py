@@ -5,7 +5,8 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import func
+from sqlalchemy import func, true
+from sqlalchemy.orm import aliased
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -49,16 +50,29 @@ async def latest_version(
 async def get(
     session: AsyncSession, declaration_id: uuid.UUID, *, for_update: bool = False
 ) -> DeclarationRow | None:
-    stmt = _joined().where(Declaration.id == declaration_id)
+    """The declaration with its enterprise, factory and latest version, in one round trip
+    (the latest version through a lateral join: every read and the submit path use it)."""
+    newest = (
+        select(DeclarationVersion)
+        .where(DeclarationVersion.declaration_id == Declaration.id)
+        .order_by(DeclarationVersion.number.desc())
+        .limit(1)
+        .lateral("latest")
+    )
+    latest = aliased(DeclarationVersion, newest)
+    stmt = (
+        _joined()
+        .add_columns(latest)
+        .outerjoin(newest, true())
+        .where(Declaration.id == declaration_id)
+    )
     if for_update:
         stmt = stmt.with_for_update(of=Declaration)
     row = (await session.exec(stmt)).first()
     if row is None:
         return None
-    declaration, enterprise, factory = row
-    return DeclarationRow(
-        declaration, enterprise, factory, await latest_version(session, declaration.id)
-    )
+    declaration, enterprise, factory, version = row
+    return DeclarationRow(declaration, enterprise, factory, version)
 
 
 async def page(
@@ -85,17 +99,6 @@ async def page(
         )
     ).all()
     return [DeclarationRow(d, e, f, None) for d, e, f in rows], total
-
-
-async def next_version_number(session: AsyncSession, declaration_id: uuid.UUID) -> int:
-    current = (
-        await session.exec(
-            select(func.max(DeclarationVersion.number)).where(
-                DeclarationVersion.declaration_id == declaration_id
-            )
-        )
-    ).one()
-    return (current or 0) + 1
 
 
 async def versions(session: AsyncSession, declaration_id: uuid.UUID) -> list[DeclarationVersion]:

@@ -15,7 +15,6 @@ from typing import Any
 
 import httpx
 from sqlmodel.ext.asyncio.session import AsyncSession
-from statemachine.exceptions import TransitionNotAllowed
 
 from ladder.declaration import catalogue_client, rules_client
 from ladder.declaration.attachments import repository as attachments
@@ -30,7 +29,7 @@ from ladder.declaration.declarations.document import (
     review_details,
     to_rules_facts,
 )
-from ladder.declaration.declarations.machine import EDITABLE, DeclarationMachine
+from ladder.declaration.declarations.machine import EDITABLE, next_status
 from ladder.declaration.declarations.models import (
     Declaration,
     DeclarationTransition,
@@ -279,10 +278,10 @@ def transition(
 ) -> DeclarationTransition:
     d = row.declaration
     before = d.status
-    try:
-        DeclarationMachine(d, state_field="status").send(event)
-    except TransitionNotAllowed:
-        raise InvalidTransition(details={"status": before, "action": event}) from None
+    after = next_status(before, event)
+    if after is None:
+        raise InvalidTransition(details={"status": before, "action": event})
+    d.status = after
     return DeclarationTransition(
         declaration_id=d.id,
         event=event,
@@ -310,7 +309,8 @@ async def submit(
     if blocking:
         raise PrecheckFailed(details={"outcome": result.outcome, "findings": blocking})
     history = transition(row, "submit", principal.sub, None)
-    number = await repository.next_version_number(session, d.id)
+    # The row is locked for update, so its latest version is the last one: no race.
+    number = row.latest.number + 1 if row.latest else 1
     files = attachments.manifest(await attachments.current_of(session, d.id))
     content = canonical_content(row, number, files)
     # The request's clock (the one the deadline was checked against), set here rather than by
