@@ -1,7 +1,9 @@
 """Token verification: the kit verifier (all checks, cached JWKS) vs a bare jose decode.
 
 The baseline is python-jose's own `jwt.decode` with the key in hand; the ratio shows what the
-allowlist, size cap, kid lookup and principal building cost on top.
+allowlist, size cap, kid lookup and principal building cost on top (the verifier keeps the key
+as a ready object, which the baseline re-parses on every call). Second line: the same tokens
+again, as every request after a client's first one does (remembered: only the time checks).
 """
 
 from __future__ import annotations
@@ -26,16 +28,24 @@ def main() -> None:
         jwt.decode(t, key, algorithms=["RS256"], audience=AUDIENCE, issuer=ISSUER)
     baseline = N / (time.perf_counter() - started)
 
-    async def ours() -> float:
+    async def ours() -> tuple[float, float]:
         verifier = issuer.verifier()
-        await verifier.verify(tokens[0])  # warm the JWKS cache
-        started = time.perf_counter()
-        for t in tokens:
-            await verifier.verify(t)
-        rate = N / (time.perf_counter() - started)
+        await verifier.verify(issuer.token("county", sub="warm", region="350102"))  # JWKS
+        rates = []
+        for _ in range(2):  # first sight of each token, then the same tokens again
+            started = time.perf_counter()
+            for t in tokens:
+                await verifier.verify(t)
+            rates.append(N / (time.perf_counter() - started))
         await verifier.aclose()
-        return rate
+        return rates[0], rates[1]
 
-    rate = asyncio.run(ours())
-    print(f"   jose.jwt.decode baseline: {baseline:,.0f} tokens/s")
-    print(f"   kit TokenVerifier:        {rate:,.0f} tokens/s  (ratio {rate / baseline:.2f})")
+    first, again = asyncio.run(ours())
+    rows = [
+        ("jose.jwt.decode baseline", baseline),
+        ("kit TokenVerifier, new tokens", first),
+        ("kit TokenVerifier, remembered tokens", again),
+    ]
+    for i, (name, rate) in enumerate(rows):
+        ratio = f"  (ratio {rate / baseline:.2f})" if i else ""
+        print(f"   {name + ':':38s} {rate:>11,.0f} tokens/s{ratio}")
