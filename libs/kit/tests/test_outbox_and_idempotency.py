@@ -17,6 +17,7 @@ from ladder.kit.db import Database
 from ladder.kit.errors import IdempotencyKeyReused, install_error_handlers
 from ladder.kit.idempotency import claim, idempotency_table
 from ladder.kit.outbox import (
+    MAX_BATCH,
     InvalidEventPayload,
     OutboxRelay,
     events_router,
@@ -157,6 +158,13 @@ async def test_one_request_carries_everything_due_for_a_destination(db):
     assert await _relay(db, receiver).deliver_due() == 30
     assert receiver.requests == ["/internal/events/batch"]
     assert [e["payload"]["n"] for e in receiver.received] == list(range(30))  # in order
+
+
+def test_a_pass_never_claims_more_than_a_batch_may_carry(db):
+    """A configured batch size above what the batch route accepts would make every pass fail
+    (422) and nothing would ever be delivered."""
+    relay = OutboxRelay(db, OUTBOX, source="kit-test", client_for=lambda _d: None, batch_size=10**6)
+    assert relay.batch_size == MAX_BATCH
 
 
 async def test_a_rejected_event_waits_alone(db):

@@ -162,7 +162,8 @@ class OutboxRelay:
         self.source = source
         self.client_for = client_for
         self.poll_seconds = poll_seconds
-        self.batch_size = batch_size
+        # One pass is one batch request per consumer, which refuses more than MAX_BATCH.
+        self.batch_size = max(1, min(batch_size, MAX_BATCH))
         self.max_backoff = max_backoff_seconds
         self._wake = asyncio.Event()
         self._stopping = False
