@@ -1,4 +1,6 @@
-"""Seed data for `make run`: the 2025 campaign and the demo enterprises with their factories.
+"""Seed data. `seed_reference`: what every deployment needs (the 2025 campaign with its
+deadline chains, from the notices). `seed`: that plus, for `make run`, the demo enterprises with
+their factories.
 
 The demo enterprises match the demo users of the gateway (dev mode): `enterprise` acts for
 福州示范智能装备有限公司 (Fuzhou, Fujian), `enterprise-sh` for a Shanghai one, `enterprise-soe`
@@ -54,8 +56,12 @@ DEMO_ENTERPRISES = [
 ]
 
 
-async def seed(session: AsyncSession) -> None:
+async def seed_reference(session: AsyncSession) -> None:
     await seed_campaigns(session)
+
+
+async def seed(session: AsyncSession) -> None:
+    await seed_reference(session)
     for demo in DEMO_ENTERPRISES:
         factory = demo["factory"]
         await session.execute(
