@@ -15,7 +15,7 @@ from starlette.requests import Request
 
 from ladder.kit.db import Database
 from ladder.kit.errors import IdempotencyKeyReused, install_error_handlers
-from ladder.kit.idempotency import claim, idempotency_table
+from ladder.kit.idempotency import claim, idempotency_table, sweep_expired
 from ladder.kit.outbox import (
     MAX_BATCH,
     InvalidEventPayload,
@@ -365,3 +365,23 @@ async def test_an_expired_key_is_used_afresh_and_a_live_one_is_not(db):
             await claim(
                 s, KEYS, principal="u1", key="key-expired", request=_request(), body={"a": 1}
             )
+
+
+async def test_the_sweeper_removes_expired_keys_only(db):
+    for n in range(5):
+        async with db.transaction() as s:
+            await claim(
+                s,
+                KEYS,
+                principal="u1",
+                key=f"key-old-{n:04d}",
+                request=_request(),
+                ttl=timedelta(seconds=-1),
+            )
+    async with db.transaction() as s:
+        await claim(s, KEYS, principal="u1", key="key-live-0001", request=_request())
+    assert await sweep_expired(db, KEYS, batch=2) == 5  # in batches of 2: 2, 2, 1
+    async with db.transaction() as s:
+        left = (await s.execute(select(KEYS.c.key))).scalars().all()
+    assert left == ["key-live-0001"]
+    assert await sweep_expired(db, KEYS) == 0

@@ -23,6 +23,7 @@ from ladder.kit.db import Database
 from ladder.kit.errors import install_error_handlers
 from ladder.kit.health import health_router
 from ladder.kit.http import ServiceTokenProvider, make_client
+from ladder.kit.idempotency import sweep_forever
 from ladder.kit.observability import RequestContextMiddleware, configure_logging
 from ladder.kit.outbox import OutboxRelay
 from ladder.kit.settings import KitSettings
@@ -41,6 +42,8 @@ class ServiceSpec:
     routers: Sequence[APIRouter]
     peers: dict[str, str] = field(default_factory=dict)  # peer name → base URL
     outbox: Table | None = None
+    # The service's Idempotency-Key table: its expired keys are swept in the background.
+    idempotency: Table | None = None
     on_startup: Sequence[Callable[[FastAPI], Awaitable[None]]] = ()
     # Long-running loops (sweepers): each runs as a task from startup, cancelled at shutdown.
     background: Sequence[Callable[[FastAPI], Awaitable[None]]] = ()
@@ -100,6 +103,11 @@ def create_service_app(settings: KitSettings, spec: ServiceSpec) -> FastAPI:
             )
             app.state.relay = relay
             tasks.append(asyncio.create_task(relay.run_forever(), name=f"{spec.name}-outbox"))
+        if spec.idempotency is not None:
+            sweeper = sweep_forever(
+                app.state.db, spec.idempotency, settings.idempotency_sweep_seconds
+            )
+            tasks.append(asyncio.create_task(sweeper, name=f"{spec.name}-idempotency-sweep"))
         for hook in spec.on_startup:
             await hook(app)
         for loop in spec.background:

@@ -4,13 +4,16 @@ The key row is inserted in the request's own transaction before the write. A con
 request with the same key blocks on the unique index until the first commits, then finds the
 stored answer and replays it; if the first rolled back, the second proceeds as new. A key
 reused for a different request (another body or path) is refused with 422. Keys are scoped to
-the caller (`sub`) and kept for `ttl`.
+the caller (`sub`) and kept for `ttl`; a sweeper in each process (`sweep_forever`) deletes the
+expired ones, so the table holds about one `ttl` of keys.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
+import logging
 import re
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
@@ -24,14 +27,19 @@ from sqlalchemy import (
     MetaData,
     Table,
     Text,
+    delete,
     func,
     select,
+    tuple_,
     update,
 )
 from sqlalchemy.dialects.postgresql import JSONB, insert
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from ladder.kit.db import Database
 from ladder.kit.errors import BadRequest, IdempotencyKeyRequired, IdempotencyKeyReused
+
+log = logging.getLogger("ladder.idempotency")
 
 _KEY_PATTERN = re.compile(r"^[A-Za-z0-9._:-]{8,128}$")
 DEFAULT_TTL = timedelta(hours=24)
@@ -160,3 +168,38 @@ async def claim(
     if row["request_hash"] != fingerprint:
         raise IdempotencyKeyReused(details={"key": key, "first_used_for": row["path"]})
     return IdempotencySlot(table, principal, key, (row["status_code"], row["response"]))
+
+
+async def sweep_expired(db: Database, table: Table, *, batch: int = 1000) -> int:
+    """Delete expired keys, `batch` rows per transaction (short locks), until none is left.
+    Returns how many went."""
+    t = table
+    removed = 0
+    while True:
+        async with db.transaction() as session:
+            doomed = (
+                select(t.c.principal, t.c.key)
+                .where(t.c.expires_at < func.now())
+                .limit(batch)
+                .with_for_update(skip_locked=True)
+            )
+            result = await session.execute(
+                delete(t).where(tuple_(t.c.principal, t.c.key).in_(doomed))
+            )
+        removed += result.rowcount
+        if result.rowcount < batch:
+            return removed
+
+
+async def sweep_forever(db: Database, table: Table, every_seconds: float) -> None:
+    """The sweeper loop a service runs (see `ServiceSpec.idempotency`)."""
+    while True:
+        try:
+            removed = await sweep_expired(db, table)
+            if removed:
+                log.info("removed %d expired idempotency keys", removed)
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # a failed pass is retried at the next one
+            log.exception("idempotency key sweep failed")
+        await asyncio.sleep(every_seconds)

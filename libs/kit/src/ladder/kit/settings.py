@@ -57,6 +57,9 @@ class KitSettings(BaseSettings):
     outbox_batch_size: int = 100
     outbox_max_backoff_seconds: float = 30.0
 
+    # How often expired Idempotency-Keys are deleted (they live 24 hours).
+    idempotency_sweep_seconds: float = Field(default=3600.0, gt=0)
+
     max_body_bytes: int = 2 * 1024 * 1024
     log_level: str = "INFO"
     log_json: bool = True

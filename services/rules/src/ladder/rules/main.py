@@ -15,6 +15,7 @@ from ladder.rules.overlays.endpoints import router as overlays_router
 from ladder.rules.quotas.endpoints import router as quotas_router
 from ladder.rules.reference.endpoints import router as reference_router
 from ladder.rules.settings import SCHEMA, Settings
+from ladder.rules.tables import IDEMPOTENCY
 
 
 async def _load_editions(_: FastAPI) -> None:
@@ -45,6 +46,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             ],
             # No outbox relay yet: the service publishes no events. The outbox table exists
             # (tables.py) so that turning it on is passing `outbox=OUTBOX` here.
+            idempotency=IDEMPOTENCY,
             on_startup=[_load_editions],
         ),
     )
