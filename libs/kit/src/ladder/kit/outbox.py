@@ -9,9 +9,9 @@ and the row waits — nothing is lost while a consumer is down. A consumer witho
 route (404/405, an older release mid-upgrade) gets the events one by one on `/internal/events`.
 
 Receiving side: `events_router()` dedupes by event id in an inbox table inside the handler's
-transaction, so redelivery is harmless (at-least-once delivery, exactly-once effect). In a
-batch each event has a savepoint of its own: one rejected event is answered as such and rolls
-back alone, the others are kept.
+transaction, so redelivery is harmless (at-least-once delivery, exactly-once effect). A batch
+is tried whole under one savepoint; when an event fails it is redone with a savepoint per
+event, so the rejected one is answered as such and rolls back alone, the others are kept.
 """
 
 from __future__ import annotations
