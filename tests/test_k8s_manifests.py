@@ -160,3 +160,18 @@ def test_only_the_gateway_is_reachable_from_outside_the_namespace():
     assert sorted(expression["values"]) == sorted(s.name for s in SERVICES)
     (rule,) = policies["services-from-the-namespace"]["spec"]["ingress"]
     assert rule["from"] == [{"podSelector": {}}]
+
+
+def test_forwarded_headers_are_believed_only_where_the_sender_is_known():
+    """The gateway computes the client from its trusted proxies (so uvicorn must not rewrite
+    the peer from a header anyone can write); the services trust the single hop the gateway
+    writes, and only pods of the namespace can reach them."""
+    (gateway,) = _find("Deployment", "gateway")["spec"]["template"]["spec"]["containers"]
+    assert "--no-proxy-headers" in gateway["args"]
+    assert "--forwarded-allow-ips" not in gateway["args"]
+    config = _find("ConfigMap", "ladder-config")["data"]
+    assert yaml.safe_load(config["LADDER_TRUSTED_PROXIES"])
+    for info in SERVICES:
+        (container,) = _find("Deployment", info.name)["spec"]["template"]["spec"]["containers"]
+        args = container["args"]
+        assert args[args.index("--forwarded-allow-ips") + 1] == "*"

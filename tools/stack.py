@@ -91,6 +91,9 @@ class Stack:
                 "--no-access-log",
                 "--timeout-graceful-shutdown",
                 "5",
+                # The gateway computes the client address itself (its trusted proxies); the
+                # services believe the gateway's X-Forwarded-For (uvicorn trusts 127.0.0.1).
+                *(["--no-proxy-headers"] if name == GATEWAY.name else []),
             ],
             env=self.env_for(info),
             cwd=ROOT,

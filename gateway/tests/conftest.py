@@ -72,6 +72,7 @@ def fake_upstream(name: str) -> FastAPI:
     """An upstream that records every request and echoes it back as JSON."""
     app = FastAPI(openapi_url=None, docs_url=None, redoc_url=None)  # the echo answers those
     app.state.seen = []
+    app.state.location = "/v1/declarations/42"  # what the echo answers in `Location`
 
     def record(request: Request, body: bytes) -> dict[str, Any]:
         seen = {
@@ -112,7 +113,7 @@ def fake_upstream(name: str) -> FastAPI:
             status_code=status,
             headers={
                 "ETag": '"v7"',
-                "Location": "/v1/declarations/42",
+                "Location": app.state.location,
                 "Content-Disposition": 'attachment; filename="declaration.pdf"',
                 "X-Request-ID": "set-by-upstream",
                 "Keep-Alive": "timeout=5",

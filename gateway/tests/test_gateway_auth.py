@@ -193,12 +193,16 @@ def test_token_bucket_refills_at_the_configured_rate():
     assert limiter.take("a") is None
 
 
-def test_token_bucket_forgets_idle_clients_when_full():
+def test_token_bucket_evicts_the_least_recently_used_client_when_full():
+    """Full, the table drops one bucket — the least recently used — never all of them (which
+    handed every limited client a fresh bucket)."""
     now = [0.0]
-    limiter = TokenBucketLimiter(per_minute=60, max_clients=2, clock=lambda: now[0])
+    limiter = TokenBucketLimiter(per_minute=1, max_clients=2, clock=lambda: now[0])
     limiter.take("a")
     limiter.take("b")
-    now[0] = 120.0  # both buckets have refilled
+    assert limiter.take("a") is not None  # a is limited, and now the most recently used
 
     assert limiter.take("c") is None
-    assert len(limiter) == 1
+    assert len(limiter) == 2
+    assert "b" not in limiter
+    assert limiter.take("a") is not None  # still limited: its bucket was kept

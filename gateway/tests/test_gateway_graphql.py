@@ -263,3 +263,32 @@ async def test_bugs_in_resolvers_are_masked(gateway, monkeypatch):
 
     assert body["errors"][0]["message"] == "Unexpected error."
     assert "secret internals" not in str(body)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "{ inbx { __typename } }",  # a field
+        "{ declarations(pag: 1) { __typename } }",  # an argument
+        "query ($p: Itn) { declarations(page: $p) { __typename } }",  # a type
+    ],
+)
+async def test_production_suggests_no_names(production_gateway, gateway, query):
+    """With introspection off, "Did you mean …" would tell the names it hides."""
+    prod = await graphql(production_gateway.client, query)
+    dev = await graphql(gateway.client, query)
+
+    assert prod["errors"] and all("Did you mean" not in e["message"] for e in prod["errors"])
+    assert any("Did you mean" in e["message"] for e in dev["errors"])
+
+
+async def test_variables_nested_deeply_are_a_422_not_a_500(gateway):
+    deep = "[" * 10_000 + "]" * 10_000
+    resp = await gateway.client.post(
+        "/graphql",
+        content=('{"query": "{ me { __typename } }", "variables": {"x": ' + deep + "}}").encode(),
+        headers={"content-type": "application/json"},
+    )
+
+    assert resp.status_code == 422
+    assert resp.json()["error"]["details"]["reason"] == "too_deeply_nested"

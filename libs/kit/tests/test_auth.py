@@ -245,3 +245,30 @@ def test_jurisdiction_prefixes():
     assert Principal(sub="a", role=Role.ministry).covers_region("650000")
     assert not Principal(sub="a", role=Role.enterprise, region="350102").covers_region("350102")
     assert not Principal(sub="a", role=Role.county).covers_region("350102")
+
+
+async def test_a_token_with_a_critical_header_is_refused(issuer):
+    """RFC 7515 §4.1.11: a `crit` extension we do not understand makes the token invalid."""
+    now = int(time.time())
+    token = jwt.encode(
+        {"sub": "x", "role": "ministry", "iss": ISSUER, "aud": AUDIENCE, "iat": now,
+         "exp": now + 600, "b64": False},
+        issuer.key._pem.decode(),
+        algorithm="RS256",
+        headers={"kid": issuer.key.kid, "crit": ["b64"]},
+    )  # fmt: skip
+    with pytest.raises(Unauthenticated) as exc:
+        await issuer.verifier().verify(token)
+    assert _reason(exc) == "critical_header"
+
+
+async def test_a_token_issued_in_the_future_is_refused(issuer):
+    token = issuer.token("ministry", iat=int(time.time()) + 365 * 86400)
+    with pytest.raises(Unauthenticated) as exc:
+        await issuer.verifier().verify(token)
+    assert _reason(exc) == "issued_in_future"
+
+
+async def test_a_token_issued_within_the_leeway_is_accepted(issuer):
+    token = issuer.token("ministry", iat=int(time.time()) + 10)
+    assert (await issuer.verifier().verify(token)).role is Role.ministry

@@ -15,12 +15,15 @@ from fastapi import FastAPI
 
 from ladder.gateway import health, proxy
 from ladder.gateway.auth.endpoints import dev_router, issuer_router
+from ladder.gateway.clients import TrustedProxies
 from ladder.gateway.graphql.schema import graphql_router
 from ladder.gateway.keys import load_signing_key, make_verifier
 from ladder.gateway.ratelimit import TokenBucketLimiter
 from ladder.gateway.settings import GatewaySettings
 from ladder.gateway.upstreams import close_upstreams, open_upstreams
+from ladder.kit.docs import docs_kwargs, install_production_schema
 from ladder.kit.errors import install_error_handlers
+from ladder.kit.inputs import InputGuardMiddleware
 from ladder.kit.observability import RequestContextMiddleware, configure_logging
 
 log = logging.getLogger("ladder.gateway")
@@ -42,7 +45,12 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
 
 def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     settings = settings or GatewaySettings()  # type: ignore[call-arg]  # from the environment
-    configure_logging("gateway", settings.log_level, settings.log_json)
+    configure_logging(
+        "gateway",
+        settings.log_level,
+        settings.log_json,
+        secrets=[settings.service_client_secret.get_secret_value()],
+    )
     app = FastAPI(
         title="Ladder gateway",
         description=(
@@ -51,11 +59,19 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         ),
         version="0.1.0",
         lifespan=lifespan,
+        # No redirects: `/graphql/` → `/graphql` would be built from the client's Host header.
+        redirect_slashes=False,
+        **docs_kwargs(settings.is_dev),
     )
+    if not settings.is_dev:
+        install_production_schema(app)
     app.state.settings = settings
+    app.state.trusted_proxies = TrustedProxies(settings.trusted_proxies)
     app.state.auth_limiter = TokenBucketLimiter(settings.auth_rate_per_minute)
     app.state.public_write_limiter = TokenBucketLimiter(settings.public_write_rate_per_minute)
     install_error_handlers(app)
+    # Proxied bodies are checked by the service that reads them; the gateway checks its own.
+    app.add_middleware(InputGuardMiddleware, skip_body_prefixes=("/api/",))
     app.add_middleware(RequestContextMiddleware, max_body_bytes=settings.max_body_bytes)
     app.include_router(health.router)
     if settings.issues_tokens:

@@ -17,6 +17,7 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import StreamingResponse
 from starlette.background import BackgroundTask
 
+from ladder.gateway.clients import client_ip
 from ladder.gateway.ratelimit import limit_rate
 from ladder.gateway.upstreams import upstream_failure
 from ladder.kit.auth import TokenVerifier, bearer_token
@@ -26,8 +27,12 @@ from ladder.kit.observability import request_id_var
 log = logging.getLogger("ladder.gateway.proxy")
 router = APIRouter(tags=["proxy"])
 
-PUBLIC_PATHS = frozenset({"openapi.json", "healthz", "readyz", "docs"})
+PUBLIC_PATHS = frozenset({"healthz", "readyz"})
+# The API documents are public in dev/test only (`ladder.kit.docs`); production asks a token.
+DEV_PUBLIC_PATHS = PUBLIC_PATHS | {"openapi.json", "docs", "redoc", "docs/oauth2-redirect"}
 PUBLIC_PREFIX = "public/"
+# Service-to-service routes (events, clocks, sweeps): never reachable from outside.
+INTERNAL_PREFIX = "internal/"
 METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 
 # RFC 9110 §7.6.1 hop-by-hop headers.
@@ -50,17 +55,28 @@ _NOT_RELAYED = frozenset({"server", "date", "x-request-id"})
 _PATH_SAFE = "/:@!$&'()*+,;=-._~"
 
 
-def is_public(path: str) -> bool:
-    return path in PUBLIC_PATHS or path.startswith(PUBLIC_PREFIX)
+def is_public(path: str, *, dev: bool = False) -> bool:
+    return path in (DEV_PUBLIC_PATHS if dev else PUBLIC_PATHS) or path.startswith(PUBLIC_PREFIX)
+
+
+def _check_path(path: str) -> None:
+    """404 for what must not reach a service: its internal routes, and paths that a client
+    library would rewrite (`.`/`..` could step out of `public/`; an empty segment makes
+    `//host`-like URLs)."""
+    segments = path.split("/")
+    if any(segment in (".", "..") for segment in segments):
+        raise NotFound(details={"reason": "dot_segment"})
+    if not path or any(segment == "" for segment in segments[:-1]):
+        raise NotFound(details={"reason": "empty_segment"})
+    if path.lower().startswith(INTERNAL_PREFIX):
+        raise NotFound(details={"reason": "internal_route"})
 
 
 async def forward(service: str, path: str, request: Request) -> Response:
     client: httpx.AsyncClient | None = request.app.state.upstreams.get(service)
     if client is None:
         raise NotFound("没有该服务", "No such service", details={"service": service})
-    if any(segment in (".", "..") for segment in path.split("/")):
-        # Would be normalised away by the client and could step out of `public/`.
-        raise NotFound(details={"reason": "dot_segment"})
+    _check_path(path)
     await _authenticate(request, path)
 
     query: bytes = request.scope.get("query_string", b"")
@@ -81,7 +97,7 @@ async def forward(service: str, path: str, request: Request) -> Response:
         status_code=upstream.status_code,
         background=BackgroundTask(upstream.aclose),
     )
-    response.raw_headers = _relayed_headers(upstream.headers)
+    response.raw_headers = _relayed_headers(upstream.headers, client.base_url, service)
     return response
 
 
@@ -100,46 +116,74 @@ for _method in METHODS:
 
 async def _authenticate(request: Request, path: str) -> None:
     token = bearer_token(request)
-    if token is None:
-        if is_public(path):
-            if request.method not in ("GET", "HEAD", "OPTIONS"):
-                # Anonymous writes (公示 objections) are rate limited per client IP.
-                limit_rate(request.app.state.public_write_limiter, request)
-            return
+    public = is_public(path, dev=request.app.state.settings.is_dev)
+    principal = None
+    if token is not None:
+        verifier: TokenVerifier = request.app.state.verifier
+        principal = request.state.principal = await verifier.verify(token)
+    elif not public:
         raise Unauthenticated(details={"reason": "missing_token"})
-    verifier: TokenVerifier = request.app.state.verifier
-    request.state.principal = await verifier.verify(token)
+    if public and path.startswith(PUBLIC_PREFIX) and request.method not in _READS:
+        # Writes to public paths (公示 objections) are rate limited per client address, and
+        # per principal too when the caller has a token: neither a header nor a token lifts it.
+        limit_rate(
+            request.app.state.public_write_limiter,
+            request,
+            principal.sub if principal is not None else None,
+        )
+
+
+_READS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def _forwarded_headers(request: Request, service: str) -> list[tuple[str, str]]:
+    """The request's own headers, less hop-by-hop ones, and the gateway's: the client address
+    as the gateway determined it (`ladder.gateway.clients`), never a client-written chain."""
     listed = {t.strip().lower() for t in request.headers.get("connection", "").split(",")}
     drop = _HOP_BY_HOP | _SET_BY_GATEWAY | listed
     headers = [
         (k, v) for k, v in request.headers.items() if k not in drop and not k.startswith("proxy-")
     ]
-    hops = [h for h in (request.headers.get("x-forwarded-for"), _client_host(request)) if h]
     headers += [
         ("x-request-id", request_id_var.get() or ""),
-        ("x-forwarded-for", ", ".join(hops)),
+        ("x-forwarded-for", client_ip(request)),
         ("x-forwarded-proto", request.url.scheme),
         ("x-forwarded-prefix", f"/api/{service}"),
     ]
     return headers
 
 
-def _client_host(request: Request) -> str | None:
-    return request.client.host if request.client else None
-
-
-def _relayed_headers(headers: httpx.Headers) -> list[tuple[bytes, bytes]]:
+def _relayed_headers(
+    headers: httpx.Headers, upstream: httpx.URL, service: str
+) -> list[tuple[bytes, bytes]]:
     listed = {t.strip().lower() for t in headers.get("connection", "").split(",")}
     drop = (_HOP_BY_HOP - {"host"}) | _NOT_RELAYED | listed
-    return [
-        (k, v)
-        for k, v in headers.raw
-        if k.decode("latin-1").lower() not in drop
-        and not k.decode("latin-1").lower().startswith("proxy-")
-    ]
+    relayed = []
+    for k, v in headers.raw:
+        name = k.decode("latin-1").lower()
+        if name in drop or name.startswith("proxy-"):
+            continue
+        if name == "location":
+            v = _public_location(v.decode("latin-1"), upstream, service).encode("latin-1")
+        relayed.append((k, v))
+    return relayed
+
+
+def _public_location(location: str, upstream: httpx.URL, service: str) -> str:
+    """A `Location` as the client must see it: never the service's own address. A path of
+    the service becomes the gateway path; an absolute URL on the service's host too; any
+    other absolute URL (a service has no business sending one) is dropped to the root."""
+    try:
+        target = httpx.URL(location)
+    except httpx.InvalidURL:
+        return "/"
+    if not target.is_absolute_url:
+        path = location if location.startswith("/") else "/" + location
+        return f"/api/{service}{path}" if not path.startswith("//") else "/"
+    if target.host == upstream.host and target.port == upstream.port:
+        query = f"?{target.query.decode()}" if target.query else ""
+        return f"/api/{service}{target.path}{query}"
+    return "/"
 
 
 async def _relay(upstream: httpx.Response) -> AsyncIterator[bytes]:

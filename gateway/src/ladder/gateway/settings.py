@@ -8,6 +8,7 @@ may instead trust an external issuer (`external_jwks_url`).
 
 from __future__ import annotations
 
+import ipaddress
 from pathlib import Path
 from typing import Literal
 
@@ -64,6 +65,13 @@ class GatewaySettings(BaseSettings):
     )
     service_clients: list[str] = ["declaration", "rules", "review"]
 
+    trusted_proxies: list[str] = Field(
+        default=[],
+        description=(
+            "addresses or CIDRs of the reverse proxies in front of the gateway (the ingress "
+            "controller): X-Forwarded-For is believed only across these hops"
+        ),
+    )
     auth_rate_per_minute: int = Field(default=30, ge=1, description="per client IP on /auth/*")
     public_write_rate_per_minute: int = Field(
         default=10, ge=1, description="per client IP: writes without a token to public paths"
@@ -79,6 +87,13 @@ class GatewaySettings(BaseSettings):
         bad = [a for a in value if a not in ASYMMETRIC_ALGORITHMS]
         if bad or not value:
             raise ValueError(f"only asymmetric JWT algorithms may be allowed, not {bad}")
+        return value
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _networks(cls, value: list[str]) -> list[str]:
+        for entry in value:
+            ipaddress.ip_network(entry.strip(), strict=False)  # ValueError names the bad one
         return value
 
     @model_validator(mode="after")

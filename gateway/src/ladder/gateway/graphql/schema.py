@@ -4,9 +4,10 @@ Expected failures are typed results (see `ladder.gateway.graphql.errors`). Docum
 limited in depth, aliases and tokens before they run; introspection is allowed only in dev.
 """
 
+import re
 from collections.abc import Callable
 from functools import partial
-from typing import Annotated
+from typing import Annotated, Any
 
 import strawberry
 from fastapi import APIRouter
@@ -126,6 +127,25 @@ def _is_bug(error: GraphQLError) -> bool:
     return original is not None and not isinstance(original, GraphQLError)
 
 
+_SUGGESTION = re.compile(r"\s*Did you mean .*$", re.DOTALL)
+
+
+class LadderSchema(strawberry.Schema):
+    """A schema that, without introspection, gives no suggestions either: "Did you mean
+    'inbox'?" names fields, arguments, types and enum values the caller did not ask for, which
+    is introspection by guessing. (Strawberry's own switch covers unknown fields only.)"""
+
+    def __init__(self, *args: Any, suggestions: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.suggestions = suggestions
+
+    def _process_errors(self, errors: list[GraphQLError], execution_context=None) -> None:
+        if not self.suggestions:
+            for error in errors:
+                error.message = _SUGGESTION.sub("", error.message)
+        super()._process_errors(errors, execution_context)
+
+
 def build_schema(*, introspection: bool) -> strawberry.Schema:
     # Factories, not instances: strawberry builds fresh extensions for each request.
     extensions: list[Callable[[], SchemaExtension]] = [
@@ -136,7 +156,7 @@ def build_schema(*, introspection: bool) -> strawberry.Schema:
     ]
     if not introspection:
         extensions.append(DisableIntrospection)
-    return strawberry.Schema(query=Query, extensions=extensions)
+    return LadderSchema(query=Query, extensions=extensions, suggestions=introspection)
 
 
 def graphql_router(*, dev: bool) -> APIRouter:

@@ -20,10 +20,12 @@ from sqlalchemy import Table
 
 from ladder.kit.auth import TokenVerifier
 from ladder.kit.db import Database
+from ladder.kit.docs import docs_kwargs, install_production_schema
 from ladder.kit.errors import install_error_handlers
 from ladder.kit.health import health_router
 from ladder.kit.http import ServiceTokenProvider, make_client
 from ladder.kit.idempotency import sweep_forever
+from ladder.kit.inputs import InputGuardMiddleware
 from ladder.kit.observability import RequestContextMiddleware, configure_logging
 from ladder.kit.outbox import OutboxRelay
 from ladder.kit.settings import KitSettings
@@ -53,7 +55,12 @@ class ServiceSpec:
 
 
 def create_service_app(settings: KitSettings, spec: ServiceSpec) -> FastAPI:
-    configure_logging(spec.name, settings.log_level, settings.log_json)
+    configure_logging(
+        spec.name,
+        settings.log_level,
+        settings.log_json,
+        secrets=[settings.service_client_secret],
+    )
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -133,8 +140,15 @@ def create_service_app(settings: KitSettings, spec: ServiceSpec) -> FastAPI:
         description=spec.description,
         version=spec.version,
         lifespan=lifespan,
+        # No redirects: a slash redirect names the service's own address (or echoes Host).
+        redirect_slashes=False,
+        **docs_kwargs(settings.is_dev),
     )
+    if not settings.is_dev:
+        install_production_schema(app)
     install_error_handlers(app)
+    # Inner to the request context: the body cap applies first, and refusals carry the id.
+    app.add_middleware(InputGuardMiddleware)
     app.add_middleware(
         RequestContextMiddleware,
         max_body_bytes=settings.max_body_bytes,

@@ -205,6 +205,9 @@ class TokenVerifier:
         alg = header.get("alg")
         if alg not in self.algorithms:
             raise _invalid("algorithm_not_allowed")
+        if "crit" in header:
+            # RFC 7515 §4.1.11: extensions listed in `crit` must be understood; we know none.
+            raise _invalid("critical_header")
         kid = header.get("kid")
         if not isinstance(kid, str):
             raise _invalid("missing_kid")
@@ -231,6 +234,10 @@ class TokenVerifier:
             raise _invalid("claims") from None
         except JOSEError:
             raise _invalid("signature") from None
+        iat = claims.get("iat")
+        if not isinstance(iat, int | float) or iat > time.time() + self.leeway:
+            # A token issued in the future is a forged or mis-clocked one: refuse it.
+            raise _invalid("issued_in_future")
         try:
             principal = Principal(
                 sub=claims["sub"],

@@ -53,6 +53,9 @@ class Database:
             pool_size=pool_size,
             max_overflow=max_overflow,
             pool_pre_ping=True,
+            # A failed statement's parameters (mobiles, names, the text typed) stay out of
+            # exception messages, and so out of every log line.
+            hide_parameters=True,
             connect_args={
                 "server_settings": {
                     "statement_timeout": str(statement_timeout_ms),

@@ -7,12 +7,14 @@ to every log record of the request, and is propagated by `ladder.kit.http` to ot
 from __future__ import annotations
 
 import contextvars
+import json
 import logging
 import re
 import sys
 import time
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from pythonjsonlogger.json import JsonFormatter
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -37,20 +39,51 @@ class _RequestIdFilter(logging.Filter):
         return True
 
 
-def configure_logging(service: str, level: str = "INFO", json_format: bool = True) -> None:
-    """Route every logger (ours, uvicorn's, sqlalchemy's) to one stdout handler."""
+# What must never be written to a log, whatever code logs it: mobile numbers (masked like the
+# API masks them), bearer tokens, NUL characters; and the process's secrets (configured).
+_MOBILE = re.compile(r"(?<![0-9A-Za-z])(1[3-9][0-9])[0-9]{4}([0-9]{4})(?![0-9A-Za-z])")
+_TOKEN = re.compile(r"eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*")
+_NUL = re.compile(r"\x00|\\u0000")
+
+
+class RedactingFormatter(logging.Formatter):
+    """Formats with `inner`, then removes personal data and secrets from the line. The code
+    should not log them in the first place; this is the net under it (a library's exception
+    message, a value inside a traceback)."""
+
+    def __init__(self, inner: logging.Formatter, secrets: Sequence[str] = ()) -> None:
+        super().__init__()
+        self.inner = inner
+        self.secrets = [s for s in secrets if len(s) >= 8]
+
+    def format(self, record: logging.LogRecord) -> str:
+        return redact(self.inner.format(record), self.secrets)
+
+
+def redact(line: str, secrets: Sequence[str] = ()) -> str:
+    for secret in secrets:
+        line = line.replace(secret, "[secret]")
+    line = _TOKEN.sub("[token]", line)
+    line = _MOBILE.sub(r"\1****\2", line)
+    return _NUL.sub("[NUL]", line)
+
+
+def configure_logging(
+    service: str, level: str = "INFO", json_format: bool = True, secrets: Sequence[str] = ()
+) -> None:
+    """Route every logger (ours, uvicorn's, sqlalchemy's) to one stdout handler, redacted."""
     handler = logging.StreamHandler(sys.stdout)
+    inner: logging.Formatter
     if json_format:
-        handler.setFormatter(
-            JsonFormatter(
-                "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s %(service)s",
-                rename_fields={"asctime": "time", "levelname": "level", "name": "logger"},
-            )
+        inner = JsonFormatter(
+            "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s %(service)s",
+            rename_fields={"asctime": "time", "levelname": "level", "name": "logger"},
         )
     else:
-        handler.setFormatter(
-            logging.Formatter("%(asctime)s %(levelname)s [%(service)s %(request_id)s] %(message)s")
+        inner = logging.Formatter(
+            "%(asctime)s %(levelname)s [%(service)s %(request_id)s] %(message)s"
         )
+    handler.setFormatter(RedactingFormatter(inner, secrets))
     handler.addFilter(_RequestIdFilter(service))
     root = logging.getLogger()
     root.handlers[:] = [handler]
@@ -160,25 +193,29 @@ class _BodyTooLarge(Exception):
 
 
 async def _send_too_large(send: Send, limit: int) -> None:
-    import json
-
-    body = json.dumps(
+    await send_error(
+        send,
+        413,
         error_body(
             "payload_too_large",
             f"请求体超过上限 {limit} 字节",
             f"Request body exceeds {limit} bytes",
             {"limit_bytes": limit},
         ),
-        ensure_ascii=False,
-    ).encode()
+    )
+
+
+async def send_error(send: Send, status: int, body: dict[str, Any]) -> None:
+    """Answer with the error model from ASGI middleware (before any route runs)."""
+    raw = json.dumps(body, ensure_ascii=False).encode()
     await send(
         {
             "type": "http.response.start",
-            "status": 413,
+            "status": status,
             "headers": [
                 (b"content-type", b"application/json"),
-                (b"content-length", str(len(body)).encode()),
+                (b"content-length", str(len(raw)).encode()),
             ],
         }
     )
-    await send({"type": "http.response.body", "body": body})
+    await send({"type": "http.response.body", "body": raw})
