@@ -64,12 +64,28 @@ def travel_gateway(travel_stack: Stack):
         yield client
 
 
-def advance(stack: Stack, service: str, headers: dict[str, str], seconds: float) -> None:
+def service_headers(stack: Stack, client_id: str = "review") -> dict[str, str]:
+    """A service's token (client credentials at the gateway), for the /internal/* routes the
+    tests call directly: the gateway does not proxy them, and people may not call them."""
+    resp = httpx.post(
+        f"{stack.url('gateway')}/auth/token",
+        data={
+            "grant_type": "client_credentials",
+            "client_id": client_id,
+            "client_secret": stack.service_secret,
+        },
+        timeout=10.0,
+    )
+    assert resp.status_code == 200, resp.text
+    return {"Authorization": f"Bearer {resp.json()['access_token']}"}
+
+
+def advance(stack: Stack, service: str, seconds: float) -> None:
     """Move one service's clock forward (its `/internal/clock`, called directly)."""
     resp = httpx.post(
         f"{stack.url(service)}/internal/clock",
         json={"advance_seconds": seconds},
-        headers=headers,
+        headers=service_headers(stack),
         timeout=10.0,
     )
     assert resp.status_code == 200, resp.text

@@ -25,7 +25,7 @@ import httpx
 import pytest
 
 from ladder.kit.tokens import SigningKey
-from tests.conftest import advance, dev_token
+from tests.conftest import advance, dev_token, service_headers
 from tests.e2e.test_declaration_document import DEMO_YEAR, _document, _scene
 from tests.e2e.test_recommendation_chains import (
     SOE_UNIT,
@@ -229,7 +229,7 @@ def publicize_and_publish(stack, gateway, ministry, tier: str, dids: list[str]) 
     )
     assert early.status_code == 409 and early.json()["error"]["code"] == "publicity_not_ended"
 
-    advance(stack, "review", ministry, 2 * DAY)
+    advance(stack, "review", 2 * DAY)
     closed = _ok(
         gateway.post(
             f"{one}/close",
@@ -423,9 +423,11 @@ def test_pilot_from_declaration_to_acceptance_and_one_that_expires(travel_stack,
     ]
 
     # Two years on, the Shanghai cultivation that never applied expires (sweeper).
-    advance(travel_stack, "review", ministry, 2 * 366 * DAY + DAY)
+    advance(travel_stack, "review", 2 * 366 * DAY + DAY)
     swept = httpx.post(
-        f"{travel_stack.url('review')}/internal/cultivations/sweep", headers=ministry, timeout=20
+        f"{travel_stack.url('review')}/internal/cultivations/sweep",
+        headers=service_headers(travel_stack),
+        timeout=20,
     )
     assert swept.status_code == 200, swept.text
     expired = _record(gateway, ministry, shanghai)

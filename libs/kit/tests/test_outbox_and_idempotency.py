@@ -211,15 +211,17 @@ def _consumer(db: Database, issuer: TestIssuer) -> FastAPI:
     install_error_handlers(app)
     app.state.db = db
     app.state.verifier = issuer.verifier()
-    app.include_router(events_router(INBOX, {"t.ok": ok, "t.bad": bad, "t.bug": bug}))
+    handlers = {"t.ok": ok, "t.bad": bad, "t.bug": bug, "t.theirs": ok}
+    producers = {**dict.fromkeys(("t.ok", "t.bad", "t.bug"), "kit-test"), "t.theirs": "other"}
+    app.include_router(events_router(INBOX, handlers, producers=producers))
     return app
 
 
-def _wire(topic: str, n: int, eid: uuid.UUID | None = None) -> dict:
+def _wire(topic: str, n: int, eid: uuid.UUID | None = None, source: str = "kit-test") -> dict:
     return {
         "event_id": str(eid or uuid.uuid4()),
         "topic": topic,
-        "source": "kit-test",
+        "source": source,
         "occurred_at": "2026-01-01T00:00:00+00:00",
         "payload": {"n": n},
     }
@@ -385,3 +387,38 @@ async def test_the_sweeper_removes_expired_keys_only(db):
         left = (await s.execute(select(KEYS.c.key))).scalars().all()
     assert left == ["key-live-0001"]
     assert await sweep_expired(db, KEYS) == 0
+
+
+async def test_events_come_only_from_their_producer_under_its_own_identity(db):
+    """A service speaks for itself (`source` = its token's service), and a topic is taken only
+    from the service that owns it: a forged status from another service is refused."""
+    issuer = TestIssuer()
+    app = _consumer(db, issuer)
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://c"
+    ) as client:
+        as_other = await client.post(
+            "/internal/events", json=_wire("t.ok", 1, source="other"),
+            headers=issuer.service_headers("kit-test"),
+        )  # fmt: skip
+        not_theirs = await client.post(
+            "/internal/events", json=_wire("t.theirs", 2),
+            headers=issuer.service_headers("kit-test"),
+        )  # fmt: skip
+        batch = await client.post(
+            "/internal/events/batch",
+            json={"events": [_wire("t.ok", 3), _wire("t.ok", 4, source="other")]},
+            headers=issuer.service_headers("kit-test"),
+        )
+        owner = await client.post(
+            "/internal/events", json=_wire("t.theirs", 5, source="other"),
+            headers=issuer.service_headers("other"),
+        )  # fmt: skip
+    assert as_other.status_code == 403 and as_other.json()["error"]["code"] == "wrong_producer"
+    assert not_theirs.status_code == 403
+    assert [r["status"] for r in batch.json()["results"]] == ["accepted", "rejected"]
+    assert batch.json()["results"][1]["error"]["code"] == "wrong_producer"
+    assert owner.status_code == 200 and owner.json()["status"] == "accepted"
+    async with db.transaction() as s:
+        follow = (await s.execute(select(OUTBOX.c.payload))).scalars().all()
+    assert sorted(p["n"] for p in follow) == [3, 5]

@@ -134,17 +134,14 @@ async def test_the_submitted_version_lists_the_attachments_by_hash(client, enter
 
 
 async def test_only_the_enterprise_attaches_and_others_do_not_see(client, issuer, enterprise):
+    """A draft's evidence is the enterprise's: the county neither adds to it nor reads it (404:
+    it does not know the draft exists) until a submitted version lists it."""
     did = await _draft(client, enterprise)
     county = issuer.headers("county", region="350102")
-    assert (await _upload(client, county, did, PDF)).status_code == 403
+    assert (await _upload(client, county, did, PDF)).status_code == 404
     other = issuer.headers("enterprise", sub="x", org="91350103MA2Y000033", region="350103")
     assert (await _upload(client, other, did, PDF)).status_code == 404
     kept = (await _upload(client, enterprise, did, PDF)).json()
-    seen = await client.get(
-        f"/v1/declarations/{did}/attachments/{kept['id']}/content", headers=county
-    )
-    assert seen.status_code == 200
-    hidden = await client.get(
-        f"/v1/declarations/{did}/attachments/{kept['id']}/content", headers=other
-    )
-    assert hidden.status_code == 404
+    content = f"/v1/declarations/{did}/attachments/{kept['id']}/content"
+    assert (await client.get(content, headers=county)).status_code == 404
+    assert (await client.get(content, headers=other)).status_code == 404

@@ -6,6 +6,7 @@ import uuid
 
 import pytest
 from declaration_documents import document
+from review_said import routed
 from sqlalchemy import func, select
 
 from ladder.declaration.tables import OUTBOX
@@ -163,6 +164,12 @@ async def test_fingerprint_follows_content(client, enterprise):
 
 async def test_jurisdiction_decides_who_sees(client, issuer, enterprise):
     did = (await _create(client, enterprise)).json()["id"]
+    submitted = await client.post(
+        f"/v1/declarations/{did}/submit",
+        headers={**enterprise, "Idempotency-Key": uuid.uuid4().hex},
+    )
+    assert submitted.status_code == 200, submitted.text
+    await routed(client, issuer, did, "350000")
     seen = {
         "county 350102": issuer.headers("county", region="350102"),
         "city 350100": issuer.headers("city", region="350100"),

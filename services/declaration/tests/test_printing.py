@@ -13,6 +13,7 @@ from declaration_documents import document
 from pypdf import PdfReader
 from pypdf.generic import ContentStream
 from reportlab.graphics.barcode import qrencoder
+from review_said import routed
 
 from ladder.declaration.declarations.machine import DeclarationMachine
 from ladder.declaration.declarations.models import Declaration, DeclarationTransition
@@ -171,6 +172,7 @@ async def test_other_content_gives_another_fingerprint_and_another_pdf(client, e
 
 async def test_who_may_print(client, issuer, enterprise):
     did = (await _submitted(client, enterprise))["id"]
+    await routed(client, issuer, did, "350000")
     allowed = {
         "county 350102": issuer.headers("county", region="350102"),
         "province 350000": issuer.headers("province", region="350000"),

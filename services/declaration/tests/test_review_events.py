@@ -108,3 +108,21 @@ async def test_only_services_post_events_and_bad_payloads_are_refused(
     resp = await _deliver(client, issuer, broken)
     assert resp.status_code == 422
     assert resp.json()["error"]["code"] == "invalid_event_payload"
+
+
+async def test_a_status_forged_by_another_service_is_refused(client, issuer, enterprise) -> None:
+    """Only the review service's own identity may say what the review did: the rules service's
+    token (as `rules`, or pretending to be `review`) changes nothing."""
+    did = await _submitted(client, enterprise)
+    forged = _event(did, status="published", event="published")
+    as_itself = {**forged, "source": "rules"}
+    pretending = await client.post(
+        "/internal/events", json=forged, headers=issuer.service_headers("rules")
+    )
+    honest = await client.post(
+        "/internal/events", json=as_itself, headers=issuer.service_headers("rules")
+    )
+    assert (pretending.status_code, pretending.json()["error"]["code"]) == (403, "wrong_producer")
+    assert honest.status_code == 403
+    read = (await client.get(f"/v1/declarations/{did}", headers=enterprise)).json()
+    assert read["review_status"] is None

@@ -113,7 +113,9 @@ class ClockRead(BaseModel):
     offset_seconds: float
 
 
-ClockMoverDep = Annotated[Principal, require_roles(Role.ministry, Role.service)]
+# Services only (a test harness holds a service token): a person, even the ministry, never
+# moves a clock, and the gateway does not proxy /internal/* anyway.
+ClockMoverDep = Annotated[Principal, require_roles(Role.service)]
 
 
 def _control_router() -> APIRouter:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
@@ -44,7 +44,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB, insert
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from ladder.kit.auth import ServicePrincipalDep
+from ladder.kit.auth import Principal, ServicePrincipalDep
 from ladder.kit.db import Database, SessionDep
 from ladder.kit.errors import LadderError, validation_details
 from ladder.kit.observability import request_id_var
@@ -345,12 +345,42 @@ class BatchAck(BaseModel):
     results: list[EventAck]
 
 
-def events_router(inbox: Table, handlers: dict[str, Handler]) -> APIRouter:
+class WrongProducer(LadderError):
+    """An event that its caller may not send: a service speaks only for itself (`source` is
+    its own name), and a topic comes only from the service that owns it."""
+
+    status_code = 403
+    code = "wrong_producer"
+    message = "该服务无权发送此事件"
+    message_en = "This service may not send this event"
+
+
+def events_router(
+    inbox: Table, handlers: dict[str, Handler], *, producers: Mapping[str, str]
+) -> APIRouter:
     """`POST /internal/events` and `/internal/events/batch`: service callers only; deduped
-    by event id."""
+    by event id. `producers` names the service that owns each handled topic: an event is
+    taken only from that service's own identity (a forged `review.status_changed` sent by
+    another service's token is refused, 403 `wrong_producer`)."""
+    missing = set(handlers) - set(producers)
+    assert not missing, f"no producer named for {sorted(missing)}"
     router = APIRouter(tags=["internal"])
 
-    async def handle(session: AsyncSession, event: Event) -> EventAck:
+    def check_producer(principal: Principal, event: Event) -> None:
+        owner = producers.get(event.topic)
+        if principal.sub != f"service:{event.source}" or (
+            owner is not None and event.source != owner
+        ):
+            log.warning(
+                "refused %s event %s: sent by %s as %s", event.topic, event.event_id,
+                principal.sub, event.source,
+            )  # fmt: skip
+            raise WrongProducer(
+                details={"topic": event.topic, "source": event.source, "producer": owner}
+            )
+
+    async def handle(session: AsyncSession, principal: Principal, event: Event) -> EventAck:
+        check_producer(principal, event)
         inserted = (
             await session.execute(
                 insert(inbox)
@@ -374,8 +404,10 @@ def events_router(inbox: Table, handlers: dict[str, Handler]) -> APIRouter:
         response_model_exclude_none=True,
         include_in_schema=True,
     )
-    async def receive_event(event: Event, session: SessionDep, _: ServicePrincipalDep) -> EventAck:
-        return await handle(session, event)
+    async def receive_event(
+        event: Event, session: SessionDep, principal: ServicePrincipalDep
+    ) -> EventAck:
+        return await handle(session, principal, event)
 
     @router.post(
         "/internal/events/batch",
@@ -384,7 +416,7 @@ def events_router(inbox: Table, handlers: dict[str, Handler]) -> APIRouter:
         include_in_schema=True,
     )
     async def receive_batch(
-        batch: EventBatch, session: SessionDep, _: ServicePrincipalDep
+        batch: EventBatch, session: SessionDep, principal: ServicePrincipalDep
     ) -> BatchAck:
         """Events handled in order. The whole batch is tried under one savepoint first (the
         usual case: every event goes through); if any event fails, that work is rolled back
@@ -393,7 +425,7 @@ def events_router(inbox: Table, handlers: dict[str, Handler]) -> APIRouter:
         try:
             async with session.begin_nested():
                 return BatchAck(
-                    results=[await _handle_in_context(session, e) for e in batch.events]
+                    results=[await _handle_in_context(session, principal, e) for e in batch.events]
                 )
         except Exception as exc:  # redone event by event below, where each failure is reported
             log.debug("batch of %d redone event by event: %s", len(batch.events), exc)
@@ -401,7 +433,7 @@ def events_router(inbox: Table, handlers: dict[str, Handler]) -> APIRouter:
         for event in batch.events:
             try:
                 async with session.begin_nested():
-                    results.append(await _handle_in_context(session, event))
+                    results.append(await _handle_in_context(session, principal, event))
             except LadderError as exc:
                 results.append(_rejected(event, exc.status_code, exc.code, exc.body()))
             except Exception:  # a handler's bug: this event waits, the batch goes on
@@ -409,11 +441,13 @@ def events_router(inbox: Table, handlers: dict[str, Handler]) -> APIRouter:
                 results.append(_rejected(event, 500, "internal_error", None))
         return BatchAck(results=results)
 
-    async def _handle_in_context(session: AsyncSession, event: Event) -> EventAck:
+    async def _handle_in_context(
+        session: AsyncSession, principal: Principal, event: Event
+    ) -> EventAck:
         """`handle`, logging and re-publishing under the request id that caused the event."""
         token = request_id_var.set(event.request_id) if event.request_id else None
         try:
-            return await handle(session, event)
+            return await handle(session, principal, event)
         finally:
             if token is not None:
                 request_id_var.reset(token)

@@ -13,4 +13,7 @@ HANDLERS: dict[str, Handler] = {
     **dict.fromkeys(cultivation_events.TOPICS, cultivation_events.on_cultivation_changed),
 }
 
-router = events_router(INBOX, HANDLERS)
+# Every topic this service handles is the review service's.
+PRODUCERS: dict[str, str] = dict.fromkeys(HANDLERS, "review")
+
+router = events_router(INBOX, HANDLERS, producers=PRODUCERS)

@@ -12,4 +12,6 @@ HANDLERS: dict[str, Handler] = {
     cases.DECLARATION_SUBMITTED: cases.on_declaration_submitted,
 }
 
-router = events_router(INBOX, HANDLERS)
+PRODUCERS: dict[str, str] = {cases.DECLARATION_SUBMITTED: "declaration"}
+
+router = events_router(INBOX, HANDLERS, producers=PRODUCERS)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from sqlalchemy import text
 from sqlalchemy.orm import defer
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -23,6 +24,18 @@ async def current_of(session: AsyncSession, declaration_id: uuid.UUID) -> list[A
         .order_by(Attachment.uploaded_at, Attachment.id)
     )
     return list(rows.all())
+
+
+async def submitted_digests(session: AsyncSession, declaration_id: uuid.UUID) -> set[str]:
+    """The SHA-256 of every attachment some submitted version of the declaration lists."""
+    rows = await session.execute(
+        text(
+            "SELECT DISTINCT a->>'sha256' FROM declaration.declaration_version v, "
+            "jsonb_array_elements(v.content->'attachments') a WHERE v.declaration_id = :id"
+        ),
+        {"id": declaration_id},
+    )
+    return {r[0] for r in rows if r[0]}
 
 
 def manifest(attachments: list[Attachment]) -> list[dict[str, Any]]:

@@ -19,12 +19,13 @@ from ladder.declaration.attachments.errors import (
     TooManyAttachments,
 )
 from ladder.declaration.attachments.models import Attachment
-from ladder.declaration.attachments.repository import current_of
+from ladder.declaration.attachments.repository import current_of, submitted_digests
 from ladder.declaration.attachments.schemas import AttachmentRead
 from ladder.declaration.declarations import service as declarations
 from ladder.declaration.declarations.machine import EDITABLE
+from ladder.declaration.enterprises.auth import may_act_for
 from ladder.declaration.errors import NotEditable
-from ladder.kit.auth import Principal
+from ladder.kit.auth import Principal, Role
 from ladder.kit.concurrency import check_if_match, etag
 
 
@@ -108,18 +109,31 @@ async def _current(
 async def listing(
     session: AsyncSession, principal: Principal, declaration_id: uuid.UUID
 ) -> list[Attachment]:
-    await declarations.get_readable(session, principal, declaration_id)
-    return await current_of(session, declaration_id)
+    row = await declarations.get_readable(session, principal, declaration_id)
+    current = await current_of(session, declaration_id)
+    if _sees_drafts(principal, row.enterprise.uscc):
+        return current
+    submitted = await submitted_digests(session, declaration_id)
+    return [a for a in current if a.sha256 in submitted]
 
 
 async def get(
     session: AsyncSession, principal: Principal, declaration_id: uuid.UUID, attachment_id: uuid.UUID
 ) -> Attachment:
-    await declarations.get_readable(session, principal, declaration_id)
+    row = await declarations.get_readable(session, principal, declaration_id)
     found = await session.get(Attachment, attachment_id)
     if found is None or found.declaration_id != declaration_id:
         raise AttachmentNotFound(details={"attachment_id": str(attachment_id)})
+    if not _sees_drafts(principal, row.enterprise.uscc) and found.sha256 not in (
+        await submitted_digests(session, declaration_id)
+    ):
+        # Evidence added to a draft is the enterprise's until a submitted version lists it.
+        raise AttachmentNotFound(details={"attachment_id": str(attachment_id)})
     return found
+
+
+def _sees_drafts(principal: Principal, uscc: str) -> bool:
+    return may_act_for(principal, uscc) or principal.role is Role.service
 
 
 async def remove(

@@ -43,6 +43,14 @@ class Declaration(SQLModel, table=True):
         sa_column=Column(JSONB),
         description="the review service's latest word on this declaration (from its events)",
     )
+    recommending_unit: str | None = Field(
+        default=None,
+        max_length=22,
+        description=(
+            "where the review service routed it (its events say): province code, `xpcc` or "
+            "`soe:<USCC>`; with the region, who may read it (`ladder.kit.jurisdiction`)"
+        ),
+    )
     cultivation_status: dict[str, Any] | None = Field(
         default=None,
         sa_column=Column(JSONB),

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import func, true
+from sqlalchemy import exists, false, func, true
 from sqlalchemy.orm import aliased
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ladder.declaration.declarations.models import (
@@ -16,6 +17,8 @@ from ladder.declaration.declarations.models import (
     DeclarationVersion,
 )
 from ladder.declaration.enterprises.models import Enterprise, Factory
+from ladder.kit.auth import Principal, Role
+from ladder.kit.jurisdiction import reach, reach_clauses
 
 
 @dataclass
@@ -24,6 +27,42 @@ class DeclarationRow:
     enterprise: Enterprise
     factory: Factory
     latest: DeclarationVersion | None
+
+
+def readable_by(principal: Principal) -> list[Any]:
+    """Who may read a declaration, as SQL (used by every read and list):
+
+    - the enterprise itself, whatever the status; Ladder's services;
+    - an authority (and the ministry) only once it has been submitted — a draft that never was
+      is the enterprise's alone — and only where the review service routed it: the rule of
+      `ladder.kit.jurisdiction`, on the recommending unit its events reported.
+    Experts and the public read none here (experts see their cases in the review service)."""
+    if principal.role is Role.service:
+        return []
+    if principal.role is Role.enterprise:
+        return [Enterprise.uscc == principal.org] if principal.org else [false()]
+    scope = reach(principal)
+    if scope.nothing:
+        return [false()]
+    submitted = exists().where(col(DeclarationVersion.declaration_id) == Declaration.id)
+    return [
+        submitted,
+        *reach_clauses(scope, col(Declaration.recommending_unit), col(Declaration.region_code)),
+    ]
+
+
+async def reads_any_of(
+    session: AsyncSession, principal: Principal, enterprise_id: uuid.UUID
+) -> bool:
+    """Whether `principal` may read some declaration of the enterprise (the XPCC, say, reads
+    the profile of an enterprise whose case was routed to it)."""
+    found = await session.exec(
+        select(Declaration.id)
+        .join(Enterprise, Enterprise.id == Declaration.enterprise_id)
+        .where(Declaration.enterprise_id == enterprise_id, *readable_by(principal))
+        .limit(1)
+    )
+    return found.first() is not None
 
 
 def _joined():
@@ -48,10 +87,15 @@ async def latest_version(
 
 
 async def get(
-    session: AsyncSession, declaration_id: uuid.UUID, *, for_update: bool = False
+    session: AsyncSession,
+    declaration_id: uuid.UUID,
+    *,
+    for_update: bool = False,
+    reader: Principal | None = None,
 ) -> DeclarationRow | None:
     """The declaration with its enterprise, factory and latest version, in one round trip
-    (the latest version through a lateral join: every read and the submit path use it)."""
+    (the latest version through a lateral join: every read and the submit path use it).
+    With `reader`, None unless that principal may read it (`readable_by`)."""
     newest = (
         select(DeclarationVersion)
         .where(DeclarationVersion.declaration_id == Declaration.id)
@@ -66,6 +110,8 @@ async def get(
         .outerjoin(newest, true())
         .where(Declaration.id == declaration_id)
     )
+    if reader is not None:
+        stmt = stmt.where(*readable_by(reader))
     if for_update:
         stmt = stmt.with_for_update(of=Declaration)
     row = (await session.exec(stmt)).first()
@@ -78,18 +124,13 @@ async def get(
 async def page(
     session: AsyncSession,
     *,
-    enterprise_uscc: str | None,
-    region_prefix: str | None,
+    reader: Principal,
     status: str | None,
     offset: int,
     limit: int,
 ) -> tuple[list[DeclarationRow], int]:
-    """Declarations of one enterprise, or of a region prefix ('' = all)."""
-    stmt = _joined()
-    if enterprise_uscc is not None:
-        stmt = stmt.where(Enterprise.uscc == enterprise_uscc)
-    if region_prefix is not None:
-        stmt = stmt.where(Declaration.region_code.startswith(region_prefix, autoescape=True))
+    """The declarations `reader` may read (`readable_by`), newest first."""
+    stmt = _joined().where(*readable_by(reader))
     if status is not None:
         stmt = stmt.where(Declaration.status == status)
     total = (await session.exec(select(func.count()).select_from(stmt.subquery()))).one()

@@ -22,7 +22,7 @@ from ladder.declaration.campaigns.deadlines import DeadlineLevel
 from ladder.declaration.campaigns.models import Campaign
 from ladder.declaration.campaigns.service import ensure_open
 from ladder.declaration.declarations import markings, repository
-from ladder.declaration.declarations.auth import may_edit, may_read
+from ladder.declaration.declarations.auth import may_edit
 from ladder.declaration.declarations.document import (
     DeclarationFacts,
     missing_for_tier,
@@ -141,8 +141,8 @@ async def get_readable(
     *,
     for_update: bool = False,
 ) -> DeclarationRow:
-    row = await repository.get(session, declaration_id, for_update=for_update)
-    if row is None or not may_read(principal, row):
+    row = await repository.get(session, declaration_id, for_update=for_update, reader=principal)
+    if row is None:
         raise DeclarationNotFound(details={"declaration_id": str(declaration_id)})
     return row
 
@@ -190,7 +190,8 @@ def touch(d: Declaration) -> None:
 async def precheck(
     session: AsyncSession, rules: httpx.AsyncClient, principal: Principal, declaration_id: uuid.UUID
 ) -> PrecheckResult:
-    row = await get_readable(session, principal, declaration_id)
+    # The enterprise's own check of its draft: an authority does not overwrite its result.
+    row = await get_editable(session, principal, declaration_id)
     return await _evaluate(session, rules, row)
 
 
@@ -372,25 +373,16 @@ async def withdraw(
 async def list_for(
     session: AsyncSession, principal: Principal, *, status: str | None, offset: int, limit: int
 ) -> tuple[list[DeclarationRow], int]:
-    if principal.role is Role.enterprise:
-        if not principal.org:
-            return [], 0
-        return await repository.page(
-            session,
-            enterprise_uscc=principal.org,
-            region_prefix=None,
-            status=status,
-            offset=offset,
-            limit=limit,
-        )
-    prefix = "" if principal.role is Role.service else principal.region_prefix()
-    if prefix is None:
+    """The declarations the caller may read (`repository.readable_by`); 403 for a caller who
+    reads none by role (experts, the public)."""
+    if principal.role not in _LISTING_ROLES:
         raise Forbidden(details={"role": principal.role.value})
     return await repository.page(
-        session,
-        enterprise_uscc=None,
-        region_prefix=prefix,
-        status=status,
-        offset=offset,
-        limit=limit,
+        session, reader=principal, status=status, offset=offset, limit=limit
     )
+
+
+_LISTING_ROLES = frozenset(
+    {Role.enterprise, Role.service, Role.county, Role.city, Role.province,
+     Role.central_soe_hq, Role.ministry}
+)  # fmt: skip

@@ -12,10 +12,15 @@ def may_act_for(principal: Principal, enterprise_uscc: str) -> bool:
 
 
 def may_read(principal: Principal, enterprise: Enterprise) -> bool:
+    """By who it is: the enterprise, the services, the authorities of the region where it is
+    registered, and its central-SOE group's HQ. (An authority also reads the profile of an
+    enterprise whose declaration it may read: `service.get_readable` asks that.)"""
     if may_act_for(principal, enterprise.uscc):
         return True
     if principal.role is Role.service:
         return True
+    if principal.role is Role.central_soe_hq:
+        return principal.org is not None and principal.org == enterprise.central_soe_group
     return principal.covers_region(enterprise.region_code)
 
 

@@ -8,6 +8,7 @@ from typing import Any
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ladder.declaration import regions
+from ladder.declaration.declarations import repository as declarations
 from ladder.declaration.enterprises import repository
 from ladder.declaration.enterprises.auth import mask_mobile, may_act_for, may_read, sees_contacts
 from ladder.declaration.enterprises.models import Enterprise, Factory
@@ -42,7 +43,10 @@ async def register(
 
 async def get_readable(session: AsyncSession, principal: Principal, uscc: str) -> Enterprise:
     enterprise = await repository.by_uscc(session, uscc.upper())
-    if enterprise is None or not may_read(principal, enterprise):
+    if enterprise is None or not (
+        may_read(principal, enterprise)
+        or await declarations.reads_any_of(session, principal, enterprise.id)
+    ):
         raise EnterpriseNotFound(details={"uscc": uscc})
     return enterprise
 

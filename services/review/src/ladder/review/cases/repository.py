@@ -6,14 +6,14 @@ import uuid
 from collections.abc import Collection
 from typing import Any
 
-from sqlalchemy import false, func, not_
+from sqlalchemy import func
 from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from ladder.review.cases.auth import Reach
+from ladder.kit import jurisdiction
+from ladder.kit.jurisdiction import SOE_PREFIX, Reach
 from ladder.review.cases.models import CaseOpinion, CaseTransition, ReviewCase
-from ladder.review.routing.chains import SOE_PREFIX, XPCC
 
 
 async def by_declaration(
@@ -79,18 +79,9 @@ async def page(
 
 def reach_clauses(reach: Reach) -> list[Any]:
     """SQL conditions selecting the cases within `reach` (see `Reach.covers`)."""
-    if reach.everything:
-        return []
-    unit = col(ReviewCase.recommending_unit)
-    if reach.unit is not None:
-        return [unit == reach.unit]
-    if reach.region_prefix is None:
-        return [false()]
-    return [
-        unit != XPCC,
-        not_(unit.startswith(SOE_PREFIX)),
-        col(ReviewCase.region_code).startswith(reach.region_prefix, autoescape=True),
-    ]
+    return jurisdiction.reach_clauses(
+        reach, col(ReviewCase.recommending_unit), col(ReviewCase.region_code)
+    )
 
 
 async def history(session: AsyncSession, case_id: uuid.UUID) -> list[CaseTransition]:

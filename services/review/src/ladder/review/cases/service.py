@@ -19,9 +19,10 @@ from statemachine.exceptions import TransitionNotAllowed
 
 from ladder.kit.auth import Principal
 from ladder.kit.concurrency import check_if_match, etag
+from ladder.kit.jurisdiction import reach, through_regions
 from ladder.kit.outbox import Event, publish, read_payload
 from ladder.review.cases import repository
-from ladder.review.cases.auth import held_level, holds, may_read, reach, through_regions
+from ladder.review.cases.auth import held_level, holds, may_read
 from ladder.review.cases.machine import (
     FORWARDED,
     HELD_STATUSES,
@@ -203,6 +204,9 @@ async def tell_declaration(
         "event": event,
         "status": case.status,
         "at": datetime.now(UTC).isoformat(),
+        # Where the case is routed: the declaration service lets the same authorities read the
+        # 申报书 (`ladder.kit.jurisdiction`).
+        "recommending_unit": case.recommending_unit,
     }
     if reason is not None:
         payload["reason"] = reason

@@ -50,7 +50,7 @@ MinistryDep = Annotated[Principal, require_roles(Role.ministry)]
 EnterpriseDep = Annotated[Principal, require_roles(Role.enterprise)]
 ExpertDep = Annotated[Principal, require_roles(Role.expert)]
 AuthorityDep = Annotated[Principal, require_roles(Role.city, Role.province)]
-SweeperDep = Annotated[Principal, require_roles(Role.service, Role.ministry)]
+SweeperDep = Annotated[Principal, require_roles(Role.service)]
 
 RegionPrefix = Annotated[
     str | None,
@@ -358,10 +358,11 @@ async def leading_factories(session: SessionDep, page: PageDep) -> Page[LeadingF
     tags=["internal"],
     response_model=SweepResult,
     responses=responses(401, 403),
-    summary="Run one sweep now: due expiries and reminders (service or ministry)",
+    summary="Run one sweep now: due expiries and reminders (service callers)",
 )
 async def sweep(request: Request, _: SweeperDep) -> SweepResult:
-    """For operators and tests; the background sweeper does the same on its own."""
+    """For operators (with a service token, inside the cluster: the gateway does not proxy
+    /internal/*) and tests; the background sweeper does the same on its own."""
     app = request.app
     counts = await sweep_once(
         app.state.db, app.state.clock, app.state.settings.cultivation_sweep_batch_size

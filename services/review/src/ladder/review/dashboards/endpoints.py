@@ -1,6 +1,6 @@
 """Authority dashboards: counts of review cases by province, industry, tier, status or scene.
 
-Each authority counts what it may see (`ladder.review.cases.auth.Reach`): a county its county,
+Each authority counts what it may see (`ladder.kit.jurisdiction.Reach`): a county its county,
 a province its province, a group HQ its group, the ministry everything. The counts are one
 `GROUP BY` over the cases (scenes: over the scene instances kept in each case's details, a case
 counted once per scene it declares).
@@ -18,7 +18,8 @@ from sqlmodel import col
 
 from ladder.kit.db import SessionDep
 from ladder.kit.errors import responses
-from ladder.review.cases.auth import ReviewerDep, reach
+from ladder.kit.jurisdiction import reach
+from ladder.review.cases.auth import ReviewerDep
 from ladder.review.cases.machine import CaseStatus
 from ladder.review.cases.models import ReviewCase
 from ladder.review.cases.repository import reach_clauses

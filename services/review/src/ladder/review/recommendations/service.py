@@ -28,9 +28,10 @@ from statemachine.exceptions import TransitionNotAllowed
 from ladder.kit.auth import Principal, Role
 from ladder.kit.concurrency import check_if_match, etag
 from ladder.kit.http import call_json
+from ladder.kit.jurisdiction import unit_of
 from ladder.kit.outbox import publish
 from ladder.review.cases import repository as cases
-from ladder.review.cases.auth import may_read, unit_of
+from ladder.review.cases.auth import may_read
 from ladder.review.cases.machine import RECOGNISED, RECOMMENDED, CaseMachine
 from ladder.review.cases.models import CaseTransition, ReviewCase
 from ladder.review.cases.service import tell_declaration

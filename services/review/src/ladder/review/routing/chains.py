@@ -22,6 +22,8 @@ from typing import Annotated, Self
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
+from ladder.kit import jurisdiction
+
 CHAINS_PATH = Path(__file__).with_name("chains.yaml")
 
 Source = Annotated[str, StringConstraints(strip_whitespace=True, min_length=4)]
@@ -40,8 +42,9 @@ class Level(StrEnum):
 _DIGITS = {Level.county: 6, Level.city: 4, Level.province: 2}
 _ORDER = list(Level)
 RECOMMENDING_LEVELS = frozenset({Level.province, Level.central_soe_hq})
-XPCC = "xpcc"
-SOE_PREFIX = "soe:"
+# The unit names are the access rule's (`ladder.kit.jurisdiction`): one spelling everywhere.
+XPCC = jurisdiction.XPCC
+SOE_PREFIX = jurisdiction.SOE_PREFIX
 
 
 def holder_region(level: Level, region_code: str) -> str:
