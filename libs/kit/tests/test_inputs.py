@@ -65,6 +65,8 @@ _CT = {"content-type": "application/json"}
     [
         ('{"text": "a\\u0000b"}', "nul_character", "text"),
         ('{"text": "\\ud800"}', "unpaired_surrogate", "text"),
+        ('{"text": "a\\u0001b"}', "control_character", "text"),
+        ('{"text": "a\\u001bb"}', "control_character", "text"),
         ('{"text": "\\udc00x"}', "unpaired_surrogate", "text"),
         ('{"te\\u0000xt": "x"}', "nul_character", "te\x00xt"),
         ('{"text": "a", "text": "b"}', "duplicate_key", "text"),
@@ -110,14 +112,15 @@ async def test_the_refusal_never_echoes_the_value(client):
 
 
 async def test_good_json_passes_untouched(client):
-    body = '{"text": "生产作业—人机协同作业\\ud83d\\ude00", "count": 9223372036854775807}'
+    body = '{"text": "生产作业—人机协同作业\\ud83d\\ude00\\t\\r\\n", "count": 9223372036854775807}'
     resp = await client.post("/notes", **_json(body))
     assert resp.status_code == 200, resp.text
-    assert resp.json()["text"] == "生产作业—人机协同作业😀"
+    assert resp.json()["text"] == "生产作业—人机协同作业😀\t\r\n"
 
 
 @pytest.mark.parametrize(
-    "query", ["status=%00", "status=a%00b", "st%00atus=x", "status=%ED%A0%80", "status=%ff"]
+    "query",
+    ["status=%00", "status=a%00b", "st%00atus=x", "status=%ED%A0%80", "status=%ff", "s=%07"],
 )
 async def test_hostile_query_parameters_are_refused(client, query):
     resp = await client.get(f"/notes?{query}")

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import uuid
+import zipfile
 
 import pytest
 from declaration_documents import document
+from evidence_files import jpeg, office, pdf, plain_zip, png
 
 from ladder.declaration.attachments import kinds
 
 FACTORY_ID = "00000000-0000-4000-8000-000000000101"
-PDF = b"%PDF-1.7\n" + b"0" * 2000 + b"\n%%EOF\n"
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 100
+PDF = pdf()
+PNG = png()
 
 
 async def _draft(client, enterprise) -> str:
@@ -72,7 +75,7 @@ async def test_the_same_key_replays_and_the_same_content_is_refused(client, ente
     ("content", "name", "status", "code"),
     [
         (b"MZ\x90\x00 an executable", "tool.pdf", 415, "attachment_type_not_allowed"),
-        (b"PK\x03\x04 zip", "archive.zip", 415, "attachment_type_not_allowed"),
+        (plain_zip(), "archive.zip", 415, "attachment_type_not_allowed"),
         (b"", "empty.pdf", 422, "empty_attachment"),
     ],
 )
@@ -86,11 +89,64 @@ async def test_what_cannot_be_attached(client, enterprise, content, name, status
     ).json() == []
 
 
-async def test_an_office_file_is_accepted_by_its_name(client, enterprise) -> None:
+async def test_an_office_file_is_accepted_by_its_name_and_package(client, enterprise) -> None:
     did = await _draft(client, enterprise)
-    resp = await _upload(client, enterprise, did, b"PK\x03\x04 docx body", name="方案.docx")
-    assert resp.status_code == 201
+    resp = await _upload(client, enterprise, did, office("docx"), name="方案.docx")
+    assert resp.status_code == 201, resp.text
     assert resp.json()["media_type"].endswith("wordprocessingml.document")
+    image = await _upload(client, enterprise, did, jpeg(), name="现场.jpg")
+    assert image.status_code == 201 and image.json()["media_type"] == "image/jpeg"
+
+
+MACRO_DOCX = office("docx", main_type="application/vnd.ms-word.document.macroEnabled.main+xml")
+
+
+@pytest.mark.parametrize(
+    ("content", "name", "reason"),
+    [
+        # Found by trying to break it: `%PDF-` then an HTML page was kept and served as a PDF.
+        (b"%PDF-1.7\n<html><script>alert(1)</script></html>\n%%EOF", "报告.pdf", "not_a_pdf"),
+        (b"%PDF-1.7\n<html><script>alert(1)</script></html>", "报告.pdf", "not_a_pdf"),
+        # …and any ZIP passed as .docx.
+        (plain_zip(), "方案.docx", "not_office_package"),
+        (office("pptx"), "方案.docx", "kind_mismatch"),
+        (MACRO_DOCX, "方案.docx", "not_office_package"),
+        (office("docx", extra={"word/vbaProject.bin": b"x"}), "方案.docx", "macros"),
+        (b"\x89PNG\r\n\x1a\n" + b"\x00" * 100, "照片.png", "not_an_image"),
+        (b"\xff\xd8\xff<html>", "照片.jpg", "not_an_image"),
+    ],
+)
+async def test_a_file_must_be_what_it_claims(client, enterprise, content, name, reason) -> None:
+    did = await _draft(client, enterprise)
+    resp = await _upload(client, enterprise, did, content, name=name)
+    assert resp.status_code == 415, resp.text
+    assert resp.json()["error"]["details"]["reason"] == reason
+
+
+async def test_an_office_zip_bomb_is_refused_unopened(client, enterprise) -> None:
+    """A .docx whose one part inflates a thousandfold is refused from the ZIP directory alone."""
+    packed = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(office("docx"))) as src,
+        zipfile.ZipFile(packed, "w", zipfile.ZIP_DEFLATED) as dst,
+    ):
+        for info in src.infolist():
+            dst.writestr(info, src.read(info))
+        dst.writestr("word/media/big.xml", b"0" * (64 * 1024 * 1024))
+    did = await _draft(client, enterprise)
+    resp = await _upload(client, enterprise, did, packed.getvalue(), name="方案.docx")
+    assert resp.status_code == 415
+    assert resp.json()["error"]["details"]["reason"] == "compression_ratio"
+
+
+async def test_downloads_are_never_sniffed_or_rendered(client, enterprise) -> None:
+    did = await _draft(client, enterprise)
+    kept = (await _upload(client, enterprise, did, PDF)).json()
+    got = await client.get(
+        f"/v1/declarations/{did}/attachments/{kept['id']}/content", headers=enterprise
+    )
+    assert got.headers["x-content-type-options"] == "nosniff"
+    assert got.headers["content-disposition"].startswith("attachment;")
 
 
 async def test_too_large_is_refused_before_it_is_read(client, enterprise) -> None:

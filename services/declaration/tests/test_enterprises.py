@@ -141,9 +141,10 @@ async def test_bad_profile_fields_are_422_naming_the_field(client, issuer, chang
 
 
 def test_mobiles_are_masked_for_readers_outside_the_chain(issuer):
-    from ladder.declaration.enterprises.auth import mask_mobile, sees_contacts
+    from ladder.declaration.enterprises.auth import sees_contacts
     from ladder.declaration.enterprises.models import Enterprise
     from ladder.kit.auth import Principal, Role
+    from ladder.kit.privacy import mask_mobile
 
     firm = Enterprise(uscc=NEW_USCC, name="x", region_code="350103")
     assert mask_mobile("13912345678") == "139****5678"

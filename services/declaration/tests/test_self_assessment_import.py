@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import csv
 import io
+import uuid
 from urllib.parse import quote
 
+import pytest
+from evidence_files import xlsx_bomb, xlsx_many_strings
 from openpyxl import load_workbook
 from self_assessment_data import (
     CSV,
     XLSX,
     YEAR,
     bad_check,
+    form,
     province,
     row,
     to_csv,
@@ -337,3 +341,148 @@ async def test_the_import_route_takes_more_than_the_json_cap(client, issuer):
         },
     )
     assert big_json.status_code == 413
+
+
+async def _filed_by_shanghai_enterprise(client, issuer) -> dict:
+    """A Shanghai enterprise's own self-assessment (the form), factory name left blank."""
+    sh_uscc = uscc(77, region="310115")
+    resp = await client.post(
+        URL,
+        json=form(enterprise_name="上海自评企业有限公司", region_code="310115", factory_name=None),
+        headers={
+            **issuer.headers("enterprise", org=sh_uscc, region="310115"),
+            "Idempotency-Key": uuid.uuid4().hex,
+        },
+    )
+    assert resp.status_code == 201, resp.text
+    return resp.json()
+
+
+async def test_an_import_never_overwrites_what_an_enterprise_filed_itself(client, issuer):
+    """Found by trying to break it: Fujian's province imported one row with a Shanghai
+    enterprise's USCC and a blank factory, and the enterprise's own record moved to 350102 with
+    Fujian's outcome. 251号 一(一) has provinces organise 自评自建; nothing gives them (or the
+    ministry) the power to rewrite an enterprise's own assessment."""
+    own = await _filed_by_shanghai_enterprise(client, issuer)
+    hostile = to_csv([row(1, uscc=own["enterprise_uscc"], factory="", cmmm_level="1")])
+
+    for importer in (province(issuer), issuer.headers("ministry", sub="moi")):
+        resp = await upload(client, importer, hostile)
+        assert resp.status_code == 422, resp.text
+        error = resp.json()["error"]
+        assert error["code"] == "import_rejected"
+        assert [(e["row"], e["code"]) for e in error["details"]["errors"]] == [
+            (2, "filed_by_enterprise")
+        ]
+
+    shanghai = province(issuer, region="310000", sub="sh-province")
+    after = await client.get(f"{URL}/{own['id']}", headers=shanghai)
+    assert after.status_code == 200
+    kept = after.json()
+    for field in (
+        "region_code",
+        "enterprise_name",
+        "cmmm_level",
+        "outcome",
+        "source",
+        "created_by",
+    ):
+        assert kept[field] == own[field], field
+    assert await _count(client) == 1
+
+
+async def test_an_import_does_not_take_over_another_provinces_import(client, issuer):
+    shanghai = province(issuer, region="310000", sub="sh-province")
+    theirs = to_csv([row(1, region="310115")])
+    assert (await upload(client, shanghai, theirs)).status_code == 201
+
+    resp = await upload(client, province(issuer), to_csv([row(1), row(2)]))
+
+    assert resp.status_code == 422
+    errors = resp.json()["error"]["details"]["errors"]
+    assert [(e["row"], e["code"]) for e in errors] == [(2, "held_elsewhere")]
+    assert "310115" in errors[0]["message"]
+    assert await _count(client, "region_code = '310115'") == 1
+    assert await _count(client) == 1  # the good row 3 was not written either (all or nothing)
+
+
+async def test_the_write_itself_skips_a_record_it_may_not_change(client, issuer):
+    """The check and the write are separate statements; the write's own guard keeps an
+    enterprise's form even if it arrived in between (the file then writes nothing)."""
+    from ladder.declaration.selfassessments.repository import Staging
+
+    own = await _filed_by_shanghai_enterprise(client, issuer)
+    async with client.app.state.db.transaction() as session:
+        staging = Staging(session, YEAR)
+        await staging.create()
+        await session.execute(
+            text(
+                "INSERT INTO self_assessment_stage (row_no, uscc, factory, name, region, "
+                "cmmm_level, segments, attestations, kpis, outcome, findings) VALUES "
+                "(2, :u, '', '福州', '350102', 1, '[]', '{}', '{}', 'ineligible', '[]')"
+            ),
+            {"u": own["enterprise_uscc"]},
+        )
+        written, _ = await staging.write(
+            campaign_year=YEAR, jurisdiction="35", edition="2025", source="import:x",
+            created_by="fj", first_row=2, last_row=2, chunk=10,
+        )  # fmt: skip
+    assert written == 0
+    assert await _count(client, "source = 'form' AND region_code = '310115'") == 1
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        # Found by trying to break it: 404 KiB inflating to 400 MiB of shared strings raised
+        # the process by 311 MiB before a row was read.
+        (lambda: xlsx_bomb(200), "compression_ratio"),
+        (lambda: xlsx_many_strings(1_000_001), "too_many_strings"),
+    ],
+    ids=["inflating", "many-strings"],
+)
+async def test_an_xlsx_beyond_the_limits_is_refused_before_it_is_parsed(
+    client, issuer, content, reason
+):
+    resp = await upload(client, province(issuer), content(), XLSX)
+
+    assert resp.status_code == 422, resp.text
+    error = resp.json()["error"]
+    assert error["code"] == "import_rejected"
+    (problem,) = error["details"]["errors"]
+    assert problem["code"] == "archive_refused"
+    assert reason in problem["message_en"]
+    assert await _count(client) == 0
+
+
+async def test_who_may_not_import_is_refused_before_the_body_is_read(client, issuer):
+    """The role is read from the token before a byte of the upload: the stream is never
+    touched (a body that would fail if read proves it)."""
+    read = []
+
+    async def body():
+        read.append(True)
+        yield b"x" * 1024
+
+    resp = await client.post(
+        f"{URL}/imports?campaign_year={YEAR}",
+        content=body(),
+        headers={**issuer.headers("county", region="350102"), "Content-Type": CSV,
+                 "Idempotency-Key": uuid.uuid4().hex},
+    )  # fmt: skip
+    assert resp.status_code == 403
+    assert read == []
+
+
+async def test_a_cell_with_a_nul_or_control_character_is_a_row_error(client, issuer):
+    """A NUL in a CSV cell once reached PostgreSQL (a 500, with the row in the log)."""
+    content = to_csv([row(1, name="福州\x00企业"), row(2, factory="一号\x07工厂"), row(3)])
+
+    resp = await upload(client, province(issuer), content)
+
+    assert resp.status_code == 422, resp.text
+    errors = resp.json()["error"]["details"]["errors"]
+    assert [(e["row"], e["column"], e["code"]) for e in errors] == [
+        (2, "name", "invalid_character"), (3, "factory", "invalid_character")
+    ]  # fmt: skip
+    assert await _count(client) == 0

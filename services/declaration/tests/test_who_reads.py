@@ -9,6 +9,7 @@ import uuid
 
 import pytest
 from declaration_documents import document
+from evidence_files import pdf
 from review_said import routed
 
 FUZHOU_FACTORY = "00000000-0000-4000-8000-000000000101"  # 福州示范智能装备 in 350102
@@ -16,7 +17,7 @@ SOE_FACTORY = "00000000-0000-4000-8000-000000000103"  # the SOE subsidiary's, 35
 SOE_SUBSIDIARY = "91350105MA2Y000030"
 SOE_GROUP = "91110000100000007F"
 XPCC_ENTERPRISE = "91659001MA7800001L"  # registered in 石河子市 659001 by the test
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = pdf()
 
 
 def _key() -> dict[str, str]:

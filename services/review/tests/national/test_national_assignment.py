@@ -124,3 +124,18 @@ async def test_assignment_guards_role_reach_and_etag(nat, client, issuer):
     )
     assert check.status_code == 403
     assert (await nat.read(did))["experts"] == []
+
+
+async def test_an_assigned_expert_sees_the_contact_masked_the_ministry_whole(nat, client):
+    """Found by trying to break it: the national case gave experts the contact's mobile."""
+    did, experts = await nat.in_review()
+    mobile = (await nat.read(did))["details"]["contact"]["mobile"]
+
+    as_expert = await client.get(
+        f"/v1/national/cases/{did}", headers=nat.expert(experts[0]["account"])
+    )
+
+    assert as_expert.status_code == 200, as_expert.text
+    shown = as_expert.json()["details"]["contact"]["mobile"]
+    assert shown == mobile[:3] + "****" + mobile[-4:]
+    assert mobile not in as_expert.text

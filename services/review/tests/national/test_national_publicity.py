@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime
 
+import httpx
 import pytest
 
 from conftest import code
@@ -260,3 +261,25 @@ async def test_the_publicity_is_the_ministrys(nat, client, issuer, clock):
     assert unknown.status_code == 404 and code(unknown) == "objection_not_found"
     no_etag = await client.post(f"{ONE}/close", headers=nat.keyed())
     assert no_etag.status_code == 428
+
+
+async def test_anonymous_idempotency_keys_are_scoped_per_client(nat):
+    """Found by trying to break it: objectors without a token shared one key scope, so a key
+    could be squatted (someone else's objection refused as a reused key) or another's receipt
+    replayed. Each client now has its own scope."""
+    did, _ = await _announced(nat)
+    key = {"Idempotency-Key": "objection-key-0001"}
+    body = {"declaration_id": did, "content": "该企业关键指标与实际不符，请核实"}
+    other = httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=nat.client.app, client=("203.0.113.50", 5000)),
+        base_url="http://test",
+    )
+    async with other:
+        mine = await nat.client.post(OBJECT, json=body, headers=key)
+        theirs = await other.post(OBJECT, json={**body, "content": "另一位公众的不同异议内容"},
+                                  headers=key)  # fmt: skip
+        replay = await nat.client.post(OBJECT, json=body, headers=key)
+    assert mine.status_code == theirs.status_code == 201, theirs.text
+    assert theirs.json()["id"] != mine.json()["id"]
+    assert replay.json()["id"] == mine.json()["id"]
+    assert len(await _objections(nat)) == 2

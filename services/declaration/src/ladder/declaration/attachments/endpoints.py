@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 
 from ladder.declaration.attachments import kinds, service
 from ladder.declaration.attachments.schemas import AttachmentRead
+from ladder.declaration.declarations import service as declarations
 from ladder.declaration.tables import IDEMPOTENCY
 from ladder.kit.auth import PrincipalDep
 from ladder.kit.concurrency import IfMatchHeader
@@ -65,6 +66,9 @@ async def upload(
     key: IdempotencyKeyDep,
     kind: Kind = "证明材料",
 ) -> Response:
+    # Only the enterprise adds to its own draft: anyone else is refused before the body (up to
+    # 20 MiB) is read.
+    await declarations.get_editable(session, principal, declaration_id)
     content = await request.body()
     slot = await claim(
         session,

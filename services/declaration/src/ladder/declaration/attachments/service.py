@@ -59,9 +59,12 @@ async def add(
         raise EmptyAttachment(details={"field": "body"})
     if len(content) > kinds.MAX_FILE_BYTES:
         raise AttachmentTooLarge(details={"size": len(content), "limit": kinds.MAX_FILE_BYTES})
-    media_type = kinds.detect(content, name)
+    verdict = kinds.detect(content, name)
+    media_type = verdict.media_type
     if media_type is None:
-        raise AttachmentTypeNotAllowed(details={"name": name, "allowed": kinds.ALLOWED})
+        raise AttachmentTypeNotAllowed(
+            details={"name": name, "allowed": kinds.ALLOWED, "reason": verdict.reason}
+        )
     sha256 = digest(content)
     count, total, same = await _current(session, declaration_id, sha256)
     if same is not None:

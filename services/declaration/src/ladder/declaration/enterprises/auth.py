@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ladder.declaration.enterprises.models import Enterprise
+from ladder.kit import privacy
 from ladder.kit.auth import Principal, Role
 
 
@@ -24,17 +25,6 @@ def may_read(principal: Principal, enterprise: Enterprise) -> bool:
     return principal.covers_region(enterprise.region_code)
 
 
-# Who sees contacts' mobile numbers whole: the enterprise, the services, and the officials of
-# the recommendation chain who must be able to call (联系人/联系方式 of the 推荐汇总表).
-_SEES_CONTACTS = frozenset(
-    {Role.service, Role.county, Role.city, Role.province, Role.central_soe_hq, Role.ministry}
-)
-
-
 def sees_contacts(principal: Principal, enterprise: Enterprise) -> bool:
-    return may_act_for(principal, enterprise.uscc) or principal.role in _SEES_CONTACTS
-
-
-def mask_mobile(mobile: str) -> str:
-    """138****0000: enough to recognise a number, not to dial it."""
-    return mobile[:3] + "****" + mobile[-4:] if len(mobile) >= 7 else "****"
+    """The need-to-know rule of `ladder.kit.privacy`; the enterprise sees its own."""
+    return privacy.sees_contacts(principal, own=may_act_for(principal, enterprise.uscc))

@@ -10,7 +10,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from ladder.declaration import regions
 from ladder.declaration.declarations import repository as declarations
 from ladder.declaration.enterprises import repository
-from ladder.declaration.enterprises.auth import mask_mobile, may_act_for, may_read, sees_contacts
+from ladder.declaration.enterprises.auth import may_act_for, may_read, sees_contacts
 from ladder.declaration.enterprises.models import Enterprise, Factory
 from ladder.declaration.enterprises.schemas import (
     EnterpriseCreate,
@@ -21,6 +21,7 @@ from ladder.declaration.enterprises.schemas import (
 from ladder.declaration.errors import EnterpriseExists, EnterpriseNotFound, NotOwnEnterprise
 from ladder.kit.auth import Principal
 from ladder.kit.concurrency import check_if_match, etag
+from ladder.kit.privacy import mask_mobile
 
 
 async def register(

@@ -201,6 +201,9 @@ async def import_self_assessments(
     rules: RulesDep,
     campaign_year: CampaignYear,
 ) -> Response:
+    # Who may import is known from the token: a caller who may not is refused before a byte
+    # of the (up to 64 MiB) body is read.
+    service.ensure_may_import(principal)
     upload = await _receive(request)
     try:
         slot = await claim(

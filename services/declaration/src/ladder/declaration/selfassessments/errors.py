@@ -60,6 +60,19 @@ class ImportRejected(LadderError):
     message_en = "The file has errors; nothing was written"
 
 
+class ImportRaced(LadderError):
+    """An enterprise filed its own self-assessment for a row of the file while it was being
+    checked: nothing of the file was written."""
+
+    status_code = 409
+    code = "import_raced"
+    message = "导入期间有企业自行填报了文件中的自评，未写入任何数据，请重新导入"
+    message_en = (
+        "An enterprise filed its own self-assessment for a row while the file was checked; "
+        "nothing was written — import the file again"
+    )
+
+
 # How the rules service names the facts of a 基础级 evaluation, and the form's field for each.
 _FORM_FIELDS = (
     (re.compile(r"^facts\.cmmm_level$"), "cmmm_level"),

@@ -36,6 +36,7 @@ from openpyxl.styles import Font
 from ladder.declaration.selfassessments.problems import Problems
 from ladder.declaration.selfassessments.rules import EditionForms
 from ladder.declaration.vocabulary import Segment
+from ladder.kit.sheets import append_row, csv_row
 
 SEGMENT_KEYS = {s.value: s.name for s in Segment}  # 生产作业 → production_operations
 
@@ -187,7 +188,7 @@ def read_header(
 def template_csv(columns: Sequence[Column]) -> bytes:
     """The header row alone, UTF-8 with a BOM so that Excel shows the Chinese headers."""
     out = io.StringIO()
-    csv.writer(out, lineterminator="\r\n").writerow([c.header for c in columns])
+    csv.writer(out, lineterminator="\r\n").writerow(csv_row(c.header for c in columns))
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
@@ -196,21 +197,22 @@ def template_xlsx(columns: Sequence[Column], *, campaign_year: int, edition: str
     book = Workbook()
     data = book.active
     data.title = "自评数据"
-    data.append([c.header for c in columns])
+    append_row(data, [c.header for c in columns])
     for cell in data[1]:
         cell.font = Font(bold=True)
     data.freeze_panes = "A2"
     guide = book.create_sheet("填写说明")
-    guide.append([f"{campaign_year}年度基础级智能工厂自评导入模板（要素条件{edition}版）"])
-    guide.append(["表头", "英文键", "必填", "填写说明", "Notes"])
+    append_row(guide, [f"{campaign_year}年度基础级智能工厂自评导入模板（要素条件{edition}版）"])
+    append_row(guide, ["表头", "英文键", "必填", "填写说明", "Notes"])
     for c in columns:
-        guide.append([c.zh, c.key, "是" if c.required else "否", c.help_zh, c.help_en])
+        append_row(guide, [c.zh, c.key, "是" if c.required else "否", c.help_zh, c.help_en])
     guide.append([])
-    guide.append(
+    append_row(
+        guide,
         [
             "整个文件全部校验通过才会写入；任何一行有误则不写入任何数据，并列出各行错误。",
             "All or nothing: one bad row and nothing is written; every row error is listed.",
-        ]
+        ],
     )
     out = io.BytesIO()
     book.save(out)

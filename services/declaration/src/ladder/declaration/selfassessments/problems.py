@@ -27,8 +27,16 @@ TEXTS: dict[str, tuple[str, str]] = {
         "The file cannot be read as {encoding}; save it as UTF-8 CSV",
     ),
     "unreadable_file": ("无法读取文件：{reason}", "The file cannot be read: {reason}"),
+    "archive_refused": (
+        "XLSX 文件超出可读取的限度（{reason}），请拆分或另存为 CSV 后导入",
+        "The XLSX file is beyond what is read ({reason}); split it or save it as CSV",
+    ),
     # a cell
     "required": ("必填项为空", "Required value is empty"),
+    "invalid_character": (
+        "含有不允许的字符（{reason}）",
+        "Contains a character that is not allowed ({reason})",
+    ),
     "too_long": ("超过{limit}字", "Longer than {limit} characters"),
     "invalid_uscc": (
         "统一社会信用代码无效：{reason}",
@@ -63,6 +71,18 @@ TEXTS: dict[str, tuple[str, str]] = {
     "duplicate_row": (
         "与第{first}行为同一企业同一工厂",
         "Same enterprise and factory as row {first}",
+    ),
+    # a row whose key names a record the importer may not change (251号 一(一): the province
+    # organises 自评自建; the self-assessment is the enterprise's, and another province's rows
+    # are that province's)
+    "filed_by_enterprise": (
+        "该企业已自行填报本年度该工厂的自评，导入不得覆盖",
+        "The enterprise filed this factory's self-assessment itself; an import may not replace it",
+    ),
+    "held_elsewhere": (
+        "该企业本年度该工厂的自评登记在{region}，不在导入单位管辖范围内",
+        "This factory's self-assessment is registered in {region}, outside the importer's "
+        "jurisdiction",
     ),
     "rules_refused": ("要素条件规则服务不接受：{reason}", "Refused by the rules service: {reason}"),
 }

@@ -6,7 +6,11 @@ numbers are kept, so later rows are numbered as the spreadsheet shows them).
 
 XLSX keeps its shared-strings table in memory (the format puts every distinct text of the
 workbook in one part): that table, not the rows, is what an XLSX import holds; CSV holds
-nothing but the current chunk.
+nothing but the current chunk. So before openpyxl opens a workbook its ZIP directory is
+measured (`ladder.kit.archives`: members, inflated sizes, compression ratio) and its shared
+strings are counted, streaming: at most `MAX_SHARED_STRINGS` strings in
+`MAX_SHARED_STRINGS_BYTES` (about 1.5 strings per row at the row limit, names and factories
+— a larger file goes as CSV).
 """
 
 from __future__ import annotations
@@ -22,10 +26,15 @@ from typing import IO, Any
 from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
+from ladder.kit.archives import ArchiveLimits, ArchiveRefused, check_xlsx_strings, open_zip
+
 CSV = "text/csv"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MEDIA_TYPES = (CSV, XLSX)
 _SNIFF_BYTES = 64 * 1024
+MAX_SHARED_STRINGS = 1_000_000
+MAX_SHARED_STRINGS_BYTES = 96 * 1024 * 1024
+XLSX_LIMITS = ArchiveLimits(max_members=500, max_total_bytes=768 * 1024 * 1024)
 # What a damaged or disguised XLSX raises (SyntaxError covers the XML parser's ParseError).
 _BROKEN = (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError, SyntaxError)
 
@@ -98,6 +107,16 @@ def _csv(file: IO[bytes], charset: str | None) -> Table:
 
 def _xlsx(file: IO[bytes]) -> Table:
     try:
+        with open_zip(file, XLSX_LIMITS) as archive:
+            check_xlsx_strings(
+                archive, max_bytes=MAX_SHARED_STRINGS_BYTES, max_strings=MAX_SHARED_STRINGS
+            )
+    except ArchiveRefused as refused:
+        raise UnreadableFile(
+            "archive_refused", 1, reason=refused.reason, **_limit(refused)
+        ) from None
+    file.seek(0)
+    try:
         book = load_workbook(file, read_only=True, data_only=True)
     except _BROKEN as exc:
         raise UnreadableFile("unreadable_file", 1, reason=type(exc).__name__) from None
@@ -116,3 +135,7 @@ def _xlsx(file: IO[bytes]) -> Table:
             raise UnreadableFile("unreadable_file", row_no + 1, reason=type(exc).__name__) from None
 
     return Table(rows(), book.close)
+
+
+def _limit(refused: ArchiveRefused) -> dict[str, Any]:
+    return {"limit": refused.details["limit"]} if "limit" in refused.details else {}

@@ -148,8 +148,9 @@ class Staging:
     dropped at commit, and with everything else at rollback.
     """
 
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, campaign_year: int) -> None:
         self.session = session
+        self.campaign_year = campaign_year
 
     async def create(self) -> None:
         await self.session.execute(
@@ -180,10 +181,25 @@ class Staging:
         rows = (await self.session.execute(_LIST_DUPLICATES, {"limit": limit})).all()
         return count, [(r.row_no, r.first_row) for r in rows]
 
+    async def foreign(
+        self, jurisdiction: str, limit: int
+    ) -> tuple[dict[str, int], list[tuple[int, str, str]]]:
+        """Staged rows whose key names a self-assessment the importer may not change: one the
+        enterprise filed itself (`filed_by_enterprise`), or one registered outside
+        `jurisdiction` (`held_elsewhere`); (how many of each, the first `limit` as (row, code,
+        stored region))."""
+        params = {"year": self.campaign_year, "prefix": jurisdiction}
+        counts = {r.code: r.n for r in await self.session.execute(_COUNT_FOREIGN, params)}
+        if not counts:
+            return {}, []
+        rows = (await self.session.execute(_LIST_FOREIGN, {**params, "limit": limit})).all()
+        return counts, [(r.row_no, r.code, r.region_code) for r in rows]
+
     async def write(
         self,
         *,
         campaign_year: int,
+        jurisdiction: str,
         edition: str,
         source: str,
         created_by: str,
@@ -193,6 +209,10 @@ class Staging:
     ) -> tuple[int, int]:
         """Upsert every staged row into `self_assessment`, `chunk` row numbers per statement;
         (rows written, of which inserted).
+
+        The upsert replaces only imported rows inside `jurisdiction` (`foreign` has refused the
+        others); an enterprise filing its own form meanwhile makes its row skipped here, which
+        the caller sees as fewer rows written than staged.
 
         Imports of one campaign write one at a time (a transaction-scoped advisory lock): two
         files upserting overlapping enterprises in different orders would otherwise deadlock.
@@ -205,6 +225,7 @@ class Staging:
                     _WRITE,
                     {
                         "year": campaign_year,
+                        "prefix": jurisdiction,
                         "edition": edition,
                         "source": source,
                         "created_by": created_by,
@@ -247,8 +268,27 @@ _WRITE = text(
     "rules_edition = EXCLUDED.rules_edition, findings = EXCLUDED.findings, "
     "source = EXCLUDED.source, created_by = EXCLUDED.created_by, "
     "created_at = EXCLUDED.created_at "
+    "WHERE t.source LIKE 'import:%' AND starts_with(t.region_code, :prefix) "
     "RETURNING (xmax = 0) AS inserted) "
     "SELECT count(*) AS written, count(*) FILTER (WHERE inserted) AS inserted FROM written"
+)
+# Staged rows naming a record the importer may not change (see `Staging.foreign`).
+_COUNT_FOREIGN = text(
+    "SELECT CASE WHEN t.source = 'form' THEN 'filed_by_enterprise' ELSE 'held_elsewhere' END "
+    "AS code, count(*) AS n "
+    "FROM self_assessment_stage s JOIN declaration.self_assessment t "
+    "ON t.enterprise_uscc = s.uscc AND t.factory_name = s.factory AND t.campaign_year = :year "
+    "WHERE s.region IS NOT NULL "
+    "AND (t.source = 'form' OR NOT starts_with(t.region_code, :prefix)) GROUP BY 1"
+)
+_LIST_FOREIGN = text(
+    "SELECT s.row_no, t.region_code, CASE WHEN t.source = 'form' THEN 'filed_by_enterprise' "
+    "ELSE 'held_elsewhere' END AS code "
+    "FROM self_assessment_stage s JOIN declaration.self_assessment t "
+    "ON t.enterprise_uscc = s.uscc AND t.factory_name = s.factory AND t.campaign_year = :year "
+    "WHERE s.region IS NOT NULL "
+    "AND (t.source = 'form' OR NOT starts_with(t.region_code, :prefix)) "
+    "ORDER BY s.row_no LIMIT :limit"
 )
 assert STAGE == "self_assessment_stage" and SCHEMA == "declaration"
 

@@ -20,6 +20,7 @@ from ladder.declaration import regions
 from ladder.declaration.selfassessments.layout import Column
 from ladder.declaration.selfassessments.problems import Problems
 from ladder.declaration.vocabulary import Segment
+from ladder.kit.inputs import text_problem
 
 MAX_NAME = 200
 MAX_BUILT = 2000
@@ -99,6 +100,10 @@ def parse(
                 kpis[column.target or ""] = number
             continue
         value = text(raw)
+        if (reason := text_problem(value)) is not None:
+            # NUL cannot be stored; other controls break the sheets written from the data.
+            bad(column, "invalid_character", reason=reason)
+            continue
         if not value:
             if column.required:
                 bad(column, "required")

@@ -39,6 +39,7 @@ from ladder.declaration.selfassessments.auth import (
 )
 from ladder.declaration.selfassessments.errors import (
     ImportNotFound,
+    ImportRaced,
     ImportRejected,
     InvalidCursor,
     MayNotImport,
@@ -327,6 +328,11 @@ def _refusal(
     }
 
 
+def ensure_may_import(principal: Principal) -> None:
+    if not may_import(principal):
+        raise MayNotImport(details={"role": principal.role.value})
+
+
 async def run_import(
     session: AsyncSession,
     rules: httpx.AsyncClient,
@@ -340,8 +346,7 @@ async def run_import(
     A rejected file is an answer, not an exception: its import record is kept (the request's
     transaction commits it) while none of its rows are written.
     """
-    if not may_import(principal):
-        raise MayNotImport(details={"role": principal.role.value})
+    ensure_may_import(principal)
     campaign = await basic_campaign(session, campaign_year)
     edition = campaign.rules_edition
     columns = layout(await rules_client.forms(rules, edition))
@@ -349,7 +354,7 @@ async def run_import(
     import_id = uuid.uuid4()
     problems = Problems()
     outcomes: Counter[str] = Counter()
-    staging = Staging(session)
+    staging = Staging(session, campaign_year)
     reader: _Reader | None = None
     last_row = 0
 
@@ -372,6 +377,12 @@ async def run_import(
             for row_no, first in listed:
                 problems.add(row_no, "uscc", header, "duplicate_row", first=first)
             problems.count_only("duplicate_row", duplicates - len(listed))
+            # An import creates or replaces only the importer's own imported records.
+            foreign, named = await staging.foreign(jurisdiction, MAX_LISTED)
+            for row_no, code, region in named:
+                problems.add(row_no, "uscc", header, code, region=region)
+            for code, n in foreign.items():
+                problems.count_only(code, n - sum(1 for _, c, _ in named if c == code))
     finally:
         if table is not None:
             table.close()
@@ -401,6 +412,7 @@ async def run_import(
         return rejected.status_code, rejected.body()
     written, _inserted = await staging.write(
         campaign_year=campaign_year,
+        jurisdiction=jurisdiction,
         edition=edition,
         source=f"import:{import_id}",
         created_by=principal.sub,
@@ -408,6 +420,12 @@ async def run_import(
         last_row=last_row,
         chunk=WRITE_ROWS,
     )
+    staged = reader.count if reader is not None else 0
+    if written != staged:
+        # An enterprise filed its own form for one of these rows while the file was checked:
+        # nothing of the file is written (the transaction rolls back); sending it again tells
+        # which row.
+        raise ImportRaced(details={"staged": staged, "written": written})
     record.written = written
     await repository.add_import(session, record)
     return 201, ImportRead.model_validate(record).model_dump(mode="json")

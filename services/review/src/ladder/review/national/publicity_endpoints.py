@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from typing import Annotated
 
@@ -35,7 +36,14 @@ public_router = APIRouter(prefix="/public/v1", tags=["public: 公示 and publish
 
 Campaign = Annotated[int, Path(ge=2024, le=2100, description="campaign year", examples=[2025])]
 ONE = "/publicities/{campaign}/{tier}"
-PUBLIC_CALLER = "public"  # idempotency keys of anonymous callers share one scope
+
+
+def anonymous_caller(request: Request) -> str:
+    """The Idempotency-Key scope of a caller without a token: its address (the gateway's
+    X-Forwarded-For, believed from the gateway only), hashed — so one objector can neither
+    squat another's key nor replay another's receipt."""
+    address = request.client.host if request.client else "unknown"
+    return "public:" + hashlib.sha256(address.encode()).hexdigest()[:32]
 
 
 async def _read(session, p) -> dict:
@@ -247,7 +255,12 @@ async def object_to(
         return 201, receipt.model_dump(mode="json")
 
     return await keyed(
-        request, session, caller=PUBLIC_CALLER, key=key, body=data.model_dump(mode="json"), run=run
+        request,
+        session,
+        caller=anonymous_caller(request),
+        key=key,
+        body=data.model_dump(mode="json"),
+        run=run,
     )
 
 

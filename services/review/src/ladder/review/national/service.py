@@ -18,6 +18,7 @@ from statemachine.exceptions import TransitionNotAllowed as MachineRefused
 from ladder.kit import clock
 from ladder.kit.auth import Principal, Role
 from ladder.kit.concurrency import check_if_match
+from ladder.kit.privacy import masked_contact, sees_contacts
 from ladder.review.cases import repository as cases
 from ladder.review.cases.machine import (
     FAILED_FORMAL_CHECK,
@@ -270,6 +271,14 @@ def brief(e: NationalExpert) -> ExpertBrief:
     return ExpertBrief(id=e.id, name=e.name, organisation=e.organisation)
 
 
+def _need_to_know(principal: Principal, details: dict[str, Any]) -> dict[str, Any]:
+    """An expert scores the project, not its contact: the mobile is masked (the ministry,
+    which may have to call, sees it whole) — `ladder.kit.privacy`."""
+    if sees_contacts(principal) or not details.get("contact"):
+        return details
+    return {**details, "contact": masked_contact(details["contact"])}
+
+
 async def to_read(
     session: AsyncSession, principal: Principal, case: ReviewCase
 ) -> NationalCaseRead:
@@ -283,7 +292,7 @@ async def to_read(
         industry=case.industry,
         version=case.version,
         fingerprint=case.fingerprint,
-        details=case.details,
+        details=_need_to_know(principal, case.details),
         etag=case_etag(case),
         experts=experts,
         history=[TransitionRead.model_validate(t) for t in history],

@@ -21,6 +21,8 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from pydantic import BaseModel, ConfigDict, Field
 
+from ladder.kit.sheets import append_row
+
 PATH = Path(__file__).with_name("summary_tables.yaml")
 
 
@@ -103,18 +105,19 @@ def workbook(
     ws.title = spec.attachment[:31]
     width = len(spec.columns)
     title = spec.title + ("（草稿，未报送）" if draft else "")
-    ws.append([title])
+    append_row(ws, [title])
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
     ws["A1"].font = Font(bold=True, size=14)
     ws["A1"].alignment = Alignment(horizontal="center")
-    ws.append([f"推荐单位（盖章）：{unit_name}"])
+    append_row(ws, [f"推荐单位（盖章）：{unit_name}"])
     ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=width)
-    ws.append([c.header for c in spec.columns])
+    append_row(ws, [c.header for c in spec.columns])
     for cell in ws[3]:
         cell.font = Font(bold=True)
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
     for row in rows:
-        ws.append([row[c.key.value] for c in spec.columns])
+        # Names, projects, scenes and contacts are what enterprises typed: text, never formulas.
+        append_row(ws, [row[c.key.value] for c in spec.columns])
     for r in ws.iter_rows(min_row=4):
         for cell in r:
             cell.alignment = Alignment(vertical="top", wrap_text=True)
