@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -39,6 +40,31 @@ def running_stack(pg_server: str, home: Path, **extra_env: str) -> Iterator[Stac
     finally:
         running.stop_all()
         asyncio.run(testdb.drop_database(url))
+    # Every cross-service run ends by reading what its processes logged (issue 11).
+    found = log_leaks(home / "logs", [running.service_secret])
+    assert not found, "personal data, tokens, secrets or NUL traces in the logs:\n" + "\n".join(
+        found[:20]
+    )
+
+
+# What no log line of any process may carry.
+LEAKS = {
+    "mobile number": re.compile(r"(?<![0-9A-Za-z])1[3-9][0-9]{9}(?![0-9A-Za-z])"),
+    "bearer token": re.compile(r"eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]+"),
+    "NUL": re.compile(r"\x00|\\u0000|invalid byte sequence|surrogates not allowed"),
+}
+
+
+def log_leaks(log_dir: Path, secrets: list[str]) -> list[str]:
+    """`file:line: what` for every log line that carries what it must not."""
+    found = []
+    for path in sorted(log_dir.glob("*.log")) if log_dir.exists() else []:
+        for number, line in enumerate(path.read_text("utf-8", "replace").splitlines(), 1):
+            kinds = [name for name, pattern in LEAKS.items() if pattern.search(line)]
+            kinds += ["secret" for s in secrets if s and s in line]
+            if kinds:
+                found.append(f"{path.name}:{number}: {', '.join(kinds)}: {line[:200]}")
+    return found
 
 
 @pytest.fixture(scope="session")

@@ -115,13 +115,19 @@ def fujian_chain(gateway: httpx.Client, tier: str = "excellence", facts: dict | 
     """Submit as `enterprise` (福州市鼓楼区) and forward county → city → province."""
     did, enterprise = submit_declaration(gateway, "enterprise", tier, facts)
     county, city, province = (dev_token(gateway, u) for u in ("county", "city", "province"))
+    forward_up_fujian(gateway, did, county, city, province)
+    return did, enterprise, province
+
+
+def forward_up_fujian(gateway: httpx.Client, did: str, county, city, province) -> None:
+    """The county (with the credit check), the city and the province forward a submitted
+    Fuzhou declaration: it then awaits the province's recommendation."""
     _held_case(gateway, county, did, level="county")
     _opine(gateway, county, did, {"decision": "forward", "credit_check": CLEAR})
     _held_case(gateway, city, did, level="city")
     _opine(gateway, city, did, {"decision": "forward"})
     _held_case(gateway, province, did, level="province", status="awaiting_initial_review")
     _opine(gateway, province, did, {"decision": "forward"})
-    return did, enterprise, province
 
 
 def shanghai_chain(gateway: httpx.Client, tier: str = "excellence", facts: dict | None = None):

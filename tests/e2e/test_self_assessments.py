@@ -37,6 +37,15 @@ def _post(gateway: httpx.Client, headers: dict[str, str], body: dict) -> httpx.R
     return gateway.post(SA, json=body, headers={**headers, "Idempotency-Key": uuid.uuid4().hex})
 
 
+def filled(headers: list[str], values: dict[str, str]) -> bytes:
+    """The template's header row and one row of `values` by column key (`表头(key)`)."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(headers)
+    writer.writerow([values.get(h.rsplit("(", 1)[1].rstrip(")"), "") for h in headers])
+    return out.getvalue().encode()
+
+
 def test_short_form_with_the_real_rules(gateway: httpx.Client):
     enterprise = dev_token(gateway, "enterprise")
     eligible = _post(gateway, enterprise, FORM)
@@ -76,14 +85,10 @@ def test_province_imports_from_the_template(gateway: httpx.Client):
         "attest.organisation": "是",
         "kpi.productivity_gain": "12",
     }
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(headers)
-    writer.writerow([values.get(h.rsplit("(", 1)[1].rstrip(")"), "") for h in headers])
     resp = gateway.post(
         f"{SA}/imports",
         params={"campaign_year": YEAR},
-        content=out.getvalue().encode(),
+        content=filled(headers, values),
         headers={**province, "Content-Type": "text/csv", "Idempotency-Key": uuid.uuid4().hex},
     )
     assert resp.status_code == 201, resp.text

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Annotated
+
+from fastapi import Path
 
 
 class Tier(StrEnum):
@@ -68,3 +71,7 @@ class LegalForm(StrEnum):
 class CreditCheckResult(StrEnum):
     clear = "clear"  # not on the list
     listed = "listed"  # on the list (失信被执行人 / 严重违法失信名单)
+
+
+# An edition, overlay or campaign named in a path: short, whatever the caller sends.
+IdentifierPath = Annotated[str, Path(min_length=1, max_length=64)]

@@ -22,6 +22,8 @@ from ladder.kit.concurrency import IfMatchHeader
 from ladder.kit.db import SessionDep
 from ladder.kit.errors import responses
 
+YearPath = Annotated[int, Path(ge=2000, le=2100, description="the campaign (申报批次) year")]
+
 router = APIRouter(prefix="/v1/campaigns", tags=["campaigns"])
 
 JurisdictionKey = Annotated[
@@ -53,7 +55,7 @@ async def list_campaigns(session: SessionDep, _: PrincipalDep) -> list[CampaignR
     responses=responses(401, 404),
     summary="One campaign with its deadline chains (Beijing time, with their sources)",
 )
-async def read_campaign(year: int, session: SessionDep, _: PrincipalDep) -> CampaignRead:
+async def read_campaign(year: YearPath, session: SessionDep, _: PrincipalDep) -> CampaignRead:
     return await service.read_campaign(session, year)
 
 
@@ -64,7 +66,7 @@ async def read_campaign(year: int, session: SessionDep, _: PrincipalDep) -> Camp
     summary="The deadline chain that applies to a region (longest prefix), levels in order",
 )
 async def deadlines_for_region(
-    year: int,
+    year: YearPath,
     session: SessionDep,
     _: PrincipalDep,
     clock: ClockDep,
@@ -80,7 +82,7 @@ async def deadlines_for_region(
     summary="One jurisdiction's deadline chain, with its ETag",
 )
 async def read_chain(
-    year: int, jurisdiction: JurisdictionKey, session: SessionDep, _: PrincipalDep
+    year: YearPath, jurisdiction: JurisdictionKey, session: SessionDep, _: PrincipalDep
 ) -> Response:
     return _chain_answer(
         await service.read_chain(session, year, jurisdiction_from_key(jurisdiction))
@@ -94,7 +96,7 @@ async def read_chain(
     summary="Replace one jurisdiction's deadline chain (ministry; If-Match, `*` to create)",
 )
 async def replace_chain(
-    year: int,
+    year: YearPath,
     jurisdiction: JurisdictionKey,
     data: DeadlineChainReplace,
     session: SessionDep,

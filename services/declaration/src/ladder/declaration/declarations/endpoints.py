@@ -185,8 +185,8 @@ async def list_versions(
 )
 async def diff_versions(
     declaration_id: uuid.UUID,
-    before: Annotated[int, Path(ge=1)],
-    after: Annotated[int, Path(ge=1)],
+    before: Annotated[int, Path(ge=1, le=100_000)],
+    after: Annotated[int, Path(ge=1, le=100_000)],
     session: SessionDep,
     principal: PrincipalDep,
 ) -> VersionDiff:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Response, status
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Response, status
 from fastapi.responses import JSONResponse
 
 from ladder.declaration.enterprises import repository, service
@@ -17,6 +19,8 @@ from ladder.kit.auth import PrincipalDep
 from ladder.kit.concurrency import IfMatchHeader
 from ladder.kit.db import SessionDep
 from ladder.kit.errors import responses
+
+UsccPath = Annotated[str, Path(min_length=18, max_length=18, description="统一社会信用代码")]
 
 router = APIRouter(prefix="/v1/enterprises", tags=["enterprises"])
 
@@ -47,7 +51,7 @@ async def register_enterprise(
     responses=responses(401, 404),
     summary="Read an enterprise",
 )
-async def read_enterprise(uscc: str, session: SessionDep, principal: PrincipalDep) -> Response:
+async def read_enterprise(uscc: UsccPath, session: SessionDep, principal: PrincipalDep) -> Response:
     return _answer(service.to_read(principal, await service.get_readable(session, principal, uscc)))
 
 
@@ -58,7 +62,7 @@ async def read_enterprise(uscc: str, session: SessionDep, principal: PrincipalDe
     summary="Edit the caller's enterprise profile (If-Match required)",
 )
 async def edit_enterprise(
-    uscc: str,
+    uscc: UsccPath,
     data: EnterprisePatch,
     session: SessionDep,
     principal: PrincipalDep,
@@ -76,7 +80,7 @@ async def edit_enterprise(
     summary="Add a factory (智能工厂项目) to the caller's enterprise",
 )
 async def add_factory(
-    uscc: str, data: FactoryCreate, session: SessionDep, principal: PrincipalDep
+    uscc: UsccPath, data: FactoryCreate, session: SessionDep, principal: PrincipalDep
 ) -> FactoryRead:
     return FactoryRead.model_validate(await service.add_factory(session, principal, uscc, data))
 
@@ -88,7 +92,7 @@ async def add_factory(
     summary="List an enterprise's factories",
 )
 async def list_factories(
-    uscc: str, session: SessionDep, principal: PrincipalDep
+    uscc: UsccPath, session: SessionDep, principal: PrincipalDep
 ) -> list[FactoryRead]:
     enterprise = await service.get_readable(session, principal, uscc)
     return [

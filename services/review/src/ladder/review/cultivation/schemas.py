@@ -35,7 +35,8 @@ class CultivationCreate(BaseModel):
     declaration_id: uuid.UUID
     start: date
     goals: LongText | None = Field(default=None, description="培育目标")
-    period_months: int | None = Field(default=None, ge=1)
+    # A sanity bound only: the notice's longest period is in cultivation.yaml, checked there.
+    period_months: int | None = Field(default=None, ge=1, le=600)
 
 
 class CultivationSummary(BaseModel):

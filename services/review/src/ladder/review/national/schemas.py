@@ -189,7 +189,9 @@ class ConflictCheckRead(BaseModel):
 
 # --- scores ----------------------------------------------------------------------------------
 
-ScoreSheetIn = dict[Annotated[str, StringConstraints(max_length=40)], float]
+ScoreSheetIn = Annotated[
+    dict[Annotated[str, StringConstraints(max_length=40)], float], Field(max_length=100)
+]
 
 
 class CriterionRead(BaseModel):
@@ -321,7 +323,10 @@ class PublicityCreate(_In):
     campaign_year: int = Field(ge=2024, le=2100)
     tier: NationalTier
     days: int | None = Field(
-        default=None, ge=1, description="calendar days (default and maximum in national.yaml)"
+        default=None,
+        ge=1,
+        le=3650,  # a sanity bound only: the maximum is national.yaml's, checked there
+        description="calendar days (default and maximum in national.yaml)",
     )
 
 

@@ -19,7 +19,7 @@ from ladder.rules.editions.schemas import (
     SceneCatalogue,
 )
 from ladder.rules.evaluations.schemas import Jurisdiction
-from ladder.rules.vocabulary import Tier
+from ladder.rules.vocabulary import IdentifierPath, Tier
 
 router = APIRouter(prefix="/v1/editions", tags=["editions"])
 
@@ -55,7 +55,7 @@ async def edition_in_effect(_: PrincipalDep, on: date | None = None) -> EditionS
     responses=responses(401, 404),
     summary="Read one edition: segments, scene guide, KPI table, materials, tier thresholds",
 )
-async def read_edition(edition_id: str, _: PrincipalDep) -> EditionRead:
+async def read_edition(edition_id: IdentifierPath, _: PrincipalDep) -> EditionRead:
     return service.get(edition_id)
 
 
@@ -65,7 +65,7 @@ async def read_edition(edition_id: str, _: PrincipalDep) -> EditionRead:
     responses=responses(401, 404),
     summary="The scene guide's 环节 and scenes, with the segment each counts for",
 )
-async def read_scenes(edition_id: str, _: PrincipalDep) -> SceneCatalogue:
+async def read_scenes(edition_id: IdentifierPath, _: PrincipalDep) -> SceneCatalogue:
     return service.scenes(service.get(edition_id))
 
 
@@ -75,7 +75,7 @@ async def read_scenes(edition_id: str, _: PrincipalDep) -> SceneCatalogue:
     responses=responses(401, 404),
     summary="The KPI reference table: group, unit, kind and direction of each indicator",
 )
-async def read_kpis(edition_id: str, _: PrincipalDep) -> KpiCatalogue:
+async def read_kpis(edition_id: IdentifierPath, _: PrincipalDep) -> KpiCatalogue:
     edition = service.get(edition_id)
     table = edition.kpi_table
     return KpiCatalogue(
@@ -92,7 +92,7 @@ async def read_kpis(edition_id: str, _: PrincipalDep) -> KpiCatalogue:
     responses=responses(401, 404),
     summary="The material sections (申报材料清单) per tier",
 )
-async def read_materials(edition_id: str, _: PrincipalDep) -> MaterialCatalogue:
+async def read_materials(edition_id: IdentifierPath, _: PrincipalDep) -> MaterialCatalogue:
     edition = service.get(edition_id)
     return MaterialCatalogue(edition=edition.id, tiers=dict(edition.materials))
 
@@ -104,7 +104,7 @@ async def read_materials(edition_id: str, _: PrincipalDep) -> MaterialCatalogue:
     summary="The rules that apply to a tier (and a jurisdiction's overlays), with clauses",
 )
 async def read_rules(
-    edition_id: str,
+    edition_id: IdentifierPath,
     tier: Tier,
     _: PrincipalDep,
     jurisdiction: Annotated[Jurisdiction | None, Query()] = None,

@@ -9,6 +9,7 @@ from ladder.kit.errors import responses
 from ladder.rules.errors import OverlayNotFound
 from ladder.rules.overlays.catalogue import overlays
 from ladder.rules.overlays.models import Overlay
+from ladder.rules.vocabulary import IdentifierPath
 
 router = APIRouter(prefix="/v1/overlays", tags=["overlays"])
 
@@ -29,7 +30,7 @@ async def list_overlays(_: PrincipalDep) -> list[Overlay]:
     responses=responses(401, 404),
     summary="Read one local overlay",
 )
-async def read_overlay(overlay_id: str, _: PrincipalDep) -> Overlay:
+async def read_overlay(overlay_id: IdentifierPath, _: PrincipalDep) -> Overlay:
     found = overlays().get(overlay_id)
     if found is None:
         raise OverlayNotFound(

@@ -15,7 +15,7 @@ from ladder.rules.quotas import service
 from ladder.rules.quotas.policy import policies
 from ladder.rules.quotas.schemas import QuotaAnswer, UnitText, UsageAnswer, UsageRequest
 from ladder.rules.reference.regions import regions
-from ladder.rules.vocabulary import Tier
+from ladder.rules.vocabulary import IdentifierPath, Tier
 
 
 @asynccontextmanager
@@ -63,7 +63,7 @@ _ERRORS = (
     ),
 )
 async def read_quota(
-    campaign: str,
+    campaign: IdentifierPath,
     session: SessionDep,
     _: PrincipalDep,
     tier: Annotated[Tier, Query(description="excellence (卓越级) or pilot (领航级)")],
@@ -86,6 +86,6 @@ async def read_quota(
     ),
 )
 async def check_usage(
-    campaign: str, data: UsageRequest, session: SessionDep, _: PrincipalDep
+    campaign: IdentifierPath, data: UsageRequest, session: SessionDep, _: PrincipalDep
 ) -> UsageAnswer:
     return await service.usage(session, campaign, data.tier, data.unit, data.candidates)

@@ -1,0 +1,221 @@
+"""Hostile input at the edge of every route, against the real processes (issue 11): NUL,
+unpaired surrogates, control characters, 1 MB strings, huge integers, NaN/Infinity, duplicate
+keys, deep nesting and wrong content types. Every one is a 4xx in the error envelope, nothing
+is written (every table's row count is unchanged), and nothing personal reaches a log (the
+payloads carry a mobile number; the stack's logs are read afterwards).
+
+Each write route of the permission matrix is sent its (valid) body, spoiled one way at a
+time, as a caller the matrix lets through — so what refuses it is the input check, not the
+permission check.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Any
+
+import asyncpg
+import httpx
+import pytest
+
+from tests.conftest import log_leaks
+from tests.security.matrix import ROWS, Row
+from tests.security.test_permission_matrix import _url
+from tests.security.world import World
+
+pytestmark = pytest.mark.crossservice
+MOBILE = "13912345678"
+SCHEMAS = ("declaration", "rules", "review")
+
+
+def _first(value: Any, kind: type) -> list[Any] | None:
+    """The path (keys/indexes) to the first value of `kind` in a JSON value."""
+    stack: list[tuple[Any, list[Any]]] = [(value, [])]
+    while stack:
+        item, path = stack.pop(0)
+        if isinstance(item, kind) and not isinstance(item, bool):
+            return path
+        if isinstance(item, dict):
+            stack += [(v, [*path, k]) for k, v in item.items()]
+        elif isinstance(item, list):
+            stack += [(v, [*path, i]) for i, v in enumerate(item)]
+    return None
+
+
+def _set(value: Any, path: list[Any], new: Any) -> Any:
+    if not path:
+        return new
+    copy = json.loads(json.dumps(value))
+    target = copy
+    for step in path[:-1]:
+        target = target[step]
+    target[path[-1]] = new
+    return copy
+
+
+def _with_string(body: Any, text: str) -> Any:
+    path = _first(body, str)
+    if path is not None:
+        return _set(body, path, text)
+    return {**body, "note": text} if isinstance(body, dict) else body
+
+
+def _spoiled(body: Any) -> dict[str, tuple[bytes, str]]:
+    """Each spoiled version of a valid JSON body: name → (raw body, content type)."""
+    out: dict[str, tuple[bytes, str]] = {}
+    js = "application/json"
+
+    def raw(v: Any) -> bytes:
+        return json.dumps(v, ensure_ascii=True).encode()
+
+    out["nul"] = (raw(_with_string(body, f"{MOBILE}\x00")), js)
+    out["surrogate"] = (raw(_with_string(body, f"{MOBILE}\ud800")), js)
+    out["control"] = (raw(_with_string(body, f"{MOBILE}\x07")), js)
+    out["megabyte"] = (raw(_with_string(body, MOBILE + "x" * 1_000_000)), js)
+    number = _first(body, int)
+    big = 10**40
+    out["huge_integer"] = (
+        raw(_set(body, number, big) if number is not None else {**body, "n": big}),
+        js,
+    )
+    nan_target = _set(body, number, "__NAN__") if number is not None else {**body, "n": "__NAN__"}
+    out["nan"] = (raw(nan_target).replace(b'"__NAN__"', b"NaN"), js)
+    out["infinity"] = (raw(nan_target).replace(b'"__NAN__"', b"-Infinity"), js)
+    text = raw(body)
+    if text.startswith(b"{") and len(text) > 2:
+        first_key = next(iter(body))
+        out["duplicate_key"] = (
+            b"{" + json.dumps(first_key).encode() + b": null, " + text[1:],
+            js,
+        )
+    out["deep"] = (b'{"x": ' + b"[" * 5_000 + b"]" * 5_000 + b"}", js)
+    out["wrong_content_type"] = (text, "text/plain")
+    return out
+
+
+async def _counts(url: str) -> dict[str, int]:
+    conn = await asyncpg.connect(url)
+    try:
+        tables = await conn.fetch(
+            "SELECT schemaname, tablename FROM pg_tables WHERE schemaname = ANY($1::text[])",
+            list(SCHEMAS),
+        )
+        counts = {}
+        for t in tables:
+            name = f'"{t["schemaname"]}"."{t["tablename"]}"'
+            counts[name] = await conn.fetchval(f"SELECT count(*) FROM {name}")
+        return counts
+    finally:
+        await conn.close()
+
+
+def _allowed(row: Row) -> str | None:
+    return next((role for role, cell in row.expect.items() if cell == "Y"), None)
+
+
+def _json_writes() -> list[Row]:
+    return [r for r in ROWS if r.json is not None and r.method != "GET" and _allowed(r)]
+
+
+def _envelope(resp: httpx.Response) -> bool:
+    try:
+        error = resp.json()["error"]
+    except (ValueError, KeyError, TypeError):
+        return False
+    return {"code", "message", "message_en", "details"} <= set(error)
+
+
+def _send(world: World, gateway: httpx.Client, row: Row, role: str, content: bytes, ctype: str):
+    headers = {**world.as_(role), **row.headers, "Content-Type": ctype}
+    if row.keyed:
+        headers["Idempotency-Key"] = f"hostile-{uuid.uuid4().hex}"
+    return gateway.request(
+        row.method, _url(world, row), params=row.query(world), content=content, headers=headers
+    )
+
+
+async def test_hostile_bodies_are_refused_and_write_nothing(world):
+    w, gateway = world
+    rows = _json_writes()
+    assert len(rows) >= 40  # every write route of the matrix that takes JSON
+    before = await _counts(w.stack.database_url)
+    wrong = []
+    for row in rows:
+        role = _allowed(row)
+        assert role is not None
+        for name, (content, ctype) in _spoiled(row.json(w)).items():
+            resp = _send(w, gateway, row, role, content, ctype)
+            if not (400 <= resp.status_code < 500 and _envelope(resp)):
+                wrong.append(f"{row.method} {row.path} [{name}]: {resp.status_code} "
+                             f"{resp.text[:200]}")  # fmt: skip
+            if MOBILE in resp.text:
+                wrong.append(f"{row.method} {row.path} [{name}]: the answer echoes the input")
+    after = await _counts(w.stack.database_url)
+    changed = {t: (before.get(t), n) for t, n in after.items() if before.get(t) != n}
+    assert not wrong, "\n".join(wrong)
+    assert not changed, f"rows written by refused requests: {changed}"
+
+
+@pytest.mark.parametrize("value", ["%00", "a%00b", "%ED%A0%80", "%07", "%ff"])
+def test_hostile_query_parameters_are_refused_on_every_read(world, value):
+    w, gateway = world
+    wrong = []
+    for row in ROWS:
+        role = _allowed(row) or ("anonymous" if row.expect.get("anonymous") == "Y" else None)
+        if row.method != "GET" or role is None:
+            continue
+        query = str(httpx.QueryParams(row.query(w)))
+        url = f"{_url(w, row)}?{query + '&' if query else ''}status={value}"
+        resp = gateway.get(url, headers=w.as_(role))
+        if not (resp.status_code == 422 and resp.json()["error"]["code"] == "invalid_input"):
+            wrong.append(f"GET {row.path}: {resp.status_code} {resp.text[:160]}")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_the_findings_of_the_issue_one_by_one(world):
+    """The reproductions of issue 11 finding 8 (a NUL was a 500 and wrote personal data to
+    the log): an anonymous 公示 objection, an enterprise PATCH, a declaration, a
+    self-assessment, an expert's name, `?status=%00`; and finding 13's deep reference upload."""
+    w, gateway = world
+    nul = f"联系人{MOBILE}\u0000"
+    cases = [
+        ("POST", "/api/review/public/v1/publicity/2026/pilot/objections", "anonymous",
+         {"declaration_id": w.did, "content": nul}),
+        ("PATCH", "/api/declaration/v1/enterprises/91350102MA2Y00001E", "enterprise_own",
+         {"address": nul}),
+        ("POST", "/api/declaration/v1/declarations", "enterprise_own",
+         {"factory_id": "00000000-0000-4000-8000-000000000101", "campaign_year": 2026,
+          "tier": "advanced", "facts": {"summary": nul}}),
+        ("POST", "/api/declaration/v1/self-assessments", "enterprise_own",
+         {"campaign_year": 2026, "enterprise_name": nul, "region_code": "350102",
+          "cmmm_level": 2, "segments": [{"segment": "生产作业"}]}),
+        ("POST", "/api/review/v1/national/experts", "ministry",
+         {"account": "x-expert", "name": nul, "fields": ["智能制造"], "organisation": "某院",
+          "region_code": "110101"}),
+    ]  # fmt: skip
+    for method, path, role, body in cases:
+        resp = gateway.request(
+            method, path, json=body,
+            headers={**w.as_(role), "Idempotency-Key": uuid.uuid4().hex, "If-Match": '"x"'},
+        )  # fmt: skip
+        assert resp.status_code == 422, (path, resp.text)
+        assert resp.json()["error"]["details"]["reason"] == "nul_character", path
+    status = gateway.get("/api/declaration/v1/declarations?status=%00", headers=w.as_("county_own"))
+    assert status.status_code == 422
+    deep = '{"kind": "excellence_count", "rows": ' + "[" * 5000 + "]" * 5000 + "}"
+    upload = gateway.post(
+        "/api/rules/v1/reference-datasets",
+        content=deep.encode(),
+        headers={**w.as_("ministry"), "Content-Type": "application/json",
+                 "Idempotency-Key": uuid.uuid4().hex},
+    )  # fmt: skip
+    assert upload.status_code == 422
+    assert upload.json()["error"]["details"]["reason"] == "too_deeply_nested"
+
+
+def test_the_logs_carry_nothing_personal(world):
+    """After the hostile inputs above: no mobile number, token, secret or NUL trace in any
+    process's log (the stack checks the same again when it stops)."""
+    w, _ = world
+    assert log_leaks(w.stack.log_dir, [w.stack.service_secret]) == []
