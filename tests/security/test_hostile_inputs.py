@@ -11,6 +11,7 @@ permission check.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import uuid
 from typing import Any
@@ -110,6 +111,27 @@ async def _counts(url: str) -> dict[str, int]:
         await conn.close()
 
 
+async def _quiet(url: str, timeout: float = 20.0) -> None:
+    """Wait until every outbox has delivered what it holds: events of the earlier (allowed)
+    writes still travelling would change the inbox counts under the test."""
+    conn = await asyncpg.connect(url)
+    try:
+        deadline = asyncio.get_running_loop().time() + timeout
+        while True:
+            pending = 0
+            for schema in ("declaration", "review"):
+                pending += await conn.fetchval(
+                    f'SELECT count(*) FROM "{schema}".outbox WHERE delivered_at IS NULL'
+                )
+            if not pending:
+                return
+            if asyncio.get_running_loop().time() > deadline:
+                raise AssertionError(f"{pending} events still undelivered")
+            await asyncio.sleep(0.2)
+    finally:
+        await conn.close()
+
+
 def _allowed(row: Row) -> str | None:
     return next((role for role, cell in row.expect.items() if cell == "Y"), None)
 
@@ -139,6 +161,7 @@ async def test_hostile_bodies_are_refused_and_write_nothing(world):
     w, gateway = world
     rows = _json_writes()
     assert len(rows) >= 40  # every write route of the matrix that takes JSON
+    await _quiet(w.stack.database_url)
     before = await _counts(w.stack.database_url)
     wrong = []
     for row in rows:
