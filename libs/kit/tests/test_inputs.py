@@ -67,6 +67,9 @@ _CT = {"content-type": "application/json"}
         ('{"text": "\\ud800"}', "unpaired_surrogate", "text"),
         ('{"text": "a\\u0001b"}', "control_character", "text"),
         ('{"text": "a\\u001bb"}', "control_character", "text"),
+        ('{"text": "a\\bb"}', "control_character", "text"),
+        ('{"text": "a\\fb"}', "control_character", "text"),
+        ('{"text": "a\x7fb"}', "control_character", "text"),
         ('{"text": "\\udc00x"}', "unpaired_surrogate", "text"),
         ('{"te\\u0000xt": "x"}', "nul_character", "te\x00xt"),
         ('{"text": "a", "text": "b"}', "duplicate_key", "text"),
@@ -91,6 +94,16 @@ async def test_hostile_json_is_refused_before_the_handler(client, body, reason, 
     assert error["message"] and error["message_en"]
     assert resp.headers["x-request-id"]
     assert SEEN == []
+
+
+@pytest.mark.parametrize(
+    "body",
+    ['{"text": "C:\\\\u0000 typed as text"}', '{"text": "NaN or Infinity, said the name"}',
+     '{"text": "C:\\\\bin", "count": 9223372036854775807}', '{"count": 1.5e10}'],
+)  # fmt: skip
+async def test_what_only_looks_hostile_passes(client, body):
+    resp = await client.post("/notes", **_json(body))
+    assert resp.status_code == 200, resp.text
 
 
 async def test_a_body_that_is_not_json_is_left_to_the_route(client):

@@ -159,6 +159,42 @@ class _JsonRefused(Exception):
         self.key = key
 
 
+# What a hostile value must look like in the raw bytes: a NUL, a control character or a lone
+# surrogate inside a string can only be written as an escape (a raw one is not JSON at all,
+# except DEL); NaN, Infinity and numbers out of range as their tokens. A body showing none of
+# these cannot fail the checks, so such a body — nearly every one — is parsed once, by the C
+# parser, with only duplicate keys watched; one that does gets the full walk, which names the
+# field (and accepts what only looked suspect: "\\\\u0000" typed as text, "NaN" in a name).
+# The scans are bytes operations (translate, substring search), a few per cent of a parse.
+_ESCAPE = re.compile(rb"\\(?:u(?:00[01][0-9a-fA-F]|007[fF]|[dD][89a-fA-F])|[bf])")
+_CONTROLS = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
+_FOLD = bytes.maketrans(b"0123456789E" + _CONTROLS, b"0" * 10 + b"e" + b"\x01" * len(_CONTROLS))
+_LONG_NUMBERS = (b"0" * 19, b"e000", b"e+000", b"e-000")
+_BRACKETS = bytes.maketrans(b"[{]}", b"(())")
+_NOT_STRUCTURE = bytes(sorted(set(range(256)) - set(b'[]{}"')))
+
+
+def _suspect(raw: bytes) -> bool:
+    if b"\\" in raw and _ESCAPE.search(raw):
+        return True
+    if b"NaN" in raw or b"Infinity" in raw:
+        return True
+    folded = raw.translate(_FOLD)
+    return b"\x01" in folded or any(token in folded for token in _LONG_NUMBERS)
+
+
+def _nests_deeper_than(raw: bytes, limit: int) -> bool:
+    """Whether the brackets outside strings nest deeper than `limit`: escapes and strings are
+    dropped, brackets become parentheses, and each pass removes the innermost pairs."""
+    text = raw.replace(b"\\\\", b"").replace(b'\\"', b"") if b"\\" in raw else raw
+    shape = b"".join(text.translate(_BRACKETS, _NOT_STRUCTURE).split(b'"')[::2])
+    for _ in range(limit):
+        if not shape:
+            return False
+        shape = shape.replace(b"()", b"")
+    return bool(shape)
+
+
 def parse_json(raw: bytes) -> Any:
     """Parse a JSON body strictly and check every string and number in it (see the module
     docstring); raises `InvalidInput`. A body that is not JSON at all is not judged here."""
@@ -168,7 +204,11 @@ def parse_json(raw: bytes) -> Any:
         raise InvalidInput("invalid_utf8", "body") from None
     if text.startswith("\ufeff"):
         text = text[1:]
+    if raw.count(b"[") + raw.count(b"{") > MAX_DEPTH and _nests_deeper_than(raw, MAX_DEPTH):
+        raise InvalidInput("too_deeply_nested", "body")
     try:
+        if not _suspect(raw):
+            return json.loads(text, object_pairs_hook=_object)
         value = json.loads(
             text, object_pairs_hook=_object, parse_constant=_constant, parse_float=_float
         )
