@@ -122,3 +122,18 @@ async def test_a_reviewer_taken_off_no_longer_counts(nat, client):
     body = await _scores(client, did, nat.ministry())
     assert body["aggregate"]["mean_total"] == 80.0 and body["assigned"] == 3
     assert experts[0]["id"] not in {s["expert_id"] for s in body["sheets"]}
+
+
+async def test_a_case_of_a_tier_the_ministries_do_not_review_is_no_national_case(nat):
+    """先进级 is recognised by the province (251号 一(二)); its case has no national review, so
+    its scores (and every national route) answer 404 `case_not_found` — it used to be a 500
+    (`'advanced' is not a valid NationalTier`, issue 12)."""
+    event = nat.make_event(tier="advanced")
+    assert (await nat.deliver(event)).status_code == 200
+    did = event["payload"]["declaration_id"]
+    ministry = nat.issuer.headers("ministry")
+    for path in ("/scores", "/onsite", ""):
+        resp = await nat.client.get(f"/v1/national/cases/{did}{path}", headers=ministry)
+        assert resp.status_code == 404, (path, resp.status_code, resp.text)
+        assert code(resp) == "case_not_found"
+        assert resp.json()["error"]["details"]["tier"] == "advanced"

@@ -33,6 +33,7 @@ from ladder.review.cases.schemas import TransitionRead
 from ladder.review.cases.service import case_etag, tell_declaration
 from ladder.review.errors import CaseNotFound
 from ladder.review.national import repository
+from ladder.review.national.data import NationalTier
 from ladder.review.national.errors import PublicityAnnounced, TransitionNotAllowed
 from ladder.review.national.models import NationalExpert
 from ladder.review.national.repository import REVIEW
@@ -48,6 +49,9 @@ from ladder.review.national.schemas import (
 
 # The statuses after the decision: the experts may then see each other's sheets.
 DECIDED = frozenset({"selected", "not_selected", "in_publicity", "withdrawn", "published"})
+
+
+NATIONAL_TIERS = frozenset(t.value for t in NationalTier)
 
 
 def not_found(declaration_id: uuid.UUID) -> CaseNotFound:
@@ -70,10 +74,14 @@ async def reach(
     for_update: bool = False,
 ) -> ReviewCase:
     """The case, if the caller reaches it: the ministry every case; an expert only a case they
-    are on (with `duty`, on it with that duty). Anyone else, or no such case: 404."""
+    are on (with `duty`, on it with that duty). Anyone else, or no such case: 404. A case of a
+    tier the ministries do not review (先进级, recognised by the province: 251号 一(二)) is no
+    national case either: 404 naming its tier."""
     case = await cases.by_declaration(session, declaration_id, for_update=for_update)
     if case is None:
         raise not_found(declaration_id)
+    if case.tier not in NATIONAL_TIERS:
+        raise CaseNotFound(details={"declaration_id": str(declaration_id), "tier": case.tier})
     if principal.role is Role.ministry:
         return case
     expert = await expert_of(session, principal)
