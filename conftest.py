@@ -7,11 +7,20 @@ import os
 
 import pytest
 
-from tools import testdb
+from tools import devdb, testdb
 from tools.migrate import upgrade_all
 from tools.services import SERVICES
 
 SCHEMAS = [s.schema for s in SERVICES if s.schema]
+
+# Whether the embedded test server was already up when the session began: the session stops
+# it at the end only if the session started it, so `make test` leaves no process running.
+_EMBEDDED_WAS_UP = devdb._port_open(devdb.DEFAULT_PORTS["test"])
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    if not _EMBEDDED_WAS_UP:
+        devdb.stop("test")
 
 
 @pytest.fixture(scope="session")
