@@ -145,11 +145,29 @@ def _att(w: World) -> dict[str, str]:
     return {"declaration_id": w.did, "attachment_id": w.attachment_id}
 
 
+def _outbox_rows(process: str) -> list[Row]:
+    """The outbox read API and replays of a service that relays events (issue 12; the rules
+    service publishes none): the ministry operates the platform, services may too; nobody
+    else. The replays name nothing that exists, so an allowed caller changes nothing: one row
+    unknown (404 by its code), all dead rows of a
+    destination that has none (0 replayed)."""
+    operators = {"ministry", "service"}
+    return [
+        Row(process, "GET", "/v1/outbox/events", cells(operators)),
+        Row(process, "POST", "/v1/outbox/events/{outbox_id}/replay",
+            cells(exact=dict.fromkeys(operators, (404, "outbox_event_not_found"))),
+            params=lambda w: {"outbox_id": str(2**62)}),
+        Row(process, "POST", "/v1/outbox/replay", cells(operators),
+            json=lambda w: {"destination": "matrix-none"}),
+    ]  # fmt: skip
+
+
 # fmt: off
 ROWS: list[Row] = [
     # --- the declaration service ----------------------------------------------------------
     Row(D, "GET", "/healthz", cells(EVERYONE)),
     Row(D, "GET", "/readyz", cells(EVERYONE)),
+    *_outbox_rows(D),
     Row(D, "POST", "/internal/events", cells({"service"}), json=_event("review"), direct=True),
     Row(D, "POST", "/internal/events/batch", cells({"service"}), json=_batch("review"),
         direct=True),
@@ -262,6 +280,7 @@ ROWS: list[Row] = [
     # --- the review service ---------------------------------------------------------------
     Row(R, "GET", "/healthz", cells(EVERYONE)),
     Row(R, "GET", "/readyz", cells(EVERYONE)),
+    *_outbox_rows(R),
     Row(R, "POST", "/internal/events", cells({"service"}), json=_event("review"), direct=True),
     Row(R, "POST", "/internal/events/batch", cells({"service"}), json=_batch("review"),
         direct=True),

@@ -10,7 +10,7 @@ from datetime import timedelta
 import httpx
 import pytest
 from fastapi import FastAPI
-from sqlalchemy import MetaData, func, select, text
+from sqlalchemy import MetaData, func, select
 from starlette.requests import Request
 
 from ladder.kit.db import Database
@@ -25,7 +25,7 @@ from ladder.kit.outbox import (
     outbox_table,
     publish,
 )
-from ladder.kit.testing import TestIssuer
+from ladder.kit.testing import TestIssuer, scratch_schema
 
 SCHEMA = "kit_test"
 md = MetaData()
@@ -36,15 +36,8 @@ KEYS = idempotency_table(md, SCHEMA)
 
 @pytest.fixture
 async def db(database_url):
-    database = Database(database_url, schema=SCHEMA)
-    async with database.engine.begin() as conn:
-        await conn.execute(text(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE"))
-        await conn.execute(text(f"CREATE SCHEMA {SCHEMA}"))
-        await conn.run_sync(md.create_all)
-    yield database
-    async with database.engine.begin() as conn:
-        await conn.execute(text(f"DROP SCHEMA {SCHEMA} CASCADE"))
-    await database.dispose()
+    async with scratch_schema(database_url, SCHEMA, md) as database:
+        yield database
 
 
 class Receiver:

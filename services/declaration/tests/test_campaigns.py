@@ -3,6 +3,7 @@ replacing a jurisdiction's chain with If-Match, order checked, who/when recorded
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime
 
 import pytest
@@ -277,3 +278,30 @@ async def test_replacing_a_chain_of_an_unknown_campaign_is_404(client, issuer):
     )
     assert resp.status_code == 404
     assert resp.json()["error"]["code"] == "campaign_not_found"
+
+
+async def test_concurrent_replacements_with_one_if_match_keep_exactly_one(client, issuer):
+    """10 PUTs of one chain racing with one If-Match: 1 × 200, 9 × 412, and the stored chain
+    is the winner's (issue 12)."""
+    ministry = issuer.headers("ministry")
+    tag = (await client.get(FUZHOU_CHAIN, headers=ministry)).headers["etag"]
+
+    def body(i: int) -> dict:
+        return {
+            "deadlines": [
+                _deadline("enterprise", last_day=f"2025-07-{10 + i:02d}"),
+                _deadline("national", closes_at="2025-08-02T00:00:00+08:00"),
+            ]
+        }
+
+    answers = await asyncio.gather(
+        *(
+            client.put(FUZHOU_CHAIN, json=body(i), headers={**ministry, "If-Match": tag})
+            for i in range(10)
+        )
+    )
+    statuses = sorted(a.status_code for a in answers)
+    assert statuses == [200] + [412] * 9, statuses
+    (winner,) = [a for a in answers if a.status_code == 200]
+    stored = (await client.get(FUZHOU_CHAIN, headers=ministry)).json()
+    assert stored == winner.json()

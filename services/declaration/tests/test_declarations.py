@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 
 import pytest
@@ -9,9 +10,14 @@ from declaration_documents import document
 from review_said import routed
 from sqlalchemy import func, select
 
+from ladder.declaration.declarations import service
+from ladder.declaration.errors import ChangedDuringSubmit
 from ladder.declaration.tables import OUTBOX
+from ladder.kit import clock
+from ladder.kit.auth import Principal, Role
 
 FACTORY_ID = "00000000-0000-4000-8000-000000000101"  # seeded demo factory in 350102
+ENTERPRISE_USCC = "91350102MA2Y00001E"  # the `enterprise` fixture's (conftest.py)
 GOOD_FACTS = {"cmmm_level": 3, "segments": ["生产作业", "生产管理", "运营管理"]}
 
 
@@ -240,3 +246,53 @@ async def test_the_submitted_event_carries_what_the_review_needs(client, enterpr
     assert details["kpis"] == {k: v.get("achieved") for k, v in doc["kpis"].items()}
     assert payload["industry"] == doc["applicant"]["industry"]
     assert "central_soe_group" in payload
+
+
+async def test_concurrent_edits_of_a_draft_with_one_if_match_keep_exactly_one(client, enterprise):
+    """20 PATCHes racing with one If-Match: 1 × 200, 19 × 412, and the stored draft is the
+    winner's (issue 12: every If-Match edit is checked under the row lock)."""
+    created = await _create(client, enterprise)
+    did, tag = created.json()["id"], created.headers["etag"]
+    answers = await asyncio.gather(
+        *(
+            client.patch(
+                f"/v1/declarations/{did}",
+                json={"facts": {**GOOD_FACTS, "cmmm_level": 3 + i % 2, "summary": f"第{i}稿"}},
+                headers={**enterprise, "If-Match": tag},
+            )
+            for i in range(20)
+        )
+    )
+    statuses = sorted(a.status_code for a in answers)
+    assert statuses == [200] + [412] * 19, statuses
+    (winner,) = [a for a in answers if a.status_code == 200]
+    stored = await client.get(f"/v1/declarations/{did}", headers=enterprise)
+    assert stored.json()["facts"] == winner.json()["facts"]
+    assert stored.headers["etag"] == winner.headers["etag"]
+
+
+async def test_a_draft_changed_while_the_rules_were_asked_is_not_submitted(client, enterprise):
+    """The rules are asked with no lock held; if the draft changed meanwhile, the locked write
+    refuses (409 `declaration_changed`) rather than freeze it with a stale evaluation."""
+    created = await _create(client, enterprise)
+    did, tag = uuid.UUID(created.json()["id"]), created.headers["etag"]
+    owner = Principal(sub="ent-user", role=Role.enterprise, org=ENTERPRISE_USCC, region="350102")
+    rules, db = client.app.state.peers["rules"], client.app.state.db
+    # Outside a request: the service's clock, as its middleware would set it.
+    token = clock._current.set(client.app.state.clock)
+    try:
+        evaluated = await service.evaluate_for_submit(db, rules, owner, did)
+        assert evaluated is not None and evaluated.row_version == 1
+        edit = {"facts": {**GOOD_FACTS, "summary": "改过"}}
+        changed = await client.patch(
+            f"/v1/declarations/{did}", json=edit, headers={**enterprise, "If-Match": tag}
+        )
+        assert changed.status_code == 200, changed.text
+        with pytest.raises(ChangedDuringSubmit):
+            async with db.transaction() as session:
+                await service.submit(session, rules, owner, did, evaluated)
+    finally:
+        clock._current.reset(token)
+    stored = await client.get(f"/v1/declarations/{did}", headers=enterprise)
+    assert stored.json()["status"] == "draft"
+    assert (await client.get(f"/v1/declarations/{did}/versions", headers=enterprise)).json() == []

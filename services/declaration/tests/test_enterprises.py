@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 NEW_USCC = "91350103MA2Y000033"
@@ -152,3 +154,23 @@ def test_mobiles_are_masked_for_readers_outside_the_chain(issuer):
     assert sees_contacts(Principal(sub="c", role=Role.county, region="350103"), firm)
     assert not sees_contacts(Principal(sub="e", role=Role.expert), firm)
     assert not sees_contacts(Principal(sub="p", role=Role.public), firm)
+
+
+async def test_concurrent_edits_with_one_if_match_keep_exactly_one(client, issuer):
+    """20 PATCHes racing with the same If-Match: one wins, 19 are told the record moved on,
+    and the stored profile is the winner's (issue 12: two writers used to be told 200 and the
+    first writer's acknowledged address was gone)."""
+    body = {"uscc": NEW_USCC, "name": "台江示范制造有限公司", "region_code": "350103", **PROFILE}
+    created = await client.post("/v1/enterprises", json=body, headers=_owner(issuer))
+    assert created.status_code == 201, created.text
+    url = f"/v1/enterprises/{NEW_USCC}"
+    headers = {**_owner(issuer), "If-Match": created.headers["etag"]}
+    answers = await asyncio.gather(
+        *(client.patch(url, json={"address": f"示范路{i}号"}, headers=headers) for i in range(20))
+    )
+    statuses = sorted(a.status_code for a in answers)
+    assert statuses == [200] + [412] * 19, statuses
+    (winner,) = [a for a in answers if a.status_code == 200]
+    stored = (await client.get(url, headers=_owner(issuer))).json()
+    assert stored["address"] == winner.json()["address"]
+    assert stored["etag"] == winner.headers["etag"]

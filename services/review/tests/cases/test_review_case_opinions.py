@@ -3,6 +3,7 @@ each decision does, the credit-check rule, the preconditions, and the events sen
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import uuid
@@ -512,3 +513,36 @@ async def test_a_case_at_a_level_its_chain_no_longer_has_is_a_409(
     assert resp.status_code == 409, resp.text
     assert resp.json()["error"]["code"] == "case_level_not_in_chain"
     assert (await _case(client, issuer, did))["status"] == before["status"]
+
+
+async def test_concurrent_opinions_with_one_if_match_keep_exactly_one(
+    client, issuer, make_event, deliver
+):
+    """10 opinions racing with one If-Match (each with its own Idempotency-Key): one is taken,
+    nine refused, one opinion stored, and the case is where the winner moved it (issue 12)."""
+    did = await _open(deliver, make_event, "350102")
+    etag = (await _case(client, issuer, did))["etag"]
+    answers = await asyncio.gather(
+        *(
+            _opine(
+                client,
+                issuer,
+                did,
+                "county",
+                "350102",
+                {"decision": "forward", "credit_check": CLEAR},
+                if_match=etag,
+            )
+            for i in range(10)
+        )
+    )
+    # The loser sees the case moved on under the lock: the winner's forward made the county
+    # no longer its holder, which is checked first (403 `not_case_holder`), else 412.
+    refused = sorted(a.status_code for a in answers if a.status_code >= 300)
+    assert len(refused) == 9 and set(refused) <= {403, 412}, [a.text for a in answers]
+    (winner,) = [a for a in answers if a.status_code < 300]
+    stored = await _case(client, issuer, did)
+    assert stored["etag"] == winner.headers["ETag"]
+    opinions = await client.get(f"/v1/cases/{did}/opinions", headers=issuer.headers("ministry"))
+    assert len(opinions.json()) == 1, opinions.text
+    assert await _held(client, issuer, "city", "350100") == [did]

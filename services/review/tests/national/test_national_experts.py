@@ -3,6 +3,7 @@ ministry only."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 
 import pytest
@@ -135,3 +136,22 @@ async def test_unknown_expert_is_404(nat, client):
     assert (await client.get(url, headers=nat.ministry())).status_code == 404
     resp = await client.patch(url, json={"name": "x"}, headers=nat.ministry(**{"If-Match": "*"}))
     assert resp.status_code == 404 and code(resp) == "expert_not_found"
+
+
+async def test_concurrent_edits_with_one_if_match_keep_exactly_one(nat, client):
+    """10 PATCHes of one expert racing with one If-Match: 1 × 200, 9 × 412, and the stored
+    expert is the winner's (issue 12)."""
+    e = await nat.add_expert(name="旧名")
+    url = f"{POOL}/{e['id']}"
+    answers = await asyncio.gather(
+        *(
+            client.patch(
+                url, json={"name": f"新名{i}"}, headers=nat.ministry(**{"If-Match": e["etag"]})
+            )
+            for i in range(10)
+        )
+    )
+    statuses = sorted(a.status_code for a in answers)
+    assert statuses == [200] + [412] * 9, statuses
+    (winner,) = [a for a in answers if a.status_code == 200]
+    assert (await client.get(url, headers=nat.ministry())).json() == winner.json()

@@ -4,8 +4,10 @@ lists without a quota, and central-SOE units. Every guard of the list machine ha
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import io
+import itertools
 import json
 import uuid
 from datetime import datetime, timedelta, timezone
@@ -133,6 +135,32 @@ async def test_reorder_sets_the_priority(rec, issuer, ready):
         f"{url}/order", json={"declaration_ids": ids}, headers=_h(issuer, **{"If-Match": etag})
     )
     assert stale.status_code == 412
+
+
+async def test_concurrent_reorders_with_one_if_match_keep_exactly_one(rec, issuer, ready):
+    """6 reorders racing with one If-Match (each a different order): 1 × 200, 5 × 412, and the
+    stored order is the winner's (issue 12)."""
+    url, ids = await _listed(rec, issuer, ready)
+    etag = (await _read(rec, issuer, url))["etag"]
+    orders = list(itertools.permutations(ids))
+    answers = await asyncio.gather(
+        *(
+            rec.put(
+                f"{url}/order",
+                json={"declaration_ids": list(order)},
+                headers=_h(issuer, **{"If-Match": etag}),
+            )
+            for order in orders
+        )
+    )
+    statuses = sorted(a.status_code for a in answers)
+    assert statuses == [200] + [412] * (len(orders) - 1), [a.text for a in answers]
+    (winner,) = [a for a in answers if a.status_code == 200]
+    stored = await _read(rec, issuer, url)
+    assert stored["etag"] == winner.json()["etag"]
+    assert [e["declaration_id"] for e in stored["entries"]] == [
+        e["declaration_id"] for e in winner.json()["entries"]
+    ]
 
 
 @pytest.mark.parametrize("case", ["missing", "repeated", "unknown"])

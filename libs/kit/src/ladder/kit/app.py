@@ -28,6 +28,7 @@ from ladder.kit.idempotency import sweep_forever
 from ladder.kit.inputs import InputGuardMiddleware
 from ladder.kit.observability import RequestContextMiddleware, configure_logging
 from ladder.kit.outbox import OutboxRelay
+from ladder.kit.outbox_ops import outbox_router, stats_detail
 from ladder.kit.settings import KitSettings
 
 log = logging.getLogger("ladder.app")
@@ -107,8 +108,12 @@ def create_service_app(settings: KitSettings, spec: ServiceSpec) -> FastAPI:
                 poll_seconds=settings.outbox_poll_seconds,
                 batch_size=settings.outbox_batch_size,
                 max_backoff_seconds=settings.outbox_max_backoff_seconds,
+                max_batch_bytes=settings.outbox_max_batch_bytes,
+                max_permanent_attempts=settings.outbox_max_permanent_attempts,
+                max_transient_attempts=settings.outbox_max_transient_attempts,
             )
             app.state.relay = relay
+            app.state.readiness_details = {"outbox": stats_detail(app.state.db, spec.outbox)}
             tasks.append(asyncio.create_task(relay.run_forever(), name=f"{spec.name}-outbox"))
         if spec.idempotency is not None:
             sweeper = sweep_forever(
@@ -157,6 +162,9 @@ def create_service_app(settings: KitSettings, spec: ServiceSpec) -> FastAPI:
     app.include_router(health_router())
     for router in spec.routers:
         app.include_router(router)
+    if spec.outbox is not None:
+        # The outbox's read API and replays (ministry and service callers only).
+        app.include_router(outbox_router(spec.outbox))
     return app
 
 

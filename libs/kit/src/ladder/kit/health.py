@@ -1,16 +1,23 @@
-"""Liveness and readiness. `/readyz` checks the database (and any extra checks a process adds)."""
+"""Liveness and readiness. `/readyz` checks the database (and any extra checks a process adds).
+
+A process may also add *details* (`app.state.readiness_details`: name → coroutine returning a
+dict), e.g. the outbox's undelivered count and the age of its oldest event: they are reported
+in the body for dashboards and alerts but never decide readiness — an old event is not a
+reason to take a pod out of service (a dead database, checked above, is)."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 log = logging.getLogger("ladder.health")
 ReadinessCheck = Callable[[], Awaitable[None]]
+ReadinessDetail = Callable[[], Awaitable[dict[str, Any]]]
 
 
 def health_router(checks: dict[str, ReadinessCheck] | None = None) -> APIRouter:
@@ -36,8 +43,19 @@ def health_router(checks: dict[str, ReadinessCheck] | None = None) -> APIRouter:
                 log.warning("readiness check %s failed: %s", name, exc)
                 results[name] = "failed"
         ok = all(v == "ok" for v in results.values())
+        details: dict[str, Any] = {}
+        providers: dict[str, ReadinessDetail] = getattr(request.app.state, "readiness_details", {})
+        for name, provider in providers.items() if ok else ():
+            try:
+                details[name] = await asyncio.wait_for(provider(), timeout=2.0)
+            except Exception as exc:  # a detail is information, never a reason to be unready
+                log.warning("readiness detail %s unavailable: %s", name, exc)
+                details[name] = {"error": "unavailable"}
+        body: dict[str, Any] = {"status": "ready" if ok else "not_ready", "checks": results}
+        if details:
+            body["details"] = details
         return JSONResponse(
-            {"status": "ready" if ok else "not_ready", "checks": results},
+            body,
             status_code=200 if ok else 503,
         )
 

@@ -3,24 +3,46 @@
 Writing side: `publish()` inserts one outbox row per destination in the caller's transaction,
 so an event exists if and only if the change that caused it committed. A relay task in the
 same process claims due rows with `FOR UPDATE SKIP LOCKED` (several replicas never send one row
-at the same time), POSTs them to the destination's `/internal/events/batch` (one request for
-everything due there, in order), and marks them delivered; a failure backs off exponentially
-and the row waits — nothing is lost while a consumer is down. A consumer without the batch
-route (404/405, an older release mid-upgrade) gets the events one by one on `/internal/events`.
+at the same time) and POSTs them to the destination's `/internal/events/batch` in batches
+capped by count and by serialised size (`max_batch_bytes`, well below the consumers' 2 MiB body
+cap; an event larger than that goes alone). Nothing is lost and nothing is stuck silently:
+
+- a batch answered 4xx (413 too large, 422 malformed, …) is bisected until the failing events
+  are isolated, so the others are delivered in the same pass;
+- a failure backs off exponentially with jitter, computed on the database's clock (`now()`),
+  so replicas and consumers that recover do not see every retry arrive in step;
+- an event is dead-lettered (`dead_at`, with `attempts` and `last_error`) when a failure
+  leaves it tried `max_permanent_attempts` times and that failure was permanent (4xx, rejected
+  by the consumer), or `max_transient_attempts` times whatever the failure (connection errors,
+  5xx, 401/403/408/429: a consumer that is down). `attempts` counts every try, so an event
+  that waited through an outage and is then rejected is not given five more tries — it then
+  waits for an operator (`ladder.kit.outbox_ops`: read API, replay, `tools/outbox.py`);
+- the first failure of an event and its dead-lettering are logged at WARNING (ids, topic,
+  destination and the error code — never the payload, which carries enterprise data), and
+  a relay pass that fails (the database is down) is logged once, then summarised once a minute.
+
+A consumer without the batch route (404/405, an older release mid-upgrade) gets the events one
+by one on `/internal/events`.
 
 Receiving side: `events_router()` dedupes by event id in an inbox table inside the handler's
-transaction, so redelivery is harmless (at-least-once delivery, exactly-once effect). A batch
-is tried whole under one savepoint; when an event fails it is redone with a savepoint per
-event, so the rejected one is answered as such and rolls back alone, the others are kept.
+transaction, so redelivery is harmless (at-least-once delivery, exactly-once effect). Each
+event of a batch is validated on its own: one that breaks the `Event` model (a payload that is
+not an object) is answered "rejected" and the rest go through. A batch is tried whole under one
+savepoint; when an event fails it is redone with a savepoint per event, so the rejected one is
+answered as such and rolls back alone, the others are kept.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
+import random
+import time
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 import httpx
@@ -53,6 +75,8 @@ log = logging.getLogger("ladder.outbox")
 
 
 def outbox_table(metadata: MetaData, schema: str) -> Table:
+    """One row per (event, destination). States: pending (`attempts` 0), retrying
+    (`attempts` > 0), delivered (`delivered_at`), dead (`dead_at`: waits for a replay)."""
     return Table(
         "outbox",
         metadata,
@@ -67,10 +91,22 @@ def outbox_table(metadata: MetaData, schema: str) -> Table:
         Column("attempts", Integer, nullable=False, server_default=text("0")),
         Column("last_error", Text),
         Column("delivered_at", DateTime(timezone=True)),
+        # When the last attempt failed; `dead_at` when the relay gave up (see OutboxRelay).
+        Column("last_attempt_at", DateTime(timezone=True)),
+        Column("dead_at", DateTime(timezone=True)),
+        # How often an operator replayed the row (a replay keeps `last_error` as history).
+        Column("replays", Integer, nullable=False, server_default=text("0")),
         Index(None, "event_id", "destination", unique=True),
         Index(
             "ix_outbox_due",
             "available_at",
+            postgresql_where=text("delivered_at IS NULL AND dead_at IS NULL"),
+        ),
+        # Readiness detail and the read API: undelivered (live or dead) rows per destination.
+        Index(
+            "ix_outbox_undelivered",
+            "destination",
+            "id",
             postgresql_where=text("delivered_at IS NULL"),
         ),
         schema=schema,
@@ -106,10 +142,27 @@ class Event(BaseModel):
 
 # The most events one batch request may carry (the relay claims at most this many per pass).
 MAX_BATCH = 200
+# The most bytes of JSON the relay puts in one batch request: half the consumers' 2 MiB body
+# cap (`KitSettings.max_body_bytes`), leaving room for the envelope. A larger event goes alone.
+MAX_BATCH_BYTES = 1024 * 1024
+# Dead-letter bounds. A permanent failure (the consumer answered 4xx or rejected the event)
+# will not heal by itself, but a few tries cover a consumer mid-deploy; a transient one
+# (connection refused, 5xx) is a consumer that is down: ~24 h of tries at the 30 s backoff cap.
+MAX_PERMANENT_ATTEMPTS = 5
+MAX_TRANSIENT_ATTEMPTS = 2880
+# Answers that say nothing about the events themselves: retried, never bisected.
+_TRANSIENT_4XX = frozenset({401, 403, 408, 425, 429})
 
 
 class EventBatch(BaseModel):
-    events: list[Event] = Field(min_length=1, max_length=MAX_BATCH)
+    """A batch as it arrives: each item is checked against `Event` on its own (a malformed one
+    is answered "rejected" in the results; the others are handled)."""
+
+    events: list[dict[str, Any]] = Field(
+        min_length=1,
+        max_length=MAX_BATCH,
+        description="events (each an `Event`: event_id, topic, source, occurred_at, payload)",
+    )
 
 
 async def publish(
@@ -143,8 +196,30 @@ async def publish(
 Resolver = Callable[[str], httpx.AsyncClient]
 
 
+@dataclass(frozen=True)
+class Failure:
+    """Why one row was not delivered; `permanent` when retrying the same bytes cannot help."""
+
+    error: str
+    permanent: bool
+
+
+Outcome = Failure | None
+
+
+def backoff_seconds(attempts: int, max_backoff: float, rng: random.Random | None = None) -> float:
+    """Delay before the next try after `attempts` failures: exponential (0.5 s · 2^n, capped
+    at `max_backoff`) with "equal jitter" — uniformly in [half, whole] of it, so rows that
+    failed together spread out while the wait still grows."""
+    base = min(max_backoff, 0.5 * (2 ** min(attempts, 20)))
+    return (rng or random).uniform(base / 2, base)
+
+
 class OutboxRelay:
     """Delivers due outbox rows; run one per process (replicas are safe together)."""
+
+    # A failing pass (database down) is logged once, then at most this often.
+    FAILURE_SUMMARY_SECONDS = 60.0
 
     def __init__(
         self,
@@ -156,17 +231,25 @@ class OutboxRelay:
         poll_seconds: float = 0.5,
         batch_size: int = MAX_BATCH,
         max_backoff_seconds: float = 30.0,
+        max_batch_bytes: int = MAX_BATCH_BYTES,
+        max_permanent_attempts: int = MAX_PERMANENT_ATTEMPTS,
+        max_transient_attempts: int = MAX_TRANSIENT_ATTEMPTS,
     ) -> None:
         self.db = db
         self.table = table
         self.source = source
         self.client_for = client_for
         self.poll_seconds = poll_seconds
-        # One pass is one batch request per consumer, which refuses more than MAX_BATCH.
+        # One pass claims at most this many rows; a consumer refuses more than MAX_BATCH.
         self.batch_size = max(1, min(batch_size, MAX_BATCH))
         self.max_backoff = max_backoff_seconds
+        self.max_batch_bytes = max(1, max_batch_bytes)
+        self.max_permanent_attempts = max(1, max_permanent_attempts)
+        self.max_transient_attempts = max(1, max_transient_attempts)
         self._wake = asyncio.Event()
         self._stopping = False
+        self._failed_passes = 0
+        self._last_summary = 0.0
 
     def wake(self) -> None:
         self._wake.set()
@@ -177,9 +260,11 @@ class OutboxRelay:
                 sent = await self.deliver_due()
             except asyncio.CancelledError:
                 raise
-            except Exception:
-                log.exception("outbox relay pass failed")
+            except Exception as exc:
+                self._pass_failed(exc)
                 sent = 0
+            else:
+                self._pass_succeeded()
             if sent < self.batch_size:
                 self._wake.clear()
                 try:
@@ -187,17 +272,39 @@ class OutboxRelay:
                 except TimeoutError:
                     pass
 
+    def _pass_failed(self, exc: Exception) -> None:
+        """A pass that could not run (the database is unreachable): the first with its
+        traceback, then one summary line a minute — not a traceback every poll."""
+        self._failed_passes += 1
+        now = time.monotonic()
+        if self._failed_passes == 1:
+            self._last_summary = now
+            log.warning("outbox relay pass failed; retrying every %.1f s", self.poll_seconds,
+                        exc_info=exc)  # fmt: skip
+        elif now - self._last_summary >= self.FAILURE_SUMMARY_SECONDS:
+            self._last_summary = now
+            log.warning("outbox relay still failing: %d passes failed so far, last: %s: %s",
+                        self._failed_passes, type(exc).__name__, str(exc)[:200])  # fmt: skip
+
+    def _pass_succeeded(self) -> None:
+        if self._failed_passes:
+            log.warning("outbox relay recovered after %d failed passes", self._failed_passes)
+            self._failed_passes = 0
+
     async def deliver_due(self) -> int:
-        """One pass: claim due rows, send each destination its share in one batch, record
-        every row's outcome. Returns rows delivered."""
+        """One pass: claim due rows, send each destination its share in size-capped batches,
+        record every row's outcome. Returns rows delivered."""
         t = self.table
-        delivered = 0
         async with self.db.transaction() as session:
             rows = (
                 (
                     await session.execute(
                         select(t)
-                        .where(t.c.delivered_at.is_(None), t.c.available_at <= func.now())
+                        .where(
+                            t.c.delivered_at.is_(None),
+                            t.c.dead_at.is_(None),
+                            t.c.available_at <= func.now(),
+                        )
                         .order_by(t.c.id)
                         .limit(self.batch_size)
                         .with_for_update(skip_locked=True)
@@ -212,31 +319,42 @@ class OutboxRelay:
             done: list[int] = []
             for destination, due in by_destination.items():
                 outcomes = await self._deliver(destination, due)
-                for row, error in zip(due, outcomes, strict=True):
-                    if error is None:
+                for row, outcome in zip(due, outcomes, strict=True):
+                    if outcome is None:
                         done.append(row["id"])
                     else:
-                        await self._back_off(session, row, error)
+                        await self._record_failure(session, row, outcome)
             if done:
                 await session.execute(
                     update(t).where(t.c.id.in_(done)).values(delivered_at=func.now())
                 )
-            delivered = len(done)
-        return delivered
+        return len(done)
 
-    async def _back_off(self, session: AsyncSession, row: Any, error: str) -> None:
+    async def _record_failure(self, session: AsyncSession, row: Any, failure: Failure) -> None:
+        """Count the attempt, back off with jitter on the database's clock, or dead-letter."""
         t = self.table
         attempts = row["attempts"] + 1
-        delay = min(self.max_backoff, 0.5 * (2 ** min(attempts, 10)))
+        bound = self.max_permanent_attempts if failure.permanent else self.max_transient_attempts
+        dead = attempts >= bound
+        delay = backoff_seconds(attempts, self.max_backoff)
         await session.execute(
             update(t)
             .where(t.c.id == row["id"])
             .values(
                 attempts=attempts,
-                last_error=error[:1000],
-                available_at=datetime.now(UTC) + timedelta(seconds=delay),
+                last_error=failure.error[:1000],
+                last_attempt_at=func.now(),
+                available_at=func.now() + timedelta(seconds=delay),
+                dead_at=func.now() if dead else None,
             )
         )
+        what = (row["event_id"], row["topic"], row["destination"], row["id"])
+        if dead:
+            log.warning("outbox event %s (%s to %s, row %d) dead-lettered after %d attempts: %s",
+                        *what, attempts, failure.error[:300])  # fmt: skip
+        elif attempts == 1:
+            log.warning("outbox event %s (%s to %s, row %d) not delivered, will retry: %s",
+                        *what, failure.error[:300])  # fmt: skip
 
     def _event(self, row: Any) -> dict[str, Any]:
         return {
@@ -248,43 +366,91 @@ class OutboxRelay:
             "request_id": row["request_id"],
         }
 
-    async def _deliver(self, destination: str, rows: list[Any]) -> list[str | None]:
-        """Each row's outcome, in order: None when delivered, else the error to record."""
+    def _chunks(self, rows: list[Any]) -> list[list[tuple[Any, bytes]]]:
+        """Rows in order, cut into batches of at most `batch_size` events and
+        `max_batch_bytes` bytes of JSON (an event larger than that is a batch of its own)."""
+        chunks: list[list[tuple[Any, bytes]]] = []
+        current: list[tuple[Any, bytes]] = []
+        size = 0
+        for row in rows:
+            body = _dumps(self._event(row))
+            if current and (
+                size + len(body) + 1 > self.max_batch_bytes or len(current) >= self.batch_size
+            ):
+                chunks.append(current)
+                current, size = [], 0
+            current.append((row, body))
+            size += len(body) + 1
+        if current:
+            chunks.append(current)
+        return chunks
+
+    async def _deliver(self, destination: str, rows: list[Any]) -> list[Outcome]:
+        """Each row's outcome, in order. A transient failure (the consumer is down) is
+        recorded for the rows not yet sent too: one refused connection per pass is enough."""
+        outcomes: list[Outcome] = []
+        for chunk in self._chunks(rows):
+            if outcomes and isinstance(outcomes[-1], Failure) and not outcomes[-1].permanent:
+                outcomes.extend([outcomes[-1]] * len(chunk))
+                continue
+            outcomes.extend(await self._send_batch(destination, chunk))
+        return outcomes
+
+    async def _send_batch(self, destination: str, chunk: list[tuple[Any, bytes]]) -> list[Outcome]:
+        """One batch request; on a 4xx about the batch's content it is split in halves until
+        the failing events stand alone (the others are delivered on the way)."""
+        content = b'{"events":[' + b",".join(body for _, body in chunk) + b"]}"
         try:
             client = self.client_for(destination)
             resp = await client.post(
-                "/internal/events/batch", json={"events": [self._event(r) for r in rows]}
+                "/internal/events/batch",
+                content=content,
+                headers={"Content-Type": "application/json"},
             )
         except Exception as exc:  # any failure to deliver is retried later
-            return [f"{type(exc).__name__}: {exc}"] * len(rows)
-        if resp.status_code in (404, 405):
-            return [await self._send(r) for r in rows]
-        if resp.status_code >= 300:
-            return [f"HTTP {resp.status_code}: {resp.text[:300]}"] * len(rows)
+            return [Failure(f"{type(exc).__name__}: {str(exc)[:200]}", False)] * len(chunk)
+        status = resp.status_code
+        if status in (404, 405):
+            return [await self._send_one(row, body) for row, body in chunk]
+        if 400 <= status < 500 and status not in _TRANSIENT_4XX:
+            if len(chunk) > 1:
+                half = len(chunk) // 2
+                first = await self._send_batch(destination, chunk[:half])
+                return first + await self._send_batch(destination, chunk[half:])
+            return [Failure(_describe(resp), True)]
+        if status >= 300:
+            return [Failure(_describe(resp), False)] * len(chunk)
         try:
             acks = {a["event_id"]: a for a in resp.json()["results"]}
         except (ValueError, KeyError, TypeError) as exc:
-            return [f"unreadable batch answer: {exc}"] * len(rows)
-        outcomes: list[str | None] = []
-        for row in rows:
+            return [Failure(f"unreadable batch answer: {exc}", False)] * len(chunk)
+        outcomes: list[Outcome] = []
+        for row, _ in chunk:
             ack = acks.get(str(row["event_id"]))
             if ack is None:
-                outcomes.append("missing from the batch answer")
+                outcomes.append(Failure("missing from the batch answer", False))
             elif ack.get("status") == "rejected":
-                outcomes.append(f"rejected: {ack.get('error')}")
+                error = ack.get("error") or {}
+                code = error.get("status") if isinstance(error, dict) else None
+                permanent = isinstance(code, int) and code < 500
+                outcomes.append(Failure(f"rejected: {_error_summary(error)}", permanent))
             else:
                 outcomes.append(None)
         return outcomes
 
-    async def _send(self, row: Any) -> str | None:
-        headers = {"X-Request-ID": row["request_id"]} if row["request_id"] else {}
+    async def _send_one(self, row: Any, body: bytes) -> Outcome:
+        headers = {"Content-Type": "application/json"}
+        if row["request_id"]:
+            headers["X-Request-ID"] = row["request_id"]
         try:
             client = self.client_for(row["destination"])
-            resp = await client.post("/internal/events", json=self._event(row), headers=headers)
+            resp = await client.post("/internal/events", content=body, headers=headers)
         except Exception as exc:  # any failure to deliver is retried later
-            return f"{type(exc).__name__}: {exc}"
-        if resp.status_code >= 300:
-            return f"HTTP {resp.status_code}: {resp.text[:300]}"
+            return Failure(f"{type(exc).__name__}: {str(exc)[:200]}", False)
+        status = resp.status_code
+        if status >= 300:
+            permanent = 400 <= status < 500 and status not in _TRANSIENT_4XX
+            return Failure(_describe(resp), permanent)
         return None
 
     async def stop(self) -> None:
@@ -292,13 +458,42 @@ class OutboxRelay:
         self._wake.set()
 
 
+def _dumps(value: Any) -> bytes:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def _describe(resp: httpx.Response) -> str:
+    """`HTTP 413 payload_too_large: …` from the error envelope — its code and English message
+    only, so no echoed value (enterprise data) reaches the outbox row or the log."""
+    try:
+        error = resp.json()["error"]
+        return f"HTTP {resp.status_code} {error['code']}: {str(error.get('message_en', ''))[:200]}"
+    except (ValueError, KeyError, TypeError):
+        return f"HTTP {resp.status_code}"
+
+
+def _error_summary(error: Any) -> str:
+    if not isinstance(error, dict):
+        return "no reason given"
+    summary = f"{error.get('status')} {error.get('code')}"
+    body = error.get("body")
+    fields = (
+        body.get("error", {}).get("details", {}).get("fields") if isinstance(body, dict) else None
+    )
+    if isinstance(fields, list):
+        summary += " (" + ", ".join(f"{f.get('field')}: {f.get('type')}" for f in fields[:10]
+                                    if isinstance(f, dict)) + ")"  # fmt: skip
+    return summary[:500]
+
+
 Handler = Callable[[AsyncSession, Event], Awaitable[None]]
 PayloadT = TypeVar("PayloadT", bound=BaseModel)
 
 
 class InvalidEventPayload(LadderError):
-    """An event whose payload breaks its contract. Answered 422 so the publisher's outbox keeps
-    the event and retries it (with backoff) until someone fixes the producer or the contract."""
+    """An event whose payload breaks its contract. Answered 422 (in a batch: "rejected" with
+    422): the publisher's relay retries it a few times, then dead-letters it, visible and
+    replayable once someone fixes the producer, the row or the contract."""
 
     status_code = 422
     code = "invalid_event_payload"
@@ -418,27 +613,36 @@ def events_router(
     async def receive_batch(
         batch: EventBatch, session: SessionDep, principal: ServicePrincipalDep
     ) -> BatchAck:
-        """Events handled in order. The whole batch is tried under one savepoint first (the
-        usual case: every event goes through); if any event fails, that work is rolled back
-        and the batch is redone with a savepoint per event, so a rejected one (its error in
-        the answer, its effects rolled back) does not hold up the others."""
+        """Events handled in order. Each is first checked against `Event` on its own: a
+        malformed one (a payload that is not an object) is answered "rejected" (422
+        `invalid_event`), the others go on. The valid ones are tried under one savepoint first
+        (the usual case: every event goes through); if any fails, that work is rolled back and
+        they are redone with a savepoint per event, so a rejected one (its error in the
+        answer, its effects rolled back) does not hold up the others."""
+        parsed: list[Event | EventAck] = [_parse_event(raw) for raw in batch.events]
+        valid = [e for e in parsed if isinstance(e, Event)]
         try:
             async with session.begin_nested():
-                return BatchAck(
-                    results=[await _handle_in_context(session, principal, e) for e in batch.events]
-                )
+                handled = {
+                    e.event_id: await _handle_in_context(session, principal, e) for e in valid
+                }
+            return BatchAck(results=[handled[e.event_id] if isinstance(e, Event) else e
+                                     for e in parsed])  # fmt: skip
         except Exception as exc:  # redone event by event below, where each failure is reported
             log.debug("batch of %d redone event by event: %s", len(batch.events), exc)
         results: list[EventAck] = []
-        for event in batch.events:
+        for event in parsed:
+            if isinstance(event, EventAck):
+                results.append(event)
+                continue
             try:
                 async with session.begin_nested():
                     results.append(await _handle_in_context(session, principal, event))
             except LadderError as exc:
-                results.append(_rejected(event, exc.status_code, exc.code, exc.body()))
+                results.append(_rejected(event.event_id, exc.status_code, exc.code, exc.body()))
             except Exception:  # a handler's bug: this event waits, the batch goes on
                 log.exception("event %s (%s) failed", event.event_id, event.topic)
-                results.append(_rejected(event, 500, "internal_error", None))
+                results.append(_rejected(event.event_id, 500, "internal_error", None))
         return BatchAck(results=results)
 
     async def _handle_in_context(
@@ -455,9 +659,44 @@ def events_router(
     return router
 
 
-def _rejected(event: Event, status: int, code: str, body: dict[str, Any] | None) -> EventAck:
+class InvalidEvent(LadderError):
+    """A batched event that breaks the `Event` model (answered as its "rejected" result)."""
+
+    status_code = 422
+    code = "invalid_event"
+    message = "事件不符合约定格式"
+    message_en = "The event does not match the event model"
+
+
+class InvalidEventBatch(LadderError):
+    """A batch with an item that cannot even be named (no valid `event_id`): no result could
+    be matched to it, so the whole batch is refused."""
+
+    status_code = 422
+    code = "invalid_event_batch"
+    message = "事件批次中有无法识别的事件"
+    message_en = "The batch holds an event without a valid event_id"
+
+
+def _parse_event(raw: dict[str, Any]) -> Event | EventAck:
+    """The item as an `Event`, or its "rejected" answer naming the fields that broke (never
+    their values: payloads carry enterprise data)."""
+    try:
+        return Event.model_validate(raw)
+    except ValidationError as exc:
+        try:
+            event_id = uuid.UUID(str(raw.get("event_id")))
+        except ValueError:
+            raise InvalidEventBatch() from None
+        errors = list(exc.errors(include_input=False, include_url=False))
+        error = InvalidEvent(details={"event_id": str(event_id), **validation_details(errors)})
+        log.warning("rejected batched event %s: %s", event_id, error.details.get("fields"))
+        return _rejected(event_id, error.status_code, error.code, error.body())
+
+
+def _rejected(event_id: uuid.UUID, status: int, code: str, body: dict[str, Any] | None) -> EventAck:
     return EventAck(
-        event_id=event.event_id,
+        event_id=event_id,
         status="rejected",
         error={"status": status, "code": code, **({"body": body} if body else {})},
     )

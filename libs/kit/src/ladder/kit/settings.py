@@ -56,6 +56,11 @@ class KitSettings(BaseSettings):
     outbox_poll_seconds: float = 0.5
     outbox_batch_size: int = 100
     outbox_max_backoff_seconds: float = 30.0
+    # Bytes of JSON per batch request (below the consumers' 2 MiB `max_body_bytes`), and the
+    # dead-letter bounds: permanent failures (4xx, rejected) vs transient ones (down, 5xx).
+    outbox_max_batch_bytes: int = Field(default=1024 * 1024, ge=1024)
+    outbox_max_permanent_attempts: int = Field(default=5, ge=1)
+    outbox_max_transient_attempts: int = Field(default=2880, ge=1)
 
     # How often expired Idempotency-Keys are deleted (they live 24 hours).
     idempotency_sweep_seconds: float = Field(default=3600.0, gt=0)

@@ -100,3 +100,24 @@ def settings_for_tests(
         **overrides,
     }
     return settings_cls(**values)
+
+
+@asynccontextmanager
+async def scratch_schema(database_url: str, schema: str, metadata: Any) -> AsyncIterator[Any]:
+    """A `Database` on a schema of its own holding `metadata`'s tables, dropped afterwards:
+    for kit tests of tables a service would own (outbox, inbox, keys, caches)."""
+    from sqlalchemy import text
+
+    from ladder.kit.db import Database
+
+    database = Database(database_url, schema=schema)
+    async with database.engine.begin() as conn:
+        await conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        await conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+        await conn.run_sync(metadata.create_all)
+    try:
+        yield database
+    finally:
+        async with database.engine.begin() as conn:
+            await conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        await database.dispose()

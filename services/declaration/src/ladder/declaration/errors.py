@@ -1,6 +1,6 @@
 """Domain errors of the declaration service, each with a stable code."""
 
-from ladder.kit.errors import Conflict, Forbidden, LadderError, NotFound
+from ladder.kit.errors import Conflict, Forbidden, LadderError, NotFound, ServiceUnavailable
 
 
 class EnterpriseExists(Conflict):
@@ -51,6 +51,21 @@ class InvalidTransition(Conflict):
     code = "invalid_transition"
     message = "当前状态不允许此操作"
     message_en = "This action is not allowed in the current state"
+
+
+class RulesUnavailable(ServiceUnavailable):
+    """The rules service did not answer within the submit's bound (or could not be reached):
+    safe to retry with the same Idempotency-Key, nothing was stored."""
+
+    code = "rules_unavailable"
+    message = "规则服务暂不可用，请稍后重试"
+    message_en = "The rules service is unavailable; retry later"
+
+
+class ChangedDuringSubmit(Conflict):
+    code = "declaration_changed"
+    message = "提交期间申报已被修改，请重新提交"
+    message_en = "The declaration changed while it was being checked; submit again"
 
 
 class NotEditable(Conflict):

@@ -11,6 +11,9 @@ class Settings(KitSettings):
     service_name: str = "declaration"
     rules_url: str = "http://127.0.0.1:8002"
     review_url: str = "http://127.0.0.1:8003"
+    # How long a submission waits for the rules service before answering 503
+    # `rules_unavailable` (its evaluation runs with no database connection held).
+    rules_evaluation_timeout_seconds: float = 5.0
     # Where the public reaches this service (through the gateway): the QR code on a printed
     # 申报书 points at `<public_base_url>/public/v1/verifications/<fingerprint>`.
     public_base_url: str = "http://localhost:8000/api/declaration"

@@ -139,10 +139,20 @@ async def submit_declaration(
     rules: RulesDep,
     key: IdempotencyKeyDep,
 ) -> Response:
+    # The rules are asked first, with no connection or lock held (the request's session has
+    # not touched the database yet); the key claim and the locked write follow.
+    evaluated = await service.evaluate_for_submit(
+        request.app.state.db,
+        rules,
+        principal,
+        declaration_id,
+        wait_seconds=request.app.state.settings.rules_evaluation_timeout_seconds,
+    )
     slot = await claim(session, IDEMPOTENCY, principal=principal.sub, key=key, request=request)
     if (replayed := slot.replayed()) is not None:
         return replayed
-    read = service.to_read(await service.submit(session, rules, principal, declaration_id))
+    row = await service.submit(session, rules, principal, declaration_id, evaluated)
+    read = service.to_read(row)
     await slot.store(session, 200, read.model_dump(mode="json"))
     wake_relay(request.app.state)
     return _answer(read)

@@ -20,7 +20,7 @@ from ladder.declaration.enterprises.schemas import (
 )
 from ladder.declaration.errors import EnterpriseExists, EnterpriseNotFound, NotOwnEnterprise
 from ladder.kit.auth import Principal
-from ladder.kit.concurrency import check_if_match, etag
+from ladder.kit.concurrency import bump, etag, locked_for_edit
 from ladder.kit.privacy import mask_mobile
 
 
@@ -95,10 +95,14 @@ async def update_profile(
     enterprise = await get_readable(session, principal, uscc)
     if not may_act_for(principal, enterprise.uscc):
         raise NotOwnEnterprise(details={"uscc": uscc})
-    check_if_match(if_match, enterprise_etag(enterprise))
+    # Checked under the row lock (issue 12): two writers with one ETag no longer both win.
+    locked = await locked_for_edit(session, Enterprise, enterprise.id, if_match, enterprise_etag)
+    if locked is None:
+        raise EnterpriseNotFound(details={"uscc": uscc})
+    enterprise = locked
     for key, value in data.model_dump(mode="json", exclude_unset=True).items():
         setattr(enterprise, key, value)
-    enterprise.row_version += 1
+    bump(enterprise)
     enterprise.updated_at = datetime.now(UTC)
     await session.flush()
     return enterprise

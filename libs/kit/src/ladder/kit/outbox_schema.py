@@ -1,0 +1,58 @@
+"""Migration steps of the kit's outbox table, shared by every service's alembic history.
+
+Each service owns its outbox (`ladder.kit.outbox.outbox_table` in its own schema), so a change
+to the table is one migration per service. The steps live here once and the services'
+migration files call them with their schema. A step is frozen once released: a later change
+to the table is a new pair of functions here, never an edit of these.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+_LIVE_BEFORE = "delivered_at IS NULL"
+_LIVE_AFTER = "delivered_at IS NULL AND dead_at IS NULL"
+
+
+def upgrade_dead_letter(schema: str) -> None:
+    """Issue 12: dead letters (`dead_at`), when the last attempt failed, how often an operator
+    replayed a row; the due index leaves dead rows out, and a partial index on undelivered
+    rows per destination serves the readiness detail and the read API."""
+    op.add_column("outbox", sa.Column("last_attempt_at", sa.DateTime(timezone=True)), schema=schema)
+    op.add_column("outbox", sa.Column("dead_at", sa.DateTime(timezone=True)), schema=schema)
+    op.add_column(
+        "outbox",
+        sa.Column("replays", sa.Integer(), server_default=sa.text("0"), nullable=False),
+        schema=schema,
+    )
+    op.drop_index("ix_outbox_due", table_name="outbox", schema=schema)
+    op.create_index(
+        "ix_outbox_due",
+        "outbox",
+        ["available_at"],
+        schema=schema,
+        postgresql_where=sa.text(_LIVE_AFTER),
+    )
+    op.create_index(
+        "ix_outbox_undelivered",
+        "outbox",
+        ["destination", "id"],
+        schema=schema,
+        postgresql_where=sa.text(_LIVE_BEFORE),
+    )
+
+
+def downgrade_dead_letter(schema: str) -> None:
+    op.drop_index("ix_outbox_undelivered", table_name="outbox", schema=schema)
+    op.drop_index("ix_outbox_due", table_name="outbox", schema=schema)
+    op.create_index(
+        "ix_outbox_due",
+        "outbox",
+        ["available_at"],
+        schema=schema,
+        postgresql_where=sa.text(_LIVE_BEFORE),
+    )
+    op.drop_column("outbox", "replays", schema=schema)
+    op.drop_column("outbox", "dead_at", schema=schema)
+    op.drop_column("outbox", "last_attempt_at", schema=schema)
