@@ -18,6 +18,24 @@ SCHEMAS = [s.schema for s in SERVICES if s.schema]
 _EMBEDDED_WAS_UP = devdb._port_open(devdb.DEFAULT_PORTS["test"])
 
 
+# Figures the fault, fuzz and memory tests report (counts, RSS): printed in the summary of
+# every run, passing or not, so CI logs carry them.
+_FIGURES: list[str] = []
+
+
+@pytest.fixture
+def report():
+    """`report("…")` adds a line to the run's "figures" section."""
+    return _FIGURES.append
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    if _FIGURES:
+        terminalreporter.section("figures (fault suite, fuzz, memory)")
+        for line in _FIGURES:
+            terminalreporter.write_line(line)
+
+
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if not _EMBEDDED_WAS_UP:
         devdb.stop("test")

@@ -139,6 +139,13 @@ def stop(name: str = "dev") -> None:
     )
 
 
+def remove(name: str) -> None:
+    """Delete the cluster `name` (stop it first): for throwaway clusters of the fault tests."""
+    import shutil
+
+    shutil.rmtree(DATA / name, ignore_errors=True)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tools.devdb")
     parser.add_argument("action", choices=["start", "stop", "url"])

@@ -146,6 +146,19 @@ class Stack:
         if log:
             log.close()
 
+    def rss_mib(self) -> dict[str, float]:
+        """Resident memory of each running process in MiB (Linux /proc), for the suites
+        that report memory before and after hostile inputs, fuzzing and soaks."""
+        sizes: dict[str, float] = {}
+        for name, proc in self.procs.items():
+            try:
+                with open(f"/proc/{proc.pid}/status") as f:
+                    kib = next(int(line.split()[1]) for line in f if line.startswith("VmRSS:"))
+            except (OSError, StopIteration):
+                continue
+            sizes[name] = round(kib / 1024, 1)
+        return sizes
+
     def stop_all(self) -> None:
         for name in list(self.procs):
             self.stop(name)

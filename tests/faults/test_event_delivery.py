@@ -108,7 +108,7 @@ def _wait_for(what: str, check, timeout: float = DEADLINE_SECONDS) -> None:
 
 
 def test_large_and_poison_events_are_delivered_dead_lettered_and_replayed(
-    pg_server: str, tmp_path: Path
+    pg_server: str, tmp_path: Path, report
 ) -> None:
     with running_stack(
         pg_server,
@@ -205,8 +205,8 @@ def test_large_and_poison_events_are_delivered_dead_lettered_and_replayed(
         )
         assert replayed_in_inbox == 1
         undelivered = _db(dsn, "SELECT count(*) FROM declaration.outbox WHERE delivered_at IS NULL")
-        print(
-            f"\nevent delivery: queued={queued} (+1 poison, largest {biggest} bytes)"
+        report(
+            f"event delivery: queued={queued} (+1 poison, largest {biggest} bytes)"
             f" delivered={_db(dsn, in_inbox)} cases={cases} duplicates={duplicates}"
             f" dead=1 replayed_and_delivered={replayed_in_inbox} undelivered={undelivered}"
         )

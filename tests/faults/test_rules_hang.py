@@ -52,7 +52,7 @@ def _unread_requests(port: int) -> int:
     return waiting
 
 
-async def _scenario(base: str, rules_pid: int, rules_port: int) -> None:
+async def _scenario(report, base: str, rules_pid: int, rules_port: int) -> None:
     async with httpx.AsyncClient(base_url=base, timeout=45.0) as client:
         token = (await client.post("/auth/dev-token", json={"username": "enterprise"})).json()
         auth = {"Authorization": f"Bearer {token['access_token']}"}
@@ -141,13 +141,13 @@ async def _scenario(base: str, rules_pid: int, rules_port: int) -> None:
         assert refused.json()["error"]["code"] == "rules_unavailable", refused.text
         assert refused.headers["retry-after"].isdigit(), refused.headers
         assert (await client.get(f"{URL}/{late}", headers=auth)).json()["status"] == "draft"
-        print(
+        report(
             f"rules hang: {SUBMITS} submits pending, reads answered first; answers {counts}; "
             "a submit past the bound: 503 rules_unavailable"
         )
 
 
-def test_reads_do_not_wait_on_a_hung_rules_service(pg_server: str, tmp_path: Path) -> None:
+def test_reads_do_not_wait_on_a_hung_rules_service(pg_server: str, tmp_path: Path, report) -> None:
     with running_stack(
         pg_server,
         tmp_path,
@@ -156,4 +156,4 @@ def test_reads_do_not_wait_on_a_hung_rules_service(pg_server: str, tmp_path: Pat
         LADDER_RULES_EVALUATION_TIMEOUT_SECONDS=str(RULES_WAIT_SECONDS),
     ) as stack:
         rules = stack.procs["rules"]
-        asyncio.run(_scenario(stack.url("gateway"), rules.pid, stack.ports["rules"]))
+        asyncio.run(_scenario(report, stack.url("gateway"), rules.pid, stack.ports["rules"]))

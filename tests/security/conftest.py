@@ -8,6 +8,8 @@ import pytest
 from tests.conftest import running_stack
 from tests.security.world import build
 
+RSS_BEFORE: dict[str, float] = {}
+
 
 @pytest.fixture(scope="session")
 def world(pg_server: str, tmp_path_factory: pytest.TempPathFactory):
@@ -22,4 +24,7 @@ def world(pg_server: str, tmp_path_factory: pytest.TempPathFactory):
         LADDER_PUBLIC_WRITE_RATE_PER_MINUTE="100000",
     ) as stack:
         with httpx.Client(base_url=stack.url("gateway"), timeout=30.0) as gateway:
-            yield build(stack, gateway), gateway
+            built = build(stack, gateway)
+            # Memory before the hostile inputs (test_hostile_memory.py reports after them).
+            RSS_BEFORE.update(stack.rss_mib())
+            yield built, gateway
