@@ -7,7 +7,7 @@ UV := $(PYTHON) -m uv
 PY := .venv/bin/python
 MEMBERS := $(wildcard libs/*/pyproject.toml services/*/pyproject.toml gateway/pyproject.toml)
 
-.PHONY: help install run test test-fast lint format migrate bench clean-data
+.PHONY: help install run test test-fast lint format migrate bench soak clean-data
 
 help:
 	@echo "make run        install, start PostgreSQL (embedded unless DATABASE_URL is set), migrate, seed, start everything"
@@ -16,6 +16,7 @@ help:
 	@echo "make lint       ruff check + format check"
 	@echo "make migrate    migrate (and seed) the dev database"
 	@echo "make bench      benchmarks under tests/bench (ratios against in-process baselines)"
+	@echo "make soak       the fault suite with a long load (600 draft+submit pairs, 6 clients)"
 
 # Installs uv from PyPI if missing, then the locked workspace into .venv.
 .venv/.installed: uv.lock pyproject.toml $(MEMBERS)
@@ -47,6 +48,11 @@ format: install
 
 bench: install
 	$(PY) -m tests.bench
+
+# The fault suite of `make test` (tests/faults), with the load of the issue's reproduction.
+soak: install
+	LADDER_SOAK_PAIRS=$${LADDER_SOAK_PAIRS:-600} LADDER_SOAK_CLIENTS=$${LADDER_SOAK_CLIENTS:-6} \
+		$(PY) -m pytest tests/faults -p no:cacheprovider
 
 clean-data:
 	-$(PY) -m tools.devdb stop --name dev

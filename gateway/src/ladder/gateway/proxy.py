@@ -2,8 +2,11 @@
 
 The gateway checks tokens too (defence in depth; each service verifies again): a request that
 carries `Authorization` must carry a valid token, and one without may reach only the public
-paths of a service. Request bodies are buffered (the request middleware caps their size);
-response bodies are streamed back, so downloads (申报书 PDFs) do not sit in memory.
+paths of a service. Small request bodies are read first (so an idempotent request can be sent
+again when a pooled connection turns out dead); large ones and response bodies are streamed,
+so batches and downloads (申报书 PDFs) do not sit in memory. A failure says what it was:
+could not connect (503, `Retry-After`), no answer in time (504), connection lost after
+sending (502 `upstream_connection_lost`; `ladder.kit.transport`).
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from ladder.gateway.upstreams import upstream_failure
 from ladder.kit.auth import TokenVerifier, bearer_token
 from ladder.kit.errors import NotFound, Unauthenticated, responses
 from ladder.kit.observability import request_id_var
+from ladder.kit.transport import RESENT_BY_TRANSPORT, fate
 
 log = logging.getLogger("ladder.gateway.proxy")
 router = APIRouter(tags=["proxy"])
@@ -81,16 +85,36 @@ async def forward(service: str, path: str, request: Request) -> Response:
 
     query: bytes = request.scope.get("query_string", b"")
     url = httpx.URL(path="/" + quote(path, safe=_PATH_SAFE), query=query or None)
-    upstream_request = client.build_request(request.method, url, content=await request.body())
-    computed = [
-        (k, v) for k, v in upstream_request.headers.items() if k in ("host", "content-length")
-    ]
-    upstream_request.headers = httpx.Headers([*computed, *_forwarded_headers(request, service)])
-    try:
-        upstream = await client.send(upstream_request, stream=True)
-    except httpx.TransportError as exc:
-        log.warning("%s unreachable for %s %s: %r", service, request.method, path, exc)
-        raise upstream_failure(service, exc) from exc
+    body = await _RequestBody.of(request)
+    # Reads, PUT and DELETE are resent once by the transport itself (`RESENT_BY_TRANSPORT`);
+    # a POST or PATCH only here, and only with an Idempotency-Key (the service dedupes it).
+    resend = (
+        body.replayable
+        and request.method not in RESENT_BY_TRANSPORT
+        and "idempotency-key" in request.headers
+    )
+    for attempt in (1, 2):
+        upstream_request = client.build_request(request.method, url, content=body.content())
+        upstream_request.headers = httpx.Headers(
+            [
+                ("host", upstream_request.headers["host"]),
+                *body.length_header(),
+                *_forwarded_headers(request, service),
+            ]
+        )
+        try:
+            upstream = await client.send(upstream_request, stream=True)
+            break
+        except httpx.TransportError as exc:
+            if body.error is not None:  # the client's body broke (too large): not the service's
+                raise body.error from exc
+            if attempt == 1 and resend and fate(exc) == "lost":
+                # The usual case: a pooled keep-alive connection the service had closed.
+                log.info("%s: connection lost on %s %s, sending once more", service,
+                         request.method, path)  # fmt: skip
+                continue
+            log.warning("%s unreachable for %s %s: %r", service, request.method, path, exc)
+            raise upstream_failure(service, exc) from exc
 
     response = StreamingResponse(
         _relay(upstream),
@@ -134,6 +158,54 @@ async def _authenticate(request: Request, path: str) -> None:
 
 
 _READS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+# Bodies up to this size are read before they are sent, so an idempotent request whose pooled
+# connection turns out to be dead can be sent again. Larger (or chunked) bodies stream through
+# as they arrive — a 14 MB evaluation batch never sits whole in the gateway — and are never
+# sent twice.
+REPLAYABLE_BODY_BYTES = 64 * 1024
+
+
+class _RequestBody:
+    """The client's body as the upstream request's content: bytes when small, else a stream
+    (the request middleware's size cap still counts every chunk)."""
+
+    def __init__(self, request: Request, data: bytes | None, declared: str | None) -> None:
+        self._request = request
+        self._data = data
+        self._declared = declared
+        self.error: Exception | None = None
+
+    @classmethod
+    async def of(cls, request: Request) -> _RequestBody:
+        declared = request.headers.get("content-length")
+        chunked = "transfer-encoding" in request.headers
+        small = declared is None or (declared.isdigit() and int(declared) <= REPLAYABLE_BODY_BYTES)
+        if small and not chunked:
+            return cls(request, await request.body(), declared)
+        return cls(request, None, declared if declared and declared.isdigit() else None)
+
+    @property
+    def replayable(self) -> bool:
+        return self._data is not None
+
+    def content(self) -> bytes | AsyncIterator[bytes]:
+        return self._data if self._data is not None else self._stream()
+
+    def length_header(self) -> list[tuple[str, str]]:
+        if self._data is not None:
+            return [("content-length", str(len(self._data)))] if self._data else []
+        return [("content-length", self._declared)] if self._declared else []
+
+    async def _stream(self) -> AsyncIterator[bytes]:
+        try:
+            async for chunk in self._request.stream():
+                if chunk:
+                    yield chunk
+        except Exception as exc:  # kept: the transport reports it as its own failure
+            self.error = exc
+            raise
 
 
 def _forwarded_headers(request: Request, service: str) -> list[tuple[str, str]]:
