@@ -73,7 +73,6 @@ async def test_a_batch_answers_each_item_and_isolates_bad_ones(client, enterpris
     ("body", "field"),
     [
         ({"items": []}, "items"),
-        ({"items": [{}] * 5001}, "items"),
         ({"items": "all"}, "items"),
         ({"items": [{"tier": "basic", "facts": {"cmmm_level": 2}}], "explain": "all"}, "explain"),
         ({"items": [{"tier": "basic", "facts": {"cmmm_level": 2}}], "on": "yesterday"}, "on"),
@@ -83,6 +82,40 @@ async def test_a_malformed_batch_is_422(client, enterprise, body, field) -> None
     resp = await client.post("/v1/evaluations/batch", json=body, headers=enterprise)
     assert resp.status_code == 422, resp.text
     assert field in [f["field"] for f in resp.json()["error"]["details"]["fields"]]
+
+
+@pytest.mark.parametrize("count", [5001, 10_000])
+async def test_a_batch_over_the_item_limit_is_413_before_any_model_is_built(
+    client, enterprise, count
+) -> None:
+    """Refused while it arrives (issue 12, item 7): counted item by item, no model built."""
+    from ladder.rules.evaluations import service
+
+    built: list[bytes] = []
+    original = service.evaluate_batch_json
+    service.evaluate_batch_json = lambda body: built.append(body) or original(body)
+    try:
+        item = {"tier": "basic", "facts": _facts("basic")}
+        resp = await client.post(
+            "/v1/evaluations/batch", json={"items": [item] * count}, headers=enterprise
+        )
+    finally:
+        service.evaluate_batch_json = original
+    assert resp.status_code == 413, resp.text
+    error = resp.json()["error"]
+    assert error["code"] == "batch_too_large" and error["details"]["limit"] == 5000
+    # Stopped within a slice of the first item over, not at the end of the body.
+    assert 5000 < error["details"]["counted"] < 5100, error
+    assert built == []  # never reached validation
+
+
+async def test_a_batch_of_exactly_the_limit_is_evaluated(client, enterprise) -> None:
+    item = {"tier": "basic", "facts": _facts("basic")}
+    resp = await client.post(
+        "/v1/evaluations/batch", json={"items": [item] * 5000}, headers=enterprise
+    )
+    assert resp.status_code == 200, resp.text[:300]
+    assert resp.json()["count"] == 5000
 
 
 async def test_comparing_editions_lists_what_changed(client, enterprise) -> None:
@@ -288,3 +321,21 @@ async def test_openapi_documents_the_batch_body(client) -> None:
     assert schemas["BatchRequest"]["properties"]["items"]["items"]["$ref"] == (
         "#/components/schemas/BatchItem"
     )
+
+
+@pytest.mark.parametrize(
+    ("raw", "reason"),
+    [
+        ('{"items": [{"tier": "basic", "facts": {"summary": "a\\u0000b"}}]}', "nul_character"),
+        ('{"items": [{"tier": "basic", "tier": "pilot", "facts": {}}]}', "duplicate_key"),
+        ('{"items": [{"tier": "basic", "facts": {"cmmm_level": NaN}}]}', "non_finite_number"),
+    ],
+)
+async def test_the_batch_route_still_gets_the_edge_guards_checks(client, enterprise, raw, reason):
+    """The edge guard leaves this body to the route (so it can count first); the route runs
+    the same checks, with the same answer."""
+    headers = {**enterprise, "Content-Type": "application/json"}
+    resp = await client.post("/v1/evaluations/batch", content=raw.encode(), headers=headers)
+    assert resp.status_code == 422, resp.text
+    assert resp.json()["error"]["code"] == "invalid_input"
+    assert resp.json()["error"]["details"]["reason"] == reason

@@ -50,6 +50,9 @@ class ServiceSpec:
     on_startup: Sequence[Callable[[FastAPI], Awaitable[None]]] = ()
     # Long-running loops (sweepers): each runs as a task from startup, cancelled at shutdown.
     background: Sequence[Callable[[FastAPI], Awaitable[None]]] = ()
+    # Paths whose JSON body the route bounds and checks itself (`ladder.kit.inputs.parse_json`
+    # after counting): the edge guard would otherwise parse a 14 MB batch whole first.
+    self_checked_bodies: tuple[str, ...] = ()
     version: str = "0.1.0"
     # Exact path → request body cap, for upload routes that need more than `max_body_bytes`.
     body_limits: dict[str, int] = field(default_factory=dict)
@@ -153,7 +156,7 @@ def create_service_app(settings: KitSettings, spec: ServiceSpec) -> FastAPI:
         install_production_schema(app)
     install_error_handlers(app)
     # Inner to the request context: the body cap applies first, and refusals carry the id.
-    app.add_middleware(InputGuardMiddleware)
+    app.add_middleware(InputGuardMiddleware, skip_body_prefixes=spec.self_checked_bodies)
     app.add_middleware(
         RequestContextMiddleware,
         max_body_bytes=settings.max_body_bytes,

@@ -70,3 +70,14 @@ class OverlayNotFound(NotFound):
     code = "overlay_not_found"
     message = "地方补充要求不存在"
     message_en = "No such local overlay"
+
+
+class BatchTooLarge(LadderError):
+    """A batch with more items than one call may carry, refused while its body is still
+    arriving: counted item by item as the bytes come in, before any model is built, so an
+    over-long batch costs the bytes read so far, not the process's memory (issue 12)."""
+
+    status_code = 413
+    code = "batch_too_large"
+    message = "批量评估条目过多，请分批提交"
+    message_en = "Too many items in one batch; split it into several calls"

@@ -48,6 +48,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             # (tables.py) so that turning it on is passing `outbox=OUTBOX` here.
             idempotency=IDEMPOTENCY,
             on_startup=[_load_editions],
+            # The batch route counts its items while the body arrives, then checks it.
+            self_checked_bodies=("/v1/evaluations/batch",),
         ),
     )
     document_batch_body(app)

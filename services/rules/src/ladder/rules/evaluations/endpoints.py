@@ -11,12 +11,15 @@ from typing import Any
 
 from fastapi import APIRouter, FastAPI, HTTPException, Request, Response
 from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse
 from pydantic.json_schema import models_json_schema
 from pydantic_core import to_json
 
 from ladder.kit.auth import PrincipalDep
 from ladder.kit.errors import responses
+from ladder.kit.inputs import InvalidInput, parse_json
 from ladder.rules.evaluations import service
+from ladder.rules.evaluations.intake import read_batch
 from ladder.rules.evaluations.schemas import (
     MAX_BATCH,
     BatchItem,
@@ -63,7 +66,8 @@ async def evaluate(data: EvaluationRequest, _: PrincipalDep) -> Response:
         "Each item is `{ref?, edition?, tier, facts, jurisdiction?}` and is evaluated on its "
         "own: an invalid item gets an `error` (with the same codes as a single evaluation, "
         "fields named from the item) and the others still answer. `summary` counts items per "
-        "outcome and `invalid`. A body that is not a batch at all is a 422."
+        "outcome and `invalid`. A body that is not a batch at all is a 422; one with more "
+        f"than {MAX_BATCH} items is a 413 `batch_too_large`, refused while it arrives."
     ),
     # The body is read raw and validated from JSON in one pass (see service.evaluate_batch_json);
     # its schema is declared here for the docs.
@@ -79,11 +83,26 @@ async def evaluate(data: EvaluationRequest, _: PrincipalDep) -> Response:
 async def evaluate_batch(request: Request, _: PrincipalDep) -> Response:
     if request.headers.get("content-type", "").split(";")[0].strip() != "application/json":
         raise HTTPException(415, "Send the batch as application/json")
-    body = await request.body()
+    # Counted as it arrives: more than MAX_BATCH items is a 413 before any model is built.
+    try:
+        body = await read_batch(request.stream())
+    except InvalidInput as refused:
+        return JSONResponse(refused.body(), status_code=422)
     # Thousands of evaluations take a few hundred milliseconds of CPU: off the event loop, so
     # the service keeps answering health checks and small requests meanwhile.
-    result = await run_in_threadpool(service.evaluate_batch_json, body)
+    try:
+        result = await run_in_threadpool(_checked_and_evaluated, body)
+    except InvalidInput as refused:
+        return JSONResponse(refused.body(), status_code=422)
     return _json(result)
+
+
+def _checked_and_evaluated(body: bytes) -> dict[str, Any]:
+    """The edge guard's checks (NUL, duplicate keys, …; skipped for this route so it could
+    count first), then the evaluation."""
+    if body.strip():
+        parse_json(body)
+    return service.evaluate_batch_json(body)
 
 
 @router.post(
