@@ -7,7 +7,7 @@ UV := $(PYTHON) -m uv
 PY := .venv/bin/python
 MEMBERS := $(wildcard libs/*/pyproject.toml services/*/pyproject.toml gateway/pyproject.toml)
 
-.PHONY: help install run test test-fast lint format migrate bench soak clean-data
+.PHONY: help install run test test-fast lint format migrate bench soak fuzz clean-data
 
 help:
 	@echo "make run        install, start PostgreSQL (embedded unless DATABASE_URL is set), migrate, seed, start everything"
@@ -17,6 +17,7 @@ help:
 	@echo "make migrate    migrate (and seed) the dev database"
 	@echo "make bench      benchmarks under tests/bench (ratios against in-process baselines)"
 	@echo "make soak       the fault suite with a long load (600 draft+submit pairs, 6 clients)"
+	@echo "make fuzz       schemathesis over every service through the gateway, 60 examples per operation"
 
 # Installs uv from PyPI if missing, then the locked workspace into .venv.
 .venv/.installed: uv.lock pyproject.toml $(MEMBERS)
@@ -48,6 +49,10 @@ format: install
 
 bench: install
 	$(PY) -m tests.bench
+
+# The schemathesis run of `make test` (tests/fuzz) with many more examples per operation.
+fuzz: install
+	LADDER_FUZZ_EXAMPLES=$${LADDER_FUZZ_EXAMPLES:-60} $(PY) -m pytest tests/fuzz -p no:cacheprovider
 
 # The fault suite of `make test` (tests/faults), with the load of the issue's reproduction.
 soak: install
