@@ -19,7 +19,7 @@ from fastapi import APIRouter, FastAPI
 from sqlalchemy import Table
 
 from ladder.kit.auth import TokenVerifier
-from ladder.kit.db import Database
+from ladder.kit.db import Database, install_database_errors
 from ladder.kit.docs import docs_kwargs, install_production_schema
 from ladder.kit.errors import install_error_handlers
 from ladder.kit.health import health_router
@@ -155,6 +155,7 @@ def create_service_app(settings: KitSettings, spec: ServiceSpec) -> FastAPI:
     if not settings.is_dev:
         install_production_schema(app)
     install_error_handlers(app)
+    install_database_errors(app)
     # Inner to the request context: the body cap applies first, and refusals carry the id.
     app.add_middleware(InputGuardMiddleware, skip_body_prefixes=spec.self_checked_bodies)
     app.add_middleware(

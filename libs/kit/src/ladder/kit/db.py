@@ -4,21 +4,35 @@ Each service owns a PostgreSQL schema. Tables declare `__table_args__ = {"schema
 constraint names follow `NAMING_CONVENTION` so alembic autogenerate and `alembic check` are
 stable. The request-owned session commits when the endpoint returns and rolls back when it
 raises; code below the endpoint only `flush()`es.
+
+A database that cannot be reached (refused, reset, restarting, out of connections, the pool
+exhausted) is answered 503 `database_unavailable` with `Retry-After`, and logged as one outage
+(`OutageLog`), not as a traceback per request; the pool reconnects when the server is back,
+without restarting the process. Any other database error (an `IntegrityError`, a bug in a
+query) is not touched: it stays a 500 or whatever the code makes of it.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
-from fastapi import Depends, Request
-from sqlalchemy import Column, DateTime, func, text
+import asyncpg
+from fastapi import Depends, FastAPI, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy import Column, DateTime, event, func, text
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel import Field, SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from ladder.kit.errors import DatabaseUnavailable, error_response
+from ladder.kit.observability import OutageLog
 from ladder.kit.settings import to_async_url
+
+log = logging.getLogger("ladder.db")
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -34,6 +48,56 @@ SQLModel.metadata.naming_convention = NAMING_CONVENTION
 metadata = SQLModel.metadata
 
 
+class DatabaseUnreachable(Exception):
+    """No new connection to PostgreSQL could be made: refused, reset, timed out, the server
+    starting or shutting down, or out of connection slots.
+
+    The driver raises a bare `OSError` or `TimeoutError` for most of these, which from outside
+    cannot be told apart from one raised by other code (a file, a peer); the engine's connect
+    hook wraps them in this, with the driver's error as the cause.
+    """
+
+
+# asyncpg's errors that mean "no connection", not "this statement failed". Not the whole
+# OperatorInterventionError family: a query cancelled by `statement_timeout` is in it too.
+_DRIVER_CONNECTION_ERRORS: tuple[type[BaseException], ...] = (
+    OSError,  # refused, reset, unreachable, DNS; TimeoutError is one since 3.11
+    asyncpg.PostgresConnectionError,  # 08xxx: connection does not exist, failure, rejected
+    asyncpg.CannotConnectNowError,  # 57P03: starting up, shutting down, in recovery
+    asyncpg.AdminShutdownError,  # 57P01: terminated by an administrator (or a fast shutdown)
+    asyncpg.CrashShutdownError,  # 57P02
+    asyncpg.TooManyConnectionsError,  # 53300: no connection slot left
+)
+
+
+def _is_driver_connection_error(exc: BaseException) -> bool:
+    if isinstance(exc, _DRIVER_CONNECTION_ERRORS):
+        return True
+    # asyncpg says "cannot perform operation: connection is closed" for a connection that
+    # died between two statements.
+    return isinstance(exc, asyncpg.InterfaceError) and "connection is closed" in str(exc)
+
+
+def is_connection_error(exc: BaseException) -> bool:
+    """Whether `exc` says the database cannot be reached, rather than that a statement
+    failed: these are answered 503 and worth a retry."""
+    if isinstance(exc, DatabaseUnreachable | sa_exc.TimeoutError):  # TimeoutError: the pool's
+        return True
+    if not isinstance(exc, sa_exc.DBAPIError):
+        return False
+    if exc.connection_invalidated:
+        return True
+    # The driver's own error, under SQLAlchemy's adapter: `orig` and its causes.
+    cause: BaseException | None = exc.orig
+    for _ in range(5):
+        if cause is None:
+            return False
+        if _is_driver_connection_error(cause):
+            return True
+        cause = cause.__cause__
+    return False
+
+
 class Database:
     """Engine and session factory for one service schema."""
 
@@ -46,6 +110,7 @@ class Database:
         max_overflow: int = 10,
         statement_timeout_ms: int = 30_000,
         application_name: str = "ladder",
+        outage_log_seconds: float = 10.0,
     ) -> None:
         self.schema = schema
         self.engine: AsyncEngine = create_async_engine(
@@ -67,6 +132,20 @@ class Database:
         self.sessionmaker = async_sessionmaker(
             self.engine, class_=AsyncSession, expire_on_commit=False, autoflush=False
         )
+        self.outage = OutageLog(log, "database", every_seconds=outage_log_seconds)
+        event.listen(self.engine.sync_engine, "do_connect", self._connect)
+
+    def _connect(self, dialect: Any, _record: Any, cargs: list[Any], cparams: dict) -> Any:
+        """Every new connection of the pool: a failure to connect is `DatabaseUnreachable`,
+        and the first connection made after an outage ends it."""
+        try:
+            connection = dialect.connect(*cargs, **cparams)
+        except Exception as exc:
+            if _is_driver_connection_error(exc):
+                raise DatabaseUnreachable(f"cannot connect to the database: {exc}") from exc
+            raise
+        self.outage.recovered()
+        return connection
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
@@ -96,6 +175,25 @@ async def _request_session(request: Request) -> AsyncIterator[AsyncSession]:
 # sent, so a client never sees success for a write that then failed to commit.
 SessionDep = Annotated[AsyncSession, Depends(_request_session, scope="function")]
 DatabaseDep = Annotated[Database, Depends(get_database)]
+
+# For an app whose state holds no `Database` (a test app with a bare engine).
+_process_outage = OutageLog(log, "database")
+
+
+def install_database_errors(app: FastAPI) -> None:
+    """Answer a database that cannot be reached with 503 `database_unavailable` and
+    `Retry-After`, logged as an outage of `app.state.db`. Other database errors go on to the
+    catch-all (a bug: 500, logged once with its traceback)."""
+
+    async def _unreachable(request: Request, exc: Exception) -> JSONResponse:
+        if not is_connection_error(exc):
+            raise exc
+        db = getattr(request.app.state, "db", None)
+        (db.outage if isinstance(db, Database) else _process_outage).failed(exc)
+        return error_response(DatabaseUnavailable())
+
+    for cls in (DatabaseUnreachable, sa_exc.DBAPIError, sa_exc.TimeoutError):
+        app.add_exception_handler(cls, _unreachable)
 
 
 def timestamp_field(nullable: bool = False, **column: Any) -> Any:

@@ -5,13 +5,16 @@ of handlers renders every failure (ours, validation, routing) as
 
     {"error": {"code": "...", "message": "中文", "message_en": "...", "details": {...}}}
 
-Bugs are not caught here: an unexpected exception is a 500 with code `internal_error` and no
-internals leaked, and it is logged with the request id.
+Bugs are not turned into anything else: an unexpected exception is a 500 with code
+`internal_error` and no internals leaked, logged once with its traceback and the request id.
+`RequestContextMiddleware` (`ladder.kit.observability`) answers it, inside Starlette's
+`ServerErrorMiddleware`, so the server never sees the exception and the keep-alive connection
+stays open for the next request. A database that cannot be reached is not a bug: it is a 503
+`database_unavailable` with `Retry-After` (`ladder.kit.db.install_database_errors`).
 """
 
 from __future__ import annotations
 
-import logging
 from typing import Any, ClassVar
 
 from fastapi import FastAPI, Request
@@ -19,8 +22,6 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
-
-log = logging.getLogger("ladder.errors")
 
 
 class LadderError(Exception):
@@ -137,6 +138,19 @@ class ServiceUnavailable(LadderError):
     message_en = "A service this request depends on is unavailable; retry later"
 
 
+class DatabaseUnavailable(ServiceUnavailable):
+    """The database cannot be reached (down, restarting, out of connections): worth a retry."""
+
+    code = "database_unavailable"
+    message = "数据库暂不可用，请稍后重试"
+    message_en = "The database is unavailable; retry later"
+    retry_after_seconds: ClassVar[int] = 5
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("headers", {"Retry-After": str(self.retry_after_seconds)})
+        super().__init__(*args, **kwargs)
+
+
 class UpstreamError(LadderError):
     status_code = 502
     code = "upstream_error"
@@ -207,12 +221,19 @@ def validation_details(errors: list[dict[str, Any]]) -> dict[str, Any]:
     return {"fields": fields}
 
 
+INTERNAL_ERROR = error_body("internal_error", "服务器内部错误", "Internal server error")
+
+
+def error_response(exc: LadderError) -> JSONResponse:
+    return JSONResponse(exc.body(), status_code=exc.status_code, headers=exc.headers)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Render every failure with the one error model."""
 
     @app.exception_handler(LadderError)
     async def _ladder(_: Request, exc: LadderError) -> JSONResponse:
-        return JSONResponse(exc.body(), status_code=exc.status_code, headers=exc.headers)
+        return error_response(exc)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
@@ -238,10 +259,9 @@ def install_error_handlers(app: FastAPI) -> None:
             headers=getattr(exc, "headers", None),
         )
 
+    # Only the net under an app without `RequestContextMiddleware`, which answers bugs itself:
+    # Starlette runs this handler in `ServerErrorMiddleware` and then re-raises to the server,
+    # which logs the traceback (so not here too) and closes the connection.
     @app.exception_handler(Exception)
-    async def _bug(request: Request, exc: Exception) -> JSONResponse:
-        log.exception("unhandled error on %s %s", request.method, request.url.path)
-        return JSONResponse(
-            error_body("internal_error", "服务器内部错误", "Internal server error"),
-            status_code=500,
-        )
+    async def _bug(_: Request, __: Exception) -> JSONResponse:
+        return JSONResponse(INTERNAL_ERROR, status_code=500)

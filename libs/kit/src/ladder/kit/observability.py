@@ -2,6 +2,9 @@
 
 The request id comes from `X-Request-ID` (or is made), is echoed on the response, is attached
 to every log record of the request, and is propagated by `ladder.kit.http` to other services.
+
+An outage of something every request needs (the database) is logged as an outage, not once
+per failed request: `OutageLog`.
 """
 
 from __future__ import annotations
@@ -13,19 +16,20 @@ import re
 import sys
 import time
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from pythonjsonlogger.json import JsonFormatter
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from ladder.kit.errors import error_body
+from ladder.kit.errors import INTERNAL_ERROR, error_body
 
 request_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar(
     "ladder_request_id", default=None
 )
 _VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 access_log = logging.getLogger("ladder.access")
+error_log = logging.getLogger("ladder.errors")
 
 
 class _RequestIdFilter(logging.Filter):
@@ -99,7 +103,16 @@ def new_request_id() -> str:
 
 
 class RequestContextMiddleware:
-    """Sets the request id, caps the body size, and writes one access log line per request.
+    """Sets the request id, caps the body size, answers bugs, and writes one access log line
+    per request.
+
+    An exception no handler took (a bug) is answered here with the 500 `internal_error`
+    envelope and logged once, with its traceback and the request id. Starlette's own catch-all
+    (`ServerErrorMiddleware`, where an `Exception` handler runs) answers and then re-raises to
+    the server, which logs the traceback again and drops the keep-alive connection without
+    `Connection: close`; here the exception ends, and the connection serves the next request.
+    Only an answer already started when the exception came cannot be replaced: that one is
+    re-raised, so the server closes the connection on the cut-off body.
 
     `route_limits` raises (or lowers) the cap for some paths, so an upload route (a province's
     spreadsheet of self-assessments, a declaration's evidence files) can take a large file
@@ -143,9 +156,12 @@ class RequestContextMiddleware:
         token = request_id_var.set(rid)
         started = time.perf_counter()
         status_holder = {"status": 500}
+        started = False
 
         async def send_with_id(message: Message) -> None:
+            nonlocal started
             if message["type"] == "http.response.start":
+                started = True
                 status_holder["status"] = message["status"]
                 headers = [*message.get("headers", []), (b"x-request-id", rid.encode())]
                 # No answer is ever to be sniffed into another type (a stored file as HTML).
@@ -175,6 +191,16 @@ class RequestContextMiddleware:
                 await self.app(scope, capped_receive, send_with_id)
             except _BodyTooLarge:
                 await _send_too_large(send_with_id, limit)
+            except Exception:
+                if started:
+                    raise
+                error_log.exception(
+                    "unhandled error on %s %s",
+                    scope.get("method"),
+                    scope.get("path"),
+                    extra={"request_id": rid},
+                )
+                await send_error(send_with_id, 500, INTERNAL_ERROR)
         finally:
             access_log.info(
                 "%s %s %s",
@@ -189,6 +215,95 @@ class RequestContextMiddleware:
                 },
             )
             request_id_var.reset(token)
+
+
+class OutageLog:
+    """Logs an outage of `what` once, not once per failed request.
+
+    The first failure is a WARNING naming the cause; while the outage lasts there is at most
+    one summary line per `every_seconds`, with the count of failures since the last line; when
+    `recovered()` is called (the dependency answered again) one INFO line closes it. A
+    dependency that flaps is held to the same pace: an outage that starts within
+    `every_seconds` of the last line is only counted, and so is its end.
+    """
+
+    def __init__(
+        self,
+        logger: logging.Logger,
+        what: str,
+        *,
+        every_seconds: float = 10.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.logger = logger
+        self.what = what
+        self.every_seconds = every_seconds
+        self.clock = clock
+        self.down_since: float | None = None
+        self._announced = False  # whether this outage's start was logged
+        self._last_line: float | None = None
+        self._since_line = 0  # failures not yet reported
+        self._total = 0  # failures in this outage
+
+    @property
+    def down(self) -> bool:
+        return self.down_since is not None
+
+    def _quiet(self, now: float) -> bool:
+        return self._last_line is not None and now - self._last_line < self.every_seconds
+
+    def failed(self, cause: BaseException) -> None:
+        now = self.clock()
+        if self.down_since is None:
+            self.down_since, self._announced, self._total = now, False, 0
+        self._total += 1
+        self._since_line += 1
+        if self._quiet(now):
+            return
+        extra = {"failures": self._since_line, "cause": describe_error(cause)}
+        if not self._announced:
+            self.logger.warning(
+                "%s unavailable: %s; answering 503 until it is back",
+                self.what,
+                describe_error(cause),
+                extra=extra,
+            )
+            self._announced = True
+        else:
+            self.logger.warning(
+                "%s still unavailable after %.0f s: %d failed requests since the last line; "
+                "last cause: %s",
+                self.what,
+                now - self.down_since,
+                self._since_line,
+                describe_error(cause),
+                extra=extra,
+            )
+        self._last_line, self._since_line = now, 0
+
+    def recovered(self) -> None:
+        if self.down_since is None:
+            return
+        now = self.clock()
+        if self._announced:
+            self.logger.info(
+                "%s available again after %.1f s; %d requests failed meanwhile",
+                self.what,
+                now - self.down_since,
+                self._total,
+                extra={"failures": self._total},
+            )
+            self._last_line, self._since_line = now, 0
+        self.down_since, self._announced, self._total = None, False, 0
+
+
+def describe_error(exc: BaseException) -> str:
+    """`ConnectionRefusedError: [Errno 111] …` for the innermost cause, on one short line."""
+    while exc.__cause__ is not None:
+        exc = exc.__cause__
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    text = text[:200]
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
 class _BodyTooLarge(Exception):

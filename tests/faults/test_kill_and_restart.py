@@ -1,0 +1,162 @@
+"""kill -9 of every process during a submission load, and PostgreSQL restarted under load
+(issue 12, the fault suite). Real processes; counted from the databases, not the client.
+
+- Each of declaration, rules, review and the gateway is killed with SIGKILL while clients
+  draft and submit through the gateway, and started again: every acknowledged submission is
+  stored once (one version), reaches the review service once (one case), and both outboxes
+  drain.
+- The database (an embedded server of the test's own, never the shared one) is stopped and
+  started under load: clients are told 503 with `Retry-After` while it is away, `/readyz`
+  says not ready, the services recover without a restart, nothing acknowledged is lost.
+
+`make soak` runs the same with larger counts (LADDER_SOAK_PAIRS, LADDER_SOAK_CLIENTS).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import threading
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.conftest import running_stack
+from tests.faults.load import run_load, stored_counts, undelivered, wait_until
+from tools import devdb
+
+pytestmark = pytest.mark.crossservice
+
+PAIRS = int(os.environ.get("LADDER_SOAK_PAIRS", "80"))
+CLIENTS = int(os.environ.get("LADDER_SOAK_CLIENTS", "4"))
+VICTIMS = ["declaration", "review", "rules", "gateway"]
+
+
+def _check(counts: dict[str, int], pairs: int) -> None:
+    assert counts["acknowledged"] == pairs, counts
+    assert counts["acknowledged_stored"] == counts["acknowledged"], counts
+    assert counts["declarations"] == pairs, counts  # a retried create made no second draft
+    assert counts["versions"] == counts["submitted"] == pairs, counts
+    assert counts["duplicate_versions"] == 0 and counts["duplicate_cases"] == 0, counts
+    assert counts["cases"] == pairs, counts
+
+
+def _when_load_running(stack, dsn: str, label: str, floor: int) -> None:
+    """Wait (bounded) until the load has written at least `floor` of its declarations."""
+    from tests.faults.load import db_value
+
+    wait_until(
+        f"{floor} declarations of the load",
+        lambda: (
+            int(
+                db_value(
+                    dsn,
+                    "SELECT count(*) FROM declaration.declaration WHERE facts->>'summary' LIKE $1",
+                    f"{label}%",
+                )
+            )
+            >= floor
+        ),
+    )
+
+
+def test_kill_9_of_each_process_during_a_load_loses_nothing(
+    pg_server: str, tmp_path: Path, report
+) -> None:
+    label = "杀进程测试"
+    with running_stack(pg_server, tmp_path) as stack:
+        dsn = stack.database_url
+        killed: list[str] = []
+
+        def chaos() -> None:
+            step = max(1, PAIRS // (len(VICTIMS) + 1))
+            for n, victim in enumerate(VICTIMS, start=1):
+                _when_load_running(stack, dsn, label, n * step)
+                stack.stop(victim, kill=True)
+                killed.append(victim)
+                time.sleep(0.5)
+                stack.start(victim)
+
+        thread = threading.Thread(target=chaos, daemon=True)
+        thread.start()
+        result = asyncio.run(run_load(stack.url("gateway"), clients=CLIENTS, pairs=PAIRS,
+                                      label=label))  # fmt: skip
+        thread.join(timeout=120)
+        assert not thread.is_alive() and killed == VICTIMS, killed
+        assert not result.refused, result.refused[:5]
+        wait_until("both outboxes drained", lambda: undelivered(dsn) == 0)
+        counts = stored_counts(dsn, result.acknowledged, label)
+        report(
+            f"kill -9 {'/'.join(killed)} under {PAIRS} draft+submit pairs ({CLIENTS} clients):"
+            f" acknowledged={counts['acknowledged']} stored={counts['acknowledged_stored']}"
+            f" delivered(cases)={counts['cases']} duplicates="
+            f"{counts['duplicate_versions'] + counts['duplicate_cases']}"
+            f" answers={dict(result.statuses)} transport_errors={result.transport_errors}"
+        )
+        _check(counts, PAIRS)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def own_postgres():
+    """An embedded PostgreSQL of this test's own (stopping it touches nobody else)."""
+    name = f"faults-{os.getpid()}"
+    url = devdb.start(name, _free_port())
+    try:
+        yield name, url
+    finally:
+        devdb.stop(name)
+        devdb.remove(name)
+
+
+def test_postgres_restarted_under_load_is_503_then_recovers(
+    own_postgres, tmp_path: Path, report
+) -> None:
+    name, server = own_postgres
+    label = "数据库重启测试"
+    with running_stack(server, tmp_path) as stack:
+        dsn = stack.database_url
+        port = int(server.rsplit(":", 1)[1].split("/")[0])
+        seen: dict[str, object] = {}
+
+        def outage() -> None:
+            _when_load_running(stack, dsn, label, PAIRS // 3)
+            devdb.stop(name)
+            ready = httpx.get(f"{stack.url('declaration')}/readyz", timeout=10)
+            seen["readyz_during"] = ready.status_code
+            time.sleep(2.0)
+            devdb.start(name, port)
+
+        thread = threading.Thread(target=outage, daemon=True)
+        thread.start()
+        result = asyncio.run(run_load(stack.url("gateway"), clients=CLIENTS, pairs=PAIRS,
+                                      label=label))  # fmt: skip
+        thread.join(timeout=120)
+        assert not thread.is_alive()
+        assert not result.refused, result.refused[:5]
+        assert seen["readyz_during"] == 503, seen
+        # The outage was told as what it is: 503 with Retry-After, never a 500.
+        assert result.statuses[500] == 0, dict(result.statuses)
+        assert result.retry_after > 0, dict(result.statuses)
+        for service in ("declaration", "review"):
+            ready = httpx.get(f"{stack.url(service)}/readyz", timeout=10)
+            assert ready.status_code == 200, ready.text  # recovered, not restarted
+            assert stack.procs[service].poll() is None
+        wait_until("both outboxes drained", lambda: undelivered(dsn) == 0)
+        counts = stored_counts(dsn, result.acknowledged, label)
+        report(
+            f"postgres restart under {PAIRS} pairs ({CLIENTS} clients):"
+            f" acknowledged={counts['acknowledged']} stored={counts['acknowledged_stored']}"
+            f" delivered(cases)={counts['cases']} duplicates="
+            f"{counts['duplicate_versions'] + counts['duplicate_cases']}"
+            f" answers={dict(result.statuses)} 503_with_retry_after={result.retry_after}"
+        )
+        _check(counts, PAIRS)
