@@ -19,6 +19,7 @@ from fastapi import APIRouter, FastAPI
 from sqlalchemy import Table
 
 from ladder.kit.auth import TokenVerifier
+from ladder.kit.credentials import CredentialStore, StoredJwks, StoredServiceToken
 from ladder.kit.db import Database, install_database_errors
 from ladder.kit.docs import docs_kwargs, install_production_schema
 from ladder.kit.errors import install_error_handlers
@@ -47,6 +48,9 @@ class ServiceSpec:
     outbox: Table | None = None
     # The service's Idempotency-Key table: its expired keys are swept in the background.
     idempotency: Table | None = None
+    # The service's credential cache: the issuer's JWKS and its service token survive a
+    # restart during an issuer outage (`ladder.kit.credentials`).
+    credentials: Table | None = None
     on_startup: Sequence[Callable[[FastAPI], Awaitable[None]]] = ()
     # Long-running loops (sweepers): each runs as a task from startup, cancelled at shutdown.
     background: Sequence[Callable[[FastAPI], Awaitable[None]]] = ()
@@ -77,6 +81,13 @@ def create_service_app(settings: KitSettings, spec: ServiceSpec) -> FastAPI:
             statement_timeout_ms=settings.db_statement_timeout_ms,
             application_name=f"ladder-{spec.name}",
         )
+        jwks_cache, token_cache = None, None
+        if spec.credentials is not None:
+            store = CredentialStore(
+                app.state.db, spec.credentials, secret=settings.service_client_secret
+            )
+            jwks_cache = StoredJwks(store, settings.jwks_url)
+            token_cache = StoredServiceToken(store, settings.token_url, spec.name)
         app.state.verifier = TokenVerifier(
             jwks_url=settings.jwks_url,
             issuer=settings.jwt_issuer,
@@ -85,11 +96,13 @@ def create_service_app(settings: KitSettings, spec: ServiceSpec) -> FastAPI:
             max_token_bytes=settings.jwt_max_token_bytes,
             leeway_seconds=settings.jwt_leeway_seconds,
             cache_seconds=settings.jwks_cache_seconds,
+            cache=jwks_cache,
         )
         app.state.service_tokens = ServiceTokenProvider(
             token_url=settings.token_url,
             client_id=spec.name,
             client_secret=settings.service_client_secret,
+            cache=token_cache,
         )
         app.state.peers = {
             name: make_client(

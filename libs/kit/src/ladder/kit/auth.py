@@ -12,7 +12,7 @@ import asyncio
 import logging
 import time
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated, Any, Protocol
 
 import httpx
 from fastapi import Depends, Request
@@ -82,8 +82,23 @@ class Principal(BaseModel):
         return region_code.startswith(prefix)
 
 
+class JwksCache(Protocol):
+    """Where a verifier keeps the last key set it fetched, so that a process started while the
+    issuer is unreachable still knows its keys (`ladder.kit.credentials.StoredJwks`)."""
+
+    async def load(self) -> dict[str, Any] | None: ...
+
+    async def save(self, jwks: dict[str, Any]) -> None: ...
+
+
 class TokenVerifier:
-    """Verifies bearer tokens against a JWKS fetched over HTTP and cached by key id."""
+    """Verifies bearer tokens against a JWKS fetched over HTTP and cached by key id.
+
+    With a `cache`, each key set fetched is saved there, and a verifier that has no keys and
+    cannot fetch them uses the saved one: a fresh fetch always wins (keys rotate). While the
+    issuer is unreachable, a verifier that has keys tries again after `min_refresh_interval`,
+    not on every request.
+    """
 
     def __init__(
         self,
@@ -98,6 +113,7 @@ class TokenVerifier:
         http: httpx.AsyncClient | None = None,
         min_refresh_interval: float = 5.0,
         remembered_tokens: int = 10_000,
+        cache: JwksCache | None = None,
     ) -> None:
         self.jwks_url = jwks_url
         self.issuer = issuer
@@ -111,6 +127,8 @@ class TokenVerifier:
         self._keys: dict[str, dict[str, Any]] = {}
         self._key_objects: dict[tuple[str, str], Key] = {}
         self._fetched_at = 0.0
+        self._retry_at = 0.0  # after a failed fetch: when to try the issuer again
+        self._cache = cache
         self._lock = asyncio.Lock()
         self.remembered_tokens = remembered_tokens
         # token → (principal, exp, nbf): tokens whose signature and claims were verified
@@ -126,12 +144,20 @@ class TokenVerifier:
                 return
             if force and age < self.min_refresh_interval:
                 return
+            if self._keys and time.monotonic() < self._retry_at:
+                return  # the issuer was unreachable a moment ago: keep the keys we have
             try:
                 resp = await self._http.get(self.jwks_url)
                 resp.raise_for_status()
                 keys = resp.json().get("keys", [])
             except (httpx.HTTPError, ValueError) as exc:
                 log.warning("JWKS fetch from %s failed: %s", self.jwks_url, exc)
+                self._retry_at = time.monotonic() + self.min_refresh_interval
+                if not self._keys and self._cache is not None:
+                    stored = await self._cache.load()
+                    if stored:
+                        log.warning("JWKS: using the key set stored before the outage")
+                        self._keys = {k["kid"]: k for k in stored.get("keys", []) if "kid" in k}
                 if not self._keys:
                     raise Unauthenticated(
                         "暂时无法验证访问令牌（密钥服务不可用）",
@@ -143,6 +169,8 @@ class TokenVerifier:
             if fresh != self._keys:
                 self._key_objects.clear()
                 self._verified.clear()
+                if self._cache is not None and fresh:
+                    await self._cache.save({"keys": list(fresh.values())})
             self._keys = fresh
             self._fetched_at = time.monotonic()
 

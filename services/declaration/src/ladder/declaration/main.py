@@ -18,7 +18,7 @@ from ladder.declaration.printing.endpoints import router as printing_router
 from ladder.declaration.selfassessments.endpoints import IMPORT_PATH
 from ladder.declaration.selfassessments.endpoints import router as self_assessments_router
 from ladder.declaration.settings import SCHEMA, Settings
-from ladder.declaration.tables import IDEMPOTENCY, OUTBOX
+from ladder.declaration.tables import CREDENTIALS, IDEMPOTENCY, OUTBOX
 from ladder.kit.app import ServiceSpec, create_service_app
 from ladder.kit.clock import install_clock
 
@@ -46,6 +46,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             peers={"rules": settings.rules_url, "review": settings.review_url},
             outbox=OUTBOX,
             idempotency=IDEMPOTENCY,
+            credentials=CREDENTIALS,
             # A province's spreadsheet of self-assessments is the one large body; every other
             # route keeps the kit's 2 MiB.
             body_limits={

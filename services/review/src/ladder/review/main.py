@@ -18,7 +18,7 @@ from ladder.review.national.endpoints import router as national_router
 from ladder.review.recommendations.endpoints import router as recommendations_router
 from ladder.review.routing.chains import chains
 from ladder.review.settings import SCHEMA, Settings
-from ladder.review.tables import IDEMPOTENCY, OUTBOX
+from ladder.review.tables import CREDENTIALS, IDEMPOTENCY, OUTBOX
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -52,6 +52,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             peers={"rules": settings.rules_url, "declaration": settings.declaration_url},
             outbox=OUTBOX,
             idempotency=IDEMPOTENCY,
+            credentials=CREDENTIALS,
             background=[cultivation_sweeper],
         ),
     )

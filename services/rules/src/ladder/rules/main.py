@@ -15,7 +15,7 @@ from ladder.rules.overlays.endpoints import router as overlays_router
 from ladder.rules.quotas.endpoints import router as quotas_router
 from ladder.rules.reference.endpoints import router as reference_router
 from ladder.rules.settings import SCHEMA, Settings
-from ladder.rules.tables import IDEMPOTENCY
+from ladder.rules.tables import CREDENTIALS, IDEMPOTENCY
 
 
 async def _load_editions(_: FastAPI) -> None:
@@ -47,6 +47,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             # No outbox relay yet: the service publishes no events. The outbox table exists
             # (tables.py) so that turning it on is passing `outbox=OUTBOX` here.
             idempotency=IDEMPOTENCY,
+            credentials=CREDENTIALS,
             on_startup=[_load_editions],
             # The batch route counts its items while the body arrives, then checks it.
             self_checked_bodies=("/v1/evaluations/batch",),
