@@ -12,6 +12,7 @@ permission check.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import uuid
 from typing import Any
@@ -20,7 +21,15 @@ import asyncpg
 import httpx
 import pytest
 
+from ladder.kit.params import (
+    BIGINT_MAX,
+    FIRST_CAMPAIGN_YEAR,
+    FIRST_REFERENCE_YEAR,
+    INT32_MAX,
+    LAST_CAMPAIGN_YEAR,
+)
 from tests.conftest import log_leaks
+from tests.security.apps import openapi_documents
 from tests.security.matrix import ROWS, Row
 from tests.security.test_permission_matrix import _url
 from tests.security.world import World
@@ -242,3 +251,106 @@ def test_the_logs_carry_nothing_personal(world):
     process's log (the stack checks the same again when it stops)."""
     w, _ = world
     assert log_leaks(w.stack.log_dir, [w.stack.service_secret]) == []
+
+
+# Integer path and query parameters (issue 12 item 3: `/v1/campaigns/2147483648` was a 500,
+# the value reaching PostgreSQL as an out-of-range bind). Ids and cursors of `bigint` columns
+# may go to 2**63 - 1; everything else is an `integer` column, and a year is a campaign's.
+BIGINT_PARAMETERS = {"outbox_id", "after"}
+YEAR_PARAMETERS = {"year", "campaign", "campaign_year"}
+REFERENCE_YEARS = {("rules", "/v1/reference-datasets")}
+OUT_OF_RANGE = (2**31, 2**63, 10**30, -(2**63) - 1)
+
+
+def _integer_parameters() -> list[tuple[str, str, str, str, str, dict[str, Any]]]:
+    """(process, METHOD, path, in, name, schema) of every integer path or query parameter."""
+    found = []
+    for process, document in openapi_documents().items():
+        for path, operations in document["paths"].items():
+            if process == "gateway" and path.startswith("/api/{service}"):
+                continue
+            for method, op in operations.items():
+                for param in op.get("parameters", []):
+                    schema = param["schema"]
+                    options = [schema, *schema.get("anyOf", [])]
+                    integer = next((o for o in options if o.get("type") == "integer"), None)
+                    if integer is not None and param["in"] in ("path", "query"):
+                        found.append(
+                            (process, method.upper(), path, param["in"], param["name"], integer)
+                        )
+    return found
+
+
+def test_every_integer_parameter_is_bounded_to_its_column():
+    params = _integer_parameters()
+    assert len(params) >= 40
+    wrong = []
+    for process, method, path, where, name, schema in params:
+        at = f"{process} {method} {path} {where} {name}"
+        top = BIGINT_MAX if name in BIGINT_PARAMETERS else INT32_MAX
+        if not ("maximum" in schema and "minimum" in schema):
+            wrong.append(f"{at}: no minimum and maximum")
+        elif not (-top - 1 <= schema["minimum"] <= schema["maximum"] <= top):
+            wrong.append(f"{at}: {schema['minimum']}..{schema['maximum']} exceeds ±{top}")
+        if name in YEAR_PARAMETERS:
+            first = (
+                FIRST_REFERENCE_YEAR
+                if (process, path) in REFERENCE_YEARS
+                else (FIRST_CAMPAIGN_YEAR)
+            )
+            if (schema.get("minimum"), schema.get("maximum")) != (first, LAST_CAMPAIGN_YEAR):
+                wrong.append(f"{at}: a year not in {first}..{LAST_CAMPAIGN_YEAR}")
+    assert not wrong, "\n".join(wrong)
+
+
+def _let_through(row: Row) -> str | None:
+    """A role past the permission check: let through, or refused only by the route's own rule
+    (an exact answer other than 401/403, e.g. a replay's 404 for an unknown row)."""
+
+    def past(cell: Any) -> bool:
+        return cell in ("Y", "+", "-") or (isinstance(cell, tuple) and cell[0] not in (401, 403))
+
+    return next((role for role, cell in row.expect.items() if past(cell)), None)
+
+
+def test_out_of_range_integers_in_paths_and_queries_are_422_on_every_route(world):
+    """Each integer path or query parameter of every route, sent 2**31, 2**63, 10**30 and
+    -2**63 - 1 (the rest of the request valid, as a caller the matrix lets through): a 422
+    `validation_error` naming the parameter, in the envelope — never a 500."""
+    w, gateway = world
+    rows = {row.key: row for row in ROWS}
+    wrong, sent = [], 0
+    for process, method, path, where, name, _ in _integer_parameters():
+        row = rows.get((process, method, path))
+        role = _let_through(row) if row is not None else None
+        if row is None or role is None:
+            wrong.append(f"{process} {method} {path}: no matrix row lets a caller through")
+            continue
+        top = BIGINT_MAX if name in BIGINT_PARAMETERS else INT32_MAX
+        for value in (v for v in OUT_OF_RANGE if abs(v) > top):
+            params, query = row.params(w), row.query(w)
+            if where == "path":
+                params = {**params, name: str(value)}
+            else:
+                query = {**query, name: str(value)}
+            url = _url(w, dataclasses.replace(row, params=lambda _w, p=params: p))
+            headers = {**w.as_(role), **row.headers}
+            if row.keyed:
+                headers["Idempotency-Key"] = f"bounds-{uuid.uuid4().hex}"
+            kwargs: dict[str, Any] = {"params": query, "headers": headers}
+            if row.json is not None:
+                kwargs["json"] = row.json(w)
+            if row.content is not None:
+                kwargs["content"] = row.content(w, gateway)
+                if row.content_type:
+                    headers["Content-Type"] = row.content_type
+            resp = gateway.request(method, url, **kwargs)
+            sent += 1
+            fields = []
+            if resp.status_code == 422 and _envelope(resp):
+                fields = [f["field"] for f in resp.json()["error"]["details"].get("fields", [])]
+            if name not in fields:
+                wrong.append(f"{method} {path} {name}={value} as {role}: {resp.status_code} "
+                             f"{resp.text[:160]}")  # fmt: skip
+    assert sent >= 150
+    assert not wrong, "\n".join(wrong)

@@ -7,6 +7,11 @@ Unauthenticated | Forbidden | InvalidArgument | ServiceUnavailable | UpstreamFai
 `code` strings are those of the REST error model. The top-level GraphQL `errors` list is left
 for what is not expected: documents refused by validation (depth, alias and token limits) and
 bugs, whose messages are masked.
+
+A POST that is not a GraphQL request at all (no JSON object, the wrong content type) has no
+GraphQL answer to carry an error: it is refused in the REST error model, `{"error": {...}}`,
+as a 400 `bad_graphql_request` (`details.reason` says why), or as the edge's 422
+`invalid_input` for what the kit's input guard refuses (NUL, invalid UTF-8, deep nesting).
 """
 
 from typing import Any
@@ -14,7 +19,8 @@ from typing import Any
 import httpx
 import strawberry
 
-from ladder.kit.errors import LadderError
+from ladder.kit.errors import LadderError, NotFound
+from ladder.kit.inputs import InvalidInput
 
 
 @strawberry.interface(description="An expected failure; `code` is stable, messages are for people")
@@ -163,3 +169,65 @@ def _error_model(resp: httpx.Response) -> tuple[str | None, str | None, str | No
         return None, None, None
     fields = (error.get("code"), error.get("message"), error.get("message_en"))
     return tuple(f if isinstance(f, str) else None for f in fields)  # type: ignore[return-value]
+
+
+class BadGraphQLRequest(LadderError):
+    """Not a GraphQL request: `details.reason` is `unsupported_content_type`, `empty_body`,
+    `not_json`, `not_an_object` or `invalid_request` (a field of the wrong type, no query)."""
+
+    status_code = 400
+    code = "bad_graphql_request"
+    message = "不是有效的 GraphQL 请求"
+    message_en = "Not a valid GraphQL request"
+
+
+_REQUEST_PROBLEMS: dict[str, tuple[str, str]] = {
+    "unsupported_content_type": (
+        "GraphQL 请求须以 application/json 发送",
+        "A GraphQL request must be sent as application/json",
+    ),
+    "empty_body": ("请求体为空", "The body is empty"),
+    "not_json": ("请求体不是 JSON", "The body is not JSON"),
+    "not_an_object": (
+        '请求体须为 JSON 对象，如 {"query": "..."}',
+        'The body must be a JSON object such as {"query": "..."}',
+    ),
+}
+
+
+def bad_request(reason: str) -> BadGraphQLRequest:
+    message, message_en = _REQUEST_PROBLEMS[reason]
+    return BadGraphQLRequest(message, message_en, details={"reason": reason})
+
+
+class MethodNotAllowed(LadderError):
+    status_code = 405
+    code = "method_not_allowed"
+    message = "不支持的请求方法"
+    message_en = "Method not allowed"
+
+
+class RefusedInput(LadderError):
+    """The kit's `InvalidInput`, raised where the edge guard did not look (a body whose
+    content type it does not read as JSON): the same 422 `invalid_input` answer."""
+
+    status_code = 422
+    code = "invalid_input"
+
+    @classmethod
+    def of(cls, refused: InvalidInput) -> "RefusedInput":
+        error = refused.body()["error"]
+        return cls(error["message"], error["message_en"], details=error["details"])
+
+
+def from_view_refusal(status: int, reason: str) -> LadderError:
+    """What strawberry's view refuses (its `HTTPException`), in the error model. Its reasons
+    name the rule broken, never the value sent, so the English one is kept as the detail."""
+    if status == 404:
+        return NotFound()
+    if status == 405:
+        return MethodNotAllowed()
+    return BadGraphQLRequest(
+        message_en=f"Not a valid GraphQL request: {reason}",
+        details={"reason": "invalid_request"},
+    )

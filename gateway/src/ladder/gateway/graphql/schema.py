@@ -2,6 +2,7 @@
 
 Expected failures are typed results (see `ladder.gateway.graphql.errors`). Documents are
 limited in depth, aliases and tokens before they run; introspection is allowed only in dev.
+A request that is not a GraphQL request is refused in the error model (`LadderGraphQLRouter`).
 """
 
 import re
@@ -21,17 +22,23 @@ from strawberry.extensions import (
     SchemaExtension,
 )
 from strawberry.fastapi import GraphQLRouter
+from strawberry.http.async_base_view import HTTPException as ViewRefusal
+from strawberry.http.parse_content_type import parse_content_type
 from strawberry.types import Info
+from strawberry.types.unset import UNSET
 
 from ladder.gateway.graphql.context import GatewayContext, get_context
 from ladder.gateway.graphql.errors import (
     FieldError,
     ForbiddenError,
     InvalidArgumentError,
+    RefusedInput,
     ServiceUnavailableError,
     UnauthenticatedError,
     UpstreamFailedError,
     UpstreamFailure,
+    bad_request,
+    from_view_refusal,
     invalid_argument,
     unauthenticated,
 )
@@ -42,6 +49,8 @@ from ladder.gateway.graphql.types import (
     declaration_page,
     inbox_page,
 )
+from ladder.kit.errors import responses
+from ladder.kit.inputs import InvalidInput, is_json, parse_json
 from ladder.kit.pagination import MAX_PAGE_SIZE
 
 MAX_DEPTH = 8
@@ -159,12 +168,47 @@ def build_schema(*, introspection: bool) -> strawberry.Schema:
     return LadderSchema(query=Query, extensions=extensions, suggestions=introspection)
 
 
+class LadderGraphQLRouter(GraphQLRouter):
+    """Strawberry's router, answering what is not a GraphQL request in Ladder's error model
+    instead of a text/plain 400 (or, for a JSON body that is not an object, a 500): the wrong
+    content type, an empty body, a body that is not JSON or not an object. The body is read
+    by the kit's strict JSON reader, the same checks as the edge guard (UTF-8, NUL, depth),
+    whatever content type let it through."""
+
+    async def run(self, request, context=UNSET, root_value=UNSET):  # type: ignore[override]
+        try:
+            return await super().run(request, context=context, root_value=root_value)
+        except ViewRefusal as refused:
+            raise from_view_refusal(refused.status_code, refused.reason) from None
+
+    async def parse_http_body(self, request):  # type: ignore[override]
+        if request.method == "POST" and not is_json(
+            parse_content_type(request.content_type or "")[0]
+        ):
+            raise bad_request("unsupported_content_type")
+        return await super().parse_http_body(request)
+
+    def decode_json(self, data: str | bytes) -> object:
+        raw = data.encode("utf-8", "surrogatepass") if isinstance(data, str) else data
+        if not raw.strip():
+            raise bad_request("empty_body")
+        try:
+            value = parse_json(raw)
+        except InvalidInput as refused:
+            raise RefusedInput.of(refused) from None
+        if isinstance(value, dict):
+            return value
+        json_value = value is None or isinstance(value, list | str | int | float)
+        raise bad_request("not_an_object" if json_value else "not_json")
+
+
 def graphql_router(*, dev: bool) -> APIRouter:
-    return GraphQLRouter(
+    return LadderGraphQLRouter(
         build_schema(introspection=dev),
         context_getter=get_context,
         graphql_ide="graphiql" if dev else None,
         allow_queries_via_get=False,  # documents stay out of URLs, access logs and caches
         subscription_protocols=(),  # no subscriptions: refuse websocket upgrades
         tags=["graphql"],
+        responses=responses(400, 422),
     )

@@ -21,8 +21,9 @@ from ladder.kit.clock import ClockDep
 from ladder.kit.concurrency import IfMatchHeader
 from ladder.kit.db import SessionDep
 from ladder.kit.errors import responses
+from ladder.kit.params import CampaignYearPath
 
-YearPath = Annotated[int, Path(ge=2000, le=2100, description="the campaign (申报批次) year")]
+YearPath = CampaignYearPath
 
 router = APIRouter(prefix="/v1/campaigns", tags=["campaigns"])
 

@@ -21,6 +21,7 @@ from ladder.declaration.settings import Settings
 from ladder.kit.auth import PrincipalDep
 from ladder.kit.db import DatabaseDep, SessionDep
 from ladder.kit.errors import responses
+from ladder.kit.params import VersionNumberPath
 
 router = APIRouter()
 
@@ -42,7 +43,7 @@ FINGERPRINT_PATTERN = r"^[0-9a-f]{64}$"
 )
 async def print_version(
     declaration_id: uuid.UUID,
-    number: Annotated[int, Path(ge=1, le=100_000)],
+    number: VersionNumberPath,
     request: Request,
     db: DatabaseDep,
     principal: PrincipalDep,

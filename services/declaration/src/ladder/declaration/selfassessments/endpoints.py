@@ -28,12 +28,13 @@ from ladder.kit.auth import PrincipalDep
 from ladder.kit.db import SessionDep
 from ladder.kit.errors import responses
 from ladder.kit.idempotency import IdempotencyKeyDep, claim
+from ladder.kit.params import CampaignYearQuery
 
 router = APIRouter(prefix="/v1/self-assessments", tags=["self-assessments"])
 IMPORT_PATH = "/v1/self-assessments/imports"
 _SPOOL_IN_MEMORY = 1024 * 1024  # larger uploads go to a temporary file
 
-CampaignYear = Annotated[int, Query(ge=2000, le=2100, description="the campaign (申报批次) year")]
+CampaignYear = CampaignYearQuery
 
 
 @router.post(

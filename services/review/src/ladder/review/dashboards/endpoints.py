@@ -19,6 +19,7 @@ from sqlmodel import col
 from ladder.kit.db import SessionDep
 from ladder.kit.errors import responses
 from ladder.kit.jurisdiction import reach
+from ladder.kit.params import CampaignYearQuery
 from ladder.review.cases.auth import ReviewerDep
 from ladder.review.cases.machine import CaseStatus
 from ladder.review.cases.models import ReviewCase
@@ -69,7 +70,7 @@ def _key(by: Dimension) -> Any:
 async def case_counts(
     session: SessionDep,
     principal: ReviewerDep,
-    campaign: Annotated[int, Query(ge=2024, le=2100, description="campaign year")],
+    campaign: CampaignYearQuery,
     by: Annotated[Dimension, Query(description="what to group by")],
     tier: Annotated[Tier | None, Query()] = None,
     status: Annotated[CaseStatus | None, Query()] = None,

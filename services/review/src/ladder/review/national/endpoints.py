@@ -13,6 +13,7 @@ from ladder.kit.db import SessionDep
 from ladder.kit.errors import responses
 from ladder.kit.idempotency import IdempotencyKeyDep
 from ladder.kit.pagination import Page, PageDep
+from ladder.kit.params import OptionalCampaignYearQuery
 from ladder.review.cases.machine import CaseStatus
 from ladder.review.cases.models import ReviewCase
 from ladder.review.national import experts, onsite, scores, service
@@ -68,7 +69,7 @@ async def list_cases(
     page: PageDep,
     tier: NationalTier | None = None,
     status_filter: Annotated[CaseStatus | None, Query(alias="status")] = None,
-    campaign: Annotated[int | None, Query(ge=2024, le=2100)] = None,
+    campaign: OptionalCampaignYearQuery = None,
 ) -> Page[NationalCaseSummary]:
     rows, total = await service.list_cases(
         session,

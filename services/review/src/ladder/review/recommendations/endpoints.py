@@ -17,6 +17,7 @@ from ladder.kit.errors import responses
 from ladder.kit.idempotency import IdempotencyKeyDep, claim
 from ladder.kit.outbox import wake_relay
 from ladder.kit.pagination import Page, PageDep
+from ladder.kit.params import CampaignYearPath, OptionalCampaignYearQuery
 from ladder.review.deadlines import deadline_book
 from ladder.review.recommendations import service
 from ladder.review.recommendations.models import RecommendationList
@@ -37,7 +38,7 @@ ProvinceDep = Annotated[Principal, require_roles(Role.province, Role.central_soe
 """A recommending unit's authority (403 `forbidden` for anyone else; 404 for another unit)."""
 ReaderDep = Annotated[Principal, require_roles(Role.province, Role.central_soe_hq, Role.ministry)]
 """The unit (its own lists) or the ministry (the lists submitted to it)."""
-Campaign = Annotated[int, Path(ge=2024, le=2100, description="campaign year", examples=[2025])]
+Campaign = CampaignYearPath
 Unit = Annotated[UnitCode, Path()]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 LIST = "/{campaign}/{tier}/{unit}"
@@ -62,7 +63,7 @@ async def list_lists(
     session: SessionDep,
     principal: ReaderDep,
     page: PageDep,
-    campaign: Annotated[int | None, Query(ge=2024, le=2100)] = None,
+    campaign: OptionalCampaignYearQuery = None,
     tier: ListTier | None = None,
     status_filter: Annotated[ListStatus | None, Query(alias="status")] = None,
 ) -> Page[ListSummary]:

@@ -13,6 +13,7 @@ from ladder.kit.db import SessionDep
 from ladder.kit.errors import responses
 from ladder.kit.idempotency import IdempotencyKeyDep, claim
 from ladder.kit.pagination import Page, PageDep
+from ladder.kit.params import FIRST_REFERENCE_YEAR, LAST_CAMPAIGN_YEAR, OptionalReferenceYearQuery
 from ladder.rules.reference import repository, service, upload
 from ladder.rules.reference.auth import MinistryDep
 from ladder.rules.reference.kinds import DatasetKind
@@ -83,7 +84,14 @@ async def upload_dataset(
     principal: MinistryDep,
     key: IdempotencyKeyDep,
     kind: Annotated[DatasetKind | None, Query(description="CSV only")] = None,
-    year: Annotated[int | None, Query(ge=2000, le=2100, description="CSV only")] = None,
+    year: Annotated[
+        int | None,
+        Query(
+            ge=FIRST_REFERENCE_YEAR,
+            le=LAST_CAMPAIGN_YEAR,
+            description="the reference year (CSV only)",
+        ),
+    ] = None,
     source_note: Annotated[str | None, Query(max_length=500, description="CSV only")] = None,
     sample: Annotated[bool | None, Query(description="CSV only")] = None,
 ) -> Response:
@@ -118,7 +126,7 @@ async def list_datasets(
     _: PrincipalDep,
     page: PageDep,
     kind: DatasetKind | None = None,
-    year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
+    year: OptionalReferenceYearQuery = None,
 ) -> Page[DatasetSummary]:
     rows, total = await repository.page(
         session, kind=kind, year=year, offset=page.offset, limit=page.page_size
