@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import io
 import uuid
 import zipfile
+from datetime import datetime
 
 import pytest
 from declaration_documents import document
 from evidence_files import jpeg, office, pdf, plain_zip, png
 
 from ladder.declaration.attachments import kinds
+from ladder.declaration.attachments.models import Attachment
 
 FACTORY_ID = "00000000-0000-4000-8000-000000000101"
 PDF = pdf()
@@ -201,3 +204,27 @@ async def test_only_the_enterprise_attaches_and_others_do_not_see(client, issuer
     content = f"/v1/declarations/{did}/attachments/{kept['id']}/content"
     assert (await client.get(content, headers=county)).status_code == 404
     assert (await client.get(content, headers=other)).status_code == 404
+
+
+async def test_concurrent_removals_with_one_if_match_keep_exactly_one(client, enterprise) -> None:
+    """10 removals racing with one If-Match: one 200; the others, queued behind the draft's
+    lock, find the attachment already removed (404 `attachment_not_found`, checked before the
+    ETag), and the stored removal is the winner's."""
+    did = await _draft(client, enterprise)
+    kept = (await _upload(client, enterprise, did, PDF)).json()
+    url = f"/v1/declarations/{did}/attachments/{kept['id']}"
+    headers = {**enterprise, "If-Match": kept["etag"]}
+    answers = await asyncio.gather(*(client.delete(url, headers=headers) for _ in range(10)))
+    statuses = sorted(a.status_code for a in answers)
+    assert statuses == [200] + [404] * 9, statuses
+    assert {a.json()["error"]["code"] for a in answers if a.status_code == 404} == {
+        "attachment_not_found"
+    }
+    (winner,) = [a for a in answers if a.status_code == 200]
+    assert winner.json()["removed_at"]
+    listed = (await client.get(f"/v1/declarations/{did}/attachments", headers=enterprise)).json()
+    assert listed == []
+    async with client.app.state.db.transaction() as session:
+        stored = await session.get(Attachment, uuid.UUID(kept["id"]))
+        assert stored is not None and stored.removed_at is not None
+        assert stored.removed_at == datetime.fromisoformat(winner.json()["removed_at"])

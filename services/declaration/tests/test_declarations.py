@@ -11,6 +11,7 @@ from review_said import routed
 from sqlalchemy import func, select
 
 from ladder.declaration.declarations import service
+from ladder.declaration.declarations.models import DeclarationTransition
 from ladder.declaration.errors import ChangedDuringSubmit
 from ladder.declaration.tables import OUTBOX
 from ladder.kit import clock
@@ -296,3 +297,38 @@ async def test_a_draft_changed_while_the_rules_were_asked_is_not_submitted(clien
     stored = await client.get(f"/v1/declarations/{did}", headers=enterprise)
     assert stored.json()["status"] == "draft"
     assert (await client.get(f"/v1/declarations/{did}/versions", headers=enterprise)).json() == []
+
+
+async def test_concurrent_withdrawals_with_one_if_match_keep_exactly_one(client, enterprise):
+    """10 withdrawals racing with one If-Match: 1 × 200, 9 × 412 (the draft is locked before
+    its ETag is compared), one `withdraw` history row, and the stored draft is the winner's."""
+    created = await _create(client, enterprise)
+    did, tag = created.json()["id"], created.headers["etag"]
+    answers = await asyncio.gather(
+        *(
+            client.post(
+                f"/v1/declarations/{did}/withdraw",
+                json={"reason": f"重复申报{i}"},
+                headers={**enterprise, "If-Match": tag},
+            )
+            for i in range(10)
+        )
+    )
+    statuses = sorted(a.status_code for a in answers)
+    assert statuses == [200] + [412] * 9, statuses
+    (winner,) = [a for a in answers if a.status_code == 200]
+    stored = await client.get(f"/v1/declarations/{did}", headers=enterprise)
+    assert stored.json()["status"] == winner.json()["status"] == "withdrawn"
+    assert stored.headers["etag"] == winner.headers["etag"]
+    async with client.app.state.db.transaction() as session:
+        withdrawals = (
+            await session.execute(
+                select(func.count())
+                .select_from(DeclarationTransition)
+                .where(
+                    DeclarationTransition.declaration_id == uuid.UUID(did),
+                    DeclarationTransition.event == "withdraw",
+                )
+            )
+        ).scalar_one()
+    assert withdrawals == 1

@@ -3,6 +3,8 @@ and XPCC chains, and every guard refusing with a stable code and changing nothin
 
 from __future__ import annotations
 
+import asyncio
+
 FUZHOU_USCC = "91350100M000100Y43"  # the make_case default
 GUANGZHOU_USCC = "91440100M000100Y43"
 CITY = {"region": "350100"}
@@ -384,3 +386,82 @@ async def test_the_enterprise_reads_its_own_record_only(api, make_case):
     assert (resp.status_code, _code(resp)) == (404, "cultivation_not_found")
     listed = await api.c.get("/v1/cultivations", headers=api.enterprise(uscc))
     assert [r["declaration_id"] for r in listed.json()["items"]] == [mine]
+
+
+# --- one If-Match, many writers at once (issue 12) ---------------------------------------------
+# The four If-Match routes of a record share one row and one lock path: `get_readable(...,
+# for_update=True)`, then `check_if_match(record_etag)`; each is raced once.
+
+
+async def _race(edit, n: int = 10) -> tuple[dict, list]:
+    """`n` calls of `edit(i)` at once: the one 200's body and the refusals."""
+    answers = await asyncio.gather(*(edit(i) for i in range(n)))
+    won = [a for a in answers if a.status_code == 200]
+    assert len(won) == 1, [a.text for a in answers]
+    return await _ok(won[0]), [a for a in answers if a.status_code != 200]
+
+
+def _events(record: dict, event: str) -> int:
+    return [h["event"] for h in record["history"]].count(event)
+
+
+async def test_concurrent_expert_assignments_with_one_if_match_keep_exactly_one(api, make_case):
+    did = await make_case()
+    await api.started(did)
+    tag = (await api.get(did))["etag"]
+    winner, refused = await _race(lambda i: api.experts(did, [f"expert-{i}"], if_match=tag))
+    assert sorted((r.status_code, _code(r)) for r in refused) == [(412, "stale_etag")] * 9
+    stored = await api.get(did)
+    assert stored == winner and stored["experts"] == winner["experts"]
+    assert _events(stored, "experts_assigned") == 1
+
+
+async def test_concurrent_applications_with_one_if_match_keep_exactly_one(api, make_case, outbox):
+    did = await make_case()
+    await api.started(did)
+    tag = (await api.get(did))["etag"]
+    winner, refused = await _race(lambda i: api.apply(did, if_match=tag, summary=f"第{i}次申请"))
+    assert sorted((r.status_code, _code(r)) for r in refused) == [(412, "stale_etag")] * 9
+    stored = await api.get(did)
+    assert stored == winner
+    assert _events(stored, "acceptance_applied") == 1
+    assert [t for t, _, _ in await outbox()].count("cultivation.acceptance_applied") == 1
+
+
+async def test_concurrent_initial_reviews_with_one_if_match_keep_exactly_one(api, make_case):
+    """The holder is checked before the ETag: the city's nine losers, queued behind the lock,
+    find the province holding it (403 `not_acceptance_holder`)."""
+    did = await make_case()
+    await api.started(did)
+    await _ok(await api.apply(did))
+    tag = (await api.get(did))["etag"]
+    city = api.h("city", **CITY)
+    winner, refused = await _race(lambda i: api.review(did, city, "pass", if_match=tag))
+    assert (
+        sorted((r.status_code, _code(r)) for r in refused) == [(403, "not_acceptance_holder")] * 9
+    )
+    stored = await api.get(did)
+    assert stored == winner and (stored["level"], stored["holder"]) == ("province", "350000")
+    assert _events(stored, "forwarded") == 1
+
+
+async def test_concurrent_acceptance_decisions_with_one_if_match_keep_exactly_one(
+    api, make_case, outbox
+):
+    did = await make_case()
+    await api.started(did)
+    await _at_expert_acceptance(api, did)
+    tag = (await api.get(did))["etag"]
+
+    def decide(i: int):
+        if i % 2:
+            return api.decide(did, "accept", if_match=tag, conclusion=f"达到要求{i}")
+        return api.decide(did, "fail", if_match=tag, conclusion=f"未达标{i}")
+
+    winner, refused = await _race(decide)
+    assert sorted((r.status_code, _code(r)) for r in refused) == [(412, "stale_etag")] * 9
+    stored = await api.get(did)
+    assert stored == winner
+    assert _events(stored, "accepted") + _events(stored, "failed") == 1
+    told = [t for t, _, _ in await outbox()]
+    assert told.count("cultivation.accepted") + told.count("cultivation.failed") == 1

@@ -3,6 +3,7 @@ conflicts, inactive experts, wrong counts and wrong statuses with nothing change
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 
 import pytest
@@ -139,3 +140,37 @@ async def test_an_assigned_expert_sees_the_contact_masked_the_ministry_whole(nat
     shown = as_expert.json()["details"]["contact"]["mobile"]
     assert shown == mobile[:3] + "****" + mobile[-4:]
     assert mobile not in as_expert.text
+
+
+async def test_concurrent_assignments_with_one_if_match_keep_exactly_one(nat, client):
+    """10 reviewer panels put on one case racing with one If-Match: 1 × 200, 9 × 412 (the
+    case is locked before its ETag is compared), and the stored panel is the winner's, not a
+    mix of panels (issue 12)."""
+    did = await nat.case()
+    await nat.pass_formal(did)
+    experts = await nat.add_experts(5)
+    panels = [[e["id"] for j, e in enumerate(experts) if j not in (i % 5, (i + 1) % 5)]
+              for i in range(10)]  # fmt: skip
+    tag = await nat.etag(did)
+    answers = await asyncio.gather(
+        *(
+            client.put(
+                f"/v1/national/cases/{did}/experts",
+                json={"expert_ids": panel},
+                headers=nat.ministry(**{"If-Match": tag}),
+            )
+            for panel in panels
+        )
+    )
+    statuses = sorted(a.status_code for a in answers)
+    assert statuses == [200] + [412] * 9, statuses
+    (winner,) = [a for a in answers if a.status_code == 200]
+    stored = await nat.read(did)
+    assert stored == winner.json()
+    assert {e["id"] for e in stored["experts"]} == {e["id"] for e in winner.json()["experts"]}
+    rows = await nat.sql(
+        "SELECT count(*) FROM review.national_assignment a JOIN review.review_case c "
+        "ON c.id = a.case_id WHERE c.declaration_id = :d AND a.duty = 'review'",
+        d=did,
+    )
+    assert rows == [(3,)]

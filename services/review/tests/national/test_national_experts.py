@@ -155,3 +155,18 @@ async def test_concurrent_edits_with_one_if_match_keep_exactly_one(nat, client):
     assert statuses == [200] + [412] * 9, statuses
     (winner,) = [a for a in answers if a.status_code == 200]
     assert (await client.get(url, headers=nat.ministry())).json() == winner.json()
+
+
+async def test_concurrent_deletes_with_one_if_match_remove_exactly_once(nat, client):
+    """10 DELETEs of one expert racing with one If-Match: 1 × 204; the nine queued behind the
+    row lock find it gone (404 `expert_not_found`, not a second 204), and it stays gone
+    (issue 12)."""
+    e = await nat.add_expert()
+    url = f"{POOL}/{e['id']}"
+    answers = await asyncio.gather(
+        *(client.delete(url, headers=nat.ministry(**{"If-Match": e["etag"]})) for _ in range(10))
+    )
+    statuses = sorted(a.status_code for a in answers)
+    assert statuses == [204] + [404] * 9, statuses
+    assert {code(a) for a in answers if a.status_code == 404} == {"expert_not_found"}
+    assert (await client.get(url, headers=nat.ministry())).status_code == 404

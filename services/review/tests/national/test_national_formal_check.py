@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 
 import pytest
@@ -138,3 +139,31 @@ async def test_the_ministry_lists_the_national_cases_with_filters(nat, client):
         "/v1/national/cases", headers=nat.issuer.headers("province", region="350000")
     )
     assert provinces.status_code == 403
+
+
+async def test_concurrent_formal_checks_with_one_if_match_keep_exactly_one(nat, client):
+    """10 形式审查 racing with one If-Match, passes and fails mixed (each with its own
+    Idempotency-Key): 1 × 200, 9 × 412 (the case is locked before its ETag is compared), one
+    move in the history, and the stored case is the winner's (issue 12). The case's other
+    If-Match moves (reviewers, 现场核查 scheduling, decision) take the same path:
+    `reach(..., for_update=True)` then `check_if_match(case_etag)`."""
+    did = await nat.case()
+    tag = await nat.etag(did)
+    bodies = [
+        {"outcome": "pass"} if i % 2 else {"outcome": "fail", "reasons": f"缺少推荐函{i}"}
+        for i in range(10)
+    ]
+    answers = await asyncio.gather(
+        *(
+            client.post(f"/v1/national/cases/{did}/formal-check", json=body, headers=nat.keyed(tag))
+            for body in bodies
+        )
+    )
+    statuses = sorted(a.status_code for a in answers)
+    assert statuses == [200] + [412] * 9, statuses
+    (winner,) = [a for a in answers if a.status_code == 200]
+    assert await nat.read(did) == winner.json()
+    checked = ("passed_formal_check", "failed_formal_check")
+    moves = [e for e in await nat.events(did) if e in checked]
+    assert len(moves) == 1, moves
+    assert (await nat.status_events(did))[-1]["status"] == winner.json()["status"]

@@ -3,6 +3,7 @@ from the declaration, findings and conclusion by the team, and its guards."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 
 import pytest
@@ -199,3 +200,56 @@ async def test_the_ministry_reschedules_until_the_conclusion(nat, client):
         headers={**nat.ministry(), "If-Match": done.json()["etag"]},
     )
     assert late.status_code == 409 and code(late) == "onsite_closed"
+
+
+async def test_concurrent_reschedulings_with_one_if_match_keep_exactly_one(nat, client):
+    """10 reschedulings of one 现场核查 racing with one If-Match: 1 × 200, 9 × 412 (the
+    verification is locked before its ETag is compared), one `onsite_rescheduled` in the
+    history, and the stored verification is the winner's (issue 12). The conclusion takes the
+    same row and lock (`_visit(..., lock=True)` then `check_if_match(onsite_etag)`)."""
+    did, experts = await nat.in_review("pilot")
+    onsite = (await nat.schedule_onsite(did, experts[:2])).json()
+    url = f"/v1/national/cases/{did}/onsite"
+    answers = await asyncio.gather(
+        *(
+            client.patch(
+                url,
+                json={"scheduled_on": f"2025-11-{i + 1:02d}", "place": f"第{i}车间",
+                      "reason": "企业停产检修"},
+                headers={**nat.ministry(), "If-Match": onsite["etag"]},
+            )
+            for i in range(10)
+        )
+    )  # fmt: skip
+    statuses = sorted(a.status_code for a in answers)
+    assert statuses == [200] + [412] * 9, statuses
+    (winner,) = [a for a in answers if a.status_code == 200]
+    assert (await client.get(url, headers=nat.ministry())).json() == winner.json()
+    assert (await nat.events(did)).count("onsite_rescheduled") == 1
+
+
+async def test_concurrent_findings_with_one_if_match_keep_exactly_one(nat, client):
+    """10 findings on one checklist item racing with one If-Match: 1 × 200, 9 × 412 (the
+    item is locked before its ETag is compared), and the stored item is the winner's
+    (issue 12)."""
+    did, experts = await nat.in_review("pilot")
+    onsite = (await nat.schedule_onsite(did, experts[:2])).json()
+    member = nat.expert(experts[1]["account"])
+    item = onsite["items"][0]
+    answers = await asyncio.gather(
+        *(
+            client.put(
+                f"/v1/national/cases/{did}/onsite/items/{item['key']}",
+                json={"finding": "discrepancy", "note": f"实测提升 {20 + i}%"},
+                headers={**member, "If-Match": item["etag"]},
+            )
+            for i in range(10)
+        )
+    )
+    statuses = sorted(a.status_code for a in answers)
+    assert statuses == [200] + [412] * 9, statuses
+    (winner,) = [a for a in answers if a.status_code == 200]
+    read = await client.get(f"/v1/national/cases/{did}/onsite", headers=member)
+    (stored,) = [i for i in read.json()["items"] if i["key"] == item["key"]]
+    (won,) = [i for i in winner.json()["items"] if i["key"] == item["key"]]
+    assert stored == won

@@ -3,6 +3,7 @@ closing after the period by the service's clock, and the published list."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from datetime import UTC, datetime
 
@@ -283,3 +284,76 @@ async def test_anonymous_idempotency_keys_are_scoped_per_client(nat):
     assert theirs.json()["id"] != mine.json()["id"]
     assert replay.json()["id"] == mine.json()["id"]
     assert len(await _objections(nat)) == 2
+
+
+async def _race(nat, url: str, etag: str, n: int = 10, json=None) -> list[httpx.Response]:
+    """`n` POSTs with one If-Match, each with its own Idempotency-Key, all at once."""
+    return list(
+        await asyncio.gather(
+            *(nat.client.post(url, json=json, headers=nat.keyed(etag)) for _ in range(n))
+        )
+    )
+
+
+async def test_concurrent_announcements_with_one_if_match_keep_exactly_one(nat, clock):
+    """10 announcements racing with one If-Match: 1 × 200, 9 × 412 (the 公示 is locked
+    before its ETag is compared), each case announced once, and the stored 公示 is the
+    winner's (issue 12)."""
+    did = await nat.selected()
+    assert (await _draft(nat)).status_code == 201
+    answers = await _race(nat, f"{ONE}/announce", (await _publicity(nat))["etag"])
+    statuses = sorted(a.status_code for a in answers)
+    assert statuses == [200] + [412] * 9, statuses
+    (winner,) = [a for a in answers if a.status_code == 200]
+    assert await _publicity(nat) == winner.json()
+    assert (await nat.events(did)).count("announced") == 1
+    entries = await nat.sql("SELECT count(*) FROM review.national_publicity_entry")
+    assert entries == [(1,)]
+
+
+async def test_concurrent_closings_with_one_if_match_keep_exactly_one(nat, clock):
+    """10 closings racing with one If-Match: 1 × 200, 9 × 412, each case published once, one
+    `review.list_published`, and the stored 公示 is the winner's (issue 12)."""
+    did, other = await _announced(nat)
+    clock.set(datetime(2025, 10, 20, tzinfo=UTC))
+    answers = await _race(nat, f"{ONE}/close", (await _publicity(nat))["etag"])
+    statuses = sorted(a.status_code for a in answers)
+    assert statuses == [200] + [412] * 9, statuses
+    (winner,) = [a for a in answers if a.status_code == 200]
+    assert await _publicity(nat) == winner.json()
+    assert winner.json()["status"] == "closed"
+    for d in (did, other):
+        assert (await nat.events(d)).count("published") == 1
+    told = await nat.sql("SELECT count(*) FROM review.outbox WHERE topic = 'review.list_published'")
+    assert told == [(1,)]
+
+
+async def test_concurrent_resolutions_with_one_if_match_keep_exactly_one(nat, clock):
+    """10 resolutions of one objection racing with one If-Match (the outcomes differ): one
+    200, nine 412 (the objection is locked before its ETag is compared), and the stored
+    objection is the winner's: a case withdrawn only if the winner upheld (issue 12)."""
+    did, _ = await _announced(nat)
+    assert (await _object(nat, did)).status_code == 201
+    (objection,) = await _objections(nat)
+    url = f"/v1/national/objections/{objection['id']}/resolution"
+    answers = await asyncio.gather(
+        *(
+            nat.client.post(
+                url,
+                json={
+                    "outcome": "upheld" if i % 2 else "dismissed",
+                    "resolution": f"经核查第{i}次",
+                },
+                headers=nat.keyed(objection["etag"]),
+            )
+            for i in range(10)
+        )
+    )
+    statuses = sorted(a.status_code for a in answers)
+    assert statuses == [200] + [412] * 9, statuses
+    (winner,) = [a for a in answers if a.status_code == 200]
+    (stored,) = await _objections(nat)
+    assert stored == winner.json()
+    upheld = winner.json()["status"] == "upheld"
+    assert await nat.status(did) == ("withdrawn" if upheld else "in_publicity")
+    assert (await nat.events(did)).count("withdrawn") == (1 if upheld else 0)

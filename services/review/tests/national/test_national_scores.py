@@ -3,6 +3,8 @@ is the mean of weighted totals, experts see only their own sheet until the decis
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from conftest import code, full_sheet
@@ -137,3 +139,22 @@ async def test_a_case_of_a_tier_the_ministries_do_not_review_is_no_national_case
         assert resp.status_code == 404, (path, resp.status_code, resp.text)
         assert code(resp) == "case_not_found"
         assert resp.json()["error"]["details"]["tier"] == "advanced"
+
+
+async def test_concurrent_changes_of_a_sheet_with_one_if_match_keep_exactly_one(nat, client):
+    """10 changes of one reviewer's sheet racing with one If-Match: 1 × 200, 9 × 412 (the
+    sheet is locked before its ETag is compared), and the stored sheet is the winner's
+    (issue 12)."""
+    did, (me, *_) = await nat.in_review()
+    created = await nat.score(did, me, _sheet(kpi=60))
+    assert created.status_code == 201, created.text
+    tag = created.json()["etag"]
+    answers = await asyncio.gather(
+        *(nat.score(did, me, _sheet(kpi=61 + i), **{"If-Match": tag}) for i in range(10))
+    )
+    statuses = sorted(a.status_code for a in answers)
+    assert statuses == [200] + [412] * 9, statuses
+    (winner,) = [a for a in answers if a.status_code == 200]
+    (stored,) = (await _scores(client, did, nat.expert(me["account"])))["sheets"]
+    assert stored["scores"] == winner.json()["scores"]
+    assert stored["etag"] == winner.headers["ETag"]

@@ -526,3 +526,31 @@ async def test_what_enterprises_typed_is_text_in_the_table_never_a_formula(
         assert table["B4"].value == FORMULA and table["B4"].data_type == "s"
         assert table["E4"].value == "@SUM(1+1)" and table["E4"].data_type == "s"
         assert table["D4"].value.startswith("1.生产作业—人机协同作业—-2+3")
+
+
+async def test_concurrent_submissions_with_one_if_match_keep_exactly_one(
+    rec, issuer, ready, clean_db, clock
+):
+    """8 submissions of one locked list racing with one If-Match (each with its own
+    Idempotency-Key): 1 × 200, 7 × 412; each case is recommended once, one
+    `review.list_submitted`, and the stored list is the winner's (issue 12)."""
+    url, ids = await _listed(rec, issuer, ready)
+    assert (await _post(rec, issuer, url, "lock", key=False)).status_code == 200
+    etag = (await _read(rec, issuer, url))["etag"]
+    answers = await asyncio.gather(
+        *(_post(rec, issuer, url, "submit", if_match=etag) for _ in range(8))
+    )
+    statuses = sorted(a.status_code for a in answers)
+    assert statuses == [200] + [412] * 7, [a.text for a in answers]
+    (winner,) = [a for a in answers if a.status_code == 200]
+    stored = await _read(rec, issuer, url)
+    assert stored == winner.json() and stored["status"] == "submitted"
+    assert await _statuses(clean_db, ids) == ["recommended"] * 3
+    moves = await _rows(
+        clean_db, "SELECT count(*) AS n FROM review.case_transition WHERE event = 'recommended'"
+    )
+    assert moves[0]["n"] == 3
+    told = await _rows(
+        clean_db, "SELECT count(*) AS n FROM review.outbox WHERE topic = 'review.list_submitted'"
+    )
+    assert told[0]["n"] == 1

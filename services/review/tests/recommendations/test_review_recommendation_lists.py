@@ -369,3 +369,50 @@ async def test_the_unit_must_be_a_province_code(rec, issuer):
     assert resp.status_code == 422
     resp = await rec.put("/v1/recommendation-lists/2025/basic/440000", headers=_h(issuer))
     assert resp.status_code == 422
+
+
+# --- one If-Match, many writers at once (issue 12) ---------------------------------------------
+# Every If-Match route of a list (removal, lock, unlock, order, submission) takes the list row
+# `FOR UPDATE` (`_get(..., for_update=True)`) before `check_if_match(list_etag)`.
+
+
+async def test_concurrent_removals_with_one_if_match_keep_exactly_one(rec, issuer, ready, quota):
+    """6 removals of different entries racing with one If-Match: 1 × 200, 5 × 412, one
+    `removed` in the history, and the stored entries are the winner's (issue 12)."""
+    quota["limit"] = 6
+    await _open(rec, issuer)
+    dids = await ready(6)
+    for did in dids:
+        assert (await _add(rec, issuer, did)).status_code == 201
+    etag = (await _get(rec, issuer))["etag"]
+    answers = await asyncio.gather(
+        *(
+            rec.delete(f"{LIST}/entries/{did}", headers=_h(issuer, **{"If-Match": etag}))
+            for did in dids
+        )
+    )
+    statuses = sorted(a.status_code for a in answers)
+    assert statuses == [200] + [412] * 5, [a.text for a in answers]
+    (winner,) = [a for a in answers if a.status_code == 200]
+    stored = await _get(rec, issuer)
+    assert stored == winner.json()
+    assert len(stored["entries"]) == 5 and [e["rank"] for e in stored["entries"]] == [1, 2, 3, 4, 5]
+    assert [h["action"] for h in stored["history"]].count("removed") == 1
+
+
+async def test_concurrent_locks_with_one_if_match_keep_exactly_one(rec, issuer, ready):
+    """10 locks racing with one If-Match: 1 × 200, 9 × 412, one `locked` in the history, and
+    the stored list is the winner's (issue 12). Unlocking takes the same path (`set_locked`)."""
+    await _open(rec, issuer)
+    (did,) = await ready()
+    assert (await _add(rec, issuer, did)).status_code == 201
+    etag = (await _get(rec, issuer))["etag"]
+    answers = await asyncio.gather(
+        *(rec.post(f"{LIST}/lock", headers=_h(issuer, **{"If-Match": etag})) for _ in range(10))
+    )
+    statuses = sorted(a.status_code for a in answers)
+    assert statuses == [200] + [412] * 9, [a.text for a in answers]
+    (winner,) = [a for a in answers if a.status_code == 200]
+    stored = await _get(rec, issuer)
+    assert stored == winner.json() and stored["status"] == "locked"
+    assert [h["action"] for h in stored["history"]].count("locked") == 1
