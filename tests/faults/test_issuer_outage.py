@@ -20,21 +20,9 @@ import httpx
 import pytest
 
 from tests.conftest import running_stack
+from tests.e2e.test_thread import DEMO_YEAR, FACTORY_ID, FACTS
 
 pytestmark = pytest.mark.crossservice
-
-FACTORY_ID = "00000000-0000-4000-8000-000000000101"
-DEMO_YEAR = 2026
-ATTESTED = [
-    "above_scale", "competitive", "sound_finances", "no_bad_credit", "no_major_accident",
-    "no_violations", "secure_controllable", "security_risks_controlled", "organisation", "talent",
-]  # fmt: skip
-FACTS = {
-    "cmmm_level": 3,
-    "segments": ["生产作业", "生产管理", "运营管理"],
-    "recognised_tier": "basic",
-    "attestations": dict.fromkeys(ATTESTED, True),
-}
 
 
 def test_a_service_restarted_during_an_issuer_outage_verifies_and_calls_peers(
