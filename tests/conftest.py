@@ -51,6 +51,8 @@ def running_stack(pg_server: str, home: Path, **extra_env: str) -> Iterator[Stac
 LEAKS = {
     "mobile number": re.compile(r"(?<![0-9A-Za-z])1[3-9][0-9]{9}(?![0-9A-Za-z])"),
     "bearer token": re.compile(r"eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]+"),
+    # A route answered an error code it does not declare (ladder.kit.errors.check_declared).
+    "undeclared error code": re.compile(r"undeclared error code"),
     "NUL": re.compile(r"\x00|\\u0000|invalid byte sequence|surrogates not allowed"),
 }
 

@@ -21,7 +21,7 @@ from ladder.gateway.keys import load_signing_key, make_verifier
 from ladder.gateway.ratelimit import TokenBucketLimiter
 from ladder.gateway.settings import GatewaySettings
 from ladder.gateway.upstreams import close_upstreams, open_upstreams
-from ladder.kit.docs import docs_kwargs, install_production_schema
+from ladder.kit.docs import docs_kwargs, install_openapi, install_production_schema
 from ladder.kit.errors import install_error_handlers
 from ladder.kit.inputs import InputGuardMiddleware
 from ladder.kit.observability import RequestContextMiddleware, configure_logging
@@ -69,6 +69,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.state.trusted_proxies = TrustedProxies(settings.trusted_proxies)
     app.state.auth_limiter = TokenBucketLimiter(settings.auth_rate_per_minute)
     app.state.public_write_limiter = TokenBucketLimiter(settings.public_write_rate_per_minute)
+    install_openapi(app)
     install_error_handlers(app)
     # Proxied bodies are checked by the service that reads them; the gateway checks its own.
     app.add_middleware(InputGuardMiddleware, skip_body_prefixes=("/api/",))

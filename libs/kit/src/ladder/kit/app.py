@@ -21,7 +21,7 @@ from sqlalchemy import Table
 from ladder.kit.auth import TokenVerifier
 from ladder.kit.credentials import CredentialStore, StoredJwks, StoredServiceToken
 from ladder.kit.db import Database, install_database_errors
-from ladder.kit.docs import docs_kwargs, install_production_schema
+from ladder.kit.docs import docs_kwargs, install_openapi, install_production_schema
 from ladder.kit.errors import install_error_handlers
 from ladder.kit.health import health_router
 from ladder.kit.http import ServiceTokenProvider, make_client
@@ -73,6 +73,7 @@ def create_service_app(settings: KitSettings, spec: ServiceSpec) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.settings = settings
+        app.state.idempotency_table = spec.idempotency
         app.state.db = Database(
             settings.database_url,
             schema=spec.schema,
@@ -167,6 +168,7 @@ def create_service_app(settings: KitSettings, spec: ServiceSpec) -> FastAPI:
     )
     if not settings.is_dev:
         install_production_schema(app)
+    install_openapi(app)
     install_error_handlers(app)
     install_database_errors(app)
     # Inner to the request context: the body cap applies first, and refusals carry the id.

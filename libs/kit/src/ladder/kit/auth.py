@@ -21,7 +21,7 @@ from jose.backends.base import Key
 from jose.exceptions import ExpiredSignatureError, JOSEError, JWTClaimsError
 from pydantic import BaseModel, ConfigDict, Field
 
-from ladder.kit.errors import Forbidden, Unauthenticated
+from ladder.kit.errors import Forbidden, Unauthenticated, implies
 
 log = logging.getLogger("ladder.auth")
 
@@ -310,6 +310,7 @@ async def get_principal(request: Request) -> Principal:
     return principal
 
 
+implies(get_principal, Unauthenticated)
 PrincipalDep = Annotated[Principal, Depends(get_principal)]
 
 
@@ -324,6 +325,7 @@ def require_roles(*roles: Role):
             )
         return principal
 
+    implies(_check, Forbidden)
     return Depends(_check)
 
 

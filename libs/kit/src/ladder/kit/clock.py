@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from contextvars import ContextVar
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Annotated, Protocol
 
 from fastapi import APIRouter, Depends, FastAPI, Request
@@ -147,3 +147,17 @@ def install_clock(app: FastAPI, clock: Clock | None = None, *, control: bool = F
         app.include_router(_control_router())
     app.state.clock = clock or SYSTEM_CLOCK
     app.add_middleware(_BindClock)
+
+
+BEIJING = timezone(timedelta(hours=8), "Asia/Shanghai")
+"""Notices count days on Beijing dates (UTC+8, no daylight saving)."""
+
+
+def beijing_date(at: datetime) -> date:
+    """The Beijing calendar date of an instant."""
+    return at.astimezone(BEIJING).date()
+
+
+def beijing_today() -> date:
+    """Today in Beijing, by the current clock (`now()`)."""
+    return beijing_date(now())

@@ -28,7 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async
 from sqlmodel import Field, SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from ladder.kit.errors import DatabaseUnavailable, error_response
+from ladder.kit.errors import DatabaseUnavailable, error_response, implies
 from ladder.kit.observability import OutageLog
 from ladder.kit.settings import to_async_url
 
@@ -173,6 +173,7 @@ async def _request_session(request: Request) -> AsyncIterator[AsyncSession]:
 
 # scope="function": the commit happens when the endpoint returns, before the response is
 # sent, so a client never sees success for a write that then failed to commit.
+implies(_request_session, DatabaseUnavailable)
 SessionDep = Annotated[AsyncSession, Depends(_request_session, scope="function")]
 DatabaseDep = Annotated[Database, Depends(get_database)]
 

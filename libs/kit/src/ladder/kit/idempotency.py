@@ -37,11 +37,11 @@ from sqlalchemy.dialects.postgresql import JSONB, insert
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ladder.kit.db import Database
-from ladder.kit.errors import BadRequest, IdempotencyKeyRequired, IdempotencyKeyReused
+from ladder.kit.errors import IdempotencyKeyMalformed, IdempotencyKeyRequired, IdempotencyKeyReused
 
 log = logging.getLogger("ladder.idempotency")
 
-_KEY_PATTERN = re.compile(r"^[A-Za-z0-9._:-]{8,128}$")
+KEY_PATTERN = re.compile(r"^[A-Za-z0-9._:-]{8,128}$")
 DEFAULT_TTL = timedelta(hours=24)
 
 
@@ -73,12 +73,8 @@ async def require_idempotency_key(
 ) -> str:
     if idempotency_key is None:
         raise IdempotencyKeyRequired()
-    if not _KEY_PATTERN.match(idempotency_key):
-        raise BadRequest(
-            "Idempotency-Key 格式无效（8–128 位字母、数字或 ._:-）",
-            "Malformed Idempotency-Key (8–128 of A-Z a-z 0-9 . _ : -)",
-            details={"field": "Idempotency-Key"},
-        )
+    if not KEY_PATTERN.match(idempotency_key):
+        raise IdempotencyKeyMalformed(details={"field": "Idempotency-Key"})
     return idempotency_key
 
 

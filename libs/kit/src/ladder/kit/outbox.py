@@ -170,12 +170,16 @@ async def publish(
     table: Table,
     *,
     topic: str,
-    payload: dict[str, Any],
+    payload: BaseModel | dict[str, Any],
     destinations: list[str],
     event_id: uuid.UUID | None = None,
 ) -> uuid.UUID:
-    """Queue an event for each destination in the caller's transaction."""
+    """Queue an event for each destination in the caller's transaction. `payload` is the
+    topic's contract model (`ladder.contracts`), stored as its JSON with the fields the
+    producer set (an unset optional field is absent; the consumer's model defaults it)."""
     eid = event_id or uuid.uuid4()
+    if isinstance(payload, BaseModel):
+        payload = payload.model_dump(mode="json", exclude_unset=True)
     rid = request_id_var.get()
     await session.execute(
         insert(table),

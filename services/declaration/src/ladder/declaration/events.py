@@ -4,6 +4,7 @@ The kit's inbox dedupes by event id in the same transaction as the handler, so r
 publisher's outbox is harmless.
 """
 
+from ladder.contracts.registry import producers_of
 from ladder.declaration.declarations import cultivation_events, review_events
 from ladder.declaration.tables import INBOX
 from ladder.kit.outbox import Handler, events_router
@@ -13,7 +14,7 @@ HANDLERS: dict[str, Handler] = {
     **dict.fromkeys(cultivation_events.TOPICS, cultivation_events.on_cultivation_changed),
 }
 
-# Every topic this service handles is the review service's.
-PRODUCERS: dict[str, str] = dict.fromkeys(HANDLERS, "review")
+# Who may send each topic: its contract's producer.
+PRODUCERS: dict[str, str] = producers_of(HANDLERS, consumer="declaration")
 
 router = events_router(INBOX, HANDLERS, producers=PRODUCERS)

@@ -4,14 +4,17 @@ The kit's inbox dedupes by event id in the same transaction as the handler, so r
 publisher's outbox is harmless.
 """
 
+from ladder.contracts.declaration import DECLARATION_SUBMITTED
+from ladder.contracts.registry import producers_of
 from ladder.kit.outbox import Handler, events_router
 from ladder.review.cases import service as cases
 from ladder.review.tables import INBOX
 
 HANDLERS: dict[str, Handler] = {
-    cases.DECLARATION_SUBMITTED: cases.on_declaration_submitted,
+    DECLARATION_SUBMITTED: cases.on_declaration_submitted,
 }
 
-PRODUCERS: dict[str, str] = {cases.DECLARATION_SUBMITTED: "declaration"}
+# Who may send each topic: its contract's producer.
+PRODUCERS: dict[str, str] = producers_of(HANDLERS, consumer="review")
 
 router = events_router(INBOX, HANDLERS, producers=PRODUCERS)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from datetime import UTC, datetime
 
 from sqlalchemy import func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -25,6 +24,7 @@ from ladder.declaration.declarations import service as declarations
 from ladder.declaration.declarations.machine import EDITABLE
 from ladder.declaration.enterprises.auth import may_act_for
 from ladder.declaration.errors import NotEditable
+from ladder.kit import clock
 from ladder.kit.auth import Principal, Role
 from ladder.kit.concurrency import check_if_match, etag
 
@@ -153,6 +153,6 @@ async def remove(
     if found is None or found.declaration_id != declaration_id or found.removed_at is not None:
         raise AttachmentNotFound(details={"attachment_id": str(attachment_id)})
     check_if_match(if_match, attachment_etag(found))
-    found.removed_at = datetime.now(UTC)
+    found.removed_at = clock.now()
     await session.flush()
     return found

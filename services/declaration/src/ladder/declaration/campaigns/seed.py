@@ -9,7 +9,7 @@ replaced since is not reset).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 
 from sqlalchemy.dialects.postgresql import insert
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -22,6 +22,7 @@ from ladder.declaration.campaigns.models import (
     DeadlineChainRevision,
 )
 from ladder.declaration.campaigns.service import snapshot
+from ladder.kit import clock
 
 OPEN_TIERS = ["basic", "advanced", "excellence", "pilot"]
 CAMPAIGN_2025 = {
@@ -160,7 +161,7 @@ SEEDED_CAMPAIGNS = [(CAMPAIGN_2025, CHAINS_2025), (DEMO_CAMPAIGN, DEMO_CHAINS)]
 async def _seed_chain(
     session: AsyncSession, year: int, jurisdiction: str, chain: list[SeedDeadline]
 ) -> None:
-    at = datetime.now(UTC)
+    at = clock.now()
     created = await session.execute(
         insert(DeadlineChain.__table__)
         .values(

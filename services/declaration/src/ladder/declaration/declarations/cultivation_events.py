@@ -10,51 +10,20 @@ event older than the one shown is stale and ignored (the kit's inbox already ded
 from __future__ import annotations
 
 import logging
-import uuid
-from datetime import date, datetime
+from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from ladder.contracts.review import CULTIVATION_REMINDER, CULTIVATION_TOPICS, CultivationChanged
 from ladder.declaration.declarations import repository
 from ladder.declaration.declarations.service import touch
 from ladder.kit.outbox import Event, read_payload
 
 log = logging.getLogger("ladder.declaration.cultivation_events")
 
-PREFIX = "cultivation."
-REMINDER = "cultivation.reminder"
+REMINDER = CULTIVATION_REMINDER
 ENDED = frozenset({"accepted", "failed", "expired"})
-# The topics the review service publishes (restated: a service never imports another).
-TOPICS = (
-    *(
-        PREFIX + e
-        for e in (
-            "started",
-            "acceptance_applied",
-            "forwarded",
-            "initial_review_passed",
-            "application_returned",
-            "accepted",
-            "failed",
-            "expired",
-        )
-    ),
-    REMINDER,
-)
-
-
-class CultivationChanged(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
-    declaration_id: uuid.UUID
-    event: str = Field(max_length=60)
-    status: str = Field(max_length=40)
-    period_end: date
-    at: datetime
-    reason: str | None = Field(default=None, max_length=2000)
-    days_before: int | None = Field(default=None, ge=0, le=3650)
-    deadline: datetime | None = None
+TOPICS = CULTIVATION_TOPICS
 
 
 async def on_cultivation_changed(session: AsyncSession, event: Event) -> None:

@@ -22,6 +22,7 @@ from pydantic import (
     field_validator,
 )
 
+from ladder.contracts.declaration import ContactLine, SceneLine, SubmissionDetails
 from ladder.declaration import regions
 from ladder.declaration.vocabulary import (
     HeldTier,
@@ -286,21 +287,21 @@ def to_rules_facts(doc: DeclarationFacts, *, registered_region: str) -> dict[str
     return facts
 
 
-def review_details(doc: DeclarationFacts) -> dict[str, Any]:
+def review_details(doc: DeclarationFacts) -> SubmissionDetails:
     """What the review service keeps of the content (the `details` of `declaration.submitted`):
     the scene instances and the future-mode directions for the 推荐汇总表 (附件3/附件5), the
     first contact (联系人, 联系方式), the KPIs for 现场核查 and the integrators for conflicts of
     interest. The full content stays here, behind the version's fingerprint."""
     contact = doc.applicant.contacts[0] if doc.applicant and doc.applicant.contacts else None
-    return {
-        "scenes": [
-            {"segment": s.segment, "scene": s.scene, "instance": s.instance, "ai": s.ai}
+    return SubmissionDetails(
+        scenes=[
+            SceneLine(segment=s.segment, scene=s.scene, instance=s.instance, ai=s.ai)
             for s in doc.scenes or []
         ],
-        "kpis": {key: row.achieved for key, row in (doc.kpis or {}).items()},
-        "integrators": list(doc.factory_info.integrators) if doc.factory_info else [],
-        "future_modes": (
+        kpis={key: row.achieved for key, row in (doc.kpis or {}).items()},
+        integrators=list(doc.factory_info.integrators) if doc.factory_info else [],
+        future_modes=(
             [d.label for d in doc.cultivation_plan.directions] if doc.cultivation_plan else []
         ),
-        "contact": {"name": contact.name, "mobile": contact.mobile} if contact else None,
-    }
+        contact=ContactLine(name=contact.name, mobile=contact.mobile) if contact else None,
+    )

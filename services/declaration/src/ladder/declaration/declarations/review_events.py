@@ -12,12 +12,11 @@ declaration's own machine: the enterprise may edit and submit again.
 from __future__ import annotations
 
 import logging
-import uuid
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from ladder.contracts.review import REVIEW_STATUS_CHANGED, StatusChanged
 from ladder.declaration.declarations import repository
 from ladder.declaration.declarations.models import DeclarationTransition
 from ladder.declaration.declarations.service import touch, transition
@@ -25,25 +24,8 @@ from ladder.kit.outbox import Event, read_payload
 
 log = logging.getLogger("ladder.declaration.review_events")
 
-STATUS_CHANGED = "review.status_changed"
+STATUS_CHANGED = REVIEW_STATUS_CHANGED
 RETURNED = "returned_for_revision"
-
-
-class StatusChanged(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
-    declaration_id: uuid.UUID
-    version: int = Field(ge=1)
-    event: str = Field(max_length=60)
-    status: str = Field(max_length=60)
-    at: datetime
-    reason: str | None = Field(default=None, max_length=2000)
-    recommending_unit: str | None = Field(
-        default=None,
-        max_length=22,
-        pattern=r"^([0-9]{6}|xpcc|soe:[0-9A-Z]{18})$",
-        description="where the case is routed: who may read the declaration",
-    )
 
 
 async def on_status_changed(session: AsyncSession, event: Event) -> None:

@@ -11,12 +11,16 @@ import hashlib
 import json
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 import httpx
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from ladder.contracts.declaration import (
+    DECLARATION_SUBMITTED,
+    DeclarationSubmitted,
+)
+from ladder.contracts.registry import destinations
 from ladder.declaration import catalogue_client, rules_client
 from ladder.declaration.attachments import repository as attachments
 from ladder.declaration.campaigns.deadlines import DeadlineLevel
@@ -67,8 +71,6 @@ from ladder.kit.concurrency import check_if_match, etag
 from ladder.kit.db import Database
 from ladder.kit.errors import Forbidden, LadderError
 from ladder.kit.outbox import publish
-
-SUBMITTED_TOPIC = "declaration.submitted"
 
 
 def declaration_etag(d: Declaration) -> str:
@@ -187,7 +189,7 @@ async def patch(
 
 def touch(d: Declaration) -> None:
     d.row_version += 1
-    d.updated_at = datetime.now(UTC)
+    d.updated_at = clock.now()
 
 
 async def precheck(
@@ -425,23 +427,23 @@ async def submit(
     await publish(
         session,
         OUTBOX,
-        topic=SUBMITTED_TOPIC,
-        destinations=["review"],
-        payload={
-            "declaration_id": str(d.id),
-            "version": number,
-            "fingerprint": version.fingerprint,
-            "campaign_year": d.campaign_year,
-            "tier": d.tier,
-            "enterprise_uscc": row.enterprise.uscc,
-            "enterprise_name": row.enterprise.name,
-            "factory_name": row.factory.name,
-            "region_code": d.region_code,
-            "submitted_at": now.isoformat(),
-            "central_soe_group": row.enterprise.central_soe_group,
-            "industry": document.applicant.industry if document.applicant else None,
-            "details": review_details(document),
-        },
+        topic=DECLARATION_SUBMITTED,
+        destinations=destinations(DECLARATION_SUBMITTED),
+        payload=DeclarationSubmitted(
+            declaration_id=d.id,
+            version=number,
+            fingerprint=version.fingerprint,
+            campaign_year=d.campaign_year,
+            tier=d.tier,
+            enterprise_uscc=row.enterprise.uscc,
+            enterprise_name=row.enterprise.name,
+            factory_name=row.factory.name,
+            region_code=d.region_code,
+            submitted_at=now,
+            central_soe_group=row.enterprise.central_soe_group,
+            industry=document.applicant.industry if document.applicant else None,
+            details=review_details(document),
+        ),
     )
     return row
 

@@ -4,18 +4,20 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import Column, DateTime, ForeignKey, func, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
 from ladder.declaration.settings import SCHEMA
+from ladder.kit.concurrency import Versioned
 
 
-class Enterprise(SQLModel, table=True):
+class Enterprise(Versioned, table=True):
+    etag_kind: ClassVar[str] = "enterprise"
     __tablename__ = "enterprise"
-    __table_args__ = {"schema": SCHEMA}
+    __table_args__ = ({"schema": SCHEMA},)
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
     uscc: str = Field(max_length=18, unique=True, description="统一社会信用代码")
@@ -36,11 +38,6 @@ class Enterprise(SQLModel, table=True):
     contacts: list[dict[str, Any]] = Field(
         default_factory=list,
         sa_column=Column(JSONB, nullable=False, server_default=text("'[]'::jsonb")),
-    )
-    row_version: int = Field(
-        default=1,
-        sa_column_kwargs={"server_default": text("1")},
-        description="bumped on every change; the ETag",
     )
     created_at: datetime = Field(
         sa_column=Column(DateTime(timezone=True), nullable=False, server_default=func.now())

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -19,8 +18,9 @@ from ladder.declaration.enterprises.schemas import (
     FactoryCreate,
 )
 from ladder.declaration.errors import EnterpriseExists, EnterpriseNotFound, NotOwnEnterprise
+from ladder.kit import clock
 from ladder.kit.auth import Principal
-from ladder.kit.concurrency import bump, etag, locked_for_edit
+from ladder.kit.concurrency import bump, locked_for_edit
 from ladder.kit.privacy import mask_mobile
 
 
@@ -71,7 +71,7 @@ def _profile(values: dict[str, Any]) -> dict[str, Any]:
 
 
 def enterprise_etag(enterprise: Enterprise) -> str:
-    return etag("enterprise", enterprise.id, enterprise.row_version)
+    return enterprise.etag
 
 
 def to_read(principal: Principal, enterprise: Enterprise) -> EnterpriseRead:
@@ -103,6 +103,6 @@ async def update_profile(
     for key, value in data.model_dump(mode="json", exclude_unset=True).items():
         setattr(enterprise, key, value)
     bump(enterprise)
-    enterprise.updated_at = datetime.now(UTC)
+    enterprise.updated_at = clock.now()
     await session.flush()
     return enterprise

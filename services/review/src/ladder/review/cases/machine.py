@@ -25,11 +25,13 @@ from typing import Any
 from statemachine import State, StateMachine
 from statemachine.contrib.diagram import MermaidGraphMachine
 
-from ladder.review.errors import CreditBlacklisted, CreditCheckRequired, ReasonsRequired
-from ladder.review.national.errors import (
+from ladder.review.errors import (
+    CreditBlacklisted,
+    CreditCheckRequired,
     OnsiteFindingsMissing,
     OnsiteOnlyForPilot,
     OnsiteVerificationRequired,
+    ReasonsRequired,
     ScoresIncomplete,
 )
 

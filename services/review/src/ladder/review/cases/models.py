@@ -4,22 +4,29 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import Column, DateTime, ForeignKey, Index, Uuid, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
+from ladder.kit.concurrency import Versioned
 from ladder.kit.db import timestamp_field
 from ladder.review.settings import SCHEMA
 
 
-class ReviewCase(SQLModel, table=True):
+class ReviewCase(Versioned, table=True):
     """A declaration under review: a snapshot of its latest submitted version.
 
     The snapshot (tier, names, region) is what the event carried, so the inbox needs no call to
     the declaration service; `version` and `fingerprint` name the exact content under review.
+    Its status moves only through `ladder.review.cases.transitions`.
     """
+
+    etag_kind: ClassVar[str] = "review-case"
+
+    def etag_ident(self) -> object:
+        return self.declaration_id
 
     __tablename__ = "review_case"
     __table_args__ = (
@@ -64,11 +71,6 @@ class ReviewCase(SQLModel, table=True):
         default_factory=dict,
         sa_column=Column(JSONB, nullable=False, server_default=text("'{}'::jsonb")),
         description="scenes, KPIs, integrators, future modes, contact (SubmissionDetails)",
-    )
-    row_version: int = Field(
-        default=1,
-        sa_column_kwargs={"server_default": text("1")},
-        description="bumped on every change; the ETag",
     )
     submitted_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
     received_at: datetime | None = timestamp_field()

@@ -1,4 +1,5 @@
-"""The `declaration.submitted` event payload this service accepts, and the case responses."""
+"""The case responses, and the `declaration.submitted` payload this service accepts (its
+contract, `ladder.contracts.declaration`, shared with the producer)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,6 @@ from typing import Annotated, Self
 from zoneinfo import ZoneInfo
 
 from pydantic import (
-    AwareDatetime,
     BaseModel,
     ConfigDict,
     Field,
@@ -17,83 +17,11 @@ from pydantic import (
     model_validator,
 )
 
+from ladder.contracts.declaration import SubmissionDetails
+from ladder.kit import clock
 from ladder.review.cases.machine import CaseStatus
 from ladder.review.routing.chains import Level
 from ladder.review.vocabulary import Tier
-
-RegionCode = Annotated[
-    str,
-    StringConstraints(pattern=r"^[1-8][0-9]{5}$"),
-    Field(description="GB/T 2260 six-digit administrative division code", examples=["350102"]),
-]
-# Shape only: the declaration service validated the check character (GB 32100-2015).
-USCC = Annotated[
-    str,
-    StringConstraints(pattern=r"^[0-9A-HJ-NP-RTUW-Y]{2}[0-9]{6}[0-9A-HJ-NP-RTUW-Y]{10}$"),
-    Field(description="统一社会信用代码 (18 characters)"),
-]
-Fingerprint = Annotated[
-    str,
-    StringConstraints(pattern=r"^[0-9a-f]{64}$"),
-    Field(description="SHA-256 (hex) of the submitted version's canonical content"),
-]
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-
-
-class SceneLine(BaseModel):
-    model_config = ConfigDict(extra="ignore", frozen=True)
-
-    segment: str = Field(max_length=200)
-    scene: str = Field(max_length=200)
-    instance: str = Field(max_length=200)
-    ai: bool = False
-
-
-class ContactLine(BaseModel):
-    model_config = ConfigDict(extra="ignore", frozen=True)
-
-    name: str = Field(max_length=200)
-    mobile: str = Field(max_length=20)
-
-
-class SubmissionDetails(BaseModel):
-    """What the summary table (推荐汇总表) and the national review need from the declaration's
-    content: scene instances, KPIs, integrators (conflicts of interest), the future-mode
-    directions (领航级) and the first contact. Kept on the case as JSON (`ReviewCase.details`)."""
-
-    model_config = ConfigDict(extra="ignore", frozen=True)
-
-    scenes: list[SceneLine] = Field(default_factory=list, max_length=200)
-    kpis: dict[str, float | None] = Field(default_factory=dict, max_length=40)
-    integrators: list[str] = Field(default_factory=list, max_length=20)
-    future_modes: list[str] = Field(
-        default_factory=list, max_length=20, description="类别-模式, e.g. 研发模式创新-创成式设计"
-    )
-    contact: ContactLine | None = None
-
-
-class DeclarationSubmitted(BaseModel):
-    """Payload of `declaration.submitted`, published by the declaration service on each
-    submission (a new, frozen, fingerprinted version). Unknown fields are ignored so the
-    publisher can add some without breaking this consumer."""
-
-    model_config = ConfigDict(extra="ignore", frozen=True)
-
-    declaration_id: uuid.UUID
-    version: int = Field(ge=1)
-    fingerprint: Fingerprint
-    campaign_year: int = Field(ge=2024, le=2100)
-    tier: Tier
-    enterprise_uscc: USCC
-    enterprise_name: Name
-    factory_name: Name
-    region_code: RegionCode
-    submitted_at: AwareDatetime
-    central_soe_group: USCC | None = Field(
-        default=None, description="USCC of the enterprise's central-SOE group HQ (中央企业), if any"
-    )
-    industry: str | None = Field(default=None, max_length=5, description="GB/T 4754 code")
-    details: SubmissionDetails = Field(default_factory=lambda: SubmissionDetails())
 
 
 class CaseSummary(BaseModel):
@@ -172,7 +100,7 @@ class CreditCheck(BaseModel):
 
     @model_validator(mode="after")
     def _not_in_the_future(self) -> Self:
-        if self.checked_on > datetime.now(_CHINA).date():
+        if self.checked_on > clock.beijing_today():
             raise ValueError("checked_on is in the future")
         return self
 

@@ -11,17 +11,20 @@ from __future__ import annotations
 
 import logging
 import uuid
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
-from statemachine.exceptions import TransitionNotAllowed
 
+from ladder.contracts.declaration import (
+    DeclarationSubmitted,
+    SubmissionDetails,
+)
 from ladder.kit.auth import Principal
-from ladder.kit.concurrency import check_if_match, etag
+from ladder.kit.concurrency import check_if_match
 from ladder.kit.jurisdiction import reach, through_regions
-from ladder.kit.outbox import Event, publish, read_payload
-from ladder.review.cases import repository
+from ladder.kit.outbox import Event, read_payload
+from ladder.review.cases import repository, transitions
 from ladder.review.cases.auth import held_level, holds, may_read
 from ladder.review.cases.machine import (
     FORWARDED,
@@ -31,7 +34,6 @@ from ladder.review.cases.machine import (
     RECEIVED,
     RESUBMITTED,
     RETURNED,
-    CaseMachine,
 )
 from ladder.review.cases.models import CaseOpinion, CaseTransition, ReviewCase
 from ladder.review.cases.schemas import (
@@ -40,10 +42,8 @@ from ladder.review.cases.schemas import (
     CreditCheck,
     CreditStatus,
     Decision,
-    DeclarationSubmitted,
     OpinionCreate,
     OpinionRead,
-    SubmissionDetails,
     TransitionRead,
 )
 from ladder.review.deadlines import DeadlineBook, due_for_opinion
@@ -53,14 +53,11 @@ from ladder.review.errors import (
     CaseNotFound,
     DeadlinePassed,
     NotCaseHolder,
+    TransitionNotAllowed,
 )
 from ladder.review.routing.chains import Level, Route, chains
-from ladder.review.tables import OUTBOX
 
 log = logging.getLogger("ladder.review.cases")
-
-DECLARATION_SUBMITTED = "declaration.submitted"
-STATUS_CHANGED = "review.status_changed"
 
 
 async def on_declaration_submitted(session: AsyncSession, event: Event) -> None:
@@ -72,12 +69,12 @@ async def on_declaration_submitted(session: AsyncSession, event: Event) -> None:
 
 
 def case_etag(case: ReviewCase) -> str:
-    return etag("review-case", case.declaration_id, case.row_version)
+    return case.etag
 
 
 def _first_level(submitted: DeclarationSubmitted) -> dict[str, str]:
     """Where a submission lands: the first level of its route's chain (see `chains.route`)."""
-    route = chains().route(submitted.region_code, submitted.tier.value, submitted.central_soe_group)
+    route = chains().route(submitted.region_code, submitted.tier, submitted.central_soe_group)
     level = route.chain.first().level
     return {
         "level": level.value,
@@ -86,33 +83,10 @@ def _first_level(submitted: DeclarationSubmitted) -> dict[str, str]:
     }
 
 
-def _record(
-    case: ReviewCase,
-    event: str,
-    before: str | None,
-    actor: str,
-    *,
-    reason: str | None = None,
-    event_id: uuid.UUID | None = None,
-) -> CaseTransition:
-    return CaseTransition(
-        case_id=case.id,
-        event=event,
-        from_status=before,
-        to_status=case.status,
-        actor=actor,
-        reason=reason,
-        version=case.version,
-        event_id=event_id,
-        level=case.level,
-        holder_region=case.holder_region,
-    )
-
-
 def _snapshot(submitted: DeclarationSubmitted) -> dict[str, Any]:
     return {
         "campaign_year": submitted.campaign_year,
-        "tier": submitted.tier.value,
+        "tier": submitted.tier,
         "enterprise_uscc": submitted.enterprise_uscc,
         "enterprise_name": submitted.enterprise_name,
         "factory_name": submitted.factory_name,
@@ -143,9 +117,7 @@ async def receive_submission(
             },
         )
         if case is not None:
-            session.add(_record(case, RECEIVED, None, actor, event_id=event_id))
-            await session.flush()
-            await tell_declaration(session, case, RECEIVED)
+            await transitions.opened(session, case, actor=actor, event=RECEIVED, event_id=event_id)
             return case
         # Another delivery opened the case meanwhile (it committed while we waited).
         case = await repository.by_declaration(session, submitted.declaration_id, for_update=True)
@@ -167,9 +139,22 @@ async def receive_submission(
             )
         return case
 
-    before = case.status
+    def _newer_version(case: ReviewCase) -> None:
+        # The newer version is the content under review; its snapshot replaces the old one,
+        # and it starts again at the first level of its chain.
+        for field, value in {**_snapshot(submitted), **_first_level(submitted)}.items():
+            setattr(case, field, value)
+
     try:
-        CaseMachine(case, state_field="status").send("resubmit")
+        await transitions.move(
+            session,
+            case,
+            "resubmit",
+            actor=actor,
+            event=RESUBMITTED,
+            event_id=event_id,
+            apply=_newer_version,
+        )
     except TransitionNotAllowed:
         # A final decision (not_recommended) stands; the declaration service does not let the
         # enterprise resubmit then, so this is a producer bug to look into, not to retry.
@@ -179,40 +164,7 @@ async def receive_submission(
             submitted.version,
             case.status,
         )
-        return case
-    # The newer version is the content under review; its snapshot replaces the old one, and
-    # it starts again at the first level of its chain.
-    for field, value in {**_snapshot(submitted), **_first_level(submitted)}.items():
-        setattr(case, field, value)
-    case.row_version += 1
-    case.updated_at = datetime.now(UTC)
-    session.add(_record(case, RESUBMITTED, before, actor, event_id=event_id))
-    await session.flush()
-    await tell_declaration(session, case, RESUBMITTED)
     return case
-
-
-async def tell_declaration(
-    session: AsyncSession, case: ReviewCase, event: str, reason: str | None = None
-) -> None:
-    """Queue the case's status for the declaration service, which shows it to the enterprise
-    (same transaction as the change: the status goes out exactly when it happened). On
-    `returned_for_revision` it reopens the declaration, showing `reason`."""
-    payload: dict[str, Any] = {
-        "declaration_id": str(case.declaration_id),
-        "version": case.version,
-        "event": event,
-        "status": case.status,
-        "at": datetime.now(UTC).isoformat(),
-        # Where the case is routed: the declaration service lets the same authorities read the
-        # 申报书 (`ladder.kit.jurisdiction`).
-        "recommending_unit": case.recommending_unit,
-    }
-    if reason is not None:
-        payload["reason"] = reason
-    await publish(
-        session, OUTBOX, topic=STATUS_CHANGED, destinations=["declaration"], payload=payload
-    )
 
 
 async def give_opinion(
@@ -244,30 +196,39 @@ async def give_opinion(
             details={"level": case.level, "chain": chain.name, "region_code": case.region_code}
         ) from None
     await _check_in_time(case, route, here.level, deadlines, now)
-    machine = CaseMachine(case, state_field="status")
-    before = case.status
-    try:
-        if data.decision is Decision.forward:
-            above = chain.above(here.level)
-            credit_rule = here.credit_check.source if here.requires_credit_check else None
-            machine.send(
-                "forward", next_level=above, credit_rule=credit_rule, credit_check=data.credit_check
-            )
-            if above is not None:
+    facts: dict[str, Any]
+    apply = None
+    if data.decision is Decision.forward:
+        above = chain.above(here.level)
+        credit_rule = here.credit_check.source if here.requires_credit_check else None
+        trigger, event = "forward", FORWARDED
+        facts = {"next_level": above, "credit_rule": credit_rule, "credit_check": data.credit_check}
+        if above is not None:
+
+            def apply(case: ReviewCase) -> None:
                 case.level = above.level.value
                 case.holder_region = route.holder(above.level, case.region_code)
-            event = FORWARDED
-        elif data.decision is Decision.return_:
-            machine.send("return_for_revision", reasons=data.reasons)
-            event = RETURNED
-        else:
-            machine.send("not_recommend", reasons=data.reasons)
-            event = NOT_RECOMMENDED
-    except TransitionNotAllowed:
-        raise CaseNotAwaitingReview(
-            details={"status": case.status, "decision": data.decision.value}
-        ) from None
 
+    elif data.decision is Decision.return_:
+        trigger, event, facts = "return_for_revision", RETURNED, {"reasons": data.reasons}
+    else:
+        trigger, event, facts = "not_recommend", NOT_RECOMMENDED, {"reasons": data.reasons}
+    opinion_level, opinion_region = here.level.value, route.holder(here.level, case.region_code)
+    await transitions.move(
+        session,
+        case,
+        trigger,
+        actor=principal.sub,
+        event=event,
+        reason=data.reasons or None,
+        # A return's or a refusal's reasons are the enterprise's to read.
+        tell_reason=event in (RETURNED, NOT_RECOMMENDED),
+        apply=apply,
+        refused=lambda status, _: CaseNotAwaitingReview(
+            details={"status": status, "decision": data.decision.value}
+        ),
+        **facts,
+    )
     credit = data.credit_check
     opinion = CaseOpinion(
         case_id=case.id,
@@ -275,8 +236,8 @@ async def give_opinion(
         actor=principal.sub,
         actor_name=principal.name,
         role=principal.role.value,
-        level=here.level.value,
-        region=route.holder(here.level, case.region_code),
+        level=opinion_level,
+        region=opinion_region,
         decision=data.decision.value,
         reasons=data.reasons or None,
         credit_gsxt=credit.gsxt.value if credit else None,
@@ -284,13 +245,8 @@ async def give_opinion(
         credit_checked_on=credit.checked_on if credit else None,
     )
     session.add(opinion)
-    case.row_version += 1
-    case.updated_at = datetime.now(UTC)
-    session.add(_record(case, event, before, principal.sub, reason=data.reasons or None))
     await session.flush()
     await session.refresh(opinion)
-    reason = (data.reasons or None) if event in (RETURNED, NOT_RECOMMENDED) else None
-    await tell_declaration(session, case, event, reason)
     return case, opinion
 
 

@@ -12,11 +12,17 @@ from fastapi.responses import JSONResponse
 from ladder.kit.auth import Principal, Role, require_roles
 from ladder.kit.concurrency import IfMatchHeader
 from ladder.kit.db import SessionDep
-from ladder.kit.errors import responses
+from ladder.kit.errors import declare, responses
 from ladder.kit.idempotency import IdempotencyKeyDep, IdempotencySlot, claim
 from ladder.kit.outbox import wake_relay
 from ladder.kit.pagination import Page, PageDep
+from ladder.kit.writes import KeyedWriteDep
 from ladder.review.cultivation import service
+from ladder.review.cultivation.errors import (
+    CaseNotPilotTier,
+    CultivationPeriodTooLong,
+    NoAcceptanceChain,
+)
 from ladder.review.cultivation.machine import CultivationStatus
 from ladder.review.cultivation.models import CultivationRecord
 from ladder.review.cultivation.schemas import (
@@ -35,6 +41,7 @@ from ladder.review.cultivation.schemas import (
     SweepResult,
 )
 from ladder.review.cultivation.sweeper import sweep_once
+from ladder.review.errors import CaseNotFound
 from ladder.review.tables import IDEMPOTENCY
 
 router = APIRouter(tags=["cultivation"])
@@ -90,25 +97,22 @@ async def _answer(
     "/v1/cultivations",
     status_code=status.HTTP_201_CREATED,
     response_model=CultivationRead,
-    responses={200: {"model": CultivationRead}, **responses(401, 403, 404, 409, 422, 428)},
+    responses={
+        200: {"model": CultivationRead},
+        **declare(CaseNotFound, CaseNotPilotTier, NoAcceptanceChain, CultivationPeriodTooLong),
+    },
     summary="List a 领航级 case as a cultivation object (培育对象); 200 if it already is "
     "(Idempotency-Key)",
 )
 async def start(
-    data: CultivationCreate,
-    request: Request,
-    session: SessionDep,
-    principal: MinistryDep,
-    key: IdempotencyKeyDep,
+    data: CultivationCreate, session: SessionDep, principal: MinistryDep, write: KeyedWriteDep
 ) -> Response:
     """The national review calls the service itself when it publishes the list; this route is
-    for the ministry's operators. Errors: 404 `case_not_found`, 409 `case_not_pilot_tier`,
-    `no_acceptance_chain`, 422 `cultivation_period_too_long` (培育期不超过2年)."""
-    slot = await _keyed(session, request, principal, key, data.model_dump(mode="json"))
-    if (replayed := slot.replayed()) is not None:
+    for the ministry's operators (培育期不超过2年)."""
+    if (replayed := await write.begin(data)) is not None:
         return replayed
     record, created = await service.start_for_declaration(session, principal, data)
-    return await _answer(session, record, 201 if created else 200, slot, request)
+    return await write.answer(await service.to_read(session, record), 201 if created else 200)
 
 
 @router.get(

@@ -23,6 +23,8 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from statemachine.exceptions import TransitionNotAllowed
 
+from ladder.contracts.registry import destinations
+from ladder.contracts.review import CULTIVATION_PREFIX, CULTIVATION_REMINDER, CultivationChanged
 from ladder.kit import clock
 from ladder.kit.auth import Principal, Role
 from ladder.kit.concurrency import check_if_match, etag
@@ -89,11 +91,11 @@ from ladder.review.routing.chains import Level
 from ladder.review.tables import OUTBOX
 from ladder.review.vocabulary import Tier
 
-TOPIC_PREFIX = "cultivation."
-REMINDER_TOPIC = "cultivation.reminder"
+TOPIC_PREFIX = CULTIVATION_PREFIX
+REMINDER_TOPIC = CULTIVATION_REMINDER
 # The declaration service shows the enterprise where its cultivation stands (it ignores topics
 # it has no handler for yet, and will mirror these later).
-DESTINATIONS = ["declaration"]
+DESTINATIONS = destinations(CULTIVATION_REMINDER)  # every cultivation topic: the same
 SWEEPER = "system:cultivation-sweeper"
 PENDING, SENT, CANCELLED = "pending", "sent", "cancelled"
 
@@ -208,19 +210,22 @@ async def _moved(
 
 
 def _payload(
-    record: CultivationRecord, event: str, now: datetime, reason: str | None = None
-) -> dict[str, Any]:
-    payload: dict[str, Any] = {
-        "declaration_id": str(record.declaration_id),
-        "enterprise_uscc": record.enterprise_uscc,
-        "event": event,
-        "status": record.status,
-        "period_end": record.period_end.isoformat(),
-        "at": now.isoformat(),
-    }
-    if reason is not None:
-        payload["reason"] = reason
-    return payload
+    record: CultivationRecord,
+    event: str,
+    now: datetime,
+    reason: str | None = None,
+    **reminder: Any,
+) -> CultivationChanged:
+    return CultivationChanged(
+        declaration_id=record.declaration_id,
+        enterprise_uscc=record.enterprise_uscc,
+        event=event,
+        status=record.status,
+        period_end=record.period_end,
+        at=now,
+        **({"reason": reason} if reason is not None else {}),
+        **reminder,
+    )
 
 
 async def cancel_pending_reminders(session: AsyncSession, record_ids: Sequence[uuid.UUID]) -> None:
@@ -713,9 +718,11 @@ async def send_reminder(
         OUTBOX,
         topic=REMINDER_TOPIC,
         destinations=DESTINATIONS,
-        payload={
-            **_payload(record, "reminder", now),
-            "days_before": reminder.days_before,
-            "deadline": record.deadline.isoformat(),
-        },
+        payload=_payload(
+            record,
+            "reminder",
+            now,
+            days_before=reminder.days_before,
+            deadline=record.deadline,
+        ),
     )

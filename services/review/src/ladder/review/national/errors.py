@@ -4,46 +4,15 @@ from __future__ import annotations
 
 from ladder.kit.errors import LadderError, NotFound
 
-
-class TransitionNotAllowed(LadderError):
-    """The case's status does not have this move (details: status, action)."""
-
-    status_code = 409
-    code = "transition_not_allowed"
-    message = "案件当前状态不允许此操作"
-    message_en = "The case's current status does not allow this"
-
-
-class OnsiteOnlyForPilot(LadderError):
-    """工信厅联通装函〔2025〕251号 三(二)4: 现场核查 is part of the 领航级 review only."""
-
-    status_code = 409
-    code = "onsite_only_for_pilot"
-    message = "现场核查仅适用于领航级智能工厂"
-    message_en = "On-site verification applies to the pilot (领航级) tier only"
-
-
-class OnsiteVerificationRequired(LadderError):
-    """工信厅联通装函〔2025〕251号 三(二)4: a 领航级 case is selected after its 现场核查."""
-
-    status_code = 409
-    code = "onsite_verification_required"
-    message = "领航级案件须完成现场核查后方可确定入选"
-    message_en = "A pilot (领航级) case is selected only after its on-site verification"
-
-
-class OnsiteFindingsMissing(LadderError):
-    status_code = 409
-    code = "onsite_findings_missing"
-    message = "现场核查尚有核查项未记录结果或未形成核查结论"
-    message_en = "Some checklist items have no finding, or the verification has no conclusion"
-
-
-class ScoresIncomplete(LadderError):
-    status_code = 409
-    code = "scores_incomplete"
-    message = "尚有评审专家未提交评分"
-    message_en = "Not every assigned expert has scored the case"
+# The errors the case machine raises live with the review-wide errors (the machine and the
+# national code both import them, without a cycle); named here for national callers.
+from ladder.review.errors import (  # noqa: F401
+    OnsiteFindingsMissing,
+    OnsiteOnlyForPilot,
+    OnsiteVerificationRequired,
+    ScoresIncomplete,
+    TransitionNotAllowed,
+)
 
 
 class ScoreSheetInvalid(LadderError):

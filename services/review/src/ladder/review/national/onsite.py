@@ -18,8 +18,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from ladder.kit import clock
 from ladder.kit.auth import Principal
 from ladder.kit.concurrency import check_if_match, etag
+from ladder.review.cases import transitions
 from ladder.review.cases.machine import ONSITE_SCHEDULED
-from ladder.review.cases.models import CaseTransition, ReviewCase
+from ladder.review.cases.models import ReviewCase
 from ladder.review.cases.service import case_etag
 from ladder.review.national import repository
 from ladder.review.national.data import TemplateItem, national
@@ -163,18 +164,12 @@ async def reschedule(
     visit.row_version += 1
     visit.updated_at = now
     session.add(visit)
-    session.add(
-        CaseTransition(
-            case_id=case.id,
-            event=ONSITE_RESCHEDULED,
-            from_status=case.status,
-            to_status=case.status,
-            actor=principal.sub,
-            reason=f"{visit.scheduled_on.isoformat()} {visit.place}: {data.reason}",
-            version=case.version,
-            level=case.level,
-            holder_region=case.holder_region,
-        )
+    await transitions.note(
+        session,
+        case,
+        actor=principal.sub,
+        event=ONSITE_RESCHEDULED,
+        reason=f"{visit.scheduled_on.isoformat()} {visit.place}: {data.reason}",
     )
     await session.flush()
     return case, visit

@@ -21,6 +21,8 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from ladder.contracts.registry import destinations
+from ladder.contracts.review import LIST_PUBLISHED, ListPublished, PublishedEntry
 from ladder.kit import clock
 from ladder.kit.auth import Principal
 from ladder.kit.concurrency import check_if_match, etag
@@ -64,7 +66,6 @@ from ladder.review.national.service import move
 from ladder.review.tables import OUTBOX
 
 BEIJING = timezone(timedelta(hours=8), "Asia/Shanghai")
-LIST_PUBLISHED = "review.list_published"
 DRAFT, OPEN, CLOSED = (s.value for s in PublicityStatus)
 IN_PUBLICITY = "in_publicity"
 
@@ -310,23 +311,23 @@ async def close(
         session,
         OUTBOX,
         topic=LIST_PUBLISHED,
-        destinations=["declaration"],
-        payload={
-            "campaign_year": campaign_year,
-            "tier": tier.value,
-            "published_at": now.isoformat(),
-            "entries": [
-                {
-                    "declaration_id": str(c.declaration_id),
-                    "version": c.version,
-                    "enterprise_uscc": c.enterprise_uscc,
-                    "enterprise_name": c.enterprise_name,
-                    "factory_name": c.factory_name,
-                    "region_code": c.region_code,
-                }
+        destinations=destinations(LIST_PUBLISHED),
+        payload=ListPublished(
+            campaign_year=campaign_year,
+            tier=tier.value,
+            published_at=now,
+            entries=[
+                PublishedEntry(
+                    declaration_id=c.declaration_id,
+                    version=c.version,
+                    enterprise_uscc=c.enterprise_uscc,
+                    enterprise_name=c.enterprise_name,
+                    factory_name=c.factory_name,
+                    region_code=c.region_code,
+                )
                 for c in published
             ],
-        },
+        ),
     )
     return p
 

@@ -9,8 +9,9 @@ from typing import Annotated, Any, Self
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
+from ladder.contracts.types import USCC, RegionCode
 from ladder.review.cases.machine import CaseStatus
-from ladder.review.cases.schemas import USCC, RegionCode, TransitionRead
+from ladder.review.cases.schemas import TransitionRead
 from ladder.review.national.data import NationalTier
 from ladder.review.vocabulary import Tier
 

@@ -13,28 +13,26 @@ from typing import Any
 
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
-from statemachine.exceptions import TransitionNotAllowed as MachineRefused
 
-from ladder.kit import clock
 from ladder.kit.auth import Principal, Role
 from ladder.kit.concurrency import check_if_match
 from ladder.kit.privacy import masked_contact, sees_contacts
 from ladder.review.cases import repository as cases
+from ladder.review.cases import transitions
 from ladder.review.cases.machine import (
     FAILED_FORMAL_CHECK,
     NATIONAL_STATUSES,
     NOT_SELECTED,
     PASSED_FORMAL_CHECK,
     SELECTED,
-    CaseMachine,
 )
-from ladder.review.cases.models import CaseTransition, ReviewCase
+from ladder.review.cases.models import ReviewCase
 from ladder.review.cases.schemas import TransitionRead
-from ladder.review.cases.service import case_etag, tell_declaration
+from ladder.review.cases.service import case_etag
 from ladder.review.errors import CaseNotFound
 from ladder.review.national import repository
 from ladder.review.national.data import NationalTier
-from ladder.review.national.errors import PublicityAnnounced, TransitionNotAllowed
+from ladder.review.national.errors import PublicityAnnounced
 from ladder.review.national.models import NationalExpert
 from ladder.review.national.repository import REVIEW
 from ladder.review.national.schemas import (
@@ -105,29 +103,17 @@ async def move(
 ) -> None:
     """Send `event` to the case's machine (its guards judge `facts`), then record the
     transition and queue the status for the declaration service, in this transaction."""
-    before = case.status
-    try:
-        CaseMachine(case, state_field="status").send(event, reasons=reason, **facts)
-    except MachineRefused:
-        raise TransitionNotAllowed(details={"status": before, "action": event}) from None
-    case.row_version += 1
-    case.updated_at = clock.now()
-    session.add(case)
-    session.add(
-        CaseTransition(
-            case_id=case.id,
-            event=history,
-            from_status=before,
-            to_status=case.status,
-            actor=actor,
-            reason=reason or None,
-            version=case.version,
-            level=case.level,
-            holder_region=case.holder_region,
-        )
+    await transitions.move(
+        session,
+        case,
+        event,
+        actor=actor,
+        event=history,
+        reason=reason,
+        tell_reason=tell_reason,
+        reasons=reason,
+        **facts,
     )
-    await session.flush()
-    await tell_declaration(session, case, history, reason if tell_reason else None)
 
 
 async def decision_facts(session: AsyncSession, case: ReviewCase) -> dict[str, Any]:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from fastapi import Request
@@ -25,16 +25,19 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from statemachine.exceptions import TransitionNotAllowed
 
+from ladder.contracts import review as contracts
+from ladder.contracts.registry import destinations
+from ladder.kit import clock
 from ladder.kit.auth import Principal, Role
 from ladder.kit.concurrency import check_if_match, etag
 from ladder.kit.http import call_json
 from ladder.kit.jurisdiction import unit_of
 from ladder.kit.outbox import publish
 from ladder.review.cases import repository as cases
+from ladder.review.cases import transitions
 from ladder.review.cases.auth import may_read
 from ladder.review.cases.machine import RECOGNISED, RECOMMENDED, CaseMachine
-from ladder.review.cases.models import CaseTransition, ReviewCase
-from ladder.review.cases.service import tell_declaration
+from ladder.review.cases.models import ReviewCase
 from ladder.review.deadlines import Deadline, DeadlineBook, due_for_list
 from ladder.review.errors import (
     AlreadyListed,
@@ -72,7 +75,6 @@ from ladder.review.tables import OUTBOX
 
 JIEBANG = "jiebang_accepted"
 AWAITING = CaseMachine.awaiting_recommendation.value
-LIST_SUBMITTED = "review.list_submitted"
 
 
 def _edit(lst: RecommendationList) -> None:
@@ -144,7 +146,7 @@ def _touch(
     transition; an edit of the entries leaves it as it was)."""
     lst.row_version += 1
     lst.updated_by = principal.sub
-    lst.updated_at = datetime.now(UTC)
+    lst.updated_at = clock.now()
     session.add(lst)
     session.add(
         RecommendationListEvent(
@@ -534,25 +536,14 @@ async def submit(
         (RECOGNISED, "recognise") if tier is ListTier.advanced else (RECOMMENDED, "recommend")
     )
     for entry, case in rows:
-        before = case.status
-        CaseMachine(case, state_field="status").send(trigger)
-        case.row_version += 1
-        case.updated_at = now
-        session.add(case)
-        session.add(
-            CaseTransition(
-                case_id=case.id,
-                event=event,
-                from_status=before,
-                to_status=case.status,
-                actor=principal.sub,
-                reason=f"{tier.value} list of {unit}, rank {entry.rank}",
-                version=case.version,
-                level=case.level,
-                holder_region=case.holder_region,
-            )
+        await transitions.move(
+            session,
+            case,
+            trigger,
+            actor=principal.sub,
+            event=event,
+            reason=f"{tier.value} list of {unit}, rank {entry.rank}",
         )
-        await tell_declaration(session, case, event)
     table_rows = [summary_table.row_of(e.rank, c) for e, c in rows]
     book = summary_table.workbook(
         tier.value, principal.name or unit, table_rows, at=now, draft=False
@@ -580,16 +571,16 @@ async def submit(
     await publish(
         session,
         OUTBOX,
-        topic=LIST_SUBMITTED,
-        destinations=["declaration"],
-        payload={
-            "campaign_year": campaign_year,
-            "tier": tier.value,
-            "unit": unit,
-            "declaration_ids": [r["declaration_id"] for r in table_rows],
-            "sha256": table_sha,
-            "at": now.isoformat(),
-        },
+        topic=contracts.LIST_SUBMITTED,
+        destinations=destinations(contracts.LIST_SUBMITTED),
+        payload=contracts.ListSubmitted(
+            campaign_year=campaign_year,
+            tier=tier.value,
+            unit=unit,
+            declaration_ids=[r["declaration_id"] for r in table_rows],
+            sha256=table_sha,
+            at=now,
+        ),
     )
     await session.flush()
     return lst

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, timedelta, timezone
 
+from ladder.kit import clock
 from ladder.rules import rules
 from ladder.rules.editions.catalogue import Edition, catalogue
 from ladder.rules.editions.schemas import RuleCatalogue, RuleRead, SceneCatalogue, SceneRead
@@ -16,7 +17,7 @@ CHINA_TIME = timezone(timedelta(hours=8), "Asia/Shanghai")
 
 
 def today() -> date:
-    return datetime.now(CHINA_TIME).date()
+    return clock.beijing_today()
 
 
 def all_editions() -> tuple[Edition, ...]:
