@@ -13,6 +13,8 @@ import httpx
 import pytest
 from review_stand_ins import stand_in_declaration
 
+from ladder.contracts import contract_for
+from ladder.contracts.declaration import DECLARATION_SUBMITTED
 from ladder.kit.testing import TestIssuer, running, settings_for_tests, wire_peer
 from ladder.review.main import create_app
 from ladder.review.settings import Settings
@@ -47,17 +49,13 @@ async def client(
 def _submitted_event(
     *, event_id: uuid.UUID | None = None, source: str = "declaration", **payload: Any
 ) -> dict[str, Any]:
-    """A `declaration.submitted` envelope; payload fields default to a Fuzhou (福州) case."""
+    """A `declaration.submitted` envelope built from the producer's contract example (a Fuzhou
+    (福州) case), with a new declaration id; `payload` overrides fields unchecked, so a test can
+    also send what the contract forbids."""
     body: dict[str, Any] = {
+        **contract_for(DECLARATION_SUBMITTED).example.model_dump(mode="json"),
         "declaration_id": str(uuid.uuid4()),
-        "version": 1,
         "fingerprint": hashlib.sha256(b"v1").hexdigest(),
-        "campaign_year": 2025,
-        "tier": "excellence",
-        "enterprise_uscc": "91350100M000100Y43",
-        "enterprise_name": "福州示例智能装备有限公司",
-        "factory_name": "鼓楼智能工厂",
-        "region_code": "350102",
         "submitted_at": datetime.now(UTC).isoformat(),
     }
     body.update(payload)

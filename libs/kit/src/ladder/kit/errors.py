@@ -243,8 +243,10 @@ def declare(*errors: type[LadderError]) -> dict[int | str, dict[str, Any]]:
     out: dict[int | str, dict[str, Any]] = {}
     for err in errors:
         entry = out.setdefault(err.status_code, {"model": ErrorResponse, CODES_KEY: []})
-        if err.code not in entry[CODES_KEY]:
-            entry[CODES_KEY].append(err.code)
+        # An error whose code is per instance names them all in `codes`.
+        for code in getattr(err, "codes", None) or (err.code,):
+            if code not in entry[CODES_KEY]:
+                entry[CODES_KEY].append(code)
     return out
 
 

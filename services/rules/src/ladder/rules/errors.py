@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from ladder.kit.errors import LadderError, NotFound
 
@@ -53,6 +53,15 @@ class NotInCatalogue(LadderError):
 
     status_code = 422
     code = "not_in_catalogue"
+    codes: ClassVar[tuple[str, ...]] = (
+        "unknown_segment",
+        "unknown_scene_segment",
+        "unknown_scene",
+        "unknown_kpi",
+        "unknown_material_section",
+        "unknown_commitment",
+        "unknown_basic_requirement",
+    )
     message = "填报内容不属于该版本要素条件的目录"
     message_en = "Not in the catalogues of this edition"
 

@@ -7,15 +7,13 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response, status
-from fastapi.responses import JSONResponse
 
 from ladder.kit.clock import ClockDep
-from ladder.kit.concurrency import IfMatchHeader
+from ladder.kit.concurrency import IfMatchDep
 from ladder.kit.db import SessionDep
-from ladder.kit.errors import responses
-from ladder.kit.idempotency import IdempotencyKeyDep, claim
-from ladder.kit.outbox import wake_relay
+from ladder.kit.errors import ServiceUnavailable, UpstreamError, declare
 from ladder.kit.pagination import Page, PageDep
+from ladder.kit.writes import KeyedWriteDep
 from ladder.review.cases import repository, service
 from ladder.review.cases.auth import ReviewerDep
 from ladder.review.cases.machine import CaseStatus
@@ -28,7 +26,16 @@ from ladder.review.cases.schemas import (
     OpinionRead,
 )
 from ladder.review.deadlines import deadline_book
-from ladder.review.tables import IDEMPOTENCY
+from ladder.review.errors import (
+    CaseLevelNotInChain,
+    CaseNotAwaitingReview,
+    CaseNotFound,
+    CreditBlacklisted,
+    CreditCheckRequired,
+    DeadlinePassed,
+    NotCaseHolder,
+    ReasonsRequired,
+)
 from ladder.review.vocabulary import Tier
 
 router = APIRouter(tags=["cases"])
@@ -47,7 +54,7 @@ CurrentCase = Annotated[ReviewCase, Depends(_readable_case)]
 @router.get(
     "/v1/inbox",
     response_model=Page[CaseSummary],
-    responses=responses(401, 403, 422),
+    responses=declare(),
     summary="Cases the caller holds (or, held=false, all in its jurisdiction), oldest first",
 )
 async def list_inbox(
@@ -89,7 +96,7 @@ async def list_inbox(
 @router.get(
     "/v1/cases/{declaration_id}",
     response_model=CaseRead,
-    responses=responses(401, 403, 404, 422),
+    responses=declare(CaseNotFound),
     summary="One case, by its declaration id, with its history (ETag for opinions)",
 )
 async def read_case(case: CurrentCase, session: SessionDep, response: Response) -> CaseRead:
@@ -102,7 +109,18 @@ async def read_case(case: CurrentCase, session: SessionDep, response: Response) 
     "/v1/cases/{declaration_id}/opinions",
     status_code=status.HTTP_201_CREATED,
     response_model=OpinionOutcome,
-    responses=responses(401, 403, 404, 409, 412, 422, 428),
+    responses=declare(
+        NotCaseHolder,
+        CaseNotFound,
+        CaseNotAwaitingReview,
+        CaseLevelNotInChain,
+        CreditCheckRequired,
+        CreditBlacklisted,
+        DeadlinePassed,
+        ReasonsRequired,
+        UpstreamError,
+        ServiceUnavailable,
+    ),
     summary="Give the initial-review opinion (初审意见) as the case's holder "
     "(If-Match and Idempotency-Key required)",
 )
@@ -112,27 +130,16 @@ async def give_opinion(
     request: Request,
     session: SessionDep,
     principal: ReviewerDep,
-    key: IdempotencyKeyDep,
+    write: KeyedWriteDep,
     clock: ClockDep,
-    if_match: IfMatchHeader = None,
+    if_match: IfMatchDep,
 ) -> Response:
     """`forward` moves the case one level up its chain (after the top level it awaits the
     province's recommendation); `return` sends it back to the enterprise for revision;
-    `not_recommended` ends it. Errors: 403 `not_case_holder` (another level or region holds
-    it), 404 `case_not_found` (outside the jurisdiction), 409 `case_not_awaiting_review`,
-    `credit_check_required` (a level that must check credit, e.g. a Fujian county, forwarding
-    without one), `credit_blacklisted` (forwarding a listed enterprise), `deadline_passed` (the
-    level's deadline has closed; details name it and its clause), 412 `stale_etag`,
-    422 `reasons_required`, 428 `if_match_required` / `idempotency_key_required`."""
-    slot = await claim(
-        session,
-        IDEMPOTENCY,
-        principal=principal.sub,
-        key=key,
-        request=request,
-        body=data.model_dump(mode="json"),
-    )
-    if (replayed := slot.replayed()) is not None:
+    `not_recommended` ends it. Refused when another level or region holds the case, when a
+    level that must check credit (e.g. a Fujian county) forwards without a check or forwards
+    a listed enterprise, and after the level's deadline (details name it and its clause)."""
+    if (replayed := await write.begin(data)) is not None:
         return replayed
     case, opinion = await service.give_opinion(
         session,
@@ -145,16 +152,13 @@ async def give_opinion(
     )
     read = service.to_read(case, await repository.history(session, case.id))
     outcome = OpinionOutcome(etag=read.etag, opinion=service.opinion_read(opinion), case=read)
-    body = outcome.model_dump(mode="json")
-    await slot.store(session, 201, body)
-    wake_relay(request.app.state)
-    return JSONResponse(body, status_code=201, headers={"ETag": outcome.etag})
+    return await write.answer(outcome, 201)
 
 
 @router.get(
     "/v1/cases/{declaration_id}/opinions",
     response_model=list[OpinionRead],
-    responses=responses(401, 403, 404, 422),
+    responses=declare(CaseNotFound),
     summary="The opinions given on a case, oldest first",
 )
 async def list_opinions(case: CurrentCase, session: SessionDep) -> list[OpinionRead]:

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from ladder.kit.auth import PrincipalDep
-from ladder.kit.errors import responses
+from ladder.kit.errors import declare
 from ladder.rules.editions import service
 from ladder.rules.editions.schemas import (
     EditionRead,
@@ -18,6 +18,7 @@ from ladder.rules.editions.schemas import (
     RuleCatalogue,
     SceneCatalogue,
 )
+from ladder.rules.errors import EditionNotFound, NoEditionInEffect
 from ladder.rules.evaluations.schemas import Jurisdiction
 from ladder.rules.vocabulary import IdentifierPath, Tier
 
@@ -27,7 +28,7 @@ router = APIRouter(prefix="/v1/editions", tags=["editions"])
 @router.get(
     "",
     response_model=list[EditionSummary],
-    responses=responses(401),
+    responses=declare(),
     summary="List the editions of 要素条件, oldest first",
 )
 async def list_editions(_: PrincipalDep) -> list[EditionSummary]:
@@ -37,7 +38,7 @@ async def list_editions(_: PrincipalDep) -> list[EditionSummary]:
 @router.get(
     "/in-effect",
     response_model=EditionSummary,
-    responses=responses(401, 422),
+    responses=declare(NoEditionInEffect),
     summary="The edition in effect on a date (Beijing): how a campaign picks its edition",
     description=(
         "A campaign uses the edition in effect when it opens, unless it names one. Without "
@@ -52,7 +53,7 @@ async def edition_in_effect(_: PrincipalDep, on: date | None = None) -> EditionS
 @router.get(
     "/{edition_id}",
     response_model=EditionRead,
-    responses=responses(401, 404),
+    responses=declare(EditionNotFound),
     summary="Read one edition: segments, scene guide, KPI table, materials, tier thresholds",
 )
 async def read_edition(edition_id: IdentifierPath, _: PrincipalDep) -> EditionRead:
@@ -62,7 +63,7 @@ async def read_edition(edition_id: IdentifierPath, _: PrincipalDep) -> EditionRe
 @router.get(
     "/{edition_id}/scenes",
     response_model=SceneCatalogue,
-    responses=responses(401, 404),
+    responses=declare(EditionNotFound),
     summary="The scene guide's 环节 and scenes, with the segment each counts for",
 )
 async def read_scenes(edition_id: IdentifierPath, _: PrincipalDep) -> SceneCatalogue:
@@ -72,7 +73,7 @@ async def read_scenes(edition_id: IdentifierPath, _: PrincipalDep) -> SceneCatal
 @router.get(
     "/{edition_id}/kpis",
     response_model=KpiCatalogue,
-    responses=responses(401, 404),
+    responses=declare(EditionNotFound),
     summary="The KPI reference table: group, unit, kind and direction of each indicator",
 )
 async def read_kpis(edition_id: IdentifierPath, _: PrincipalDep) -> KpiCatalogue:
@@ -89,7 +90,7 @@ async def read_kpis(edition_id: IdentifierPath, _: PrincipalDep) -> KpiCatalogue
 @router.get(
     "/{edition_id}/materials",
     response_model=MaterialCatalogue,
-    responses=responses(401, 404),
+    responses=declare(EditionNotFound),
     summary="The material sections (申报材料清单) per tier",
 )
 async def read_materials(edition_id: IdentifierPath, _: PrincipalDep) -> MaterialCatalogue:
@@ -100,7 +101,7 @@ async def read_materials(edition_id: IdentifierPath, _: PrincipalDep) -> Materia
 @router.get(
     "/{edition_id}/rules",
     response_model=RuleCatalogue,
-    responses=responses(401, 404, 422),
+    responses=declare(EditionNotFound),
     summary="The rules that apply to a tier (and a jurisdiction's overlays), with clauses",
 )
 async def read_rules(

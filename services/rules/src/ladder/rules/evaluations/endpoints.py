@@ -16,8 +16,9 @@ from pydantic.json_schema import models_json_schema
 from pydantic_core import to_json
 
 from ladder.kit.auth import PrincipalDep
-from ladder.kit.errors import responses
+from ladder.kit.errors import PayloadTooLarge, ValidationFailed, declare
 from ladder.kit.inputs import InvalidInput, parse_json
+from ladder.rules.errors import BatchTooLarge, NoEditionInEffect, NotInCatalogue, UnknownEdition
 from ladder.rules.evaluations import service
 from ladder.rules.evaluations.intake import read_batch
 from ladder.rules.evaluations.schemas import (
@@ -41,7 +42,7 @@ def _json(content: Any) -> Response:
 @router.post(
     "",
     response_model=EvaluationResult,
-    responses=responses(401, 422),
+    responses=declare(UnknownEdition, NoEditionInEffect, NotInCatalogue),
     summary="Evaluate a factory's facts against 要素条件 for a tier",
     description=(
         "Runs every rule of the edition for the tier, plus the local overlays of the "
@@ -60,7 +61,14 @@ async def evaluate(data: EvaluationRequest, _: PrincipalDep) -> Response:
 @router.post(
     "/batch",
     response_model=BatchResult,
-    responses=responses(401, 413, 415, 422),
+    responses=declare(
+        UnknownEdition,
+        NoEditionInEffect,
+        NotInCatalogue,
+        BatchTooLarge,
+        PayloadTooLarge,
+        ValidationFailed,  # the body is read by hand: FastAPI sees no input to imply it
+    ),
     summary=f"Evaluate up to {MAX_BATCH} factories in one call",
     description=(
         "Each item is `{ref?, edition?, tier, facts, jurisdiction?}` and is evaluated on its "
@@ -108,7 +116,7 @@ def _checked_and_evaluated(body: bytes) -> dict[str, Any]:
 @router.post(
     "/compare",
     response_model=ComparisonResult,
-    responses=responses(401, 422),
+    responses=declare(UnknownEdition, NoEditionInEffect, NotInCatalogue),
     summary="Evaluate the same facts under two editions and list what changed",
     description=(
         "`differences` lists rules added or removed by the second edition, rules whose "

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from ladder.kit.auth import PrincipalDep
-from ladder.kit.errors import responses
+from ladder.kit.errors import declare
 from ladder.rules.errors import OverlayNotFound
 from ladder.rules.overlays.catalogue import overlays
 from ladder.rules.overlays.models import Overlay
@@ -17,7 +17,7 @@ router = APIRouter(prefix="/v1/overlays", tags=["overlays"])
 @router.get(
     "",
     response_model=list[Overlay],
-    responses=responses(401),
+    responses=declare(),
     summary="List the local overlays: jurisdiction, editions extended, checks with clauses",
 )
 async def list_overlays(_: PrincipalDep) -> list[Overlay]:
@@ -27,7 +27,7 @@ async def list_overlays(_: PrincipalDep) -> list[Overlay]:
 @router.get(
     "/{overlay_id}",
     response_model=Overlay,
-    responses=responses(401, 404),
+    responses=declare(OverlayNotFound),
     summary="Read one local overlay",
 )
 async def read_overlay(overlay_id: IdentifierPath, _: PrincipalDep) -> Overlay:

@@ -6,16 +6,26 @@ import uuid
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response, status
-from fastapi.responses import JSONResponse
 
 from ladder.kit.auth import PrincipalDep
 from ladder.kit.db import SessionDep
-from ladder.kit.errors import responses
-from ladder.kit.idempotency import IdempotencyKeyDep, claim
+from ladder.kit.errors import PayloadTooLarge, declare
 from ladder.kit.pagination import Page, PageDep
 from ladder.kit.params import FIRST_REFERENCE_YEAR, LAST_CAMPAIGN_YEAR, OptionalReferenceYearQuery
+from ladder.kit.writes import KeyedWriteDep
 from ladder.rules.reference import repository, service, upload
 from ladder.rules.reference.auth import MinistryDep
+from ladder.rules.reference.errors import (
+    DatasetNotFound,
+    DuplicateRank,
+    DuplicateRegion,
+    InvalidCsv,
+    InvalidRank,
+    InvalidRegion,
+    NegativeCount,
+    UnexpectedParameter,
+    UnsupportedMediaType,
+)
 from ladder.rules.reference.kinds import DatasetKind
 from ladder.rules.reference.schemas import (
     MAX_ROWS,
@@ -23,7 +33,6 @@ from ladder.rules.reference.schemas import (
     DatasetSummary,
     DatasetUpload,
 )
-from ladder.rules.tables import IDEMPOTENCY
 
 router = APIRouter(prefix="/v1/reference-datasets", tags=["reference data"])
 
@@ -54,7 +63,17 @@ def _upload_schema() -> dict[str, Any]:
     "",
     status_code=status.HTTP_201_CREATED,
     response_model=DatasetRead,
-    responses=responses(401, 403, 413, 415, 422, 428),
+    responses=declare(
+        PayloadTooLarge,
+        UnsupportedMediaType,
+        InvalidRegion,
+        DuplicateRegion,
+        InvalidRank,
+        DuplicateRank,
+        NegativeCount,
+        InvalidCsv,
+        UnexpectedParameter,
+    ),
     summary="Load a reference table (ministry only; Idempotency-Key required)",
     description=(
         "Stores the table as the next version of its kind and reference year; the highest "
@@ -82,7 +101,7 @@ async def upload_dataset(
     request: Request,
     session: SessionDep,
     principal: MinistryDep,
-    key: IdempotencyKeyDep,
+    write: KeyedWriteDep,
     kind: Annotated[DatasetKind | None, Query(description="CSV only")] = None,
     year: Annotated[
         int | None,
@@ -99,26 +118,16 @@ async def upload_dataset(
     body = await upload.read_body(request)
     query = {"kind": kind, "year": year, "source_note": source_note, "sample": sample}
     data = upload.parse(body, content_type, options, query)
-    slot = await claim(
-        session,
-        IDEMPOTENCY,
-        principal=principal.sub,
-        key=key,
-        request=request,
-        body=data.model_dump(mode="json"),
-    )
-    if (replayed := slot.replayed()) is not None:
+    if (replayed := await write.begin(data)) is not None:
         return replayed
     read = await service.store(session, data, uploaded_by=principal.sub)
-    answer = read.model_dump(mode="json")
-    await slot.store(session, status.HTTP_201_CREATED, answer)
-    return JSONResponse(answer, status_code=status.HTTP_201_CREATED)
+    return await write.answer(read, status.HTTP_201_CREATED)
 
 
 @router.get(
     "",
     response_model=Page[DatasetSummary],
-    responses=responses(401, 422),
+    responses=declare(),
     summary="List reference datasets (newest year first, then kind, newest version first)",
 )
 async def list_datasets(
@@ -142,7 +151,7 @@ async def list_datasets(
 @router.get(
     "/{dataset_id}",
     response_model=DatasetRead,
-    responses=responses(401, 404, 422),
+    responses=declare(DatasetNotFound),
     summary="Read one reference dataset with its rows",
 )
 async def read_dataset(dataset_id: uuid.UUID, session: SessionDep, _: PrincipalDep) -> DatasetRead:
