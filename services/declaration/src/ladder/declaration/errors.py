@@ -1,5 +1,7 @@
 """Domain errors of the declaration service, each with a stable code."""
 
+from __future__ import annotations
+
 from ladder.kit.errors import Conflict, Forbidden, LadderError, NotFound, ServiceUnavailable
 
 
@@ -89,7 +91,8 @@ class InvalidUSCC(LadderError):
 
 
 class NotInCatalogue(LadderError):
-    """A scene or KPI the campaign's 要素条件 edition does not have (code of the first)."""
+    """A scene or KPI the campaign's 要素条件 edition does not have; `of` answers the subclass
+    named by the first problem's type, so the code is one a route can declare."""
 
     status_code = 422
     code = "not_in_catalogue"
@@ -97,13 +100,33 @@ class NotInCatalogue(LadderError):
     message_en = "A scene or KPI is not in the catalogue of the campaign's edition"
 
     def __init__(self, edition: str, problems: list[dict[str, object]]) -> None:
-        self.code = str(problems[0]["type"])  # type: ignore[misc]  (per instance, by design)
         names = ", ".join(str(p["field"]) for p in problems[:5])
         super().__init__(
             f"不属于要素条件({edition})目录：{names}",
             f"Not in the catalogue of edition {edition}: {names}",
             details={"edition": edition, "fields": problems},
         )
+
+    @staticmethod
+    def of(edition: str, problems: list[dict[str, object]]) -> NotInCatalogue:
+        kind = next((k for k in CATALOGUE_ERRORS if k.code == problems[0]["type"]), None)
+        return (kind or NotInCatalogue)(edition, problems)
+
+
+class UnknownSceneSegment(NotInCatalogue):
+    code = "unknown_scene_segment"
+
+
+class UnknownScene(NotInCatalogue):
+    code = "unknown_scene"
+
+
+class UnknownKpi(NotInCatalogue):
+    code = "unknown_kpi"
+
+
+CATALOGUE_ERRORS: tuple[type[NotInCatalogue], ...] = (UnknownSceneSegment, UnknownScene, UnknownKpi)
+"""What a draft's save can answer for its scenes and KPIs (`declare(*CATALOGUE_ERRORS)`)."""
 
 
 class DeclarationIncomplete(LadderError):

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
+from fastapi import Depends, Request
+
 from ladder.kit.settings import KitSettings
 
 SCHEMA = "declaration"
@@ -20,3 +24,11 @@ class Settings(KitSettings):
     # The body cap of the self-assessment import route only (a CSV of ~350,000 rows at the
     # ~180 bytes a row takes); the file is spooled to a temporary file and read row by row.
     import_max_body_bytes: int = 64 * 1024 * 1024
+
+
+async def _settings(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+SettingsDep = Annotated[Settings, Depends(_settings)]
+"""This process's settings, for routes that need one (the rules' wait, the public address)."""

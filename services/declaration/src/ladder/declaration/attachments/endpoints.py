@@ -7,17 +7,24 @@ from typing import Annotated
 from urllib.parse import quote
 
 from fastapi import APIRouter, Query, Request, Response, status
-from fastapi.responses import JSONResponse
 
 from ladder.declaration.attachments import kinds, service
+from ladder.declaration.attachments.errors import (
+    AttachmentExists,
+    AttachmentNotFound,
+    AttachmentTooLarge,
+    AttachmentTypeNotAllowed,
+    EmptyAttachment,
+    TooManyAttachments,
+)
 from ladder.declaration.attachments.schemas import AttachmentRead
 from ladder.declaration.declarations import service as declarations
-from ladder.declaration.tables import IDEMPOTENCY
+from ladder.declaration.errors import DeclarationNotFound, NotEditable, NotOwnEnterprise
 from ladder.kit.auth import PrincipalDep
-from ladder.kit.concurrency import IfMatchHeader
+from ladder.kit.concurrency import IfMatchDep
 from ladder.kit.db import SessionDep
-from ladder.kit.errors import responses
-from ladder.kit.idempotency import IdempotencyKeyDep, claim
+from ladder.kit.errors import PayloadTooLarge, declare
+from ladder.kit.writes import KeyedWriteDep, answer_json
 
 router = APIRouter(prefix="/v1/declarations/{declaration_id}/attachments", tags=["attachments"])
 # The upload route's body cap (the kit's per-route limit; a file may be up to 20 MiB).
@@ -30,17 +37,21 @@ Kind = Annotated[
 ]
 
 
-def _answer(read: AttachmentRead, status_code: int = 200) -> JSONResponse:
-    return JSONResponse(
-        read.model_dump(mode="json"), status_code=status_code, headers={"ETag": read.etag}
-    )
-
-
 @router.post(
     "",
     status_code=status.HTTP_201_CREATED,
     response_model=AttachmentRead,
-    responses=responses(401, 403, 404, 409, 413, 415, 422, 428),
+    responses=declare(
+        DeclarationNotFound,
+        NotOwnEnterprise,
+        NotEditable,
+        EmptyAttachment,
+        AttachmentTooLarge,
+        PayloadTooLarge,
+        AttachmentTypeNotAllowed,
+        AttachmentExists,
+        TooManyAttachments,
+    ),
     summary="Attach an evidence file to a draft (the request body is the file)",
     description=(
         f"The body is the file itself; its kind is told from its content ({kinds.ALLOWED}). "
@@ -61,37 +72,27 @@ async def upload(
     declaration_id: uuid.UUID,
     name: Name,
     request: Request,
-    session: SessionDep,
     principal: PrincipalDep,
-    key: IdempotencyKeyDep,
+    write: KeyedWriteDep,
     kind: Kind = "证明材料",
 ) -> Response:
     # Only the enterprise adds to its own draft: anyone else is refused before the body (up to
     # 20 MiB) is read.
-    await declarations.get_editable(session, principal, declaration_id)
+    await declarations.get_editable(write.session, principal, declaration_id)
     content = await request.body()
-    slot = await claim(
-        session,
-        IDEMPOTENCY,
-        principal=principal.sub,
-        key=key,
-        request=request,
-        body={"name": name, "kind": kind, "sha256": service.digest(content)},
-    )
-    if (replayed := slot.replayed()) is not None:
+    sent = {"name": name, "kind": kind, "sha256": service.digest(content)}
+    if (replayed := await write.begin(sent)) is not None:
         return replayed
     attachment = await service.add(
-        session, principal, declaration_id, name=name, kind=kind, content=content
+        write.session, principal, declaration_id, name=name, kind=kind, content=content
     )
-    read = service.to_read(attachment)
-    await slot.store(session, 201, read.model_dump(mode="json"))
-    return _answer(read, 201)
+    return await write.answer(service.to_read(attachment), 201)
 
 
 @router.get(
     "",
     response_model=list[AttachmentRead],
-    responses=responses(401, 404),
+    responses=declare(DeclarationNotFound),
     summary="List a declaration's attachments (not removed)",
 )
 async def list_attachments(
@@ -102,7 +103,10 @@ async def list_attachments(
 
 @router.get(
     "/{attachment_id}/content",
-    responses={**responses(401, 404), 200: {"content": {"application/octet-stream": {}}}},
+    responses={
+        **declare(DeclarationNotFound, AttachmentNotFound),
+        200: {"content": {"application/octet-stream": {}}},
+    },
     summary="Download an attachment (also one removed since a version listed it)",
 )
 async def download(
@@ -126,7 +130,7 @@ async def download(
 @router.delete(
     "/{attachment_id}",
     response_model=AttachmentRead,
-    responses=responses(401, 403, 404, 409, 412, 428),
+    responses=declare(DeclarationNotFound, NotOwnEnterprise, NotEditable, AttachmentNotFound),
     summary="Remove an attachment from a draft (If-Match: the attachment's ETag)",
 )
 async def remove(
@@ -134,7 +138,7 @@ async def remove(
     attachment_id: uuid.UUID,
     session: SessionDep,
     principal: PrincipalDep,
-    if_match: IfMatchHeader = None,
+    if_match: IfMatchDep,
 ) -> Response:
     found = await service.remove(session, principal, declaration_id, attachment_id, if_match)
-    return _answer(service.to_read(found))
+    return answer_json(service.to_read(found))

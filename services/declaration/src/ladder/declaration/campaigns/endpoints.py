@@ -5,11 +5,15 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Response
-from fastapi.responses import JSONResponse
 
 from ladder.declaration.campaigns import service
 from ladder.declaration.campaigns.auth import DeadlineEditorDep
 from ladder.declaration.campaigns.deadlines import jurisdiction_from_key
+from ladder.declaration.campaigns.errors import (
+    DeadlineChainNotFound,
+    DeadlineChainOutOfOrder,
+    NoSuchCampaign,
+)
 from ladder.declaration.campaigns.schemas import (
     CampaignRead,
     DeadlineChainRead,
@@ -18,10 +22,11 @@ from ladder.declaration.campaigns.schemas import (
 )
 from ladder.kit.auth import PrincipalDep
 from ladder.kit.clock import ClockDep
-from ladder.kit.concurrency import IfMatchHeader
+from ladder.kit.concurrency import IfMatchDep
 from ladder.kit.db import SessionDep
-from ladder.kit.errors import responses
+from ladder.kit.errors import declare
 from ladder.kit.params import CampaignYearPath
+from ladder.kit.writes import answer_json
 
 YearPath = CampaignYearPath
 
@@ -36,14 +41,10 @@ JurisdictionKey = Annotated[
 ]
 
 
-def _chain_answer(read: DeadlineChainRead) -> JSONResponse:
-    return JSONResponse(read.model_dump(mode="json"), headers={"ETag": read.etag})
-
-
 @router.get(
     "",
     response_model=list[CampaignRead],
-    responses=responses(401),
+    responses=declare(),
     summary="Campaigns with their tiers, rules edition and deadline chains",
 )
 async def list_campaigns(session: SessionDep, _: PrincipalDep) -> list[CampaignRead]:
@@ -53,7 +54,7 @@ async def list_campaigns(session: SessionDep, _: PrincipalDep) -> list[CampaignR
 @router.get(
     "/{year}",
     response_model=CampaignRead,
-    responses=responses(401, 404),
+    responses=declare(NoSuchCampaign),
     summary="One campaign with its deadline chains (Beijing time, with their sources)",
 )
 async def read_campaign(year: YearPath, session: SessionDep, _: PrincipalDep) -> CampaignRead:
@@ -63,7 +64,7 @@ async def read_campaign(year: YearPath, session: SessionDep, _: PrincipalDep) ->
 @router.get(
     "/{year}/deadlines",
     response_model=RegionDeadlines,
-    responses=responses(401, 404, 422),
+    responses=declare(NoSuchCampaign),
     summary="The deadline chain that applies to a region (longest prefix), levels in order",
 )
 async def deadlines_for_region(
@@ -79,21 +80,19 @@ async def deadlines_for_region(
 @router.get(
     "/{year}/deadlines/{jurisdiction}",
     response_model=DeadlineChainRead,
-    responses=responses(401, 404, 422),
+    responses=declare(NoSuchCampaign, DeadlineChainNotFound),
     summary="One jurisdiction's deadline chain, with its ETag",
 )
 async def read_chain(
     year: YearPath, jurisdiction: JurisdictionKey, session: SessionDep, _: PrincipalDep
 ) -> Response:
-    return _chain_answer(
-        await service.read_chain(session, year, jurisdiction_from_key(jurisdiction))
-    )
+    return answer_json(await service.read_chain(session, year, jurisdiction_from_key(jurisdiction)))
 
 
 @router.put(
     "/{year}/deadlines/{jurisdiction}",
     response_model=DeadlineChainRead,
-    responses=responses(401, 403, 404, 412, 422, 428),
+    responses=declare(NoSuchCampaign, DeadlineChainOutOfOrder),
     summary="Replace one jurisdiction's deadline chain (ministry; If-Match, `*` to create)",
 )
 async def replace_chain(
@@ -103,7 +102,7 @@ async def replace_chain(
     session: SessionDep,
     principal: DeadlineEditorDep,
     clock: ClockDep,
-    if_match: IfMatchHeader = None,
+    if_match: IfMatchDep,
 ) -> Response:
     read = await service.replace_chain(
         session,
@@ -114,4 +113,4 @@ async def replace_chain(
         if_match,
         clock.now(),
     )
-    return _chain_answer(read)
+    return answer_json(read)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request, Response, status
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Path, Query, Response, status
 
+from ladder.declaration.campaigns.errors import DeadlinePassed
 from ladder.declaration.declarations import diff, repository, service
 from ladder.declaration.declarations.schemas import (
     DeclarationCreate,
@@ -19,57 +19,55 @@ from ladder.declaration.declarations.schemas import (
     VersionRead,
     WithdrawRequest,
 )
-from ladder.declaration.errors import VersionNotFound
+from ladder.declaration.errors import (
+    CATALOGUE_ERRORS,
+    CampaignNotFound,
+    ChangedDuringSubmit,
+    DeclarationIncomplete,
+    DeclarationNotFound,
+    FactoryNotFound,
+    InvalidTransition,
+    NotEditable,
+    NotOwnEnterprise,
+    PrecheckFailed,
+    RulesUnavailable,
+    TierNotOpen,
+    VersionNotFound,
+)
 from ladder.declaration.peers import RulesDep
-from ladder.declaration.tables import IDEMPOTENCY
+from ladder.declaration.settings import SettingsDep
 from ladder.kit.auth import PrincipalDep
-from ladder.kit.concurrency import IfMatchHeader
-from ladder.kit.db import SessionDep
-from ladder.kit.errors import responses
-from ladder.kit.idempotency import IdempotencyKeyDep, claim
-from ladder.kit.outbox import wake_relay
+from ladder.kit.concurrency import IfMatchDep
+from ladder.kit.db import DatabaseDep, SessionDep
+from ladder.kit.errors import Forbidden, UpstreamError, declare
 from ladder.kit.pagination import Page, PageDep
+from ladder.kit.writes import KeyedWriteDep, answer_json
 
 router = APIRouter(prefix="/v1/declarations", tags=["declarations"])
 
-
-def _answer(read: DeclarationRead, status_code: int = 200) -> JSONResponse:
-    return JSONResponse(
-        read.model_dump(mode="json"), status_code=status_code, headers={"ETag": read.etag}
-    )
+# What asking the rules service can answer besides its verdict (502 refused, 503 unreachable).
+RULES_ERRORS = (UpstreamError, RulesUnavailable)
+# What saving a draft's content can answer: the campaign, the tier, the catalogues.
+CONTENT_ERRORS = (CampaignNotFound, TierNotOpen, *CATALOGUE_ERRORS, UpstreamError)
 
 
 @router.post(
     "",
     status_code=status.HTTP_201_CREATED,
     response_model=DeclarationRead,
-    responses=responses(401, 403, 404, 422, 428),
+    responses=declare(FactoryNotFound, *CONTENT_ERRORS),
     summary="Create a draft declaration for one of the caller's factories",
 )
 async def create_declaration(
-    data: DeclarationCreate,
-    request: Request,
-    session: SessionDep,
-    principal: PrincipalDep,
-    key: IdempotencyKeyDep,
-    rules: RulesDep,
+    data: DeclarationCreate, principal: PrincipalDep, write: KeyedWriteDep, rules: RulesDep
 ) -> Response:
-    slot = await claim(
-        session,
-        IDEMPOTENCY,
-        principal=principal.sub,
-        key=key,
-        request=request,
-        body=data.model_dump(mode="json"),
-    )
-    if (replayed := slot.replayed()) is not None:
+    if (replayed := await write.begin(data)) is not None:
         return replayed
-    read = service.to_read(await service.create(session, rules, principal, data))
-    await slot.store(session, 201, read.model_dump(mode="json"))
-    return _answer(read, 201)
+    row = await service.create(write.session, rules, principal, data)
+    return await write.answer(service.to_read(row), 201)
 
 
-@router.get("", response_model=Page[DeclarationRead], responses=responses(401, 403))
+@router.get("", response_model=Page[DeclarationRead], responses=declare(Forbidden))
 async def list_declarations(
     session: SessionDep,
     principal: PrincipalDep,
@@ -88,17 +86,20 @@ async def list_declarations(
     )
 
 
-@router.get("/{declaration_id}", response_model=DeclarationRead, responses=responses(401, 404))
+@router.get(
+    "/{declaration_id}", response_model=DeclarationRead, responses=declare(DeclarationNotFound)
+)
 async def read_declaration(
     declaration_id: uuid.UUID, session: SessionDep, principal: PrincipalDep
 ) -> Response:
-    return _answer(service.to_read(await service.get_readable(session, principal, declaration_id)))
+    row = await service.get_readable(session, principal, declaration_id)
+    return answer_json(service.to_read(row))
 
 
 @router.patch(
     "/{declaration_id}",
     response_model=DeclarationRead,
-    responses=responses(401, 403, 404, 409, 412, 422, 428),
+    responses=declare(DeclarationNotFound, NotOwnEnterprise, NotEditable, *CONTENT_ERRORS),
     summary="Edit a draft (If-Match required)",
 )
 async def edit_declaration(
@@ -107,16 +108,16 @@ async def edit_declaration(
     session: SessionDep,
     principal: PrincipalDep,
     rules: RulesDep,
-    if_match: IfMatchHeader = None,
+    if_match: IfMatchDep,
 ) -> Response:
     row = await service.patch(session, rules, principal, declaration_id, data, if_match)
-    return _answer(service.to_read(row))
+    return answer_json(service.to_read(row))
 
 
 @router.post(
     "/{declaration_id}/precheck",
     response_model=PrecheckResult,
-    responses=responses(401, 404, 502, 503),
+    responses=declare(DeclarationNotFound, NotOwnEnterprise, *RULES_ERRORS),
     summary="Pre-check against 要素条件 (asks the rules service)",
 )
 async def precheck_declaration(
@@ -128,40 +129,45 @@ async def precheck_declaration(
 @router.post(
     "/{declaration_id}/submit",
     response_model=DeclarationRead,
-    responses=responses(401, 403, 404, 409, 422, 428, 502, 503),
+    responses=declare(
+        DeclarationNotFound,
+        NotOwnEnterprise,
+        InvalidTransition,
+        DeadlinePassed,
+        DeclarationIncomplete,
+        ChangedDuringSubmit,
+        PrecheckFailed,
+        *RULES_ERRORS,
+    ),
     summary="Submit (Idempotency-Key required): freezes a fingerprinted version",
 )
 async def submit_declaration(
     declaration_id: uuid.UUID,
-    request: Request,
-    session: SessionDep,
+    db: DatabaseDep,
+    settings: SettingsDep,
     principal: PrincipalDep,
     rules: RulesDep,
-    key: IdempotencyKeyDep,
+    write: KeyedWriteDep,
 ) -> Response:
     # The rules are asked first, with no connection or lock held (the request's session has
     # not touched the database yet); the key claim and the locked write follow.
     evaluated = await service.evaluate_for_submit(
-        request.app.state.db,
+        db,
         rules,
         principal,
         declaration_id,
-        wait_seconds=request.app.state.settings.rules_evaluation_timeout_seconds,
+        wait_seconds=settings.rules_evaluation_timeout_seconds,
     )
-    slot = await claim(session, IDEMPOTENCY, principal=principal.sub, key=key, request=request)
-    if (replayed := slot.replayed()) is not None:
+    if (replayed := await write.begin()) is not None:
         return replayed
-    row = await service.submit(session, rules, principal, declaration_id, evaluated)
-    read = service.to_read(row)
-    await slot.store(session, 200, read.model_dump(mode="json"))
-    wake_relay(request.app.state)
-    return _answer(read)
+    row = await service.submit(write.session, rules, principal, declaration_id, evaluated)
+    return await write.answer(service.to_read(row))
 
 
 @router.post(
     "/{declaration_id}/withdraw",
     response_model=DeclarationRead,
-    responses=responses(401, 403, 404, 409, 412, 428),
+    responses=declare(DeclarationNotFound, NotOwnEnterprise, InvalidTransition),
     summary="Withdraw (If-Match required)",
 )
 async def withdraw_declaration(
@@ -169,14 +175,16 @@ async def withdraw_declaration(
     data: WithdrawRequest,
     session: SessionDep,
     principal: PrincipalDep,
-    if_match: IfMatchHeader = None,
+    if_match: IfMatchDep,
 ) -> Response:
     row = await service.withdraw(session, principal, declaration_id, data.reason, if_match)
-    return _answer(service.to_read(row))
+    return answer_json(service.to_read(row))
 
 
 @router.get(
-    "/{declaration_id}/versions", response_model=list[VersionRead], responses=responses(401, 404)
+    "/{declaration_id}/versions",
+    response_model=list[VersionRead],
+    responses=declare(DeclarationNotFound),
 )
 async def list_versions(
     declaration_id: uuid.UUID, session: SessionDep, principal: PrincipalDep
@@ -190,7 +198,7 @@ async def list_versions(
 @router.get(
     "/{declaration_id}/versions/{before}/diff/{after}",
     response_model=VersionDiff,
-    responses=responses(401, 404),
+    responses=declare(DeclarationNotFound, VersionNotFound),
     summary="What changed between two submitted versions, field by field",
 )
 async def diff_versions(
@@ -216,7 +224,9 @@ async def diff_versions(
 
 
 @router.get(
-    "/{declaration_id}/history", response_model=list[TransitionRead], responses=responses(401, 404)
+    "/{declaration_id}/history",
+    response_model=list[TransitionRead],
+    responses=declare(DeclarationNotFound),
 )
 async def list_history(
     declaration_id: uuid.UUID, session: SessionDep, principal: PrincipalDep

@@ -248,7 +248,7 @@ async def _check_catalogue(
     cat = await catalogue_client.catalogue(rules, campaign.rules_edition)
     found = catalogue_client.problems(cat, facts)
     if found:
-        raise NotInCatalogue(campaign.rules_edition, found)
+        raise NotInCatalogue.of(campaign.rules_edition, found)
 
 
 # Facts the recommending unit supplies after submission (the Fujian county's credit check):

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Response, status
-from fastapi.responses import JSONResponse
 
 from ladder.declaration.enterprises import repository, service
 from ladder.declaration.enterprises.schemas import (
@@ -15,50 +14,47 @@ from ladder.declaration.enterprises.schemas import (
     FactoryCreate,
     FactoryRead,
 )
+from ladder.declaration.errors import EnterpriseExists, EnterpriseNotFound, NotOwnEnterprise
 from ladder.kit.auth import PrincipalDep
-from ladder.kit.concurrency import IfMatchHeader
+from ladder.kit.concurrency import IfMatchDep
 from ladder.kit.db import SessionDep
-from ladder.kit.errors import responses
+from ladder.kit.errors import declare
+from ladder.kit.writes import answer_json
 
 UsccPath = Annotated[str, Path(min_length=18, max_length=18, description="统一社会信用代码")]
 
 router = APIRouter(prefix="/v1/enterprises", tags=["enterprises"])
 
 
-def _answer(read: EnterpriseRead, status_code: int = 200) -> JSONResponse:
-    return JSONResponse(
-        read.model_dump(mode="json"), status_code=status_code, headers={"ETag": read.etag}
-    )
-
-
 @router.post(
     "",
     status_code=status.HTTP_201_CREATED,
     response_model=EnterpriseRead,
-    responses=responses(401, 403, 409, 422),
+    responses=declare(NotOwnEnterprise, EnterpriseExists),
     summary="Register the caller's enterprise (企业注册)",
 )
 async def register_enterprise(
     data: EnterpriseCreate, session: SessionDep, principal: PrincipalDep
 ) -> Response:
     read = service.to_read(principal, await service.register(session, principal, data))
-    return _answer(read, 201)
+    return answer_json(read, 201)
 
 
 @router.get(
     "/{uscc}",
     response_model=EnterpriseRead,
-    responses=responses(401, 404),
+    responses=declare(EnterpriseNotFound),
     summary="Read an enterprise",
 )
 async def read_enterprise(uscc: UsccPath, session: SessionDep, principal: PrincipalDep) -> Response:
-    return _answer(service.to_read(principal, await service.get_readable(session, principal, uscc)))
+    enterprise = await service.get_readable(session, principal, uscc)
+    return answer_json(service.to_read(principal, enterprise))
 
 
 @router.patch(
     "/{uscc}",
     response_model=EnterpriseRead,
-    responses=responses(401, 403, 404, 412, 422, 428),
+    responses=declare(EnterpriseNotFound, NotOwnEnterprise),
     summary="Edit the caller's enterprise profile (If-Match required)",
 )
 async def edit_enterprise(
@@ -66,17 +62,17 @@ async def edit_enterprise(
     data: EnterprisePatch,
     session: SessionDep,
     principal: PrincipalDep,
-    if_match: IfMatchHeader = None,
+    if_match: IfMatchDep,
 ) -> Response:
     enterprise = await service.update_profile(session, principal, uscc, data, if_match)
-    return _answer(service.to_read(principal, enterprise))
+    return answer_json(service.to_read(principal, enterprise))
 
 
 @router.post(
     "/{uscc}/factories",
     status_code=status.HTTP_201_CREATED,
     response_model=FactoryRead,
-    responses=responses(401, 403, 404, 422),
+    responses=declare(EnterpriseNotFound, NotOwnEnterprise),
     summary="Add a factory (智能工厂项目) to the caller's enterprise",
 )
 async def add_factory(
@@ -88,7 +84,7 @@ async def add_factory(
 @router.get(
     "/{uscc}/factories",
     response_model=list[FactoryRead],
-    responses=responses(401, 404),
+    responses=declare(EnterpriseNotFound),
     summary="List an enterprise's factories",
 )
 async def list_factories(

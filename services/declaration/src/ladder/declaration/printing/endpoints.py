@@ -10,17 +10,19 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Request, Response
+from fastapi import APIRouter, Path, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
+from ladder.declaration.errors import DeclarationNotFound, VersionNotFound
 from ladder.declaration.printing import service
+from ladder.declaration.printing.errors import FingerprintNotFound
 from ladder.declaration.printing.render import render_pdf
 from ladder.declaration.printing.schemas import VerificationRead
-from ladder.declaration.settings import Settings
+from ladder.declaration.settings import SettingsDep
 from ladder.kit.auth import PrincipalDep
 from ladder.kit.db import DatabaseDep, SessionDep
-from ladder.kit.errors import responses
+from ladder.kit.errors import declare
 from ladder.kit.params import VersionNumberPath
 
 router = APIRouter()
@@ -37,18 +39,17 @@ FINGERPRINT_PATTERN = r"^[0-9a-f]{64}$"
             "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
             "description": "The printable 申报书 of the version (A4, fingerprint on every page)",
         },
-        **responses(401, 404, 422),
+        **declare(DeclarationNotFound, VersionNotFound),
     },
     summary="The printable copy (纸质版) of a submitted version, as PDF",
 )
 async def print_version(
     declaration_id: uuid.UUID,
     number: VersionNumberPath,
-    request: Request,
     db: DatabaseDep,
+    settings: SettingsDep,
     principal: PrincipalDep,
 ) -> Response:
-    settings: Settings = request.app.state.settings
     # Read in a short transaction of our own, so the connection goes back to the pool before
     # the CPU-bound rendering, which runs off the event loop.
     async with db.transaction() as session:
@@ -71,7 +72,7 @@ async def print_version(
     service.VERIFICATIONS_PATH + "/{fingerprint}",
     tags=["public"],
     response_model=VerificationRead,
-    responses=responses(404, 422),
+    responses=declare(FingerprintNotFound),
     summary="Verify a printed copy by its fingerprint (no token needed)",
 )
 async def verify_fingerprint(

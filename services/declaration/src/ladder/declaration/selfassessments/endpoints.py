@@ -9,12 +9,22 @@ from email.message import Message
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request, Response, status
-from fastapi.responses import JSONResponse
 
+from ladder.declaration.errors import CampaignNotFound, NotOwnEnterprise, TierNotOpen
 from ladder.declaration.peers import RulesDep
 from ladder.declaration.selfassessments import rules as rules_client
 from ladder.declaration.selfassessments import service
-from ladder.declaration.selfassessments.errors import UnsupportedFileType
+from ladder.declaration.selfassessments.errors import (
+    RULES_REFUSALS,
+    ImportNotFound,
+    ImportRaced,
+    ImportRejected,
+    InvalidCursor,
+    MayNotImport,
+    RegionOutsideJurisdiction,
+    SelfAssessmentNotFound,
+    UnsupportedFileType,
+)
 from ladder.declaration.selfassessments.layout import layout, template_csv, template_xlsx
 from ladder.declaration.selfassessments.reader import CSV, MEDIA_TYPES, XLSX
 from ladder.declaration.selfassessments.schemas import (
@@ -23,18 +33,20 @@ from ladder.declaration.selfassessments.schemas import (
     SelfAssessmentPage,
     SelfAssessmentRead,
 )
-from ladder.declaration.tables import IDEMPOTENCY
 from ladder.kit.auth import PrincipalDep
 from ladder.kit.db import SessionDep
-from ladder.kit.errors import responses
-from ladder.kit.idempotency import IdempotencyKeyDep, claim
+from ladder.kit.errors import Forbidden, PayloadTooLarge, UpstreamError, declare
 from ladder.kit.params import CampaignYearQuery
+from ladder.kit.writes import KeyedWriteDep
 
 router = APIRouter(prefix="/v1/self-assessments", tags=["self-assessments"])
 IMPORT_PATH = "/v1/self-assessments/imports"
 _SPOOL_IN_MEMORY = 1024 * 1024  # larger uploads go to a temporary file
 
 CampaignYear = CampaignYearQuery
+
+# What reading the campaign's 基础级 forms can answer: no campaign, no 基础级, rules refused.
+CAMPAIGN_ERRORS = (CampaignNotFound, TierNotOpen, UpstreamError)
 
 
 @router.post(
@@ -43,7 +55,7 @@ CampaignYear = CampaignYearQuery
     response_model=SelfAssessmentRead,
     responses={
         200: {"model": SelfAssessmentRead, "description": "replaced the year's earlier one"},
-        **responses(401, 403, 422, 428, 502, 503),
+        **declare(NotOwnEnterprise, *CAMPAIGN_ERRORS, *RULES_REFUSALS),
     },
     summary="Self-assess a factory as 基础级 (自评自建): evaluated at once, stored",
     description=(
@@ -57,34 +69,19 @@ CampaignYear = CampaignYearQuery
     ),
 )
 async def submit_self_assessment(
-    data: SelfAssessmentCreate,
-    request: Request,
-    session: SessionDep,
-    principal: PrincipalDep,
-    key: IdempotencyKeyDep,
-    rules: RulesDep,
+    data: SelfAssessmentCreate, principal: PrincipalDep, write: KeyedWriteDep, rules: RulesDep
 ) -> Response:
-    slot = await claim(
-        session,
-        IDEMPOTENCY,
-        principal=principal.sub,
-        key=key,
-        request=request,
-        body=data.model_dump(mode="json"),
-    )
-    if (replayed := slot.replayed()) is not None:
+    if (replayed := await write.begin(data)) is not None:
         return replayed
-    record, inserted = await service.submit_form(session, rules, principal, data)
-    body = SelfAssessmentRead.model_validate(record).model_dump(mode="json")
-    code = 201 if inserted else 200
-    await slot.store(session, code, body)
-    return JSONResponse(body, status_code=code)
+    record, inserted = await service.submit_form(write.session, rules, principal, data)
+    read = SelfAssessmentRead.model_validate(record)
+    return await write.answer(read, 201 if inserted else 200)
 
 
 @router.get(
     "",
     response_model=SelfAssessmentPage,
-    responses=responses(401, 403, 422),
+    responses=declare(Forbidden, NotOwnEnterprise, RegionOutsideJurisdiction, InvalidCursor),
     summary="List self-assessments of a campaign year (keyset pagination)",
     description=(
         "An enterprise sees its own; an authority those registered in its jurisdiction "
@@ -167,7 +164,14 @@ async def _receive(request: Request) -> service.Upload:
     "/imports",
     status_code=status.HTTP_201_CREATED,
     response_model=ImportRead,
-    responses=responses(401, 403, 413, 415, 422, 428, 502, 503),
+    responses=declare(
+        MayNotImport,
+        UnsupportedFileType,
+        PayloadTooLarge,
+        ImportRejected,
+        ImportRaced,
+        *CAMPAIGN_ERRORS,
+    ),
     summary="Import a province's self-assessments from a CSV or XLSX file (all or nothing)",
     description=(
         "By a province (rows of its own regions) or the ministry; Idempotency-Key required. "
@@ -196,9 +200,8 @@ async def _receive(request: Request) -> service.Upload:
 )
 async def import_self_assessments(
     request: Request,
-    session: SessionDep,
     principal: PrincipalDep,
-    key: IdempotencyKeyDep,
+    write: KeyedWriteDep,
     rules: RulesDep,
     campaign_year: CampaignYear,
 ) -> Response:
@@ -206,28 +209,20 @@ async def import_self_assessments(
     # of the (up to 64 MiB) body is read.
     service.ensure_may_import(principal)
     upload = await _receive(request)
+    sent = {
+        "campaign_year": campaign_year,
+        "file_sha256": upload.sha256,
+        "content_type": upload.media_type,
+    }
     try:
-        slot = await claim(
-            session,
-            IDEMPOTENCY,
-            principal=principal.sub,
-            key=key,
-            request=request,
-            body={
-                "campaign_year": campaign_year,
-                "file_sha256": upload.sha256,
-                "content_type": upload.media_type,
-            },
-        )
-        if (replayed := slot.replayed()) is not None:
+        if (replayed := await write.begin(sent)) is not None:
             return replayed
         code, body = await service.run_import(
-            session, rules, principal, campaign_year=campaign_year, upload=upload
+            write.session, rules, principal, campaign_year=campaign_year, upload=upload
         )
     finally:
         upload.file.close()
-    await slot.store(session, code, body)
-    return JSONResponse(body, status_code=code)
+    return await write.answer(body, code)
 
 
 async def _columns(session: SessionDep, rules: RulesDep, campaign_year: int):
@@ -249,7 +244,7 @@ def _attachment(content: bytes, media_type: str, name: str) -> Response:
     response_class=Response,
     responses={
         200: {"content": {CSV: {}}, "description": "the header row"},
-        **responses(401, 422, 502, 503),
+        **declare(*CAMPAIGN_ERRORS),
     },
     summary="The import template as CSV (UTF-8 with BOM): the header row of the campaign",
 )
@@ -267,7 +262,7 @@ async def import_template_csv(
     response_class=Response,
     responses={
         200: {"content": {XLSX: {}}, "description": "header row and a sheet of notes"},
-        **responses(401, 422, 502, 503),
+        **declare(*CAMPAIGN_ERRORS),
     },
     summary="The import template as XLSX: the header row, and a sheet explaining each column",
 )
@@ -282,7 +277,7 @@ async def import_template_xlsx(
 @router.get(
     "/imports/{import_id}",
     response_model=ImportRead,
-    responses=responses(401, 404),
+    responses=declare(ImportNotFound),
     summary="Read an import record: status, counts and the first row errors",
 )
 async def read_import(import_id: uuid.UUID, session: SessionDep, principal: PrincipalDep):
@@ -292,7 +287,7 @@ async def read_import(import_id: uuid.UUID, session: SessionDep, principal: Prin
 @router.get(
     "/{assessment_id}",
     response_model=SelfAssessmentRead,
-    responses=responses(401, 404),
+    responses=declare(SelfAssessmentNotFound),
     summary="Read one self-assessment",
 )
 async def read_self_assessment(

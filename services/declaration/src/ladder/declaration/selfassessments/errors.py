@@ -105,10 +105,33 @@ class RulesRefused(LadderError):
             {**f, "field": form_field(str(f.get("field", "")))}
             for f in (error.get("details") or {}).get("fields", [])
         ]
-        refused = cls(
+        code = str(error.get("code") or cls.code)
+        kind = next((k for k in RULES_REFUSALS if k.code == code), None)
+        refused = (kind or cls)(
             error.get("message") or cls.message,
             error.get("message_en") or cls.message_en,
             details={"fields": fields},
         )
-        refused.code = str(error.get("code") or cls.code)  # type: ignore[misc]
+        if kind is None:
+            refused.code = code  # type: ignore[misc]  (a code the rules service added since)
         return refused
+
+
+def _refusal(code: str) -> type[RulesRefused]:
+    return type(f"RulesRefused_{code}", (RulesRefused,), {"code": code})
+
+
+RULES_REFUSALS: tuple[type[RulesRefused], ...] = tuple(
+    _refusal(code)
+    for code in (
+        "unknown_segment",
+        "unknown_scene_segment",
+        "unknown_scene",
+        "unknown_kpi",
+        "unknown_material_section",
+        "unknown_commitment",
+        "unknown_basic_requirement",
+    )
+)
+"""The refusals of the rules service's catalogue check (its `NotInCatalogue` codes), one class
+each so that a route can declare them."""
