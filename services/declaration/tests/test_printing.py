@@ -210,7 +210,7 @@ async def _return_for_revision(client, did: str) -> None:
         declaration = await session.get(Declaration, uuid.UUID(did))
         assert declaration is not None
         DeclarationMachine(declaration, state_field="status").send("return_for_revision")
-        declaration.row_version += 1
+        declaration.bump()
         session.add(
             DeclarationTransition(
                 declaration_id=declaration.id,

@@ -8,7 +8,7 @@ The meaning of a deadline (levels, Beijing time, "X日前", longest prefix) is w
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import (
     CheckConstraint,
@@ -24,8 +24,9 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
-from ladder.declaration.campaigns.deadlines import LEVELS
+from ladder.declaration.campaigns.deadlines import LEVELS, jurisdiction_key
 from ladder.declaration.settings import SCHEMA
+from ladder.kit.concurrency import Versioned
 
 _LEVEL_LIST = ", ".join(f"'{level.value}'" for level in LEVELS)
 
@@ -44,8 +45,10 @@ class Campaign(SQLModel, table=True):
     )
 
 
-class DeadlineChain(SQLModel, table=True):
+class DeadlineChain(Versioned, table=True):
     """One jurisdiction's deadline chain in a campaign; its row version is the ETag."""
+
+    etag_kind: ClassVar[str] = "deadlines"
 
     __tablename__ = "campaign_deadline_chain"
     __table_args__ = (
@@ -59,9 +62,11 @@ class DeadlineChain(SQLModel, table=True):
     jurisdiction: str = Field(
         primary_key=True, max_length=6, description='GB/T 2260 prefix; "" = national default'
     )
-    row_version: int = Field(default=1)
     updated_by: str = Field(max_length=200)
     updated_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+
+    def etag_ident(self) -> object:
+        return f"{self.campaign_year}-{jurisdiction_key(self.jurisdiction)}"
 
 
 class Deadline(SQLModel, table=True):

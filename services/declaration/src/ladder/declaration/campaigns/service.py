@@ -41,14 +41,12 @@ from ladder.declaration.campaigns.schemas import (
 )
 from ladder.kit import clock
 from ladder.kit.auth import Principal
-from ladder.kit.concurrency import check_if_match, etag
+from ladder.kit.concurrency import check_if_match
 from ladder.kit.errors import PreconditionFailed, PreconditionRequired
 
 
 def chain_etag(head: DeadlineChain) -> str:
-    return etag(
-        "deadlines", f"{head.campaign_year}-{jurisdiction_key(head.jurisdiction)}", head.row_version
-    )
+    return head.etag
 
 
 def deadline_read(d: Deadline) -> DeadlineRead:
@@ -206,7 +204,7 @@ async def replace_chain(
         assert head is not None
     else:
         await repository.delete_deadlines(session, year, jurisdiction)
-        head.row_version += 1
+        head.bump()
         head.updated_by = principal.sub
         head.updated_at = now
     deadlines = [

@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import Column, ForeignKey, Index, UniqueConstraint
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
 from ladder.declaration.settings import SCHEMA
+from ladder.kit.concurrency import Versioned
 from ladder.kit.db import timestamp_field
 
 
-class Declaration(SQLModel, table=True):
+class Declaration(Versioned, table=True):
+    etag_kind: ClassVar[str] = "declaration"
     __tablename__ = "declaration"
     __table_args__ = (
         Index(None, "enterprise_id", "campaign_year"),
@@ -36,7 +38,6 @@ class Declaration(SQLModel, table=True):
     region_code: str = Field(max_length=6, description="the factory's region: routes review")
     status: str = Field(max_length=30, default="draft")
     facts: dict[str, Any] = Field(sa_column=Column(JSONB, nullable=False))
-    row_version: int = Field(default=1, description="bumped on every change; the ETag")
     last_precheck: dict[str, Any] | None = Field(default=None, sa_column=Column(JSONB))
     review_status: dict[str, Any] | None = Field(
         default=None,

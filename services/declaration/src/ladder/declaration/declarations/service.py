@@ -67,14 +67,14 @@ from ladder.declaration.tables import OUTBOX
 from ladder.declaration.vocabulary import Tier
 from ladder.kit import clock
 from ladder.kit.auth import Principal, Role
-from ladder.kit.concurrency import check_if_match, etag
+from ladder.kit.concurrency import check_if_match
 from ladder.kit.db import Database
 from ladder.kit.errors import Forbidden, LadderError
 from ladder.kit.outbox import publish
 
 
 def declaration_etag(d: Declaration) -> str:
-    return etag("declaration", d.id, d.row_version)
+    return d.etag
 
 
 def to_read(row: DeclarationRow) -> DeclarationRead:
@@ -188,7 +188,7 @@ async def patch(
 
 
 def touch(d: Declaration) -> None:
-    d.row_version += 1
+    d.bump()
     d.updated_at = clock.now()
 
 
