@@ -15,8 +15,8 @@ from pypdf.generic import ContentStream
 from reportlab.graphics.barcode import qrencoder
 from review_said import routed
 
-from ladder.declaration.declarations.machine import DeclarationMachine
-from ladder.declaration.declarations.models import Declaration, DeclarationTransition
+from ladder.declaration.declarations import transitions
+from ladder.declaration.declarations.models import Declaration
 from ladder.declaration.printing.render import PrintableVersion, render_pdf
 
 FACTORY_ID = "00000000-0000-4000-8000-000000000101"  # seeded demo factory in 350102
@@ -205,21 +205,16 @@ async def test_an_unknown_version_is_404_and_a_bad_number_422(client, enterprise
 
 async def _return_for_revision(client, did: str) -> None:
     """The review service returns a declaration for revision through an event, and that
-    service is not running here: the transition is made on the table, as its handler would."""
+    service is not running here: the transition is made as its handler makes it."""
     async with client.app.state.db.transaction() as session:
         declaration = await session.get(Declaration, uuid.UUID(did))
         assert declaration is not None
-        DeclarationMachine(declaration, state_field="status").send("return_for_revision")
-        declaration.bump()
-        session.add(
-            DeclarationTransition(
-                declaration_id=declaration.id,
-                event="return_for_revision",
-                from_status="submitted",
-                to_status=declaration.status,
-                actor="service:review",
-                reason="请补充场景材料",
-            )
+        await transitions.move(
+            session,
+            declaration,
+            "return_for_revision",
+            actor="service:review",
+            reason="请补充场景材料",
         )
 
 

@@ -15,8 +15,7 @@ from datetime import datetime
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ladder.contracts.review import CULTIVATION_REMINDER, CULTIVATION_TOPICS, CultivationChanged
-from ladder.declaration.declarations import repository
-from ladder.declaration.declarations.service import touch
+from ladder.declaration.declarations import repository, transitions
 from ladder.kit.outbox import Event, read_payload
 
 log = logging.getLogger("ladder.declaration.cultivation_events")
@@ -67,5 +66,5 @@ async def on_cultivation_changed(session: AsyncSession, event: Event) -> None:
         if reminder and change.status not in ENDED:
             shown["reminder"] = reminder  # still running: the last reminder still applies
     d.cultivation_status = shown
-    touch(d)
+    transitions.touch(d)
     await session.flush()

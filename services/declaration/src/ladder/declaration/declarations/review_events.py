@@ -17,9 +17,7 @@ from datetime import datetime
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ladder.contracts.review import REVIEW_STATUS_CHANGED, StatusChanged
-from ladder.declaration.declarations import repository
-from ladder.declaration.declarations.models import DeclarationTransition
-from ladder.declaration.declarations.service import touch, transition
+from ladder.declaration.declarations import repository, transitions
 from ladder.kit.outbox import Event, read_payload
 
 log = logging.getLogger("ladder.declaration.review_events")
@@ -44,9 +42,13 @@ async def on_status_changed(session: AsyncSession, event: Event) -> None:
     if change.recommending_unit is not None:
         d.recommending_unit = change.recommending_unit
     if change.event == RETURNED and d.status == "submitted":
-        returned: DeclarationTransition = transition(
-            row, "return_for_revision", f"service:{event.source}", change.reason
+        await transitions.move(
+            session,
+            d,
+            "return_for_revision",
+            actor=f"service:{event.source}",
+            reason=change.reason,
         )
-        session.add(returned)
-    touch(d)
-    await session.flush()
+    else:
+        transitions.touch(d)
+        await session.flush()

@@ -17,16 +17,14 @@ import httpx
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ladder.contracts.declaration import (
-    DECLARATION_SUBMITTED,
     DeclarationSubmitted,
 )
-from ladder.contracts.registry import destinations
 from ladder.declaration import catalogue_client, rules_client
 from ladder.declaration.attachments import repository as attachments
 from ladder.declaration.campaigns.deadlines import DeadlineLevel
 from ladder.declaration.campaigns.models import Campaign
 from ladder.declaration.campaigns.service import ensure_open
-from ladder.declaration.declarations import markings, repository
+from ladder.declaration.declarations import markings, repository, transitions
 from ladder.declaration.declarations.auth import may_edit
 from ladder.declaration.declarations.document import (
     DeclarationFacts,
@@ -34,10 +32,9 @@ from ladder.declaration.declarations.document import (
     review_details,
     to_rules_facts,
 )
-from ladder.declaration.declarations.machine import EDITABLE, next_status
+from ladder.declaration.declarations.machine import EDITABLE
 from ladder.declaration.declarations.models import (
     Declaration,
-    DeclarationTransition,
     DeclarationVersion,
 )
 from ladder.declaration.declarations.repository import DeclarationRow
@@ -63,14 +60,12 @@ from ladder.declaration.errors import (
     PrecheckFailed,
     TierNotOpen,
 )
-from ladder.declaration.tables import OUTBOX
 from ladder.declaration.vocabulary import Tier
 from ladder.kit import clock
 from ladder.kit.auth import Principal, Role
 from ladder.kit.concurrency import check_if_match
 from ladder.kit.db import Database
 from ladder.kit.errors import Forbidden, LadderError
-from ladder.kit.outbox import publish
 
 
 def declaration_etag(d: Declaration) -> str:
@@ -182,14 +177,9 @@ async def patch(
         await _check_catalogue(session, rules, d.campaign_year, facts)
         d.facts = facts
     d.last_precheck = None
-    touch(d)
+    transitions.touch(d)
     await session.flush()
     return row
-
-
-def touch(d: Declaration) -> None:
-    d.bump()
-    d.updated_at = clock.now()
 
 
 async def precheck(
@@ -293,25 +283,6 @@ def fingerprint(content: dict[str, Any]) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
-def transition(
-    row: DeclarationRow, event: str, actor: str, reason: str | None
-) -> DeclarationTransition:
-    d = row.declaration
-    before = d.status
-    after = next_status(before, event)
-    if after is None:
-        raise InvalidTransition(details={"status": before, "action": event})
-    d.status = after
-    return DeclarationTransition(
-        declaration_id=d.id,
-        event=event,
-        from_status=before,
-        to_status=d.status,
-        actor=actor,
-        reason=reason,
-    )
-
-
 @dataclass(frozen=True)
 class Evaluated:
     """The rules' answer on one draft as it stood at `row_version`."""
@@ -402,7 +373,6 @@ async def submit(
     blocking = _blocking(result)
     if blocking:
         raise PrecheckFailed(details={"outcome": result.outcome, "findings": blocking})
-    history = transition(row, "submit", principal.sub, None)
     # The row is locked for update, so its latest version is the last one: no race.
     number = row.latest.number + 1 if row.latest else 1
     files = attachments.manifest(await attachments.current_of(session, d.id))
@@ -419,32 +389,24 @@ async def submit(
         submitted_at=now,
     )
     d.submitted_at = now
-    touch(d)
     session.add(version)
-    session.add(history)
-    await session.flush()
-    row.latest = version
-    await publish(
-        session,
-        OUTBOX,
-        topic=DECLARATION_SUBMITTED,
-        destinations=destinations(DECLARATION_SUBMITTED),
-        payload=DeclarationSubmitted(
-            declaration_id=d.id,
-            version=number,
-            fingerprint=version.fingerprint,
-            campaign_year=d.campaign_year,
-            tier=d.tier,
-            enterprise_uscc=row.enterprise.uscc,
-            enterprise_name=row.enterprise.name,
-            factory_name=row.factory.name,
-            region_code=d.region_code,
-            submitted_at=now,
-            central_soe_group=row.enterprise.central_soe_group,
-            industry=document.applicant.industry if document.applicant else None,
-            details=review_details(document),
-        ),
+    submitted = DeclarationSubmitted(
+        declaration_id=d.id,
+        version=number,
+        fingerprint=version.fingerprint,
+        campaign_year=d.campaign_year,
+        tier=d.tier,
+        enterprise_uscc=row.enterprise.uscc,
+        enterprise_name=row.enterprise.name,
+        factory_name=row.factory.name,
+        region_code=d.region_code,
+        submitted_at=now,
+        central_soe_group=row.enterprise.central_soe_group,
+        industry=document.applicant.industry if document.applicant else None,
+        details=review_details(document),
     )
+    await transitions.move(session, d, "submit", actor=principal.sub, event=submitted)
+    row.latest = version
     return row
 
 
@@ -457,9 +419,7 @@ async def withdraw(
 ) -> DeclarationRow:
     row = await get_editable(session, principal, declaration_id)
     check_if_match(if_match, declaration_etag(row.declaration))
-    session.add(transition(row, "withdraw", principal.sub, reason))
-    touch(row.declaration)
-    await session.flush()
+    await transitions.move(session, row.declaration, "withdraw", actor=principal.sub, reason=reason)
     return row
 
 

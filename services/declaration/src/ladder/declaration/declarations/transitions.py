@@ -1,0 +1,71 @@
+"""The one path by which a declaration (申报) changes status: the machine, the version, the
+history row, the event — all in the caller's transaction.
+
+`move` asks the machine (`machine.next_status`) where the trigger takes the declaration, sets
+the status, bumps the row version, writes the `DeclarationTransition` row (actor, time by the
+kit clock, from, to, reason) and queues the step's event where it has one (a submission's
+`declaration.submitted`, so the event exists exactly when the submission committed). `touch`
+is a change that moves no status (an edit, a mirrored review status). Nothing else writes
+history rows, sets a declaration's status or bumps its version.
+"""
+
+from __future__ import annotations
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from ladder.contracts.declaration import DECLARATION_SUBMITTED, DeclarationSubmitted
+from ladder.contracts.registry import destinations
+from ladder.declaration.declarations.machine import next_status
+from ladder.declaration.declarations.models import Declaration, DeclarationTransition
+from ladder.declaration.errors import InvalidTransition
+from ladder.declaration.tables import OUTBOX
+from ladder.kit import clock
+from ladder.kit.outbox import publish
+
+# The steps that tell other services, and the topic each queues.
+TOPICS: dict[str, str] = {"submit": DECLARATION_SUBMITTED}
+
+
+async def move(
+    session: AsyncSession,
+    declaration: Declaration,
+    trigger: str,
+    *,
+    actor: str,
+    reason: str | None = None,
+    event: DeclarationSubmitted | None = None,
+) -> str:
+    """Run `trigger` on the declaration's machine and record it; a trigger its status does not
+    have is 409 `invalid_transition`. `event` is the payload of the step's topic (`TOPICS`),
+    required exactly for the steps that have one. Returns the status before the move."""
+    before = declaration.status
+    after = next_status(before, trigger)
+    if after is None:
+        raise InvalidTransition(details={"status": before, "action": trigger})
+    topic = TOPICS.get(trigger)
+    if (topic is None) != (event is None):
+        raise ValueError(f"the step {trigger!r} queues {topic!r}; an event must match it")
+    declaration.status = after
+    touch(declaration)
+    session.add(declaration)
+    session.add(
+        DeclarationTransition(
+            declaration_id=declaration.id,
+            event=trigger,
+            from_status=before,
+            to_status=after,
+            actor=actor,
+            reason=reason,
+            at=declaration.updated_at,
+        )
+    )
+    await session.flush()
+    if topic is not None and event is not None:
+        await publish(session, OUTBOX, topic=topic, destinations=destinations(topic), payload=event)
+    return before
+
+
+def touch(declaration: Declaration) -> None:
+    """One change, one new version (the ETag) and the time of it, by the kit clock."""
+    declaration.bump()
+    declaration.updated_at = clock.now()
