@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from ladder.declaration.declarations import service
 from ladder.declaration.declarations.models import DeclarationTransition
 from ladder.declaration.errors import ChangedDuringSubmit
+from ladder.declaration.rules_client import RulesClient
 from ladder.declaration.tables import OUTBOX
 from ladder.kit import clock
 from ladder.kit.auth import Principal, Role
@@ -278,7 +279,7 @@ async def test_a_draft_changed_while_the_rules_were_asked_is_not_submitted(clien
     created = await _create(client, enterprise)
     did, tag = uuid.UUID(created.json()["id"]), created.headers["etag"]
     owner = Principal(sub="ent-user", role=Role.enterprise, org=ENTERPRISE_USCC, region="350102")
-    rules, db = client.app.state.peers["rules"], client.app.state.db
+    rules, db = RulesClient(client.app.state.peers["rules"]), client.app.state.db
     # Outside a request: the service's clock, as its middleware would set it.
     token = clock._current.set(client.app.state.clock)
     try:

@@ -25,7 +25,8 @@ from self_assessment_data import (
 )
 from sqlalchemy import text
 
-from ladder.declaration.selfassessments import rules as rules_client
+from ladder.declaration.rules_client import RulesClient
+from ladder.declaration.selfassessments import rules as basic_rules
 
 URL = "/v1/self-assessments"
 
@@ -165,17 +166,17 @@ async def test_import_replaces_earlier_self_assessments(client, issuer):
 
 async def test_a_row_the_rules_refuse_is_a_row_error(client, issuer, monkeypatch):
     # The edition's column list names a KPI that the rules then refuse to evaluate.
-    forms = await rules_client.forms(client.app.state.peers["rules"], "2025")
-    widened = rules_client.EditionForms(
+    forms = await basic_rules.forms(RulesClient(client.app.state.peers["rules"]), "2025")
+    widened = basic_rules.EditionForms(
         edition=forms.edition,
-        indicators=(*forms.indicators, rules_client.Indicator("legacy_kpi", "旧指标", None)),
+        indicators=(*forms.indicators, basic_rules.Indicator("legacy_kpi", "旧指标", None)),
         requirements=forms.requirements,
     )
 
     async def widened_forms(_rules, _edition):
         return widened
 
-    monkeypatch.setattr(rules_client, "forms", widened_forms)
+    monkeypatch.setattr(basic_rules, "forms", widened_forms)
     rows = [row(1), row(2, **{"kpi.legacy_kpi": "3"}), row(3)]
     rows[0]["kpi.legacy_kpi"] = ""
     rows[2]["kpi.legacy_kpi"] = ""

@@ -34,7 +34,7 @@ from ladder.declaration.errors import (
     TierNotOpen,
     VersionNotFound,
 )
-from ladder.declaration.peers import RulesDep
+from ladder.declaration.rules_client import RulesDep
 from ladder.declaration.settings import SettingsDep
 from ladder.kit.auth import PrincipalDep
 from ladder.kit.concurrency import IfMatchDep

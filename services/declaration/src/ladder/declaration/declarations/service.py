@@ -13,13 +13,11 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-import httpx
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ladder.contracts.declaration import (
     DeclarationSubmitted,
 )
-from ladder.declaration import catalogue_client, rules_client
 from ladder.declaration.attachments import repository as attachments
 from ladder.declaration.campaigns.deadlines import DeadlineLevel
 from ladder.declaration.campaigns.models import Campaign
@@ -60,6 +58,7 @@ from ladder.declaration.errors import (
     PrecheckFailed,
     TierNotOpen,
 )
+from ladder.declaration.rules_client import RulesClient
 from ladder.declaration.vocabulary import Tier
 from ladder.kit import clock
 from ladder.kit.auth import Principal, Role
@@ -109,7 +108,7 @@ async def _campaign_open_for(session: AsyncSession, year: int, tier: str) -> Cam
 
 
 async def create(
-    session: AsyncSession, rules: httpx.AsyncClient, principal: Principal, data: DeclarationCreate
+    session: AsyncSession, rules: RulesClient, principal: Principal, data: DeclarationCreate
 ) -> DeclarationRow:
     factory = await enterprises.factory(session, data.factory_id)
     enterprise = await enterprises.by_id(session, factory.enterprise_id) if factory else None
@@ -158,7 +157,7 @@ async def get_editable(
 
 async def patch(
     session: AsyncSession,
-    rules: httpx.AsyncClient,
+    rules: RulesClient,
     principal: Principal,
     declaration_id: uuid.UUID,
     data: DeclarationPatch,
@@ -183,7 +182,7 @@ async def patch(
 
 
 async def precheck(
-    session: AsyncSession, rules: httpx.AsyncClient, principal: Principal, declaration_id: uuid.UUID
+    session: AsyncSession, rules: RulesClient, principal: Principal, declaration_id: uuid.UUID
 ) -> PrecheckResult:
     # The enterprise's own check of its draft: an authority does not overwrite its result.
     row = await get_editable(session, principal, declaration_id)
@@ -191,7 +190,7 @@ async def precheck(
 
 
 async def _evaluate(
-    session: AsyncSession, rules: httpx.AsyncClient, row: DeclarationRow, *, flush: bool = True
+    session: AsyncSession, rules: RulesClient, row: DeclarationRow, *, flush: bool = True
 ) -> PrecheckResult:
     """The rules' answer on the facts derived from the document, under the overlays of the
     factory's region (the recommending jurisdiction), with the classification-marking scan."""
@@ -206,7 +205,7 @@ async def _evaluate(
 
 
 async def _ask_rules(
-    rules: httpx.AsyncClient,
+    rules: RulesClient,
     edition: str,
     row: DeclarationRow,
     *,
@@ -215,8 +214,7 @@ async def _ask_rules(
     """The rules' answer, with the classification-marking scan; touches no database."""
     d = row.declaration
     document = DeclarationFacts.model_validate(d.facts)
-    result = await rules_client.evaluate(
-        rules,
+    result = await rules.precheck(
         edition=edition,
         tier=d.tier,
         facts=to_rules_facts(document, registered_region=row.enterprise.region_code),
@@ -228,15 +226,14 @@ async def _ask_rules(
 
 
 async def _check_catalogue(
-    session: AsyncSession, rules: httpx.AsyncClient, campaign_year: int, facts: dict[str, Any]
+    session: AsyncSession, rules: RulesClient, campaign_year: int, facts: dict[str, Any]
 ) -> None:
     """Scenes and KPIs must be in the campaign edition's catalogues (422 naming the field)."""
     if not facts.get("scenes") and not facts.get("kpis"):
         return
     campaign = await session.get(Campaign, campaign_year)
     assert campaign is not None
-    cat = await catalogue_client.catalogue(rules, campaign.rules_edition)
-    found = catalogue_client.problems(cat, facts)
+    found = (await rules.catalogue(campaign.rules_edition)).problems(facts)
     if found:
         raise NotInCatalogue.of(campaign.rules_edition, found)
 
@@ -293,7 +290,7 @@ class Evaluated:
 
 async def evaluate_for_submit(
     db: Database,
-    rules: httpx.AsyncClient,
+    rules: RulesClient,
     principal: Principal,
     declaration_id: uuid.UUID,
     *,
@@ -345,7 +342,7 @@ async def _submittable(session: AsyncSession, row: DeclarationRow) -> Declaratio
 
 async def submit(
     session: AsyncSession,
-    rules: httpx.AsyncClient,
+    rules: RulesClient,
     principal: Principal,
     declaration_id: uuid.UUID,
     evaluated: Evaluated | None = None,

@@ -11,8 +11,8 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Request, Response, status
 
 from ladder.declaration.errors import CampaignNotFound, NotOwnEnterprise, TierNotOpen
-from ladder.declaration.peers import RulesDep
-from ladder.declaration.selfassessments import rules as rules_client
+from ladder.declaration.rules_client import RulesDep
+from ladder.declaration.selfassessments import rules as basic_rules
 from ladder.declaration.selfassessments import service
 from ladder.declaration.selfassessments.errors import (
     RULES_REFUSALS,
@@ -227,7 +227,7 @@ async def import_self_assessments(
 
 async def _columns(session: SessionDep, rules: RulesDep, campaign_year: int):
     campaign = await service.basic_campaign(session, campaign_year)
-    forms = await rules_client.forms(rules, campaign.rules_edition)
+    forms = await basic_rules.forms(rules, campaign.rules_edition)
     return campaign, layout(forms)
 
 

@@ -21,7 +21,6 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import IO, Any
 
-import httpx
 from fastapi.concurrency import run_in_threadpool
 from sqlmodel.ext.asyncio.session import AsyncSession
 from stdnum.cn import uscc as uscc_std
@@ -29,8 +28,9 @@ from stdnum.exceptions import ValidationError as StdnumError
 
 from ladder.declaration.campaigns.models import Campaign
 from ladder.declaration.errors import CampaignNotFound, NotOwnEnterprise, TierNotOpen
+from ladder.declaration.rules_client import BatchAnswer, RulesClient
 from ladder.declaration.selfassessments import repository
-from ladder.declaration.selfassessments import rules as rules_client
+from ladder.declaration.selfassessments import rules as basic_rules
 from ladder.declaration.selfassessments.auth import (
     import_jurisdiction,
     may_import,
@@ -65,7 +65,7 @@ TIER = "basic"
 CHUNK_ROWS = 5000  # rows checked and evaluated together (≤ the rules' batch limit)
 WRITE_ROWS = 20_000  # rows per INSERT … SELECT from the staging table
 MAX_ROWS = 600_000  # data rows per file (~500,000 above-scale enterprises in all)
-assert CHUNK_ROWS <= rules_client.MAX_BATCH
+assert CHUNK_ROWS <= basic_rules.MAX_BATCH
 
 
 async def basic_campaign(session: AsyncSession, year: int) -> Campaign:
@@ -92,7 +92,7 @@ def _own_uscc(principal: Principal) -> str:
 
 async def submit_form(
     session: AsyncSession,
-    rules: httpx.AsyncClient,
+    rules: RulesClient,
     principal: Principal,
     data: SelfAssessmentCreate,
 ) -> tuple[SelfAssessment, bool]:
@@ -100,10 +100,10 @@ async def submit_form(
     uscc = _own_uscc(principal)
     campaign = await basic_campaign(session, data.campaign_year)
     segments = [s.segment.value for s in data.segments]
-    result = await rules_client.evaluate(
-        rules,
+    result = await rules.evaluate(
         edition=campaign.rules_edition,
-        facts=rules_client.facts_of(
+        tier=basic_rules.TIER,
+        facts=basic_rules.facts_of(
             cmmm_level=data.cmmm_level,
             segments=segments,
             attestations=data.attestations,
@@ -123,9 +123,9 @@ async def submit_form(
             "segments": [s.model_dump(mode="json") for s in data.segments],
             "attestations": data.attestations or {},
             "kpis": data.kpis or {},
-            "outcome": result["outcome"],
-            "rules_edition": result.get("edition") or campaign.rules_edition,
-            "findings": rules_client.kept_findings(result.get("findings") or []),
+            "outcome": result.outcome,
+            "rules_edition": result.edition or campaign.rules_edition,
+            "findings": basic_rules.kept_findings(result.findings),
             "source": "form",
             "created_by": principal.sub,
         },
@@ -335,7 +335,7 @@ def ensure_may_import(principal: Principal) -> None:
 
 async def run_import(
     session: AsyncSession,
-    rules: httpx.AsyncClient,
+    rules: RulesClient,
     principal: Principal,
     *,
     campaign_year: int,
@@ -349,7 +349,7 @@ async def run_import(
     ensure_may_import(principal)
     campaign = await basic_campaign(session, campaign_year)
     edition = campaign.rules_edition
-    columns = layout(await rules_client.forms(rules, edition))
+    columns = layout(await basic_rules.forms(rules, edition))
     jurisdiction = import_jurisdiction(principal)
     import_id = uuid.uuid4()
     problems = Problems()
@@ -432,7 +432,7 @@ async def run_import(
 
 
 async def _check_rows(
-    rules: httpx.AsyncClient,
+    rules: RulesClient,
     edition: str,
     reader: _Reader,
     staging: Staging,
@@ -458,19 +458,19 @@ async def _check_rows(
         records = list(pending.bad)
         for row, result in zip(pending.good, results, strict=True):
             key = (row.uscc, row.factory)
-            if result.get("error") is not None:
-                problems.add_raw(_refusal(row.row_no, result["error"], reader.columns))
+            if result.error is not None or result.result is None:
+                problems.add_raw(_refusal(row.row_no, result.error or {}, reader.columns))
                 records.append(stage_record(row.row_no, key))
                 continue
-            answer = result["result"]
-            outcomes[answer["outcome"]] += 1
+            answer = result.result
+            outcomes[answer.outcome] += 1
             records.append(
                 stage_record(
                     row.row_no,
                     key,
                     row,
-                    answer["outcome"],
-                    rules_client.kept_findings(answer.get("findings") or []),
+                    answer.outcome,
+                    basic_rules.kept_findings(answer.findings),
                 )
             )
         await staging.copy(records)
@@ -485,18 +485,16 @@ async def _check_rows(
     return last_row
 
 
-async def _evaluate(
-    rules: httpx.AsyncClient, edition: str, rows: list[Row]
-) -> list[dict[str, Any]]:
+async def _evaluate(rules: RulesClient, edition: str, rows: list[Row]) -> list[BatchAnswer]:
     if not rows:
         return []
-    return await rules_client.evaluate_batch(
-        rules,
+    return await rules.evaluate_batch(
         edition=edition,
+        tier=basic_rules.TIER,
         items=[
             {
                 "ref": str(row.row_no),
-                "facts": rules_client.facts_of(
+                "facts": basic_rules.facts_of(
                     cmmm_level=row.cmmm_level,
                     segments=[s["segment"] for s in row.segments],  # type: ignore[misc]
                     attestations=row.attestations,
