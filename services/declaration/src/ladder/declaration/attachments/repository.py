@@ -1,12 +1,13 @@
-"""Queries on attachments that the declaration service's submit also needs (so this module
-imports nothing of the declarations)."""
+"""Every query on attachments (证明材料). The declaration's submit uses some of them too, so
+this module imports nothing of the declarations."""
 
 from __future__ import annotations
 
 import uuid
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import func, text
+from sqlalchemy import select as core_select
 from sqlalchemy.orm import defer
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -50,3 +51,27 @@ def manifest(attachments: list[Attachment]) -> list[dict[str, Any]]:
         }
         for a in attachments
     ]
+
+
+async def attachment(
+    session: AsyncSession, attachment_id: uuid.UUID, *, for_update: bool = False
+) -> Attachment | None:
+    return await session.get(Attachment, attachment_id, with_for_update=for_update)
+
+
+async def live_totals(
+    session: AsyncSession, declaration_id: uuid.UUID, digest: str
+) -> tuple[int, int, uuid.UUID | None]:
+    """(files, bytes) of the draft's live attachments, and the one with `digest` if any."""
+    live = (Attachment.declaration_id == declaration_id) & Attachment.removed_at.is_(None)  # type: ignore[union-attr]
+    count, total = (
+        await session.execute(
+            core_select(func.count(), func.coalesce(func.sum(Attachment.size), 0)).where(live)
+        )
+    ).one()
+    same = (
+        await session.execute(
+            core_select(Attachment.id).where(live & (Attachment.sha256 == digest))
+        )
+    ).scalar_one_or_none()
+    return int(count), int(total), same

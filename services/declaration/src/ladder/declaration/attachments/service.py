@@ -5,10 +5,9 @@ from __future__ import annotations
 import hashlib
 import uuid
 
-from sqlalchemy import func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from ladder.declaration.attachments import kinds
+from ladder.declaration.attachments import kinds, repository
 from ladder.declaration.attachments.errors import (
     AttachmentExists,
     AttachmentNotFound,
@@ -66,7 +65,7 @@ async def add(
             details={"name": name, "allowed": kinds.ALLOWED, "reason": verdict.reason}
         )
     sha256 = digest(content)
-    count, total, same = await _current(session, declaration_id, sha256)
+    count, total, same = await repository.live_totals(session, declaration_id, sha256)
     if same is not None:
         raise AttachmentExists(details={"attachment_id": str(same), "sha256": sha256})
     if count >= kinds.MAX_FILES or total + len(content) > kinds.MAX_TOTAL_BYTES:
@@ -94,21 +93,6 @@ async def add(
     return attachment
 
 
-async def _current(
-    session: AsyncSession, declaration_id: uuid.UUID, digest: str
-) -> tuple[int, int, uuid.UUID | None]:
-    live = (Attachment.declaration_id == declaration_id) & Attachment.removed_at.is_(None)  # type: ignore[union-attr]
-    count, total = (
-        await session.execute(
-            select(func.count(), func.coalesce(func.sum(Attachment.size), 0)).where(live)
-        )
-    ).one()
-    same = (
-        await session.execute(select(Attachment.id).where(live & (Attachment.sha256 == digest)))
-    ).scalar_one_or_none()
-    return int(count), int(total), same
-
-
 async def listing(
     session: AsyncSession, principal: Principal, declaration_id: uuid.UUID
 ) -> list[Attachment]:
@@ -124,7 +108,7 @@ async def get(
     session: AsyncSession, principal: Principal, declaration_id: uuid.UUID, attachment_id: uuid.UUID
 ) -> Attachment:
     row = await declarations.get_readable(session, principal, declaration_id)
-    found = await session.get(Attachment, attachment_id)
+    found = await repository.attachment(session, attachment_id)
     if found is None or found.declaration_id != declaration_id:
         raise AttachmentNotFound(details={"attachment_id": str(attachment_id)})
     if not _sees_drafts(principal, row.enterprise.uscc) and found.sha256 not in (
@@ -149,7 +133,7 @@ async def remove(
     row = await declarations.get_editable(session, principal, declaration_id)
     if row.declaration.status not in EDITABLE:
         raise NotEditable(details={"status": row.declaration.status})
-    found = await session.get(Attachment, attachment_id, with_for_update=True)
+    found = await repository.attachment(session, attachment_id, for_update=True)
     if found is None or found.declaration_id != declaration_id or found.removed_at is not None:
         raise AttachmentNotFound(details={"attachment_id": str(attachment_id)})
     check_if_match(if_match, attachment_etag(found))

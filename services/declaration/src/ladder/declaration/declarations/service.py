@@ -19,6 +19,7 @@ from ladder.contracts.declaration import (
     DeclarationSubmitted,
 )
 from ladder.declaration.attachments import repository as attachments
+from ladder.declaration.campaigns import repository as campaigns
 from ladder.declaration.campaigns.deadlines import DeadlineLevel
 from ladder.declaration.campaigns.models import Campaign
 from ladder.declaration.campaigns.service import ensure_open
@@ -97,7 +98,7 @@ def to_read(row: DeclarationRow) -> DeclarationRead:
 
 
 async def _campaign_open_for(session: AsyncSession, year: int, tier: str) -> Campaign:
-    campaign = await session.get(Campaign, year)
+    campaign = await campaigns.campaign(session, year)
     if campaign is None:
         raise CampaignNotFound(details={"field": "campaign_year", "campaign_year": year})
     if tier not in campaign.open_tiers:
@@ -195,7 +196,7 @@ async def _evaluate(
     """The rules' answer on the facts derived from the document, under the overlays of the
     factory's region (the recommending jurisdiction), with the classification-marking scan."""
     d = row.declaration
-    campaign = await session.get(Campaign, d.campaign_year)
+    campaign = await campaigns.campaign(session, d.campaign_year)
     assert campaign is not None
     result = await _ask_rules(rules, campaign.rules_edition, row)
     d.last_precheck = result.model_dump(mode="json")
@@ -231,7 +232,7 @@ async def _check_catalogue(
     """Scenes and KPIs must be in the campaign edition's catalogues (422 naming the field)."""
     if not facts.get("scenes") and not facts.get("kpis"):
         return
-    campaign = await session.get(Campaign, campaign_year)
+    campaign = await campaigns.campaign(session, campaign_year)
     assert campaign is not None
     found = (await rules.catalogue(campaign.rules_edition)).problems(facts)
     if found:
@@ -309,7 +310,7 @@ async def evaluate_for_submit(
         async with db.transaction() as session:
             row = await get_editable_unlocked(session, principal, declaration_id)
             await _submittable(session, row)
-            campaign = await session.get(Campaign, row.declaration.campaign_year)
+            campaign = await campaigns.campaign(session, row.declaration.campaign_year)
             assert campaign is not None
             edition = campaign.rules_edition
     except LadderError:

@@ -26,6 +26,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from stdnum.cn import uscc as uscc_std
 from stdnum.exceptions import ValidationError as StdnumError
 
+from ladder.declaration.campaigns import repository as campaigns
 from ladder.declaration.campaigns.models import Campaign
 from ladder.declaration.errors import CampaignNotFound, NotOwnEnterprise, TierNotOpen
 from ladder.declaration.rules_client import BatchAnswer, RulesClient
@@ -69,7 +70,7 @@ assert CHUNK_ROWS <= basic_rules.MAX_BATCH
 
 
 async def basic_campaign(session: AsyncSession, year: int) -> Campaign:
-    campaign = await session.get(Campaign, year)
+    campaign = await campaigns.campaign(session, year)
     if campaign is None:
         raise CampaignNotFound(details={"field": "campaign_year", "campaign_year": year})
     if TIER not in campaign.open_tiers:
