@@ -124,3 +124,10 @@ async def locked_for_edit(
 def bump(row: Versioned) -> None:
     """One edit, one new version (the mixin's `bump`)."""
     row.bump()
+
+
+IfNoneMatchHeader = Annotated[
+    str | None,
+    Header(alias="If-None-Match", description="`*`: only create, never replace"),
+]
+"""A create-or-replace of one's own record: `*` refuses to overwrite an existing one."""

@@ -6,21 +6,20 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
+from fastapi import APIRouter, Depends, Path, Query, Response, status
 
-from ladder.kit.concurrency import IfMatchHeader
+from ladder.kit.concurrency import IfMatchDep, IfNoneMatchHeader, OptionalIfMatchDep
 from ladder.kit.db import SessionDep
 from ladder.kit.errors import responses
-from ladder.kit.idempotency import IdempotencyKeyDep
 from ladder.kit.pagination import Page, PageDep
 from ladder.kit.params import OptionalCampaignYearQuery
+from ladder.kit.writes import KeyedWriteDep, answer_json
 from ladder.review.cases.machine import CaseStatus
 from ladder.review.cases.models import ReviewCase
 from ladder.review.national import experts, onsite, scores, service
 from ladder.review.national.auth import ExpertDep, MinistryDep, PanelDep
 from ladder.review.national.data import NationalTier
 from ladder.review.national.expert_endpoints import router as experts_router
-from ladder.review.national.http import IfNoneMatchHeader, answer, keyed
 from ladder.review.national.publicity_endpoints import public_router, publicity_router
 from ladder.review.national.schemas import (
     ConclusionPut,
@@ -95,7 +94,7 @@ async def list_cases(
     summary="A case with its declared details and history (ETag for the ministry's moves)",
 )
 async def read_case(case: ReachableCase, session: SessionDep, principal: PanelDep) -> Response:
-    return answer(await _case_answer(session, principal, case))
+    return answer_json(await _case_answer(session, principal, case))
 
 
 @cases_router.post(
@@ -108,11 +107,10 @@ async def read_case(case: ReachableCase, session: SessionDep, principal: PanelDe
 async def formal_check(
     declaration_id: uuid.UUID,
     data: FormalCheckCreate,
-    request: Request,
     session: SessionDep,
     principal: MinistryDep,
-    key: IdempotencyKeyDep,
-    if_match: IfMatchHeader = None,
+    write: KeyedWriteDep,
+    if_match: IfMatchDep,
 ) -> Response:
     """Errors: 404 `case_not_found`, 409 `transition_not_allowed` (not `recommended`),
     412 `stale_etag`, 422 `reasons_required` (a fail without reasons), 428."""
@@ -121,9 +119,7 @@ async def formal_check(
         case = await service.formal_check(session, principal, declaration_id, data, if_match)
         return 200, await _case_answer(session, principal, case)
 
-    return await keyed(
-        request, session, caller=principal.sub, key=key, body=data.model_dump(mode="json"), run=run
-    )
+    return await write.run(data, run)
 
 
 @cases_router.post(
@@ -152,13 +148,13 @@ async def assign_experts(
     data: ExpertIds,
     session: SessionDep,
     principal: MinistryDep,
-    if_match: IfMatchHeader = None,
+    if_match: IfMatchDep,
 ) -> Response:
     """Only `in_expert_review`. Errors: 404 `case_not_found` / `expert_not_found`; 409
     `transition_not_allowed`, `expert_inactive`, `conflict_of_interest` (details per expert);
     412 `stale_etag`; 422 `expert_count_out_of_range` (national.yaml `experts_per_case`)."""
     case, _ = await experts.assign(session, principal, declaration_id, data.expert_ids, if_match)
-    return answer(await _case_answer(session, principal, case))
+    return answer_json(await _case_answer(session, principal, case))
 
 
 @cases_router.get(
@@ -185,7 +181,7 @@ async def put_own_scores(
     data: ScoreSheetIn,
     session: SessionDep,
     principal: ExpertDep,
-    if_match: IfMatchHeader = None,
+    if_match: OptionalIfMatchDep,
     if_none_match: IfNoneMatchHeader = None,
 ) -> Response:
     """Every criterion of the tier (GET …/scores lists them), each 0..max. The first sheet
@@ -196,7 +192,7 @@ async def put_own_scores(
         session, principal, declaration_id, data, if_match=if_match, if_none_match=if_none_match
     )
     body = scores.sheet_read(case, sheet, expert).model_dump(mode="json")
-    return answer(body, 201 if created else 200)
+    return answer_json(body, 201 if created else 200)
 
 
 @cases_router.post(
@@ -210,11 +206,10 @@ async def put_own_scores(
 async def schedule_onsite(
     declaration_id: uuid.UUID,
     data: OnsiteCreate,
-    request: Request,
     session: SessionDep,
     principal: MinistryDep,
-    key: IdempotencyKeyDep,
-    if_match: IfMatchHeader = None,
+    write: KeyedWriteDep,
+    if_match: IfMatchDep,
 ) -> Response:
     """Errors: 409 `onsite_only_for_pilot`, `transition_not_allowed`, `expert_inactive`,
     `conflict_of_interest`; 422 `expert_count_out_of_range` (national.yaml `onsite_team`)."""
@@ -224,9 +219,7 @@ async def schedule_onsite(
         _, visit = await onsite.read(session, principal, case.declaration_id)
         return 201, (await onsite.to_read(session, case, visit)).model_dump(mode="json")
 
-    return await keyed(
-        request, session, caller=principal.sub, key=key, body=data.model_dump(mode="json"), run=run
-    )
+    return await write.run(data, run)
 
 
 @cases_router.get(
@@ -239,7 +232,7 @@ async def read_onsite(
     declaration_id: uuid.UUID, session: SessionDep, principal: PanelDep
 ) -> Response:
     case, visit = await onsite.read(session, principal, declaration_id)
-    return answer((await onsite.to_read(session, case, visit)).model_dump(mode="json"))
+    return answer_json((await onsite.to_read(session, case, visit)).model_dump(mode="json"))
 
 
 @cases_router.patch(
@@ -253,14 +246,14 @@ async def reschedule_onsite(
     data: OnsiteReschedule,
     session: SessionDep,
     principal: MinistryDep,
-    if_match: IfMatchHeader = None,
+    if_match: IfMatchDep,
 ) -> Response:
     """Until the team concludes. A new team is checked for conflicts of interest like the
     first; findings already recorded stay; the change is in the case's history. Errors: 409
     `onsite_closed` (concluded, or the case moved on), `conflict_of_interest`,
     `expert_inactive`; 412 `stale_etag`; 422 `expert_count_out_of_range`."""
     case, visit = await onsite.reschedule(session, principal, declaration_id, data, if_match)
-    return answer((await onsite.to_read(session, case, visit)).model_dump(mode="json"))
+    return answer_json((await onsite.to_read(session, case, visit)).model_dump(mode="json"))
 
 
 @cases_router.put(
@@ -275,14 +268,14 @@ async def record_finding(
     data: FindingPut,
     session: SessionDep,
     principal: PanelDep,
-    if_match: IfMatchHeader = None,
+    if_match: IfMatchDep,
 ) -> Response:
     """`verified`, or `discrepancy` / `not_checked` with a note. Errors: 404
     `checklist_item_not_found`, 409 `onsite_closed`, 412, 422 `finding_note_required`."""
     case, visit = await onsite.record_finding(
         session, principal, declaration_id, key, data, if_match
     )
-    return answer((await onsite.to_read(session, case, visit)).model_dump(mode="json"))
+    return answer_json((await onsite.to_read(session, case, visit)).model_dump(mode="json"))
 
 
 @cases_router.put(
@@ -296,12 +289,12 @@ async def conclude_onsite(
     data: ConclusionPut,
     session: SessionDep,
     principal: PanelDep,
-    if_match: IfMatchHeader = None,
+    if_match: IfMatchDep,
 ) -> Response:
     case, visit = await onsite.conclude(
         session, principal, declaration_id, data.conclusion, if_match
     )
-    return answer((await onsite.to_read(session, case, visit)).model_dump(mode="json"))
+    return answer_json((await onsite.to_read(session, case, visit)).model_dump(mode="json"))
 
 
 @cases_router.post(
@@ -313,11 +306,10 @@ async def conclude_onsite(
 async def decide(
     declaration_id: uuid.UUID,
     data: DecisionCreate,
-    request: Request,
     session: SessionDep,
     principal: MinistryDep,
-    key: IdempotencyKeyDep,
-    if_match: IfMatchHeader = None,
+    write: KeyedWriteDep,
+    if_match: IfMatchDep,
 ) -> Response:
     """Select: 卓越级 from the expert review, 领航级 from its 现场核查. Errors: 409
     `transition_not_allowed`, `scores_incomplete`, `onsite_verification_required`,
@@ -327,9 +319,7 @@ async def decide(
         case = await service.decide(session, principal, declaration_id, data, if_match)
         return 200, await _case_answer(session, principal, case)
 
-    return await keyed(
-        request, session, caller=principal.sub, key=key, body=data.model_dump(mode="json"), run=run
-    )
+    return await write.run(data, run)
 
 
 router = APIRouter()

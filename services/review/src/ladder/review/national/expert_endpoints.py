@@ -5,16 +5,15 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response, status
+from fastapi import APIRouter, Query, Response, status
 
-from ladder.kit.concurrency import IfMatchHeader
+from ladder.kit.concurrency import IfMatchDep
 from ladder.kit.db import SessionDep
 from ladder.kit.errors import responses
-from ladder.kit.idempotency import IdempotencyKeyDep
 from ladder.kit.pagination import Page, PageDep
+from ladder.kit.writes import KeyedWriteDep, answer_json
 from ladder.review.national import experts
 from ladder.review.national.auth import MinistryDep
-from ladder.review.national.http import answer, keyed
 from ladder.review.national.schemas import ExpertCreate, ExpertRead, ExpertUpdate
 
 router = APIRouter(prefix="/v1/national/experts", tags=["national review: experts"])
@@ -29,10 +28,9 @@ router = APIRouter(prefix="/v1/national/experts", tags=["national review: expert
 )
 async def create_expert(
     data: ExpertCreate,
-    request: Request,
     session: SessionDep,
     principal: MinistryDep,
-    key: IdempotencyKeyDep,
+    write: KeyedWriteDep,
 ) -> Response:
     """`account` is the `sub` the expert logs in with (role `expert`). Errors: 409
     `expert_account_taken`, 428 `idempotency_key_required`."""
@@ -41,9 +39,7 @@ async def create_expert(
         expert = await experts.create(session, principal, data)
         return 201, experts.expert_read(expert).model_dump(mode="json")
 
-    return await keyed(
-        request, session, caller=principal.sub, key=key, body=data.model_dump(mode="json"), run=run
-    )
+    return await write.run(data, run)
 
 
 @router.get(
@@ -89,7 +85,7 @@ async def read_expert(
     expert_id: uuid.UUID, session: SessionDep, principal: MinistryDep
 ) -> Response:
     expert = await experts.get(session, expert_id)
-    return answer(experts.expert_read(expert).model_dump(mode="json"))
+    return answer_json(experts.expert_read(expert).model_dump(mode="json"))
 
 
 @router.patch(
@@ -103,12 +99,12 @@ async def update_expert(
     data: ExpertUpdate,
     session: SessionDep,
     principal: MinistryDep,
-    if_match: IfMatchHeader = None,
+    if_match: IfMatchDep,
 ) -> Response:
     """Errors: 404 `expert_not_found`, 409 `expert_account_taken`, 412 `stale_etag`, 428
     `if_match_required`."""
     expert = await experts.update(session, principal, expert_id, data, if_match)
-    return answer(experts.expert_read(expert).model_dump(mode="json"))
+    return answer_json(experts.expert_read(expert).model_dump(mode="json"))
 
 
 @router.delete(
@@ -121,7 +117,7 @@ async def delete_expert(
     expert_id: uuid.UUID,
     session: SessionDep,
     principal: MinistryDep,
-    if_match: IfMatchHeader = None,
+    if_match: IfMatchDep,
 ) -> Response:
     """Errors: 409 `expert_in_use` (assigned or scored once: deactivate instead)."""
     await experts.delete(session, expert_id, if_match)

@@ -10,15 +10,14 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Request, Response, status
 
 from ladder.kit import clock
-from ladder.kit.concurrency import IfMatchHeader
+from ladder.kit.concurrency import IfMatchDep
 from ladder.kit.db import SessionDep
 from ladder.kit.errors import responses
-from ladder.kit.idempotency import IdempotencyKeyDep
 from ladder.kit.pagination import Page, PageDep
+from ladder.kit.writes import KeyedWriteDep, OptionalKeyedWriteDep, answer_json
 from ladder.review.national import publicity, repository
 from ladder.review.national.auth import MinistryDep
 from ladder.review.national.data import NationalTier
-from ladder.review.national.http import OptionalKeyDep, answer, keyed
 from ladder.review.national.schemas import (
     ObjectionCreate,
     ObjectionRead,
@@ -65,10 +64,9 @@ def _objection(o) -> dict:
 )
 async def create_publicity(
     data: PublicityCreate,
-    request: Request,
     session: SessionDep,
     principal: MinistryDep,
-    key: IdempotencyKeyDep,
+    write: KeyedWriteDep,
 ) -> Response:
     """`days` defaults to national.yaml `publicity.days` (calendar days, Beijing time).
     Errors: 409 `publicity_exists`, `nothing_to_announce`; 422 `publicity_period_too_long`."""
@@ -76,9 +74,7 @@ async def create_publicity(
     async def run():
         return 201, await _read(session, await publicity.create(session, principal, data))
 
-    return await keyed(
-        request, session, caller=principal.sub, key=key, body=data.model_dump(mode="json"), run=run
-    )
+    return await write.run(data, run)
 
 
 @publicity_router.get(
@@ -90,7 +86,7 @@ async def create_publicity(
 async def read_publicity(
     campaign: Campaign, tier: NationalTier, session: SessionDep, principal: MinistryDep
 ) -> Response:
-    return answer(await _read(session, await publicity.get(session, campaign, tier)))
+    return answer_json(await _read(session, await publicity.get(session, campaign, tier)))
 
 
 @publicity_router.post(
@@ -103,11 +99,10 @@ async def read_publicity(
 async def announce(
     campaign: Campaign,
     tier: NationalTier,
-    request: Request,
     session: SessionDep,
     principal: MinistryDep,
-    key: IdempotencyKeyDep,
-    if_match: IfMatchHeader = None,
+    write: KeyedWriteDep,
+    if_match: IfMatchDep,
 ) -> Response:
     """Errors: 409 `publicity_not_draft`, `nothing_to_announce`; 412; 428."""
 
@@ -115,7 +110,7 @@ async def announce(
         p = await publicity.announce(session, principal, campaign, tier, if_match)
         return 200, await _read(session, p)
 
-    return await keyed(request, session, caller=principal.sub, key=key, body=None, run=run)
+    return await write.run(None, run)
 
 
 @publicity_router.post(
@@ -127,11 +122,10 @@ async def announce(
 async def close(
     campaign: Campaign,
     tier: NationalTier,
-    request: Request,
     session: SessionDep,
     principal: MinistryDep,
-    key: IdempotencyKeyDep,
-    if_match: IfMatchHeader = None,
+    write: KeyedWriteDep,
+    if_match: IfMatchDep,
 ) -> Response:
     """Every case still in publicity is published (领航级: its cultivation starts today,
     Beijing time) and `review.list_published` is queued. Errors: 409 `publicity_not_ended`
@@ -141,7 +135,7 @@ async def close(
         p = await publicity.close(session, principal, campaign, tier, if_match)
         return 200, await _read(session, p)
 
-    return await keyed(request, session, caller=principal.sub, key=key, body=None, run=run)
+    return await write.run(None, run)
 
 
 @publicity_router.get(
@@ -185,11 +179,10 @@ async def list_objections(
 async def resolve_objection(
     objection_id: uuid.UUID,
     data: ObjectionResolve,
-    request: Request,
     session: SessionDep,
     principal: MinistryDep,
-    key: IdempotencyKeyDep,
-    if_match: IfMatchHeader = None,
+    write: KeyedWriteDep,
+    if_match: IfMatchDep,
 ) -> Response:
     """Errors: 404 `objection_not_found`, 409 `objection_already_resolved`,
     `publicity_not_open`, 412, 428."""
@@ -198,9 +191,7 @@ async def resolve_objection(
         o = await publicity.resolve(session, principal, objection_id, data, if_match)
         return 200, _objection(o)
 
-    return await keyed(
-        request, session, caller=principal.sub, key=key, body=data.model_dump(mode="json"), run=run
-    )
+    return await write.run(data, run)
 
 
 # --- public ----------------------------------------------------------------------------------
@@ -240,7 +231,7 @@ async def object_to(
     data: ObjectionCreate,
     request: Request,
     session: SessionDep,
-    key: OptionalKeyDep,
+    write: OptionalKeyedWriteDep,
 ) -> Response:
     """Content 10–2000 characters; name and contact optional. Errors: 404
     `publicity_not_found`, `publicity_entry_not_found`; 409 `publicity_closed` (after
@@ -254,14 +245,7 @@ async def object_to(
         )
         return 201, receipt.model_dump(mode="json")
 
-    return await keyed(
-        request,
-        session,
-        caller=anonymous_caller(request),
-        key=key,
-        body=data.model_dump(mode="json"),
-        run=run,
-    )
+    return await write.run(data, run, scope=anonymous_caller(request))
 
 
 @public_router.get(
