@@ -15,7 +15,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ladder.kit import clock
 from ladder.kit.auth import Principal
-from ladder.kit.concurrency import check_if_match, etag
+from ladder.kit.concurrency import check_if_match
 from ladder.review.cases.models import ReviewCase
 from ladder.review.cases.service import case_etag
 from ladder.review.national import repository
@@ -44,7 +44,7 @@ from ladder.review.national.service import reach
 
 
 def expert_etag(e: NationalExpert) -> str:
-    return etag("national-expert", e.id, e.row_version)
+    return e.etag
 
 
 def expert_read(e: NationalExpert) -> ExpertRead:
@@ -118,7 +118,7 @@ async def update(
             raise ExpertAccountTaken(details={"account": changes["account"]})
     for field, value in changes.items():
         setattr(expert, field, value)
-    expert.row_version += 1
+    expert.bump()
     expert.updated_by = principal.sub
     expert.updated_at = clock.now()
     session.add(expert)
@@ -221,7 +221,7 @@ async def assign(
     )
     experts = await vet(session, case, expert_ids)
     await repository.replace_assignments(session, case.id, REVIEW, expert_ids, principal.sub)
-    case.row_version += 1
+    case.bump()
     case.updated_at = clock.now()
     session.add(case)
     await session.flush()

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import Column, ForeignKey, Index, UniqueConstraint, Uuid, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
+from ladder.kit.concurrency import Versioned
 from ladder.kit.db import timestamp_field
 from ladder.review.settings import SCHEMA
 
@@ -24,16 +25,13 @@ def _json_list() -> Any:
     )
 
 
-def _row_version() -> Any:
-    return Field(default=1, sa_column_kwargs={"server_default": text("1")})
-
-
-class NationalExpert(SQLModel, table=True):
+class NationalExpert(Versioned, table=True):
     """An expert of the pool (国家智能制造专家委 and reviewers): who they are, where they work,
     what they declared — the facts the conflict-of-interest checks read."""
 
     __tablename__ = "national_expert"
     __table_args__ = (Index(None, "region_code"), {"schema": SCHEMA})
+    etag_kind: ClassVar[str] = "national-expert"
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
     account: str = Field(max_length=200, unique=True, description="the token's `sub`")
@@ -46,7 +44,6 @@ class NationalExpert(SQLModel, table=True):
     integrators: list[str] = _json_list()
     declared_conflicts: list[str] = _json_list()
     active: bool = Field(default=True, sa_column_kwargs={"server_default": text("true")})
-    row_version: int = _row_version()
     created_by: str = Field(max_length=200)
     updated_by: str = Field(max_length=200)
     created_at: datetime | None = timestamp_field()
@@ -73,11 +70,12 @@ class NationalAssignment(SQLModel, table=True):
     assigned_at: datetime | None = timestamp_field()
 
 
-class NationalScoreSheet(SQLModel, table=True):
+class NationalScoreSheet(Versioned, table=True):
     """One expert's scores for one case, criterion key → score, with the weighted total."""
 
     __tablename__ = "national_score_sheet"
     __table_args__ = (UniqueConstraint("case_id", "expert_id"), {"schema": SCHEMA})
+    etag_kind: ClassVar[str] = "score-sheet"
 
     id: int | None = Field(default=None, primary_key=True)
     case_id: uuid.UUID = Field(sa_column=Column(ForeignKey(CASE_ID), nullable=False))
@@ -86,16 +84,16 @@ class NationalScoreSheet(SQLModel, table=True):
     )
     scores: dict[str, float] = Field(sa_column=Column(JSONB, nullable=False))
     total: float
-    row_version: int = _row_version()
     submitted_at: datetime | None = timestamp_field()
     updated_at: datetime | None = timestamp_field()
 
 
-class NationalOnsite(SQLModel, table=True):
+class NationalOnsite(Versioned, table=True):
     """The 现场核查 of a 领航级 case: when, where, and the team's conclusion."""
 
     __tablename__ = "national_onsite"
-    __table_args__ = {"schema": SCHEMA}
+    __table_args__ = ({"schema": SCHEMA},)
+    etag_kind: ClassVar[str] = "onsite"
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
     case_id: uuid.UUID = Field(sa_column=Column(ForeignKey(CASE_ID), nullable=False, unique=True))
@@ -103,17 +101,17 @@ class NationalOnsite(SQLModel, table=True):
     place: str = Field(max_length=300)
     conclusion: str | None = Field(default=None, max_length=4000)
     concluded_by: str | None = Field(default=None, max_length=200)
-    row_version: int = _row_version()
     created_by: str = Field(max_length=200)
     created_at: datetime | None = timestamp_field()
     updated_at: datetime | None = timestamp_field()
 
 
-class NationalOnsiteItem(SQLModel, table=True):
+class NationalOnsiteItem(Versioned, table=True):
     """A checklist item: a declared scene instance, a declared KPI, or a template item."""
 
     __tablename__ = "national_onsite_item"
     __table_args__ = (UniqueConstraint("onsite_id", "key"), {"schema": SCHEMA})
+    etag_kind: ClassVar[str] = "onsite-item"
 
     id: int | None = Field(default=None, primary_key=True)
     onsite_id: uuid.UUID = Field(
@@ -130,14 +128,17 @@ class NationalOnsiteItem(SQLModel, table=True):
     note: str | None = Field(default=None, max_length=2000)
     recorded_by: str | None = Field(default=None, max_length=200)
     recorded_at: datetime | None = timestamp_field(nullable=True)
-    row_version: int = _row_version()
 
 
-class NationalPublicity(SQLModel, table=True):
+class NationalPublicity(Versioned, table=True):
     """The 公示 of one campaign's selected cases of one tier: draft → open → closed."""
 
     __tablename__ = "national_publicity"
     __table_args__ = (UniqueConstraint("campaign_year", "tier"), {"schema": SCHEMA})
+    etag_kind: ClassVar[str] = "publicity"
+
+    def etag_ident(self) -> object:
+        return f"{self.campaign_year}-{self.tier}"
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
     campaign_year: int
@@ -146,7 +147,6 @@ class NationalPublicity(SQLModel, table=True):
     days: int = Field(description="calendar days of the period")
     starts_at: datetime | None = timestamp_field(nullable=True)
     ends_at: datetime | None = timestamp_field(nullable=True)
-    row_version: int = _row_version()
     created_by: str = Field(max_length=200)
     announced_by: str | None = Field(default=None, max_length=200)
     closed_by: str | None = Field(default=None, max_length=200)
@@ -173,11 +173,12 @@ class NationalPublicityEntry(SQLModel, table=True):
     outcome: str | None = Field(default=None, max_length=20, description="withdrawn | published")
 
 
-class NationalObjection(SQLModel, table=True):
+class NationalObjection(Versioned, table=True):
     """An objection (异议) raised by the public during the 公示, and how it was resolved."""
 
     __tablename__ = "national_objection"
     __table_args__ = (Index(None, "publicity_id", "status"), {"schema": SCHEMA})
+    etag_kind: ClassVar[str] = "objection"
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
     publicity_id: uuid.UUID = Field(
@@ -191,5 +192,4 @@ class NationalObjection(SQLModel, table=True):
     resolution: str | None = Field(default=None, max_length=2000)
     resolved_by: str | None = Field(default=None, max_length=200)
     resolved_at: datetime | None = timestamp_field(nullable=True)
-    row_version: int = _row_version()
     received_at: datetime | None = timestamp_field()

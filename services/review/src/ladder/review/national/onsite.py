@@ -92,11 +92,11 @@ def checklist(details: Mapping[str, Any], template: tuple[TemplateItem, ...]) ->
 
 
 def onsite_etag(case: ReviewCase, visit: NationalOnsite) -> str:
-    return etag("onsite", case.declaration_id, visit.row_version)
+    return etag(visit.etag_kind, case.declaration_id, visit.row_version)
 
 
 def item_etag(case: ReviewCase, item: NationalOnsiteItem) -> str:
-    return etag("onsite-item", f"{case.declaration_id}-{item.key}", item.row_version)
+    return etag(item.etag_kind, f"{case.declaration_id}-{item.key}", item.row_version)
 
 
 async def schedule(
@@ -161,7 +161,7 @@ async def reschedule(
     if data.place is not None:
         visit.place = data.place
     now = clock.now()
-    visit.row_version += 1
+    visit.bump()
     visit.updated_at = now
     session.add(visit)
     await transitions.note(
@@ -212,7 +212,7 @@ async def record_finding(
     item.note = data.note or None
     item.recorded_by = principal.sub
     item.recorded_at = clock.now()
-    item.row_version += 1
+    item.bump()
     session.add(item)
     await session.flush()
     return case, visit
@@ -231,7 +231,7 @@ async def conclude(
     _open(case)
     visit.conclusion = conclusion
     visit.concluded_by = principal.sub
-    visit.row_version += 1
+    visit.bump()
     visit.updated_at = clock.now()
     session.add(visit)
     await session.flush()

@@ -25,7 +25,7 @@ from ladder.contracts.registry import destinations
 from ladder.contracts.review import LIST_PUBLISHED, ListPublished, PublishedEntry
 from ladder.kit import clock
 from ladder.kit.auth import Principal
-from ladder.kit.concurrency import check_if_match, etag
+from ladder.kit.concurrency import check_if_match
 from ladder.kit.outbox import publish
 from ladder.review.cases.machine import ANNOUNCED, PUBLISHED, WITHDRAWN
 from ladder.review.cases.models import ReviewCase
@@ -82,11 +82,11 @@ def beijing_date(at: datetime) -> date:
 
 
 def publicity_etag(p: NationalPublicity) -> str:
-    return etag("publicity", f"{p.campaign_year}-{p.tier}", p.row_version)
+    return p.etag
 
 
 def objection_etag(o: NationalObjection) -> str:
-    return etag("objection", o.id, o.row_version)
+    return o.etag
 
 
 def _missing(campaign_year: int, tier: str) -> PublicityNotFound:
@@ -193,7 +193,7 @@ async def announce(
     p.starts_at = now
     p.ends_at = period_end(now, p.days)
     p.announced_by = principal.sub
-    p.row_version += 1
+    p.bump()
     session.add(p)
     await session.flush()
     return p
@@ -234,7 +234,7 @@ async def resolve(
     objection.resolution = data.resolution
     objection.resolved_by = principal.sub
     objection.resolved_at = clock.now()
-    objection.row_version += 1
+    objection.bump()
     session.add(objection)
     if data.outcome is Resolution.upheld:
         entry = await repository.entry(session, p.id, objection.declaration_id)
@@ -304,7 +304,7 @@ async def close(
     p.status = CLOSED
     p.closed_at = now
     p.closed_by = principal.sub
-    p.row_version += 1
+    p.bump()
     session.add(p)
     await session.flush()
     await publish(

@@ -37,7 +37,7 @@ OPEN_FOR_SCORING = frozenset({"in_expert_review", "onsite_verification"})
 
 
 def sheet_etag(case: ReviewCase, sheet: NationalScoreSheet) -> str:
-    return etag("score-sheet", f"{case.declaration_id}-{sheet.expert_id}", sheet.row_version)
+    return etag(sheet.etag_kind, f"{case.declaration_id}-{sheet.expert_id}", sheet.row_version)
 
 
 def _criteria(case: ReviewCase):
@@ -112,7 +112,7 @@ async def submit_own(
         check_if_match(if_match, current)
         sheet.scores = scores
         sheet.total = total(criteria, scores)
-        sheet.row_version += 1
+        sheet.bump()
         sheet.updated_at = now
         created = False
     session.add(sheet)
