@@ -10,15 +10,34 @@ from fastapi import APIRouter, Depends, Path, Query, Response, status
 
 from ladder.kit.concurrency import IfMatchDep, IfNoneMatchHeader, OptionalIfMatchDep
 from ladder.kit.db import SessionDep
-from ladder.kit.errors import responses
+from ladder.kit.errors import PreconditionRequired, ValidationFailed, declare
 from ladder.kit.pagination import Page, PageDep
 from ladder.kit.params import OptionalCampaignYearQuery
 from ladder.kit.writes import KeyedWriteDep, answer_json
 from ladder.review.cases.machine import CaseStatus
 from ladder.review.cases.models import ReviewCase
+from ladder.review.errors import CaseNotFound, ReasonsRequired
 from ladder.review.national import experts, onsite, scores, service
 from ladder.review.national.auth import ExpertDep, MinistryDep, PanelDep
 from ladder.review.national.data import NationalTier
+from ladder.review.national.errors import (
+    ChecklistItemNotFound,
+    ConflictOfInterest,
+    ExpertCountOutOfRange,
+    ExpertInactive,
+    ExpertNotFound,
+    FindingNoteRequired,
+    OnsiteClosed,
+    OnsiteFindingsMissing,
+    OnsiteNotFound,
+    OnsiteOnlyForPilot,
+    OnsiteVerificationRequired,
+    PublicityAnnounced,
+    ScoreSheetInvalid,
+    ScoresIncomplete,
+    ScoringClosed,
+    TransitionNotAllowed,
+)
 from ladder.review.national.expert_endpoints import router as experts_router
 from ladder.review.national.publicity_endpoints import public_router, publicity_router
 from ladder.review.national.schemas import (
@@ -59,7 +78,7 @@ async def _case_answer(session, principal, case: ReviewCase) -> dict:
 @cases_router.get(
     "",
     response_model=Page[NationalCaseSummary],
-    responses=responses(401, 403, 422),
+    responses=declare(ValidationFailed),
     summary="Cases in the national review (the ministry: all; an expert: the ones they are on)",
 )
 async def list_cases(
@@ -90,7 +109,7 @@ async def list_cases(
 @cases_router.get(
     CASE,
     response_model=NationalCaseRead,
-    responses=responses(401, 403, 404, 422),
+    responses=declare(CaseNotFound),
     summary="A case with its declared details and history (ETag for the ministry's moves)",
 )
 async def read_case(case: ReachableCase, session: SessionDep, principal: PanelDep) -> Response:
@@ -100,7 +119,7 @@ async def read_case(case: ReachableCase, session: SessionDep, principal: PanelDe
 @cases_router.post(
     CASE + "/formal-check",
     response_model=NationalCaseRead,
-    responses=responses(401, 403, 404, 409, 412, 422, 428),
+    responses=declare(CaseNotFound, TransitionNotAllowed, ReasonsRequired),
     summary="形式审查: pass (to the expert review) or fail with reasons (If-Match, "
     "Idempotency-Key)",
 )
@@ -112,8 +131,6 @@ async def formal_check(
     write: KeyedWriteDep,
     if_match: IfMatchDep,
 ) -> Response:
-    """Errors: 404 `case_not_found`, 409 `transition_not_allowed` (not `recommended`),
-    412 `stale_etag`, 422 `reasons_required` (a fail without reasons), 428."""
 
     async def run():
         case = await service.formal_check(session, principal, declaration_id, data, if_match)
@@ -125,22 +142,28 @@ async def formal_check(
 @cases_router.post(
     CASE + "/conflict-check",
     response_model=ConflictCheckRead,
-    responses=responses(401, 403, 404, 422),
+    responses=declare(CaseNotFound, ExpertNotFound),
     summary="Each expert's conflicts of interest with the case, without assigning (read-only)",
 )
 async def conflict_check(
     declaration_id: uuid.UUID, data: ExpertIds, session: SessionDep, principal: MinistryDep
 ) -> ConflictCheckRead:
     """Types (national.yaml `conflicts`): same_enterprise, same_group, same_region,
-    integrator_link, declared. Changes nothing, so no key is needed. Errors: 404
-    `case_not_found`, `expert_not_found`."""
+    integrator_link, declared. Changes nothing, so no key is needed."""
     return await experts.conflict_check(session, principal, declaration_id, data.expert_ids)
 
 
 @cases_router.put(
     CASE + "/experts",
     response_model=NationalCaseRead,
-    responses=responses(401, 403, 404, 409, 412, 422, 428),
+    responses=declare(
+        CaseNotFound,
+        ExpertNotFound,
+        TransitionNotAllowed,
+        ExpertInactive,
+        ConflictOfInterest,
+        ExpertCountOutOfRange,
+    ),
     summary="Set the case's reviewers (If-Match on the case)",
 )
 async def assign_experts(
@@ -150,9 +173,7 @@ async def assign_experts(
     principal: MinistryDep,
     if_match: IfMatchDep,
 ) -> Response:
-    """Only `in_expert_review`. Errors: 404 `case_not_found` / `expert_not_found`; 409
-    `transition_not_allowed`, `expert_inactive`, `conflict_of_interest` (details per expert);
-    412 `stale_etag`; 422 `expert_count_out_of_range` (national.yaml `experts_per_case`)."""
+    """Only `in_expert_review`; how many reviewers: national.yaml `experts_per_case`."""
     case, _ = await experts.assign(session, principal, declaration_id, data.expert_ids, if_match)
     return answer_json(await _case_answer(session, principal, case))
 
@@ -160,7 +181,7 @@ async def assign_experts(
 @cases_router.get(
     CASE + "/scores",
     response_model=ScoresRead,
-    responses=responses(401, 403, 404, 422),
+    responses=declare(CaseNotFound),
     summary="Score sheets: the ministry all with the aggregate; an expert their own until the "
     "decision",
 )
@@ -173,7 +194,10 @@ async def read_scores(
 @cases_router.put(
     CASE + "/scores/me",
     response_model=ScoreSheetRead,
-    responses={201: {"model": ScoreSheetRead}, **responses(401, 403, 404, 409, 412, 422, 428)},
+    responses={
+        201: {"model": ScoreSheetRead},
+        **declare(CaseNotFound, ScoringClosed, ScoreSheetInvalid, PreconditionRequired),
+    },
     summary="The caller's score sheet {criterion_key: score} (create: 201; change: If-Match)",
 )
 async def put_own_scores(
@@ -186,8 +210,7 @@ async def put_own_scores(
 ) -> Response:
     """Every criterion of the tier (GET …/scores lists them), each 0..max. The first sheet
     needs no precondition (`If-None-Match: *` refuses to overwrite one); a change needs the
-    sheet's ETag as If-Match. Errors: 404 `case_not_found` (not a reviewer of the case), 409
-    `scoring_closed`, 412 `stale_etag`, 422 `score_sheet_invalid`, 428 `if_match_required`."""
+    sheet's ETag as If-Match."""
     case, sheet, expert, created = await scores.submit_own(
         session, principal, declaration_id, data, if_match=if_match, if_none_match=if_none_match
     )
@@ -199,7 +222,15 @@ async def put_own_scores(
     CASE + "/onsite",
     status_code=status.HTTP_201_CREATED,
     response_model=OnsiteRead,
-    responses=responses(401, 403, 404, 409, 412, 422, 428),
+    responses=declare(
+        CaseNotFound,
+        TransitionNotAllowed,
+        OnsiteOnlyForPilot,
+        ExpertNotFound,
+        ExpertInactive,
+        ConflictOfInterest,
+        ExpertCountOutOfRange,
+    ),
     summary="Schedule the 现场核查 of a 领航级 case: date, place, team; the checklist is "
     "generated (If-Match on the case, Idempotency-Key)",
 )
@@ -211,8 +242,7 @@ async def schedule_onsite(
     write: KeyedWriteDep,
     if_match: IfMatchDep,
 ) -> Response:
-    """Errors: 409 `onsite_only_for_pilot`, `transition_not_allowed`, `expert_inactive`,
-    `conflict_of_interest`; 422 `expert_count_out_of_range` (national.yaml `onsite_team`)."""
+    """The team is vetted like reviewers; its size: national.yaml `onsite_team`."""
 
     async def run():
         case = await onsite.schedule(session, principal, declaration_id, data, if_match)
@@ -225,7 +255,7 @@ async def schedule_onsite(
 @cases_router.get(
     CASE + "/onsite",
     response_model=OnsiteRead,
-    responses=responses(401, 403, 404, 422),
+    responses=declare(CaseNotFound, OnsiteNotFound),
     summary="The 现场核查 with its checklist (the ministry and the team)",
 )
 async def read_onsite(
@@ -238,7 +268,15 @@ async def read_onsite(
 @cases_router.patch(
     CASE + "/onsite",
     response_model=OnsiteRead,
-    responses=responses(401, 403, 404, 409, 412, 422, 428),
+    responses=declare(
+        CaseNotFound,
+        OnsiteNotFound,
+        OnsiteClosed,
+        ExpertNotFound,
+        ExpertInactive,
+        ConflictOfInterest,
+        ExpertCountOutOfRange,
+    ),
     summary="Reschedule the 现场核查: date, place or team, with a reason (If-Match on it)",
 )
 async def reschedule_onsite(
@@ -249,9 +287,7 @@ async def reschedule_onsite(
     if_match: IfMatchDep,
 ) -> Response:
     """Until the team concludes. A new team is checked for conflicts of interest like the
-    first; findings already recorded stay; the change is in the case's history. Errors: 409
-    `onsite_closed` (concluded, or the case moved on), `conflict_of_interest`,
-    `expert_inactive`; 412 `stale_etag`; 422 `expert_count_out_of_range`."""
+    first; findings already recorded stay; the change is in the case's history."""
     case, visit = await onsite.reschedule(session, principal, declaration_id, data, if_match)
     return answer_json((await onsite.to_read(session, case, visit)).model_dump(mode="json"))
 
@@ -259,7 +295,9 @@ async def reschedule_onsite(
 @cases_router.put(
     CASE + "/onsite/items/{key}",
     response_model=OnsiteRead,
-    responses=responses(401, 403, 404, 409, 412, 422, 428),
+    responses=declare(
+        CaseNotFound, OnsiteNotFound, ChecklistItemNotFound, OnsiteClosed, FindingNoteRequired
+    ),
     summary="Record one checklist item's finding (If-Match on the item)",
 )
 async def record_finding(
@@ -270,8 +308,7 @@ async def record_finding(
     principal: PanelDep,
     if_match: IfMatchDep,
 ) -> Response:
-    """`verified`, or `discrepancy` / `not_checked` with a note. Errors: 404
-    `checklist_item_not_found`, 409 `onsite_closed`, 412, 422 `finding_note_required`."""
+    """`verified`, or `discrepancy` / `not_checked` with a note."""
     case, visit = await onsite.record_finding(
         session, principal, declaration_id, key, data, if_match
     )
@@ -281,7 +318,7 @@ async def record_finding(
 @cases_router.put(
     CASE + "/onsite/conclusion",
     response_model=OnsiteRead,
-    responses=responses(401, 403, 404, 409, 412, 422, 428),
+    responses=declare(CaseNotFound, OnsiteNotFound, OnsiteClosed),
     summary="The team's conclusion (核查结论) (If-Match on the verification)",
 )
 async def conclude_onsite(
@@ -300,7 +337,15 @@ async def conclude_onsite(
 @cases_router.post(
     CASE + "/decision",
     response_model=NationalCaseRead,
-    responses=responses(401, 403, 404, 409, 412, 422, 428),
+    responses=declare(
+        CaseNotFound,
+        TransitionNotAllowed,
+        ReasonsRequired,
+        ScoresIncomplete,
+        OnsiteVerificationRequired,
+        OnsiteFindingsMissing,
+        PublicityAnnounced,
+    ),
     summary="Select (拟入选) or reject with reasons (If-Match, Idempotency-Key)",
 )
 async def decide(
@@ -311,9 +356,7 @@ async def decide(
     write: KeyedWriteDep,
     if_match: IfMatchDep,
 ) -> Response:
-    """Select: 卓越级 from the expert review, 领航级 from its 现场核查. Errors: 409
-    `transition_not_allowed`, `scores_incomplete`, `onsite_verification_required`,
-    `onsite_findings_missing`, `publicity_announced`; 412; 422 `reasons_required`."""
+    """Select: 卓越级 from the expert review, 领航级 from its 现场核查."""
 
     async def run():
         case = await service.decide(session, principal, declaration_id, data, if_match)

@@ -9,11 +9,16 @@ from fastapi import APIRouter, Query, Response, status
 
 from ladder.kit.concurrency import IfMatchDep
 from ladder.kit.db import SessionDep
-from ladder.kit.errors import responses
+from ladder.kit.errors import ValidationFailed, declare
 from ladder.kit.pagination import Page, PageDep
 from ladder.kit.writes import KeyedWriteDep, answer_json
 from ladder.review.national import experts
 from ladder.review.national.auth import MinistryDep
+from ladder.review.national.errors import (
+    ExpertAccountTaken,
+    ExpertInUse,
+    ExpertNotFound,
+)
 from ladder.review.national.schemas import ExpertCreate, ExpertRead, ExpertUpdate
 
 router = APIRouter(prefix="/v1/national/experts", tags=["national review: experts"])
@@ -23,7 +28,7 @@ router = APIRouter(prefix="/v1/national/experts", tags=["national review: expert
     "",
     status_code=status.HTTP_201_CREATED,
     response_model=ExpertRead,
-    responses=responses(401, 403, 409, 422, 428),
+    responses=declare(ExpertAccountTaken),
     summary="Add an expert to the pool (Idempotency-Key)",
 )
 async def create_expert(
@@ -32,8 +37,7 @@ async def create_expert(
     principal: MinistryDep,
     write: KeyedWriteDep,
 ) -> Response:
-    """`account` is the `sub` the expert logs in with (role `expert`). Errors: 409
-    `expert_account_taken`, 428 `idempotency_key_required`."""
+    """`account` is the `sub` the expert logs in with (role `expert`)."""
 
     async def run():
         expert = await experts.create(session, principal, data)
@@ -45,7 +49,7 @@ async def create_expert(
 @router.get(
     "",
     response_model=Page[ExpertRead],
-    responses=responses(401, 403, 422),
+    responses=declare(ValidationFailed),
     summary="The pool, by name; filters: a field (专业领域), a region prefix, active",
 )
 async def list_experts(
@@ -78,7 +82,7 @@ async def list_experts(
 @router.get(
     "/{expert_id}",
     response_model=ExpertRead,
-    responses=responses(401, 403, 404, 422),
+    responses=declare(ExpertNotFound),
     summary="One expert (ETag for edits)",
 )
 async def read_expert(
@@ -91,7 +95,7 @@ async def read_expert(
 @router.patch(
     "/{expert_id}",
     response_model=ExpertRead,
-    responses=responses(401, 403, 404, 409, 412, 422, 428),
+    responses=declare(ExpertNotFound, ExpertAccountTaken),
     summary="Change an expert: only the fields sent (If-Match); `active: false` deactivates",
 )
 async def update_expert(
@@ -101,8 +105,6 @@ async def update_expert(
     principal: MinistryDep,
     if_match: IfMatchDep,
 ) -> Response:
-    """Errors: 404 `expert_not_found`, 409 `expert_account_taken`, 412 `stale_etag`, 428
-    `if_match_required`."""
     expert = await experts.update(session, principal, expert_id, data, if_match)
     return answer_json(experts.expert_read(expert).model_dump(mode="json"))
 
@@ -110,7 +112,7 @@ async def update_expert(
 @router.delete(
     "/{expert_id}",
     status_code=status.HTTP_204_NO_CONTENT,
-    responses=responses(401, 403, 404, 409, 412, 428),
+    responses=declare(ExpertNotFound, ExpertInUse),
     summary="Remove an expert who never sat on a case (If-Match); otherwise deactivate",
 )
 async def delete_expert(
@@ -119,6 +121,5 @@ async def delete_expert(
     principal: MinistryDep,
     if_match: IfMatchDep,
 ) -> Response:
-    """Errors: 409 `expert_in_use` (assigned or scored once: deactivate instead)."""
     await experts.delete(session, expert_id, if_match)
     return Response(status_code=204)

@@ -12,12 +12,27 @@ from fastapi import APIRouter, Path, Query, Request, Response, status
 from ladder.kit import clock
 from ladder.kit.concurrency import IfMatchDep
 from ladder.kit.db import SessionDep
-from ladder.kit.errors import responses
+from ladder.kit.errors import PayloadTooLarge, declare
 from ladder.kit.pagination import Page, PageDep
 from ladder.kit.writes import KeyedWriteDep, OptionalKeyedWriteDep, answer_json
 from ladder.review.national import publicity, repository
 from ladder.review.national.auth import MinistryDep
 from ladder.review.national.data import NationalTier
+from ladder.review.national.errors import (
+    NothingToAnnounce,
+    ObjectionNotFound,
+    ObjectionResolved,
+    ObjectionsUnresolved,
+    PublicityClosed,
+    PublicityEntryNotFound,
+    PublicityExists,
+    PublicityNotDraft,
+    PublicityNotEnded,
+    PublicityNotFound,
+    PublicityNotOpen,
+    PublicityPeriodTooLong,
+    PublishedListNotFound,
+)
 from ladder.review.national.schemas import (
     ObjectionCreate,
     ObjectionRead,
@@ -59,7 +74,7 @@ def _objection(o) -> dict:
     "/publicities",
     status_code=status.HTTP_201_CREATED,
     response_model=PublicityRead,
-    responses=responses(401, 403, 409, 422, 428),
+    responses=declare(NothingToAnnounce, PublicityExists, PublicityPeriodTooLong),
     summary="Draft the 公示 of a campaign's tier from its selected cases (Idempotency-Key)",
 )
 async def create_publicity(
@@ -68,8 +83,7 @@ async def create_publicity(
     principal: MinistryDep,
     write: KeyedWriteDep,
 ) -> Response:
-    """`days` defaults to national.yaml `publicity.days` (calendar days, Beijing time).
-    Errors: 409 `publicity_exists`, `nothing_to_announce`; 422 `publicity_period_too_long`."""
+    """`days` defaults to national.yaml `publicity.days` (calendar days, Beijing time)."""
 
     async def run():
         return 201, await _read(session, await publicity.create(session, principal, data))
@@ -80,7 +94,7 @@ async def create_publicity(
 @publicity_router.get(
     ONE,
     response_model=PublicityRead,
-    responses=responses(401, 403, 404, 422),
+    responses=declare(PublicityNotFound),
     summary="The 公示 (a draft lists the cases selected now) with objection counts and ETag",
 )
 async def read_publicity(
@@ -92,7 +106,7 @@ async def read_publicity(
 @publicity_router.post(
     ONE + "/announce",
     response_model=PublicityRead,
-    responses=responses(401, 403, 404, 409, 412, 422, 428),
+    responses=declare(PublicityNotFound, PublicityNotDraft, NothingToAnnounce),
     summary="发布公示: the selected cases go into publicity; the period starts now "
     "(If-Match, Idempotency-Key)",
 )
@@ -104,7 +118,6 @@ async def announce(
     write: KeyedWriteDep,
     if_match: IfMatchDep,
 ) -> Response:
-    """Errors: 409 `publicity_not_draft`, `nothing_to_announce`; 412; 428."""
 
     async def run():
         p = await publicity.announce(session, principal, campaign, tier, if_match)
@@ -116,7 +129,7 @@ async def announce(
 @publicity_router.post(
     ONE + "/close",
     response_model=PublicityRead,
-    responses=responses(401, 403, 404, 409, 412, 422, 428),
+    responses=declare(PublicityNotFound, PublicityNotOpen, PublicityNotEnded, ObjectionsUnresolved),
     summary="End the 公示 and publish the list (If-Match, Idempotency-Key)",
 )
 async def close(
@@ -128,8 +141,7 @@ async def close(
     if_match: IfMatchDep,
 ) -> Response:
     """Every case still in publicity is published (领航级: its cultivation starts today,
-    Beijing time) and `review.list_published` is queued. Errors: 409 `publicity_not_ended`
-    (before `ends_at` by the service's clock), `objections_unresolved`, `publicity_not_open`."""
+    Beijing time) and `review.list_published` is queued."""
 
     async def run():
         p = await publicity.close(session, principal, campaign, tier, if_match)
@@ -141,7 +153,7 @@ async def close(
 @publicity_router.get(
     ONE + "/objections",
     response_model=Page[ObjectionRead],
-    responses=responses(401, 403, 404, 422),
+    responses=declare(PublicityNotFound),
     summary="Objections to the 公示, oldest first",
 )
 async def list_objections(
@@ -173,7 +185,7 @@ async def list_objections(
 @publicity_router.post(
     "/objections/{objection_id}/resolution",
     response_model=ObjectionRead,
-    responses=responses(401, 403, 404, 409, 412, 422, 428),
+    responses=declare(ObjectionNotFound, ObjectionResolved, PublicityNotOpen),
     summary="Dismiss or uphold an objection; upheld withdraws the case (If-Match, Idempotency-Key)",
 )
 async def resolve_objection(
@@ -184,8 +196,6 @@ async def resolve_objection(
     write: KeyedWriteDep,
     if_match: IfMatchDep,
 ) -> Response:
-    """Errors: 404 `objection_not_found`, 409 `objection_already_resolved`,
-    `publicity_not_open`, 412, 428."""
 
     async def run():
         o = await publicity.resolve(session, principal, objection_id, data, if_match)
@@ -200,7 +210,7 @@ async def resolve_objection(
 @public_router.get(
     "/publicity/{campaign}/{tier}",
     response_model=PublicNotice,
-    responses=responses(404, 422),
+    responses=declare(PublicityNotFound),
     summary="The 公示: the projects and the period (no token)",
 )
 async def public_notice(
@@ -222,7 +232,7 @@ async def public_notice(
     "/publicity/{campaign}/{tier}/objections",
     status_code=status.HTTP_201_CREATED,
     response_model=ObjectionReceipt,
-    responses=responses(404, 409, 413, 422),
+    responses=declare(PublicityNotFound, PublicityEntryNotFound, PublicityClosed, PayloadTooLarge),
     summary="Object to a project on the 公示 (no token; Idempotency-Key optional)",
 )
 async def object_to(
@@ -233,9 +243,7 @@ async def object_to(
     session: SessionDep,
     write: OptionalKeyedWriteDep,
 ) -> Response:
-    """Content 10–2000 characters; name and contact optional. Errors: 404
-    `publicity_not_found`, `publicity_entry_not_found`; 409 `publicity_closed` (after
-    `ends_at`)."""
+    """Content 10–2000 characters; name and contact optional."""
 
     async def run():
         o = await publicity.object_to(session, campaign, tier, data)
@@ -251,7 +259,7 @@ async def object_to(
 @public_router.get(
     "/published-lists/{campaign}/{tier}",
     response_model=PublishedList,
-    responses=responses(404, 422),
+    responses=declare(PublishedListNotFound),
     summary="The published list (卓越级 名单 / 领航级 培育对象名单), paginated (no token)",
 )
 async def published_list(
