@@ -41,7 +41,7 @@ from ladder.review.national.schemas import (
     OnsiteRead,
     OnsiteReschedule,
 )
-from ladder.review.national.service import brief, move, reach
+from ladder.review.national.service import brief, reach
 
 IN_VERIFICATION = "onsite_verification"
 ONSITE_RESCHEDULED = "onsite_rescheduled"  # history only: the status stays
@@ -110,12 +110,12 @@ async def schedule(
     case = await reach(session, principal, declaration_id, for_update=True)
     check_if_match(if_match, case_etag(case))
     check_team_size(len(data.team))
-    await move(
+    await transitions.move(
         session,
         case,
         "schedule_onsite",
         actor=principal.sub,
-        history=ONSITE_SCHEDULED,
+        event=ONSITE_SCHEDULED,
         reason=f"{data.scheduled_on.isoformat()} {data.place}",
         tier=case.tier,
     )

@@ -27,6 +27,7 @@ from ladder.kit import clock
 from ladder.kit.auth import Principal
 from ladder.kit.concurrency import check_if_match
 from ladder.kit.outbox import publish
+from ladder.review.cases import transitions
 from ladder.review.cases.machine import ANNOUNCED, PUBLISHED, WITHDRAWN
 from ladder.review.cases.models import ReviewCase
 from ladder.review.national import repository
@@ -62,7 +63,6 @@ from ladder.review.national.schemas import (
     PublicityStatus,
     Resolution,
 )
-from ladder.review.national.service import move
 from ladder.review.tables import OUTBOX
 
 BEIJING = timezone(timedelta(hours=8), "Asia/Shanghai")
@@ -91,6 +91,35 @@ def objection_etag(o: NationalObjection) -> str:
 
 def _missing(campaign_year: int, tier: str) -> PublicityNotFound:
     return PublicityNotFound(details={"campaign_year": campaign_year, "tier": tier})
+
+
+STEPS = {DRAFT: OPEN, OPEN: CLOSED}
+"""A 公示's statuses, in order: a draft is announced (open), an open one closed."""
+
+
+def moved(p: NationalPublicity, to: str, *, by: str, at: datetime) -> None:
+    """The one place a 公示 changes status, stamping who and when (and, when it opens, the
+    period) with a new version. The callers have refused the wrong status already."""
+    assert STEPS.get(p.status) == to, (p.status, to)
+    p.status = to
+    if to == OPEN:
+        p.starts_at = at
+        p.ends_at = period_end(at, p.days)
+        p.announced_by = by
+    else:
+        p.closed_at = at
+        p.closed_by = by
+    p.bump()
+
+
+def resolved(o: NationalObjection, outcome: Resolution, resolution: str, *, by: str) -> None:
+    """The one place an objection changes status: pending → dismissed | upheld."""
+    assert o.status == "pending", o.status
+    o.status = outcome.value
+    o.resolution = resolution
+    o.resolved_by = by
+    o.resolved_at = clock.now()
+    o.bump()
 
 
 async def _locked_case(session: AsyncSession, case_id: uuid.UUID) -> ReviewCase:
@@ -177,7 +206,7 @@ async def announce(
         raise NothingToAnnounce(details={"campaign_year": campaign_year, "tier": tier.value})
     now = clock.now()
     for position, case in enumerate(selected, start=1):
-        await move(session, case, "announce", actor=principal.sub, history=ANNOUNCED)
+        await transitions.move(session, case, "announce", actor=principal.sub, event=ANNOUNCED)
         session.add(
             NationalPublicityEntry(
                 publicity_id=p.id,
@@ -189,11 +218,7 @@ async def announce(
                 region_code=case.region_code,
             )
         )
-    p.status = OPEN
-    p.starts_at = now
-    p.ends_at = period_end(now, p.days)
-    p.announced_by = principal.sub
-    p.bump()
+    moved(p, OPEN, by=principal.sub, at=now)
     session.add(p)
     await session.flush()
     return p
@@ -230,25 +255,22 @@ async def resolve(
         raise ObjectionResolved(details={"status": objection.status})
     if p.status != OPEN:
         raise PublicityNotOpen(details={"status": p.status})
-    objection.status = data.outcome.value
-    objection.resolution = data.resolution
-    objection.resolved_by = principal.sub
-    objection.resolved_at = clock.now()
-    objection.bump()
+    resolved(objection, data.outcome, data.resolution, by=principal.sub)
     session.add(objection)
     if data.outcome is Resolution.upheld:
         entry = await repository.entry(session, p.id, objection.declaration_id)
         assert entry is not None
         case = await _locked_case(session, entry.case_id)
         if case.status == IN_PUBLICITY:
-            await move(
+            await transitions.move(
                 session,
                 case,
                 "withdraw",
                 actor=principal.sub,
-                history=WITHDRAWN,
+                event=WITHDRAWN,
                 reason=data.resolution,
                 tell_reason=True,
+                reasons=data.resolution,
             )
             entry.outcome = WITHDRAWN
             session.add(entry)
@@ -290,7 +312,7 @@ async def close(
         if entry.outcome is not None:
             continue
         case = await _locked_case(session, entry.case_id)
-        await move(session, case, "publish", actor=principal.sub, history=PUBLISHED)
+        await transitions.move(session, case, "publish", actor=principal.sub, event=PUBLISHED)
         entry.outcome = PUBLISHED
         session.add(entry)
         published.append(case)
@@ -301,10 +323,7 @@ async def close(
             await start_cultivation(
                 session, case=case, start=beijing_date(now), actor=principal.sub
             )
-    p.status = CLOSED
-    p.closed_at = now
-    p.closed_by = principal.sub
-    p.bump()
+    moved(p, CLOSED, by=principal.sub, at=now)
     session.add(p)
     await session.flush()
     await publish(

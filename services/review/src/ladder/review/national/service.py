@@ -90,32 +90,6 @@ async def reach(
     raise not_found(declaration_id)
 
 
-async def move(
-    session: AsyncSession,
-    case: ReviewCase,
-    event: str,
-    *,
-    actor: str,
-    history: str,
-    reason: str | None = None,
-    tell_reason: bool = False,
-    **facts: Any,
-) -> None:
-    """Send `event` to the case's machine (its guards judge `facts`), then record the
-    transition and queue the status for the declaration service, in this transaction."""
-    await transitions.move(
-        session,
-        case,
-        event,
-        actor=actor,
-        event=history,
-        reason=reason,
-        tell_reason=tell_reason,
-        reasons=reason,
-        **facts,
-    )
-
-
 async def decision_facts(session: AsyncSession, case: ReviewCase) -> dict[str, Any]:
     """What the decision's guards judge: the tier, the assigned reviewers without a sheet,
     and the 现场核查 items without a finding (and its conclusion)."""
@@ -145,23 +119,24 @@ async def formal_check(
     case = await reach(session, principal, declaration_id, for_update=True)
     check_if_match(if_match, case_etag(case))
     if data.outcome is FormalOutcome.passed:
-        await move(
+        await transitions.move(
             session,
             case,
             "pass_formal_check",
             actor=principal.sub,
-            history=PASSED_FORMAL_CHECK,
+            event=PASSED_FORMAL_CHECK,
             reason=data.reasons,
         )
     else:
-        await move(
+        await transitions.move(
             session,
             case,
             "fail_formal_check",
             actor=principal.sub,
-            history=FAILED_FORMAL_CHECK,
+            event=FAILED_FORMAL_CHECK,
             reason=data.reasons,
             tell_reason=True,
+            reasons=data.reasons,
         )
     return case
 
@@ -206,24 +181,25 @@ async def decide(
                 details={"campaign_year": case.campaign_year, "tier": case.tier}
             )
         facts = await decision_facts(session, case)
-        await move(
+        await transitions.move(
             session,
             case,
             "select",
             actor=principal.sub,
-            history=SELECTED,
+            event=SELECTED,
             reason=data.reasons,
             **facts,
         )
     else:
-        await move(
+        await transitions.move(
             session,
             case,
             "reject",
             actor=principal.sub,
-            history=NOT_SELECTED,
+            event=NOT_SELECTED,
             reason=data.reasons,
             tell_reason=True,
+            reasons=data.reasons,
         )
     return case
 
