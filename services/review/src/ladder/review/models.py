@@ -10,7 +10,10 @@ from ladder.review.cultivation.models import (  # noqa: F401  (registers the tab
     CultivationReport,
     CultivationTransition,
 )
-from ladder.review.national import models as national  # noqa: F401  (the national_* tables)
+from ladder.review.national.experts import models as national_experts  # noqa: F401
+from ladder.review.national.onsite import models as national_onsite  # noqa: F401
+from ladder.review.national.publicity import models as national_publicity  # noqa: F401
+from ladder.review.national.scoring import models as national_scoring  # noqa: F401
 from ladder.review.recommendations.models import (
     RecommendationEntry,
     RecommendationList,

@@ -155,7 +155,7 @@ class National(_Strict):
             raise ValueError("publicity: days exceeds max_days")
         # Every listed conflict type needs a check in code; imported here, not at module level,
         # because conflicts.py reads this data.
-        from ladder.review.national.conflicts import CHECKS
+        from ladder.review.national.experts.conflicts import CHECKS
 
         unknown = {t.code for t in self.conflicts.types} - CHECKS.keys()
         if unknown:

@@ -15,7 +15,6 @@ from ladder.kit.db import SessionDep
 from ladder.kit.errors import PayloadTooLarge, declare
 from ladder.kit.pagination import Page, PageDep
 from ladder.kit.writes import KeyedWriteDep, OptionalKeyedWriteDep, answer_json
-from ladder.review.national import publicity, repository
 from ladder.review.national.auth import MinistryDep
 from ladder.review.national.data import NationalTier
 from ladder.review.national.errors import (
@@ -33,7 +32,8 @@ from ladder.review.national.errors import (
     PublicityPeriodTooLong,
     PublishedListNotFound,
 )
-from ladder.review.national.schemas import (
+from ladder.review.national.publicity import service
+from ladder.review.national.publicity.schemas import (
     ObjectionCreate,
     ObjectionRead,
     ObjectionReceipt,
@@ -46,9 +46,14 @@ from ladder.review.national.schemas import (
 )
 
 publicity_router = APIRouter(prefix="/v1/national", tags=["national review: 公示"])
+
+
 public_router = APIRouter(prefix="/public/v1", tags=["public: 公示 and published lists"])
 
+
 Campaign = Annotated[int, Path(ge=2024, le=2100, description="campaign year", examples=[2025])]
+
+
 ONE = "/publicities/{campaign}/{tier}"
 
 
@@ -61,12 +66,12 @@ def anonymous_caller(request: Request) -> str:
 
 
 async def _read(session, p) -> dict:
-    return (await publicity.to_read(session, p)).model_dump(mode="json")
+    return (await service.to_read(session, p)).model_dump(mode="json")
 
 
 def _objection(o) -> dict:
     return ObjectionRead.model_validate(
-        {**o.model_dump(), "etag": publicity.objection_etag(o)}
+        {**o.model_dump(), "etag": service.objection_etag(o)}
     ).model_dump(mode="json")
 
 
@@ -86,7 +91,7 @@ async def create_publicity(
     """`days` defaults to national.yaml `publicity.days` (calendar days, Beijing time)."""
 
     async def run():
-        return 201, await _read(session, await publicity.create(session, principal, data))
+        return 201, await _read(session, await service.create(session, principal, data))
 
     return await write.run(data, run)
 
@@ -100,7 +105,7 @@ async def create_publicity(
 async def read_publicity(
     campaign: Campaign, tier: NationalTier, session: SessionDep, principal: MinistryDep
 ) -> Response:
-    return answer_json(await _read(session, await publicity.get(session, campaign, tier)))
+    return answer_json(await _read(session, await service.get(session, campaign, tier)))
 
 
 @publicity_router.post(
@@ -120,7 +125,7 @@ async def announce(
 ) -> Response:
 
     async def run():
-        p = await publicity.announce(session, principal, campaign, tier, if_match)
+        p = await service.announce(session, principal, campaign, tier, if_match)
         return 200, await _read(session, p)
 
     return await write.run(None, run)
@@ -144,7 +149,7 @@ async def close(
     Beijing time) and `review.list_published` is queued."""
 
     async def run():
-        p = await publicity.close(session, principal, campaign, tier, if_match)
+        p = await service.close(session, principal, campaign, tier, if_match)
         return 200, await _read(session, p)
 
     return await write.run(None, run)
@@ -165,10 +170,10 @@ async def list_objections(
     status_filter: Annotated[ObjectionStatus | None, Query(alias="status")] = None,
     declaration_id: uuid.UUID | None = None,
 ) -> Page[ObjectionRead]:
-    p = await publicity.get(session, campaign, tier)
-    rows, total = await repository.objections_page(
+    rows, total = await service.objections(
         session,
-        p.id,
+        campaign,
+        tier,
         status=status_filter.value if status_filter else None,
         declaration_id=declaration_id,
         offset=page.offset,
@@ -198,13 +203,10 @@ async def resolve_objection(
 ) -> Response:
 
     async def run():
-        o = await publicity.resolve(session, principal, objection_id, data, if_match)
+        o = await service.resolve(session, principal, objection_id, data, if_match)
         return 200, _objection(o)
 
     return await write.run(data, run)
-
-
-# --- public ----------------------------------------------------------------------------------
 
 
 @public_router.get(
@@ -216,14 +218,14 @@ async def resolve_objection(
 async def public_notice(
     campaign: Campaign, tier: NationalTier, session: SessionDep
 ) -> PublicNotice:
-    p, rows = await publicity.announced(session, campaign, tier)
+    p, rows = await service.announced(session, campaign, tier)
     assert p.starts_at is not None and p.ends_at is not None
     return PublicNotice(
         campaign_year=p.campaign_year,
         tier=tier,
         starts_at=p.starts_at,
         ends_at=p.ends_at,
-        accepting_objections=publicity.accepting_objections(p, clock.now()),
+        accepting_objections=service.accepting_objections(p, clock.now()),
         entries=rows,
     )
 
@@ -246,7 +248,7 @@ async def object_to(
     """Content 10–2000 characters; name and contact optional."""
 
     async def run():
-        o = await publicity.object_to(session, campaign, tier, data)
+        o = await service.object_to(session, campaign, tier, data)
         assert o.received_at is not None
         receipt = ObjectionReceipt(
             id=o.id, declaration_id=o.declaration_id, received_at=o.received_at
@@ -265,7 +267,7 @@ async def object_to(
 async def published_list(
     campaign: Campaign, tier: NationalTier, session: SessionDep, page: PageDep
 ) -> PublishedList:
-    p, rows, total = await publicity.published_list(
+    p, rows, total = await service.published_list(
         session, campaign, tier, offset=page.offset, limit=page.page_size
     )
     assert p.closed_at is not None

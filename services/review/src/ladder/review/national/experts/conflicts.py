@@ -2,8 +2,7 @@
 
 Each type in `national.yaml` (`conflicts.types`: code and messages) has one check here, keyed by
 its code; the data says which types are in force and how far `same_region` reaches. A check
-answers the evidence (which fields matched) or None.
-"""
+answers the evidence (which fields matched) or None."""
 
 from __future__ import annotations
 
@@ -39,7 +38,10 @@ class Conflict:
 
 
 Evidence = dict[str, Any] | None
+
+
 Check = Callable[[ExpertFacts, CaseFacts, Conflicts], Evidence]
+
 
 # GB/T 2260: the first two digits name the province, the first four the city.
 _REGION_DIGITS = {"province": 2, "city": 4}

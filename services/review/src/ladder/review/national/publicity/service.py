@@ -9,16 +9,13 @@ start their cultivation (三(二)4-5).
 The period counts calendar days in Beijing time (national.yaml `publicity`): from the moment
 of the announcement to 00:00 of the day after the last day, the announcement's day counting as
 day one. Locks: the publicity row (objections share it; announce and close take it for
-update), then objections, then cases.
-"""
+update), then objections, then cases."""
 
 from __future__ import annotations
 
 import uuid
 from datetime import UTC, date, datetime, time, timedelta, timezone
 
-from sqlalchemy.dialects.postgresql import insert
-from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ladder.contracts.registry import destinations
@@ -30,7 +27,6 @@ from ladder.kit.outbox import publish
 from ladder.review.cases import transitions
 from ladder.review.cases.machine import ANNOUNCED, PUBLISHED, WITHDRAWN
 from ladder.review.cases.models import ReviewCase
-from ladder.review.national import repository
 from ladder.review.national.data import NationalTier, national
 from ladder.review.national.errors import (
     NothingToAnnounce,
@@ -47,12 +43,13 @@ from ladder.review.national.errors import (
     PublicityPeriodTooLong,
     PublishedListNotFound,
 )
-from ladder.review.national.models import (
+from ladder.review.national.publicity import repository
+from ladder.review.national.publicity.models import (
     NationalObjection,
     NationalPublicity,
     NationalPublicityEntry,
 )
-from ladder.review.national.schemas import (
+from ladder.review.national.publicity.schemas import (
     ObjectionCounts,
     ObjectionCreate,
     ObjectionResolve,
@@ -66,7 +63,11 @@ from ladder.review.national.schemas import (
 from ladder.review.tables import OUTBOX
 
 BEIJING = timezone(timedelta(hours=8), "Asia/Shanghai")
+
+
 DRAFT, OPEN, CLOSED = (s.value for s in PublicityStatus)
+
+
 IN_PUBLICITY = "in_publicity"
 
 
@@ -122,17 +123,6 @@ def resolved(o: NationalObjection, outcome: Resolution, resolution: str, *, by: 
     o.bump()
 
 
-async def _locked_case(session: AsyncSession, case_id: uuid.UUID) -> ReviewCase:
-    """The case row locked for update, read afresh (an earlier join may have loaded it)."""
-    stmt = (
-        select(ReviewCase)
-        .where(ReviewCase.id == case_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
-    return (await session.exec(stmt)).one()
-
-
 async def get(
     session: AsyncSession,
     campaign_year: int,
@@ -149,9 +139,6 @@ async def get(
     return p
 
 
-# --- the ministry's side -------------------------------------------------------------------
-
-
 async def create(
     session: AsyncSession, principal: Principal, data: PublicityCreate
 ) -> NationalPublicity:
@@ -165,25 +152,17 @@ async def create(
     if not await repository.selected_cases(session, data.campaign_year, tier):
         raise NothingToAnnounce(details=where)
     new_id = uuid.uuid4()
-    inserted = (
-        await session.exec(
-            insert(NationalPublicity)
-            .values(
-                id=new_id,
-                **where,
-                status=DRAFT,
-                days=days,
-                row_version=1,
-                created_by=principal.sub,
-                created_at=clock.now(),
-            )
-            .on_conflict_do_nothing(
-                index_elements=[col(NationalPublicity.campaign_year), col(NationalPublicity.tier)]
-            )
-            .returning(col(NationalPublicity.id))
-        )
-    ).scalar_one_or_none()
-    if inserted is None:
+    inserted = await repository.insert_publicity(
+        session,
+        id=new_id,
+        **where,
+        status=DRAFT,
+        days=days,
+        row_version=1,
+        created_by=principal.sub,
+        created_at=clock.now(),
+    )
+    if not inserted:
         raise PublicityExists(details=where)
     return await get(session, data.campaign_year, data.tier)
 
@@ -234,20 +213,10 @@ async def resolve(
     """Dismiss or uphold an objection; upheld withdraws its case (the resolution is the
     reason the enterprise is told). A case already withdrawn by another upheld objection
     stays as it is."""
-    publicity_id = (
-        await session.exec(
-            select(NationalObjection.publicity_id).where(NationalObjection.id == objection_id)
-        )
-    ).first()
+    publicity_id = await repository.publicity_of_objection(session, objection_id)
     if publicity_id is None:
         raise ObjectionNotFound(details={"objection_id": str(objection_id)})
-    p = (
-        await session.exec(
-            select(NationalPublicity)
-            .where(NationalPublicity.id == publicity_id)
-            .with_for_update(read=True)
-        )
-    ).one()
+    p = await repository.publicity_by_id(session, publicity_id, for_share=True)
     objection = await repository.objection(session, objection_id, for_update=True)
     assert objection is not None
     check_if_match(if_match, objection_etag(objection))
@@ -260,7 +229,7 @@ async def resolve(
     if data.outcome is Resolution.upheld:
         entry = await repository.entry(session, p.id, objection.declaration_id)
         assert entry is not None
-        case = await _locked_case(session, entry.case_id)
+        case = await repository.locked_case(session, entry.case_id)
         if case.status == IN_PUBLICITY:
             await transitions.move(
                 session,
@@ -311,7 +280,7 @@ async def close(
     for entry, _ in await repository.entries(session, p.id):
         if entry.outcome is not None:
             continue
-        case = await _locked_case(session, entry.case_id)
+        case = await repository.locked_case(session, entry.case_id)
         await transitions.move(session, case, "publish", actor=principal.sub, event=PUBLISHED)
         entry.outcome = PUBLISHED
         session.add(entry)
@@ -383,9 +352,6 @@ async def to_read(session: AsyncSession, p: NationalPublicity) -> PublicityRead:
         created_at=p.created_at,
         closed_at=p.closed_at,
     )
-
-
-# --- the public's side ---------------------------------------------------------------------
 
 
 async def announced(
@@ -462,4 +428,21 @@ async def published_list(
             for e in rows
         ],
         total,
+    )
+
+
+async def objections(
+    session: AsyncSession,
+    campaign_year: int,
+    tier: NationalTier,
+    *,
+    status: str | None,
+    declaration_id: uuid.UUID | None,
+    offset: int,
+    limit: int,
+) -> tuple[list[NationalObjection], int]:
+    """The 公示's objections, oldest first (404 without the 公示)."""
+    p = await get(session, campaign_year, tier)
+    return await repository.objections_page(
+        session, p.id, status=status, declaration_id=declaration_id, offset=offset, limit=limit
     )

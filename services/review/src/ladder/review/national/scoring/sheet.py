@@ -3,8 +3,7 @@
 An expert's total is the weighted sum of the criteria with the weights normalised to 1 and each
 score taken as a share of its criterion's maximum, so a total is always out of 100 whatever
 maxima the data sets. The case's aggregate is the mean of its experts' totals; the per-criterion
-means are of the raw scores.
-"""
+means are of the raw scores."""
 
 from __future__ import annotations
 

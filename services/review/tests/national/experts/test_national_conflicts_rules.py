@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from ladder.review.national.conflicts import conflicts_of, normalise
 from ladder.review.national.data import national
+from ladder.review.national.experts.conflicts import conflicts_of, normalise
 
 CASE_USCC = "91350100M000100Y43"
 GROUP = "91110000M000900X12"

@@ -1,16 +1,13 @@
 """The expert pool (专家库) and putting experts on a case.
 
 An expert on a case must exist, be active and have no conflict of interest with it
-(`conflicts.py`); the same vetting serves the reviewers (材料评审) and the 现场核查 team.
-"""
+(`conflicts.py`); the same vetting serves the reviewers (材料评审) and the 现场核查 team."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
 
-from sqlalchemy.dialects.postgresql import insert
-from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ladder.kit import clock
@@ -18,8 +15,7 @@ from ladder.kit.auth import Principal
 from ladder.kit.concurrency import check_if_match
 from ladder.review.cases.models import ReviewCase
 from ladder.review.cases.service import case_etag
-from ladder.review.national import repository
-from ladder.review.national.conflicts import Conflict, conflicts_of
+from ladder.review.national.cases.service import reach
 from ladder.review.national.data import NationalTier, Range, national
 from ladder.review.national.errors import (
     ConflictOfInterest,
@@ -30,9 +26,11 @@ from ladder.review.national.errors import (
     ExpertNotFound,
     TransitionNotAllowed,
 )
-from ladder.review.national.models import NationalExpert
-from ladder.review.national.repository import REVIEW
-from ladder.review.national.schemas import (
+from ladder.review.national.experts import repository
+from ladder.review.national.experts.conflicts import Conflict, conflicts_of
+from ladder.review.national.experts.models import NationalExpert
+from ladder.review.national.experts.repository import REVIEW
+from ladder.review.national.experts.schemas import (
     ConflictCheckRead,
     ConflictRead,
     ExpertConflicts,
@@ -40,7 +38,6 @@ from ladder.review.national.schemas import (
     ExpertRead,
     ExpertUpdate,
 )
-from ladder.review.national.service import reach
 
 
 def expert_etag(e: NationalExpert) -> str:
@@ -81,23 +78,17 @@ async def create(session: AsyncSession, principal: Principal, data: ExpertCreate
     """Add an expert; the account (`sub`) is unique (409 `expert_account_taken`)."""
     new_id = uuid.uuid4()
     now = clock.now()
-    inserted = (
-        await session.exec(
-            insert(NationalExpert)
-            .values(
-                id=new_id,
-                **data.model_dump(),
-                row_version=1,
-                created_by=principal.sub,
-                updated_by=principal.sub,
-                created_at=now,
-                updated_at=now,
-            )
-            .on_conflict_do_nothing(index_elements=[col(NationalExpert.account)])
-            .returning(col(NationalExpert.id))
-        )
-    ).scalar_one_or_none()
-    if inserted is None:
+    inserted = await repository.insert_expert(
+        session,
+        id=new_id,
+        **data.model_dump(),
+        row_version=1,
+        created_by=principal.sub,
+        updated_by=principal.sub,
+        created_at=now,
+        updated_at=now,
+    )
+    if not inserted:
         raise ExpertAccountTaken(details={"account": data.account})
     return await get(session, new_id)
 

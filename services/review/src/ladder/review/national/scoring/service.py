@@ -4,14 +4,12 @@ Concurrency: a sheet is the expert's own record, so its first PUT needs no preco
 (`If-None-Match: *` may be sent to refuse overwriting one), and every later change needs
 `If-Match` with the sheet's ETag. A PUT is a whole sheet, so retrying it is harmless.
 The case row is share-locked while a sheet is written, so a decision (which locks the case
-for update) never reads the sheets half-way.
-"""
+for update) never reads the sheets half-way."""
 
 from __future__ import annotations
 
 import uuid
 
-from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ladder.kit import clock
@@ -19,19 +17,21 @@ from ladder.kit.auth import Principal, Role
 from ladder.kit.concurrency import check_if_match, etag
 from ladder.kit.errors import PreconditionFailed
 from ladder.review.cases.models import ReviewCase
-from ladder.review.national import repository
+from ladder.review.national.cases.service import DECIDED, expert_of, not_found, reach
 from ladder.review.national.data import NationalTier, national
 from ladder.review.national.errors import ScoringClosed
-from ladder.review.national.models import NationalExpert, NationalScoreSheet
-from ladder.review.national.repository import REVIEW
-from ladder.review.national.schemas import (
+from ladder.review.national.experts import repository as experts_repository
+from ladder.review.national.experts.models import NationalExpert
+from ladder.review.national.experts.repository import REVIEW
+from ladder.review.national.scoring import repository
+from ladder.review.national.scoring.models import NationalScoreSheet
+from ladder.review.national.scoring.schemas import (
     AggregateRead,
     CriterionRead,
     ScoreSheetRead,
     ScoresRead,
 )
-from ladder.review.national.scoring import aggregate, check_sheet, total
-from ladder.review.national.service import DECIDED, expert_of, not_found, reach
+from ladder.review.national.scoring.sheet import aggregate, check_sheet, total
 
 OPEN_FOR_SCORING = frozenset({"in_expert_review", "onsite_verification"})
 
@@ -64,14 +64,8 @@ async def _reviewer_case(
     expert = await expert_of(session, principal)
     if expert is None:
         raise not_found(declaration_id)
-    case = (
-        await session.exec(
-            select(ReviewCase)
-            .where(ReviewCase.declaration_id == declaration_id)
-            .with_for_update(read=True)
-        )
-    ).first()
-    if case is None or REVIEW not in await repository.duties(session, case.id, expert.id):
+    case = await repository.case_for_scoring(session, declaration_id)
+    if case is None or REVIEW not in await experts_repository.duties(session, case.id, expert.id):
         raise not_found(declaration_id)
     return case, expert
 
@@ -128,7 +122,7 @@ async def read(
     on the case sees their own sheet until the decision, and everything after it."""
     case = await reach(session, principal, declaration_id)
     criteria = _criteria(case)
-    reviewers = await repository.assigned(session, case.id, REVIEW)
+    reviewers = await experts_repository.assigned(session, case.id, REVIEW)
     assigned_ids = {e.id for e in reviewers}
     sheets = [(s, e) for s, e in await repository.sheets(session, case.id) if e.id in assigned_ids]
     sees_all = principal.role is Role.ministry or case.status in DECIDED

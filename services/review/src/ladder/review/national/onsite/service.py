@@ -4,14 +4,11 @@ declarant must cooperate, 三(一)4).
 The checklist is generated from what the case declared — one item per scene instance
 (环节—场景—实例), one per KPI with its declared value — plus the template items of
 `national.yaml`. The team records a finding per item and a conclusion; all of it recorded is
-what the decision's guard `onsite_findings_recorded` asks.
-"""
+what the decision's guard `onsite_findings_recorded` asks."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
-from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -22,18 +19,21 @@ from ladder.review.cases import transitions
 from ladder.review.cases.machine import ONSITE_SCHEDULED
 from ladder.review.cases.models import ReviewCase
 from ladder.review.cases.service import case_etag
-from ladder.review.national import repository
-from ladder.review.national.data import TemplateItem, national
+from ladder.review.national.cases.service import brief, reach
+from ladder.review.national.data import national
 from ladder.review.national.errors import (
     ChecklistItemNotFound,
     FindingNoteRequired,
     OnsiteClosed,
     OnsiteNotFound,
 )
-from ladder.review.national.experts import check_team_size, vet
-from ladder.review.national.models import NationalOnsite, NationalOnsiteItem
-from ladder.review.national.repository import ONSITE
-from ladder.review.national.schemas import (
+from ladder.review.national.experts import repository as experts_repository
+from ladder.review.national.experts.repository import ONSITE
+from ladder.review.national.experts.service import check_team_size, vet
+from ladder.review.national.onsite import repository
+from ladder.review.national.onsite.checklist import checklist
+from ladder.review.national.onsite.models import NationalOnsite, NationalOnsiteItem
+from ladder.review.national.onsite.schemas import (
     ChecklistItemRead,
     Finding,
     FindingPut,
@@ -41,54 +41,11 @@ from ladder.review.national.schemas import (
     OnsiteRead,
     OnsiteReschedule,
 )
-from ladder.review.national.service import brief, reach
 
 IN_VERIFICATION = "onsite_verification"
+
+
 ONSITE_RESCHEDULED = "onsite_rescheduled"  # history only: the status stays
-
-
-def _value(v: Any) -> str | None:
-    if v is None:
-        return None
-    if isinstance(v, float) and v.is_integer():
-        return str(int(v))
-    return str(v)
-
-
-def checklist(details: Mapping[str, Any], template: tuple[TemplateItem, ...]) -> list[dict]:
-    """The items, in order: declared scene instances, declared KPIs, then the template."""
-    items: list[dict] = []
-    for i, scene in enumerate(details.get("scenes") or [], start=1):
-        text = "—".join(str(scene.get(k, "")) for k in ("segment", "scene", "instance"))
-        items.append(
-            {
-                "key": f"scene-{i}",
-                "kind": "scene",
-                "text": text + ("（应用人工智能）" if scene.get("ai") else ""),
-                "text_en": "declared scene instance" + (" (applies AI)" if scene.get("ai") else ""),
-            }
-        )
-    for i, (name, value) in enumerate(sorted((details.get("kpis") or {}).items()), start=1):
-        items.append(
-            {
-                "key": f"kpi-{i}",
-                "kind": "kpi",
-                "text": f"关键绩效指标：{name}",
-                "text_en": f"declared KPI: {name}",
-                "declared_value": _value(value),
-            }
-        )
-    for t in template:
-        items.append(
-            {
-                "key": f"template-{t.key}",
-                "kind": "template",
-                "text": t.text,
-                "text_en": t.text_en,
-                "source": t.source,
-            }
-        )
-    return items
 
 
 def onsite_etag(case: ReviewCase, visit: NationalOnsite) -> str:
@@ -133,7 +90,7 @@ async def schedule(
     await session.flush()
     for position, item in enumerate(checklist(case.details, national().onsite_template), 1):
         session.add(NationalOnsiteItem(onsite_id=visit.id, position=position, **item))
-    await repository.replace_assignments(session, case.id, ONSITE, data.team, principal.sub)
+    await experts_repository.replace_assignments(session, case.id, ONSITE, data.team, principal.sub)
     return case
 
 
@@ -155,7 +112,9 @@ async def reschedule(
     if data.team is not None:
         check_team_size(len(data.team))
         await vet(session, case, data.team)
-        await repository.replace_assignments(session, case.id, ONSITE, data.team, principal.sub)
+        await experts_repository.replace_assignments(
+            session, case.id, ONSITE, data.team, principal.sub
+        )
     if data.scheduled_on is not None:
         visit.scheduled_on = data.scheduled_on
     if data.place is not None:
@@ -246,7 +205,7 @@ async def read(
 
 async def to_read(session: AsyncSession, case: ReviewCase, visit: NationalOnsite) -> OnsiteRead:
     items = await repository.items(session, visit.id)
-    team = await repository.assigned(session, case.id, ONSITE)
+    team = await experts_repository.assigned(session, case.id, ONSITE)
     return OnsiteRead(
         scheduled_on=visit.scheduled_on,
         place=visit.place,
