@@ -7,24 +7,31 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response, status
-from fastapi.responses import JSONResponse
 
 from ladder.kit.auth import Principal, Role, require_roles
-from ladder.kit.concurrency import IfMatchHeader
+from ladder.kit.concurrency import IfMatchDep
 from ladder.kit.db import SessionDep
-from ladder.kit.errors import declare, responses
-from ladder.kit.idempotency import IdempotencyKeyDep, IdempotencySlot, claim
+from ladder.kit.errors import declare
 from ladder.kit.outbox import wake_relay
 from ladder.kit.pagination import Page, PageDep
-from ladder.kit.writes import KeyedWriteDep
+from ladder.kit.writes import KeyedWriteDep, answer_json
 from ladder.review.cultivation import service
 from ladder.review.cultivation.errors import (
+    AcceptanceLevelNotInChain,
     CaseNotPilotTier,
+    CultivationClosed,
+    CultivationNotFound,
+    CultivationPeriodOver,
     CultivationPeriodTooLong,
     NoAcceptanceChain,
+    NotAcceptanceHolder,
+    NotAwaitingExpertAcceptance,
+    NotAwaitingInitialReview,
+    NotCultivating,
+    ReasonsRequired,
+    ReturnReservedForInitialReview,
 )
 from ladder.review.cultivation.machine import CultivationStatus
-from ladder.review.cultivation.models import CultivationRecord
 from ladder.review.cultivation.schemas import (
     AcceptanceDecisionCreate,
     ApplicationCreate,
@@ -42,7 +49,6 @@ from ladder.review.cultivation.schemas import (
 )
 from ladder.review.cultivation.sweeper import sweep_once
 from ladder.review.errors import CaseNotFound
-from ladder.review.tables import IDEMPOTENCY
 
 router = APIRouter(tags=["cultivation"])
 
@@ -66,31 +72,6 @@ RegionPrefix = Annotated[
         description="GB/T 2260 prefix of the factory's region (35, 3501, 350102)",
     ),
 ]
-
-
-async def _keyed(
-    session: SessionDep, request: Request, principal: Principal, key: str, body: object
-) -> IdempotencySlot:
-    return await claim(
-        session, IDEMPOTENCY, principal=principal.sub, key=key, request=request, body=body
-    )
-
-
-async def _answer(
-    session: SessionDep,
-    record: CultivationRecord,
-    status_code: int = 200,
-    slot: IdempotencySlot | None = None,
-    request: Request | None = None,
-) -> JSONResponse:
-    """The record as read, with its ETag; stored for the key's replays; the relay woken."""
-    read = await service.to_read(session, record)
-    body = read.model_dump(mode="json")
-    if slot is not None:
-        await slot.store(session, status_code, body)
-    if request is not None:
-        wake_relay(request.app.state)
-    return JSONResponse(body, status_code=status_code, headers={"ETag": read.etag})
 
 
 @router.post(
@@ -118,7 +99,7 @@ async def start(
 @router.get(
     "/v1/cultivations",
     response_model=Page[CultivationSummary],
-    responses=responses(401, 403, 422),
+    responses=declare(),
     summary="The records the caller may read, the nearest deadline first",
 )
 async def list_cultivations(
@@ -149,44 +130,40 @@ async def list_cultivations(
 @router.get(
     ONE,
     response_model=CultivationRead,
-    responses=responses(401, 403, 404, 422),
+    responses=declare(CultivationNotFound),
     summary="One record by its declaration id: history, reports filed, reminders sent (ETag)",
 )
 async def read_cultivation(
     declaration_id: uuid.UUID, session: SessionDep, principal: ReaderDep
 ) -> Response:
-    return await _answer(session, await service.get_readable(session, principal, declaration_id))
+    record = await service.get_readable(session, principal, declaration_id)
+    return answer_json(await service.to_read(session, record))
 
 
 @router.post(
     ONE + "/reports",
     status_code=status.HTTP_201_CREATED,
     response_model=ReportRead,
-    responses=responses(401, 403, 404, 409, 422, 428),
+    responses=declare(CultivationNotFound, CultivationClosed),
     summary="File a progress report (the enterprise; Idempotency-Key)",
 )
 async def add_report(
     declaration_id: uuid.UUID,
     data: ReportCreate,
-    request: Request,
-    session: SessionDep,
     principal: EnterpriseDep,
-    key: IdempotencyKeyDep,
+    write: KeyedWriteDep,
 ) -> Response:
-    """Errors: 404 `cultivation_not_found` (not the caller's), 409 `cultivation_closed`."""
-    slot = await _keyed(session, request, principal, key, data.model_dump(mode="json"))
-    if (replayed := slot.replayed()) is not None:
+    """404 when the record is not the caller's; 409 once it has ended."""
+    if (replayed := await write.begin(data)) is not None:
         return replayed
-    report = await service.add_report(session, principal, declaration_id, data)
-    body = ReportRead.model_validate(report).model_dump(mode="json")
-    await slot.store(session, 201, body)
-    return JSONResponse(body, status_code=201)
+    report = await service.add_report(write.session, principal, declaration_id, data)
+    return await write.answer(ReportRead.model_validate(report), 201)
 
 
 @router.get(
     ONE + "/reports",
     response_model=Page[ReportRead],
-    responses=responses(401, 403, 404, 422),
+    responses=declare(CultivationNotFound),
     summary="The progress reports, oldest first",
 )
 async def list_reports(
@@ -206,31 +183,26 @@ async def list_reports(
     ONE + "/guidance",
     status_code=status.HTTP_201_CREATED,
     response_model=GuidanceRead,
-    responses=responses(401, 403, 404, 409, 422, 428),
+    responses=declare(CultivationNotFound, CultivationClosed),
     summary="Add a guidance note (an expert assigned to the record; Idempotency-Key)",
 )
 async def add_guidance(
     declaration_id: uuid.UUID,
     data: GuidanceCreate,
-    request: Request,
-    session: SessionDep,
     principal: ExpertDep,
-    key: IdempotencyKeyDep,
+    write: KeyedWriteDep,
 ) -> Response:
-    """Errors: 404 `cultivation_not_found` (not assigned), 409 `cultivation_closed`."""
-    slot = await _keyed(session, request, principal, key, data.model_dump(mode="json"))
-    if (replayed := slot.replayed()) is not None:
+    """404 for an expert not assigned to the record; 409 once it has ended."""
+    if (replayed := await write.begin(data)) is not None:
         return replayed
-    note = await service.add_guidance(session, principal, declaration_id, data)
-    body = GuidanceRead.model_validate(note).model_dump(mode="json")
-    await slot.store(session, 201, body)
-    return JSONResponse(body, status_code=201)
+    note = await service.add_guidance(write.session, principal, declaration_id, data)
+    return await write.answer(GuidanceRead.model_validate(note), 201)
 
 
 @router.get(
     ONE + "/guidance",
     response_model=Page[GuidanceRead],
-    responses=responses(401, 403, 404, 422),
+    responses=declare(CultivationNotFound),
     summary="The experts' guidance notes, oldest first",
 )
 async def list_guidance(
@@ -249,7 +221,7 @@ async def list_guidance(
 @router.put(
     ONE + "/experts",
     response_model=CultivationRead,
-    responses=responses(401, 403, 404, 409, 412, 422, 428),
+    responses=declare(CultivationNotFound, CultivationClosed),
     summary="Assign the guiding experts (the ministry; If-Match)",
 )
 async def set_experts(
@@ -257,98 +229,97 @@ async def set_experts(
     data: ExpertsUpdate,
     session: SessionDep,
     principal: MinistryDep,
-    if_match: IfMatchHeader = None,
+    if_match: IfMatchDep,
 ) -> Response:
-    """Replaces the list. Errors: 409 `cultivation_closed`, 412 `stale_etag`, 428
-    `if_match_required`."""
+    """Replaces the list."""
     record = await service.set_experts(session, principal, declaration_id, data.experts, if_match)
-    return await _answer(session, record)
+    return answer_json(await service.to_read(session, record))
 
 
 @router.post(
     ONE + "/acceptance-application",
     response_model=CultivationRead,
-    responses=responses(401, 403, 404, 409, 412, 422, 428),
+    responses=declare(
+        CultivationNotFound, NotCultivating, CultivationPeriodOver, NoAcceptanceChain
+    ),
     summary="Apply for acceptance (验收申请; the enterprise; If-Match and Idempotency-Key)",
 )
 async def apply_for_acceptance(
     declaration_id: uuid.UUID,
     data: ApplicationCreate,
-    request: Request,
-    session: SessionDep,
     principal: EnterpriseDep,
-    key: IdempotencyKeyDep,
-    if_match: IfMatchHeader = None,
+    write: KeyedWriteDep,
+    if_match: IfMatchDep,
 ) -> Response:
     """The application goes to the first level of the record's acceptance chain (Fujian: the
-    city; elsewhere the province; XPCC: the 兵团). Errors: 404 `cultivation_not_found`, 409
-    `not_cultivating`, `cultivation_period_over`, 412 `stale_etag`, 428."""
-    slot = await _keyed(session, request, principal, key, data.model_dump(mode="json"))
-    if (replayed := slot.replayed()) is not None:
+    city; elsewhere the province; XPCC: the 兵团)."""
+    if (replayed := await write.begin(data)) is not None:
         return replayed
+    session = write.session
     record = await service.apply_for_acceptance(session, principal, declaration_id, data, if_match)
-    return await _answer(session, record, 200, slot, request)
+    return await write.answer(await service.to_read(session, record))
 
 
 @router.post(
     ONE + "/initial-review",
     response_model=CultivationRead,
-    responses=responses(401, 403, 404, 409, 412, 422, 428),
+    responses=declare(
+        CultivationNotFound,
+        NotAcceptanceHolder,
+        NotAwaitingInitialReview,
+        ReturnReservedForInitialReview,
+        AcceptanceLevelNotInChain,
+        NoAcceptanceChain,
+        ReasonsRequired,
+    ),
     summary="The recommending unit's opinion on the application: pass or return "
     "(the holder; If-Match and Idempotency-Key)",
 )
 async def give_initial_review(
     declaration_id: uuid.UUID,
     data: InitialReviewCreate,
-    request: Request,
-    session: SessionDep,
     principal: AuthorityDep,
-    key: IdempotencyKeyDep,
-    if_match: IfMatchHeader = None,
+    write: KeyedWriteDep,
+    if_match: IfMatchDep,
 ) -> Response:
     """`pass` climbs the chain (at the top, to the expert committee); `return` (with reasons)
     sends it back to the enterprise — after the period's end it ends the record as expired.
-    Errors: 403 `not_acceptance_holder`, 404 `cultivation_not_found`, 409
-    `not_awaiting_initial_review`, `return_reserved_for_initial_review` (a receiving level),
-    412 `stale_etag`, 422 `reasons_required`, 428."""
-    slot = await _keyed(session, request, principal, key, data.model_dump(mode="json"))
-    if (replayed := slot.replayed()) is not None:
+    Only the initial review returns: a receiving level (Fujian: the city) forwards."""
+    if (replayed := await write.begin(data)) is not None:
         return replayed
+    session = write.session
     record = await service.give_initial_review(session, principal, declaration_id, data, if_match)
-    return await _answer(session, record, 200, slot, request)
+    return await write.answer(await service.to_read(session, record))
 
 
 @router.post(
     ONE + "/acceptance-decision",
     response_model=CultivationRead,
-    responses=responses(401, 403, 404, 409, 412, 422, 428),
+    responses=declare(CultivationNotFound, NotAwaitingExpertAcceptance, ReasonsRequired),
     summary="Record the expert committee's conclusion (验收认定): accept or fail "
     "(the ministry; If-Match and Idempotency-Key)",
 )
 async def decide_acceptance(
     declaration_id: uuid.UUID,
     data: AcceptanceDecisionCreate,
-    request: Request,
-    session: SessionDep,
     principal: MinistryDep,
-    key: IdempotencyKeyDep,
-    if_match: IfMatchHeader = None,
+    write: KeyedWriteDep,
+    if_match: IfMatchDep,
 ) -> Response:
     """`accept` recognises the 领航级 factory (on the public list); `fail` needs the
-    conclusion. Errors: 409 `not_awaiting_expert_acceptance`, 412, 422 `reasons_required`,
-    428."""
-    slot = await _keyed(session, request, principal, key, data.model_dump(mode="json"))
-    if (replayed := slot.replayed()) is not None:
+    conclusion."""
+    if (replayed := await write.begin(data)) is not None:
         return replayed
+    session = write.session
     record = await service.decide_acceptance(session, principal, declaration_id, data, if_match)
-    return await _answer(session, record, 200, slot, request)
+    return await write.answer(await service.to_read(session, record))
 
 
 @router.get(
     "/public/v1/leading-factories",
     tags=["public"],
     response_model=Page[LeadingFactory],
-    responses=responses(422),
+    responses=declare(),
     summary="The recognised 领航级 智能工厂 (no token needed), the latest first",
 )
 async def leading_factories(session: SessionDep, page: PageDep) -> Page[LeadingFactory]:
@@ -361,7 +332,7 @@ async def leading_factories(session: SessionDep, page: PageDep) -> Page[LeadingF
     "/internal/cultivations/sweep",
     tags=["internal"],
     response_model=SweepResult,
-    responses=responses(401, 403),
+    responses=declare(),
     summary="Run one sweep now: due expiries and reminders (service callers)",
 )
 async def sweep(request: Request, _: SweeperDep) -> SweepResult:

@@ -20,6 +20,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
+from ladder.kit.concurrency import Versioned
 from ladder.kit.db import timestamp_field
 from ladder.review.settings import SCHEMA
 
@@ -32,7 +33,7 @@ def _record_fk() -> Any:
     )
 
 
-class CultivationRecord(SQLModel, table=True):
+class CultivationRecord(Versioned, table=True):
     """A 领航级 cultivation object: the enterprise and factory as the case named them, the
     period and its deadline (stored, so the sweeper finds what is due by an index), and where
     its acceptance application is while under initial review (`level`, `holder`)."""
@@ -86,13 +87,12 @@ class CultivationRecord(SQLModel, table=True):
         default=None, sa_column=Column(Text, nullable=True), description="专家委验收结论"
     )
     concluded_at: datetime | None = timestamp_field(nullable=True)
-    row_version: int = Field(
-        default=1,
-        sa_column_kwargs={"server_default": text("1")},
-        description="bumped on every change; the ETag",
-    )
     created_at: datetime | None = timestamp_field()
     updated_at: datetime | None = timestamp_field()
+
+    def etag_ident(self) -> object:
+        """Named by its declaration, as the routes are."""
+        return self.declaration_id
 
 
 class CultivationTransition(SQLModel, table=True):

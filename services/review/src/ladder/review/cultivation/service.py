@@ -4,33 +4,24 @@ recommending unit's initial review (初审) to the expert committee's conclusion
 expire or remind when the period's deadline comes (the sweeper calls `expire` and
 `send_reminder`).
 
-Who may: the ministry reads all; a province or city reads the records of its region (XPCC: the
-unit's own); an enterprise reads and acts on its own (its token's `org` is the USCC); an expert
-reads the records it is assigned to. Anyone else sees 404, so existence does not leak. Every
-change writes its history row and its event in the request's transaction.
+Who may is `ladder.review.cultivation.auth`; every query is in `repository`; every change of a
+record goes through `transitions` (its history row and its event in the request's transaction).
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
 from datetime import date, datetime
-from typing import Any
 
-from sqlalchemy import func, update
-from sqlalchemy.dialects.postgresql import insert
-from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
-from statemachine.exceptions import TransitionNotAllowed
 
-from ladder.contracts.registry import destinations
-from ladder.contracts.review import CULTIVATION_PREFIX, CULTIVATION_REMINDER, CultivationChanged
+from ladder.contracts.review import CULTIVATION_REMINDER
 from ladder.kit import clock
-from ladder.kit.auth import Principal, Role
-from ladder.kit.concurrency import check_if_match, etag
-from ladder.kit.outbox import publish
+from ladder.kit.auth import Principal
+from ladder.kit.concurrency import check_if_match, locked_for_edit
 from ladder.review.cases import repository as cases
 from ladder.review.cases.models import ReviewCase
+from ladder.review.cultivation import auth, repository, transitions
 from ladder.review.cultivation.data import (
     AcceptanceChain,
     cultivation_data,
@@ -69,7 +60,6 @@ from ladder.review.cultivation.models import (
     CultivationRecord,
     CultivationReminder,
     CultivationReport,
-    CultivationTransition,
 )
 from ladder.review.cultivation.schemas import (
     AcceptanceDecision,
@@ -88,67 +78,9 @@ from ladder.review.cultivation.schemas import (
 )
 from ladder.review.errors import CaseNotFound
 from ladder.review.routing.chains import Level
-from ladder.review.tables import OUTBOX
 from ladder.review.vocabulary import Tier
 
-TOPIC_PREFIX = CULTIVATION_PREFIX
-REMINDER_TOPIC = CULTIVATION_REMINDER
-# The declaration service shows the enterprise where its cultivation stands (it ignores topics
-# it has no handler for yet, and will mirror these later).
-DESTINATIONS = destinations(CULTIVATION_REMINDER)  # every cultivation topic: the same
 SWEEPER = "system:cultivation-sweeper"
-PENDING, SENT, CANCELLED = "pending", "sent", "cancelled"
-
-
-def record_etag(record: CultivationRecord) -> str:
-    return etag("cultivation", record.declaration_id, record.row_version)
-
-
-# --- who may --------------------------------------------------------------------------------
-
-
-def may_read(principal: Principal, record: CultivationRecord) -> bool:
-    match principal.role:
-        case Role.ministry:
-            return True
-        case Role.province | Role.city:
-            prefix = principal.region_prefix()
-            return prefix is not None and record.jurisdiction.startswith(prefix)
-        case Role.enterprise:
-            return principal.org is not None and principal.org == record.enterprise_uscc
-        case Role.expert:
-            return principal.sub in record.experts
-        case _:
-            return False
-
-
-def holds(principal: Principal, record: CultivationRecord) -> bool:
-    """The authority at the application's level whose jurisdiction covers the holder (the city
-    350100 holds at city 350100; a province token whose region is `xpcc` holds `xpcc`)."""
-    return principal.role.value == record.level and principal.covers_region(record.holder)
-
-
-def _readable_filter(principal: Principal) -> list[Any] | None:
-    """The WHERE clauses of the records a principal may read ([] for all, None for none)."""
-    match principal.role:
-        case Role.ministry:
-            return []
-        case Role.province | Role.city:
-            prefix = principal.region_prefix()
-            if not prefix:
-                return None
-            return [col(CultivationRecord.jurisdiction).startswith(prefix, autoescape=True)]
-        case Role.enterprise:
-            if principal.org is None:
-                return None
-            return [CultivationRecord.enterprise_uscc == principal.org]
-        case Role.expert:
-            return [col(CultivationRecord.experts).contains([principal.sub])]
-        case _:
-            return None
-
-
-# --- the record and its history -------------------------------------------------------------
 
 
 def _chain(record: CultivationRecord) -> AcceptanceChain:
@@ -156,89 +88,6 @@ def _chain(record: CultivationRecord) -> AcceptanceChain:
     if chain is None:
         raise NoAcceptanceChain(details={"recommending_unit": record.recommending_unit})
     return chain
-
-
-def _history(
-    record: CultivationRecord,
-    event: str,
-    before: str | None,
-    actor: str,
-    at: datetime,
-    reason: str | None = None,
-) -> CultivationTransition:
-    return CultivationTransition(
-        record_id=record.id,
-        event=event,
-        from_status=before,
-        to_status=record.status,
-        actor=actor,
-        reason=reason,
-        level=record.level,
-        holder=record.holder,
-        at=at,
-    )
-
-
-async def _moved(
-    session: AsyncSession,
-    record: CultivationRecord,
-    event: str,
-    before: str | None,
-    actor: str,
-    now: datetime,
-    reason: str | None = None,
-    *,
-    cancel_reminders: bool = True,
-) -> None:
-    """After a transition: bump the version, write its history row and its event (topic
-    `cultivation.<event>`, or `cultivation.expired` whenever the record ended expired), and
-    cancel the pending reminders of a record that ended."""
-    record.row_version += 1
-    record.updated_at = now
-    session.add(record)
-    session.add(_history(record, event, before, actor, now, reason))
-    if cancel_reminders and record.status in FINAL_STATUSES:
-        await cancel_pending_reminders(session, [record.id])
-    topic = TOPIC_PREFIX + (EXPIRED if record.status == EXPIRED else event)
-    await publish(
-        session,
-        OUTBOX,
-        topic=topic,
-        destinations=DESTINATIONS,
-        payload=_payload(record, event, now, reason),
-    )
-
-
-def _payload(
-    record: CultivationRecord,
-    event: str,
-    now: datetime,
-    reason: str | None = None,
-    **reminder: Any,
-) -> CultivationChanged:
-    return CultivationChanged(
-        declaration_id=record.declaration_id,
-        enterprise_uscc=record.enterprise_uscc,
-        event=event,
-        status=record.status,
-        period_end=record.period_end,
-        at=now,
-        **({"reason": reason} if reason is not None else {}),
-        **reminder,
-    )
-
-
-async def cancel_pending_reminders(session: AsyncSession, record_ids: Sequence[uuid.UUID]) -> None:
-    """A record that ended needs no reminder (same transaction as its last transition)."""
-    if record_ids:
-        await session.execute(
-            update(CultivationReminder)
-            .where(
-                col(CultivationReminder.record_id).in_(record_ids),
-                CultivationReminder.status == PENDING,
-            )
-            .values(status=CANCELLED)
-        )
 
 
 # --- starting -------------------------------------------------------------------------------
@@ -274,7 +123,7 @@ async def start_record(
     period_months: int | None = None,
 ) -> tuple[CultivationRecord, bool]:
     """`start_cultivation`, telling whether this call created the record."""
-    existing = await _by_case(session, case.id)
+    existing = await repository.by_case(session, case.id)
     if existing is not None:
         return existing, False
     if case.tier != Tier.pilot.value:
@@ -299,56 +148,42 @@ async def start_record(
     deadline = data.deadline(period_end)
     now = clock.now()
     new_id = uuid.uuid4()
-    inserted = (
-        await session.exec(
-            insert(CultivationRecord)
-            .values(
-                id=new_id,
-                case_id=case.id,
-                declaration_id=case.declaration_id,
-                enterprise_uscc=case.enterprise_uscc,
-                enterprise_name=case.enterprise_name,
-                factory_name=case.factory_name,
-                region_code=case.region_code,
-                recommending_unit=unit,
-                jurisdiction=case.region_code if is_regional_unit(unit) else unit,
-                status=INITIAL_STATUS,
-                start_date=start,
-                period_end=period_end,
-                deadline=deadline,
-                goals=goals,
-                experts=[],
-                row_version=1,
-                created_at=now,
-                updated_at=now,
-            )
-            .on_conflict_do_nothing()
-            .returning(col(CultivationRecord.id))
-        )
-    ).scalar_one_or_none()
+    inserted = await repository.insert_record(
+        session,
+        id=new_id,
+        case_id=case.id,
+        declaration_id=case.declaration_id,
+        enterprise_uscc=case.enterprise_uscc,
+        enterprise_name=case.enterprise_name,
+        factory_name=case.factory_name,
+        region_code=case.region_code,
+        recommending_unit=unit,
+        jurisdiction=case.region_code if is_regional_unit(unit) else unit,
+        status=INITIAL_STATUS,
+        start_date=start,
+        period_end=period_end,
+        deadline=deadline,
+        goals=goals,
+        experts=[],
+        row_version=1,
+        created_at=now,
+        updated_at=now,
+    )
     if inserted is None:  # a concurrent call for the same case won
-        record = await _by_case(session, case.id)
+        record = await repository.by_case(session, case.id)
         assert record is not None
         return record, False
     record = await session.get(CultivationRecord, new_id)
     assert record is not None
-    session.add(_history(record, STARTED, None, actor, now))
     for days in data.reminders.days_before:
         due = data.reminder_due(deadline, days)
         if due > now:  # a reminder already past when the period starts is not sent
             session.add(
                 CultivationReminder(
-                    record_id=record.id, days_before=days, due_at=due, status=PENDING
+                    record_id=record.id, days_before=days, due_at=due, status=repository.PENDING
                 )
             )
-    await session.flush()
-    await publish(
-        session,
-        OUTBOX,
-        topic=TOPIC_PREFIX + STARTED,
-        destinations=DESTINATIONS,
-        payload=_payload(record, STARTED, now),
-    )
+    await transitions.started(session, record, actor=actor, event=STARTED, at=now)
     return record, True
 
 
@@ -371,11 +206,6 @@ async def start_for_declaration(
 # --- reading --------------------------------------------------------------------------------
 
 
-async def _by_case(session: AsyncSession, case_id: uuid.UUID) -> CultivationRecord | None:
-    stmt = select(CultivationRecord).where(CultivationRecord.case_id == case_id)
-    return (await session.exec(stmt)).first()
-
-
 async def get_readable(
     session: AsyncSession,
     principal: Principal,
@@ -383,13 +213,20 @@ async def get_readable(
     *,
     for_update: bool = False,
 ) -> CultivationRecord:
-    stmt = select(CultivationRecord).where(CultivationRecord.declaration_id == declaration_id)
-    if for_update:
-        stmt = stmt.with_for_update()
-    record = (await session.exec(stmt)).first()
-    if record is None or not may_read(principal, record):
+    record = await repository.by_declaration(session, declaration_id, for_update=for_update)
+    if record is None or not auth.may_read(principal, record):
         raise CultivationNotFound(details={"declaration_id": str(declaration_id)})
     return record
+
+
+async def _editable(
+    session: AsyncSession, principal: Principal, declaration_id: uuid.UUID, if_match: str
+) -> CultivationRecord:
+    """The record the caller may read, locked and checked against its If-Match."""
+    record = await get_readable(session, principal, declaration_id)
+    locked = await locked_for_edit(session, CultivationRecord, record.id, if_match)
+    assert locked is not None  # records are never deleted
+    return locked
 
 
 async def listing(
@@ -402,45 +239,16 @@ async def listing(
     limit: int,
 ) -> tuple[list[CultivationRecord], int]:
     """The records the caller may read, the nearest deadline first."""
-    clauses = _readable_filter(principal)
+    clauses = auth.readable_filter(principal)
     if clauses is None:
         return [], 0
-    stmt = select(CultivationRecord).where(*clauses)
-    if status is not None:
-        stmt = stmt.where(CultivationRecord.status == status)
-    if region is not None:
-        stmt = stmt.where(col(CultivationRecord.region_code).startswith(region, autoescape=True))
-    total = (await session.exec(select(func.count()).select_from(stmt.subquery()))).one()
-    rows = await session.exec(
-        stmt.order_by(col(CultivationRecord.deadline), col(CultivationRecord.id))
-        .offset(offset)
-        .limit(limit)
+    return await repository.listing(
+        session, clauses, status=status, region=region, offset=offset, limit=limit
     )
-    return list(rows.all()), total
 
 
 async def to_read(session: AsyncSession, record: CultivationRecord) -> CultivationRead:
-    history = await session.exec(
-        select(CultivationTransition)
-        .where(CultivationTransition.record_id == record.id)
-        .order_by(col(CultivationTransition.id))
-    )
-    reports = (
-        await session.exec(select(func.count()).where(CultivationReport.record_id == record.id))
-    ).one()
-    sent = await session.exec(
-        select(CultivationReminder.days_before)
-        .where(CultivationReminder.record_id == record.id, CultivationReminder.status == SENT)
-        .order_by(col(CultivationReminder.days_before).desc())
-    )
-    application = (
-        await session.exec(
-            select(CultivationApplication)
-            .where(CultivationApplication.record_id == record.id)
-            .order_by(col(CultivationApplication.id).desc())
-            .limit(1)
-        )
-    ).first()
+    application = await repository.latest_application(session, record.id)
     summary = CultivationSummary.model_validate(record)
     return CultivationRead(
         **summary.model_dump(),
@@ -448,47 +256,33 @@ async def to_read(session: AsyncSession, record: CultivationRecord) -> Cultivati
         conclusion=record.conclusion,
         concluded_at=record.concluded_at,
         created_at=record.created_at,
-        etag=record_etag(record),
-        reports=reports,
-        reminders_sent=list(sent.all()),
+        etag=record.etag,
+        reports=await repository.report_count(session, record.id),
+        reminders_sent=await repository.reminders_sent(session, record.id),
         application=ApplicationRead.model_validate(application) if application else None,
-        history=[TransitionRead.model_validate(t) for t in history.all()],
+        history=[
+            TransitionRead.model_validate(t) for t in await repository.history(session, record.id)
+        ],
     )
 
 
 async def reports(
     session: AsyncSession, record: CultivationRecord, *, offset: int, limit: int
 ) -> tuple[list[CultivationReport], int]:
-    base = select(CultivationReport).where(CultivationReport.record_id == record.id)
-    total = (await session.exec(select(func.count()).select_from(base.subquery()))).one()
-    rows = await session.exec(base.order_by(col(CultivationReport.id)).offset(offset).limit(limit))
-    return list(rows.all()), total
+    return await repository.reports(session, record.id, offset=offset, limit=limit)
 
 
 async def guidance(
     session: AsyncSession, record: CultivationRecord, *, offset: int, limit: int
 ) -> tuple[list[CultivationGuidance], int]:
-    base = select(CultivationGuidance).where(CultivationGuidance.record_id == record.id)
-    total = (await session.exec(select(func.count()).select_from(base.subquery()))).one()
-    rows = await session.exec(
-        base.order_by(col(CultivationGuidance.id)).offset(offset).limit(limit)
-    )
-    return list(rows.all()), total
+    return await repository.guidance(session, record.id, offset=offset, limit=limit)
 
 
 async def leading_factories(
     session: AsyncSession, *, offset: int, limit: int
 ) -> tuple[list[LeadingFactory], int]:
     """The public list of accepted 领航级 智能工厂 (发布名单), the latest first."""
-    base = select(CultivationRecord).where(
-        CultivationRecord.status == CultivationMachine.accepted.value
-    )
-    total = (await session.exec(select(func.count()).select_from(base.subquery()))).one()
-    rows = await session.exec(
-        base.order_by(col(CultivationRecord.concluded_at).desc(), col(CultivationRecord.id))
-        .offset(offset)
-        .limit(limit)
-    )
+    rows, total = await repository.accepted(session, offset=offset, limit=limit)
     zone = cultivation_data().period.zone
     return [
         LeadingFactory(
@@ -497,7 +291,7 @@ async def leading_factories(
             region_code=r.region_code,
             accepted_on=r.concluded_at.astimezone(zone).date(),
         )
-        for r in rows.all()
+        for r in rows
         if r.concluded_at is not None
     ], total
 
@@ -552,19 +346,14 @@ async def set_experts(
     principal: Principal,
     declaration_id: uuid.UUID,
     experts: list[str],
-    if_match: str | None,
+    if_match: str,
 ) -> CultivationRecord:
     """The experts guiding the record (专家委指导): replaced as a whole."""
-    record = await get_readable(session, principal, declaration_id, for_update=True)
-    check_if_match(if_match, record_etag(record))
+    record = await _editable(session, principal, declaration_id, if_match)
     _open(record)
-    now = clock.now()
     record.experts = list(experts)
-    record.row_version += 1
-    record.updated_at = now
-    session.add(record)
-    session.add(
-        _history(record, EXPERTS_ASSIGNED, record.status, principal.sub, now, ", ".join(experts))
+    transitions.noted(
+        session, record, actor=principal.sub, event=EXPERTS_ASSIGNED, reason=", ".join(experts)
     )
     await session.flush()
     return record
@@ -578,31 +367,41 @@ async def apply_for_acceptance(
     principal: Principal,
     declaration_id: uuid.UUID,
     data: ApplicationCreate,
-    if_match: str | None,
+    if_match: str,
 ) -> CultivationRecord:
     """The enterprise applies (验收申请); it lands at the first level of its acceptance chain."""
-    record = await get_readable(session, principal, declaration_id, for_update=True)
-    check_if_match(if_match, record_etag(record))
+    record = await _editable(session, principal, declaration_id, if_match)
     now = clock.now()
-    before = record.status
-    try:
-        CultivationMachine(record, state_field="status").send(
-            "apply_for_acceptance", now=now, deadline=record.deadline
-        )
-    except TransitionNotAllowed:
-        raise NotCultivating(details={"status": record.status}) from None
-    chain = _chain(record)
-    first = chain.first().level
-    record.level = first.value
-    record.holder = level_holder(chain, first, record.recommending_unit, record.region_code)
+
+    def at_the_first_level(r: CultivationRecord) -> None:
+        chain = _chain(r)
+        first = chain.first().level
+        r.level = first.value
+        r.holder = level_holder(chain, first, r.recommending_unit, r.region_code)
+
+    await transitions.move(
+        session,
+        record,
+        "apply_for_acceptance",
+        actor=principal.sub,
+        event=ACCEPTANCE_APPLIED,
+        refused=lambda status: NotCultivating(details={"status": status}),
+        apply=at_the_first_level,
+        at=now,
+        now=now,
+        deadline=record.deadline,
+    )
     session.add(
         CultivationApplication(
             record_id=record.id, summary=data.summary, applicant=principal.sub, at=now
         )
     )
-    await _moved(session, record, ACCEPTANCE_APPLIED, before, principal.sub, now)
     await session.flush()
     return record
+
+
+def _not_awaiting_initial_review(status: str) -> NotAwaitingInitialReview:
+    return NotAwaitingInitialReview(details={"status": status})
 
 
 async def give_initial_review(
@@ -610,17 +409,17 @@ async def give_initial_review(
     principal: Principal,
     declaration_id: uuid.UUID,
     data: InitialReviewCreate,
-    if_match: str | None,
+    if_match: str,
 ) -> CultivationRecord:
     """The holder's opinion: `pass` climbs the chain (at the top: to the expert committee),
     `return` sends it back to the enterprise, who may apply again — or, once the period is
     over, ends the record as expired (no new application is possible then)."""
     record = await get_readable(session, principal, declaration_id, for_update=True)
     if record.status != CultivationMachine.acceptance_initial_review.value:
-        raise NotAwaitingInitialReview(details={"status": record.status})
-    if not holds(principal, record):
+        raise _not_awaiting_initial_review(record.status)
+    if not auth.holds(principal, record):
         raise NotAcceptanceHolder(details={"level": record.level, "holder": record.holder})
-    check_if_match(if_match, record_etag(record))
+    check_if_match(if_match, record.etag)  # under the row lock taken above
     chain = _chain(record)
     try:
         here = chain.at(Level(record.level or ""))
@@ -629,37 +428,51 @@ async def give_initial_review(
         raise AcceptanceLevelNotInChain(
             details={"level": record.level, "chain": chain.name}
         ) from None
-    now = clock.now()
-    before = record.status
-    machine = CultivationMachine(record, state_field="status")
-    try:
-        if data.decision is InitialReviewDecision.pass_:
-            above = chain.above(here.level)
-            machine.send("pass_initial_review", next_level=above)
-            if above is not None:
-                record.level = above.level.value
-                record.holder = level_holder(
-                    chain, above.level, record.recommending_unit, record.region_code
-                )
-                event = FORWARDED
+    if data.decision is InitialReviewDecision.pass_:
+        above = chain.above(here.level)
+
+        def climbed(r: CultivationRecord) -> None:
+            if above is None:
+                r.level = r.holder = None
             else:
-                record.level = record.holder = None
-                event = INITIAL_REVIEW_PASSED
-        else:
-            machine.send(
-                "return_application",
-                now=now,
-                deadline=record.deadline,
-                duty=here.duty.value,
-                reasons=data.reasons,
-            )
-            record.level = record.holder = None
-            event = APPLICATION_RETURNED
-    except TransitionNotAllowed:
-        raise NotAwaitingInitialReview(details={"status": record.status}) from None
-    await _moved(session, record, event, before, principal.sub, now, data.reasons or None)
+                r.level = above.level.value
+                r.holder = level_holder(chain, above.level, r.recommending_unit, r.region_code)
+
+        await transitions.move(
+            session,
+            record,
+            "pass_initial_review",
+            actor=principal.sub,
+            event=INITIAL_REVIEW_PASSED if above is None else FORWARDED,
+            reason=data.reasons or None,
+            refused=_not_awaiting_initial_review,
+            apply=climbed,
+            next_level=above,
+        )
+    else:
+        now = clock.now()
+        await transitions.move(
+            session,
+            record,
+            "return_application",
+            actor=principal.sub,
+            event=APPLICATION_RETURNED,
+            reason=data.reasons or None,
+            refused=_not_awaiting_initial_review,
+            apply=_released,
+            at=now,
+            now=now,
+            deadline=record.deadline,
+            duty=here.duty.value,
+            reasons=data.reasons,
+        )
     await session.flush()
     return record
+
+
+def _released(record: CultivationRecord) -> None:
+    """No level holds the application any more."""
+    record.level = record.holder = None
 
 
 async def decide_acceptance(
@@ -667,27 +480,30 @@ async def decide_acceptance(
     principal: Principal,
     declaration_id: uuid.UUID,
     data: AcceptanceDecisionCreate,
-    if_match: str | None,
+    if_match: str,
 ) -> CultivationRecord:
     """The ministry records the expert committee's conclusion (验收认定): accepted records are
     recognised 领航级 and appear on the public list."""
-    record = await get_readable(session, principal, declaration_id, for_update=True)
-    check_if_match(if_match, record_etag(record))
+    record = await _editable(session, principal, declaration_id, if_match)
     now = clock.now()
-    before = record.status
-    machine = CultivationMachine(record, state_field="status")
-    try:
-        if data.decision is AcceptanceDecision.accept:
-            machine.send("accept")
-            event = ACCEPTED
-        else:
-            machine.send("fail", reasons=data.conclusion)
-            event = FAILED
-    except TransitionNotAllowed:
-        raise NotAwaitingExpertAcceptance(details={"status": record.status}) from None
-    record.conclusion = data.conclusion
-    record.concluded_at = now
-    await _moved(session, record, event, before, principal.sub, now, data.conclusion)
+
+    def concluded(r: CultivationRecord) -> None:
+        r.conclusion = data.conclusion
+        r.concluded_at = now
+
+    accept = data.decision is AcceptanceDecision.accept
+    await transitions.move(
+        session,
+        record,
+        "accept" if accept else "fail",
+        actor=principal.sub,
+        event=ACCEPTED if accept else FAILED,
+        reason=data.conclusion,
+        refused=lambda status: NotAwaitingExpertAcceptance(details={"status": status}),
+        apply=concluded,
+        at=now,
+        **({} if accept else {"reasons": data.conclusion}),
+    )
     await session.flush()
     return record
 
@@ -698,31 +514,33 @@ async def decide_acceptance(
 async def expire(session: AsyncSession, record: CultivationRecord, now: datetime) -> None:
     """The period ended with the record still cultivating: it ends without recognition. The
     caller holds the row lock and cancels the record's pending reminders (in bulk)."""
-    before = record.status
-    CultivationMachine(record, state_field="status").send(
-        "expire", now=now, deadline=record.deadline
+    await transitions.move(
+        session,
+        record,
+        "expire",
+        actor=SWEEPER,
+        event=EXPIRED,
+        apply=_released,
+        at=now,
+        cancel_reminders=False,
+        now=now,
+        deadline=record.deadline,
     )
-    record.level = record.holder = None
-    await _moved(session, record, EXPIRED, before, SWEEPER, now, cancel_reminders=False)
 
 
 async def send_reminder(
     session: AsyncSession, reminder: CultivationReminder, record: CultivationRecord, now: datetime
 ) -> None:
     """Mark a due reminder sent and queue its event (one transaction: exactly once)."""
-    reminder.status = SENT
+    reminder.status = repository.SENT
     reminder.sent_at = now
     session.add(reminder)
-    await publish(
+    await transitions.tell(
         session,
-        OUTBOX,
-        topic=REMINDER_TOPIC,
-        destinations=DESTINATIONS,
-        payload=_payload(
-            record,
-            "reminder",
-            now,
-            days_before=reminder.days_before,
-            deadline=record.deadline,
-        ),
+        record,
+        CULTIVATION_REMINDER,
+        "reminder",
+        now,
+        days_before=reminder.days_before,
+        deadline=record.deadline,
     )

@@ -21,15 +21,12 @@ from datetime import datetime
 
 from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import async_sessionmaker
-from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ladder.kit.clock import Clock
 from ladder.kit.db import Database
 from ladder.kit.outbox import wake_relay
-from ladder.review.cultivation import service
-from ladder.review.cultivation.machine import EXPIRABLE_STATUSES, FINAL_STATUSES
-from ladder.review.cultivation.models import CultivationRecord, CultivationReminder
+from ladder.review.cultivation import repository, service
 
 log = logging.getLogger("ladder.review.cultivation.sweeper")
 
@@ -56,40 +53,16 @@ async def _transaction(
 
 
 async def _expire_due(session: AsyncSession, now: datetime, batch_size: int) -> int:
-    rows = (
-        await session.exec(
-            select(CultivationRecord)
-            .where(
-                col(CultivationRecord.status).in_(EXPIRABLE_STATUSES),
-                CultivationRecord.deadline <= now,
-            )
-            .order_by(col(CultivationRecord.deadline), col(CultivationRecord.id))
-            .limit(batch_size)
-            .with_for_update(skip_locked=True)
-        )
-    ).all()
+    rows = await repository.claim_due_expiries(session, now, batch_size)
     for record in rows:
         await service.expire(session, record, now)
-    await service.cancel_pending_reminders(session, [r.id for r in rows])
+    await repository.cancel_pending_reminders(session, [r.id for r in rows])
     await session.flush()
     return len(rows)
 
 
 async def _remind_due(session: AsyncSession, now: datetime, batch_size: int) -> int:
-    rows = (
-        await session.exec(
-            select(CultivationReminder, CultivationRecord)
-            .join(CultivationRecord, col(CultivationRecord.id) == CultivationReminder.record_id)
-            .where(
-                CultivationReminder.status == service.PENDING,
-                CultivationReminder.due_at <= now,
-                col(CultivationRecord.status).not_in(FINAL_STATUSES),
-            )
-            .order_by(col(CultivationReminder.due_at), col(CultivationReminder.id))
-            .limit(batch_size)
-            .with_for_update(of=CultivationReminder, skip_locked=True)
-        )
-    ).all()
+    rows = await repository.claim_due_reminders(session, now, batch_size)
     for reminder, record in rows:
         await service.send_reminder(session, reminder, record, now)
     await session.flush()

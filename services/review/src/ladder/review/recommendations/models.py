@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import (
     Column,
@@ -15,18 +15,20 @@ from sqlalchemy import (
     LargeBinary,
     UniqueConstraint,
     Uuid,
-    text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
+from ladder.kit.concurrency import Versioned
 from ladder.kit.db import timestamp_field
 from ladder.review.settings import SCHEMA
 
 
-class RecommendationList(SQLModel, table=True):
+class RecommendationList(Versioned, table=True):
     """A unit's ranked list for one tier of one campaign, with the quota read from the rules
     service when the list was opened (`quota_limit`, and the answer's derivation in `quota`)."""
+
+    etag_kind: ClassVar[str] = "recommendation-list"
 
     __tablename__ = "recommendation_list"
     __table_args__ = (
@@ -51,11 +53,14 @@ class RecommendationList(SQLModel, table=True):
         sa_column=Column(JSONB, nullable=False),
         description="snapshot of the rules service's answer: derivation, policy, quota unit",
     )
-    row_version: int = Field(default=1, sa_column_kwargs={"server_default": text("1")})
     created_by: str = Field(max_length=200)
     updated_by: str = Field(max_length=200)
     created_at: datetime | None = timestamp_field()
     updated_at: datetime | None = timestamp_field()
+
+    def etag_ident(self) -> object:
+        """Named as the routes name it: campaign, tier, unit."""
+        return f"{self.campaign_year}-{self.tier}-{self.unit}"
 
 
 class RecommendationEntry(SQLModel, table=True):
