@@ -22,12 +22,11 @@ from ladder.review.settings import Settings
 
 def stand_in_rules(quota: dict[str, Any]) -> FastAPI:
     """Answers `GET /v1/campaigns/{campaign}/quotas` with `quota["limit"]`; lists the 揭榜
-    exemption when `quota["jiebang"]`."""
+    exemption when `quota["jiebang"]`. `POST …/quotas/usage` walks the ranked candidates as
+    the rules service does: one the answer's exemption covers takes no slot."""
     app = FastAPI()
 
-    @app.get("/v1/campaigns/{campaign}/quotas")
-    async def read_quota(campaign: str, tier: str, unit: str) -> dict[str, Any]:
-        quota["calls"] = quota.get("calls", 0) + 1
+    def answer(campaign: str, tier: str, unit: str) -> dict[str, Any]:
         exemptions = (
             [{"key": "jiebang_accepted", "clause": "test", "text": "揭榜", "text_en": "jiebang"}]
             if quota.get("jiebang")
@@ -45,6 +44,41 @@ def stand_in_rules(quota: dict[str, Any]) -> FastAPI:
             "reference": None,
             "sample": True,
             "exemptions": exemptions,
+        }
+
+    @app.get("/v1/campaigns/{campaign}/quotas")
+    async def read_quota(campaign: str, tier: str, unit: str) -> dict[str, Any]:
+        quota["calls"] = quota.get("calls", 0) + 1
+        return answer(campaign, tier, unit)
+
+    @app.post("/v1/campaigns/{campaign}/quotas/usage")
+    async def usage(campaign: str, data: dict[str, Any]) -> dict[str, Any]:
+        quota["usage_calls"] = quota.get("usage_calls", 0) + 1
+        base = answer(campaign, data["tier"], data["unit"])
+        exempt_keys = [e["key"] for e in base["exemptions"]]
+        slot, candidates = 0, []
+        for c in data["candidates"]:
+            exemption = next((k for k in exempt_keys if c.get(k)), None)
+            if exemption is None:
+                slot += 1
+            within = exemption is not None or slot <= base["limit"]
+            candidates.append(
+                {
+                    "id": c["id"],
+                    "counts": exemption is None,
+                    "slot": None if exemption else slot,
+                    "within_quota": within,
+                    "reason": "exempt" if exemption else "counted" if within else "over_quota",
+                    "exemption": exemption,
+                }
+            )
+        return {
+            **base,
+            "counted": slot,
+            "exempt": len(candidates) - slot,
+            "remaining": max(base["limit"] - slot, 0),
+            "within_quota": slot <= base["limit"],
+            "candidates": candidates,
         }
 
     return app

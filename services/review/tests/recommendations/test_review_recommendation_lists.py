@@ -163,6 +163,23 @@ async def test_jiebang_counts_where_the_rules_grant_no_exemption(rec, issuer, re
     assert _code(resp) == "quota_exhausted"
 
 
+async def test_whether_an_entry_counts_is_the_rules_services_usage_check(
+    rec, issuer, ready, quota
+):
+    """One implementation of the exemption: the rules service's `/quotas/usage`, asked with
+    the ranked list; review keeps only the limit read when the list was opened."""
+    await _open(rec, issuer)
+    a, b = await ready(2)
+    assert (await _add(rec, issuer, a, jiebang=True)).status_code == 201
+    assert quota["usage_calls"] == 1
+    rec.app.state.peers["rules"] = httpx.AsyncClient(base_url="http://127.0.0.1:9")
+    resp = await _add(rec, issuer, b)
+    assert resp.status_code == 503, resp.text
+    assert _code(resp) == "service_unavailable"
+    entries = (await rec.get(LIST, headers=_h(issuer))).json()["entries"]
+    assert [e["declaration_id"] for e in entries] == [a]
+
+
 async def test_cases_that_cannot_be_listed(rec, issuer, ready):
     await _open(rec, issuer)
     (reviewing,) = await ready(status="awaiting_initial_review")

@@ -18,23 +18,21 @@ Ladder reads them for the review steps as follows:
 - Central SOEs and the XPCC recommend outside any province: their steps use the national chain.
 
 A step is in time exactly when the review service's clock is strictly before `closes_at`.
-Deadlines are cached per app for `CACHE_SECONDS`: a ministry's edit takes effect within that.
+Deadlines are cached per app for `peers.DEADLINE_CACHE_SECONDS`: a ministry's edit takes effect
+within that.
 """
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
-import httpx
-from fastapi import Request
+from fastapi import Depends, Request
 
-from ladder.kit.errors import UpstreamError
-from ladder.kit.http import call_json
+from ladder.review import peers
+from ladder.review.peers import DeclarationClient, PeersDep
 
-CACHE_SECONDS = 30.0
 LEVELS = ("enterprise", "county", "city", "province", "national")  # lowest first
 
 
@@ -71,55 +69,36 @@ def due_for_list(chain: dict[str, Deadline]) -> Deadline | None:
     return chain.get("national") or chain.get("province")
 
 
-def _parse(deadlines: list[dict[str, Any]]) -> dict[str, Deadline]:
-    return {
-        d["level"]: Deadline(
-            level=d["level"],
-            closes_at=datetime.fromisoformat(d["closes_at"]),
-            last_day=d["last_day"],
-            source=d.get("source", ""),
-            clause=d.get("clause", ""),
-        )
-        for d in deadlines
-    }
-
-
 class DeadlineBook:
-    """Deadline chains read from the declaration service, cached briefly per app."""
+    """Deadline chains by level, as the declaration service answers them
+    (`ladder.review.peers.DeclarationClient`, which keeps them briefly)."""
 
-    def __init__(self, client: httpx.AsyncClient, cache_seconds: float = CACHE_SECONDS) -> None:
-        self._client = client
-        self._cache: dict[tuple[int, str], tuple[float, dict[str, Deadline]]] = {}
-        self._ttl = cache_seconds
+    def __init__(self, declaration: DeclarationClient) -> None:
+        self.declaration = declaration
 
     async def chain(self, campaign_year: int, region_code: str | None) -> dict[str, Deadline]:
         """The chain applying to a factory's region; `None` for the national chain (central
         SOEs, the XPCC). A campaign the declaration service does not know has no deadlines."""
-        key = (campaign_year, region_code or "")
-        hit = self._cache.get(key)
-        if hit is not None and time.monotonic() - hit[0] < self._ttl:
-            return hit[1]
-        if region_code is None:
-            url = f"/v1/campaigns/{campaign_year}/deadlines/national"
-            params: dict[str, str] = {}
-        else:
-            url = f"/v1/campaigns/{campaign_year}/deadlines"
-            params = {"region": region_code}
-        resp = await call_json(self._client, "GET", url, dependency="declaration", params=params)
-        if resp.status_code == 404:
-            chain: dict[str, Deadline] = {}
-        elif resp.status_code != 200:
-            raise UpstreamError(details={"dependency": "declaration", "status": resp.status_code})
-        else:
-            chain = _parse(resp.json().get("deadlines") or [])
-        self._cache[key] = (time.monotonic(), chain)
-        return chain
+        return {
+            d.level: Deadline(
+                level=d.level,
+                closes_at=d.closes_at,
+                last_day=d.last_day,
+                source=d.source,
+                clause=d.clause,
+            )
+            for d in await self.declaration.deadline_chain(campaign_year, region_code)
+        }
+
+
+async def _deadlines(clients: PeersDep) -> DeadlineBook:
+    return DeadlineBook(clients.declaration)
+
+
+DeadlinesDep = Annotated[DeadlineBook, Depends(_deadlines)]
+"""The book over the app's declaration client, for the routes that check a deadline."""
 
 
 def deadline_book(request: Request) -> DeadlineBook:
-    """The app's book, bound to its current client for the declaration service."""
-    client = request.app.state.peers["declaration"]
-    book = getattr(request.app.state, "deadline_book", None)
-    if book is None or book._client is not client:
-        book = request.app.state.deadline_book = DeadlineBook(client)
-    return book
+    """`DeadlinesDep` for a route that has not taken the dependency yet (cases/endpoints)."""
+    return DeadlineBook(peers.for_request(request).declaration)

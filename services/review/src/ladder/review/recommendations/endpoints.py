@@ -6,19 +6,35 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request, Response, status
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Path, Query, Response, status
 
 from ladder.kit.auth import Principal, Role, require_roles
 from ladder.kit.clock import ClockDep
-from ladder.kit.concurrency import IfMatchHeader
+from ladder.kit.concurrency import IfMatchDep
 from ladder.kit.db import SessionDep
-from ladder.kit.errors import responses
-from ladder.kit.idempotency import IdempotencyKeyDep, claim
-from ladder.kit.outbox import wake_relay
+from ladder.kit.errors import ServiceUnavailable, UpstreamError, declare
 from ladder.kit.pagination import Page, PageDep
 from ladder.kit.params import CampaignYearPath, OptionalCampaignYearQuery
-from ladder.review.deadlines import deadline_book
+from ladder.kit.writes import KeyedWriteDep, answer_json
+from ladder.review.deadlines import DeadlinesDep
+from ladder.review.errors import (
+    AlreadyListed,
+    CaseNotAwaitingRecommendation,
+    CaseNotForThisList,
+    CaseNotFound,
+    DeadlinePassed,
+    EntriesNoLongerAwaiting,
+    EntryNotFound,
+    ListEmpty,
+    ListLocked,
+    ListNotLocked,
+    ListSubmitted,
+    OrderMismatch,
+    QuotaExhausted,
+    QuotaUnavailable,
+    RecommendationListNotFound,
+)
+from ladder.review.peers import PeersDep
 from ladder.review.recommendations import service
 from ladder.review.recommendations.models import RecommendationList
 from ladder.review.recommendations.schemas import (
@@ -30,7 +46,6 @@ from ladder.review.recommendations.schemas import (
     ListTier,
     UnitCode,
 )
-from ladder.review.tables import IDEMPOTENCY
 
 router = APIRouter(prefix="/v1/recommendation-lists", tags=["recommendations"])
 
@@ -44,19 +59,19 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 LIST = "/{campaign}/{tier}/{unit}"
 
 
-async def _answer(
-    session: SessionDep, lst: RecommendationList, status_code: int = 200
-) -> JSONResponse:
-    read = await service.to_read(session, lst)
-    return JSONResponse(
-        read.model_dump(mode="json"), status_code=status_code, headers={"ETag": read.etag}
-    )
+async def _read(session: SessionDep, lst: RecommendationList, status_code: int = 200) -> Response:
+    return answer_json(await service.to_read(session, lst), status_code)
+
+
+NOT_FOUND = RecommendationListNotFound
+PEER_DOWN = (ServiceUnavailable, UpstreamError)
+"""A peer unreachable (503) or failing (502)."""
 
 
 @router.get(
     "",
     response_model=Page[ListSummary],
-    responses=responses(401, 403, 422),
+    responses=declare(),
     summary="The lists the caller may read: a unit its own, the ministry every submitted one",
 )
 async def list_lists(
@@ -88,29 +103,28 @@ async def list_lists(
 @router.put(
     LIST,
     response_model=ListRead,
-    responses={201: {"model": ListRead}, **responses(401, 403, 404, 409, 422, 502, 503)},
+    responses={201: {"model": ListRead}, **declare(NOT_FOUND, QuotaUnavailable, *PEER_DOWN)},
     summary="Open the province's list for a tier (201), or read it if it exists (200)",
 )
 async def open_list(
     campaign: Campaign,
     tier: ListTier,
     unit: Unit,
-    request: Request,
     session: SessionDep,
     principal: ProvinceDep,
+    peers: PeersDep,
 ) -> Response:
     """The quota (`limit`, 不超过) and its derivation are read once from the rules service and
-    kept with the list. Errors: 404 `recommendation_list_not_found` (another province's unit),
-    409 `quota_unavailable` (the rules service has no quota for it), 503 `service_unavailable`
-    (rules service down), 502 `upstream_error`."""
-    lst, created = await service.open_list(session, request, principal, campaign, tier, unit)
-    return await _answer(session, lst, 201 if created else 200)
+    kept with the list. 404 for another province's unit; 409 `quota_unavailable` when the rules
+    service has no quota for it."""
+    lst, created = await service.open_list(session, peers.rules, principal, campaign, tier, unit)
+    return await _read(session, lst, 201 if created else 200)
 
 
 @router.get(
     LIST,
     response_model=ListRead,
-    responses=responses(401, 403, 404, 422),
+    responses=declare(NOT_FOUND),
     summary="The list: entries in rank order, quota used (counted/exempt/remaining), ETag",
 )
 async def read_list(
@@ -118,14 +132,24 @@ async def read_list(
 ) -> Response:
     """The unit reads its own lists; the ministry reads each list once it is submitted (404
     before: a draft is the unit's business)."""
-    return await _answer(session, await service.read_list(session, principal, campaign, tier, unit))
+    return await _read(session, await service.read_list(session, principal, campaign, tier, unit))
 
 
 @router.post(
     LIST + "/entries",
     status_code=status.HTTP_201_CREATED,
     response_model=ListRead,
-    responses=responses(401, 403, 404, 409, 422, 428),
+    responses=declare(
+        NOT_FOUND,
+        CaseNotFound,
+        QuotaExhausted,
+        ListLocked,
+        CaseNotAwaitingRecommendation,
+        CaseNotForThisList,
+        AlreadyListed,
+        QuotaUnavailable,
+        *PEER_DOWN,
+    ),
     summary="Add a case awaiting recommendation at the end of the list (Idempotency-Key)",
 )
 async def add_entry(
@@ -133,40 +157,34 @@ async def add_entry(
     tier: ListTier,
     unit: Unit,
     data: EntryCreate,
-    request: Request,
-    session: SessionDep,
     principal: ProvinceDep,
-    key: IdempotencyKeyDep,
+    write: KeyedWriteDep,
+    peers: PeersDep,
 ) -> Response:
     """Race-safe: the list row is locked while the entries using the quota are counted, so
-    concurrent additions never exceed the limit. An entry with `jiebang_accepted` does not use
-    the quota when the rules service's answer lists that exemption. Errors: 404
-    `recommendation_list_not_found`, `case_not_found`; 409 `quota_exhausted` (details: limit,
-    counted), `list_locked`, `case_not_awaiting_recommendation`, `case_not_for_this_list`,
-    `already_listed`; 428 `idempotency_key_required`."""
-    slot = await claim(
-        session,
-        IDEMPOTENCY,
-        principal=principal.sub,
-        key=key,
-        request=request,
-        body=data.model_dump(mode="json"),
-    )
-    if (replayed := slot.replayed()) is not None:
+    concurrent additions never exceed the limit. Whether the entry uses the quota is the rules
+    service's usage check (e.g. `jiebang_accepted` is exempt where its answer lists that
+    exemption)."""
+    if (replayed := await write.begin(data)) is not None:
         return replayed
+    session = write.session
     lst = await service.add_entry(
-        session, principal, campaign, tier, unit, data.declaration_id, data.jiebang_accepted
+        session,
+        peers.rules,
+        principal,
+        campaign,
+        tier,
+        unit,
+        data.declaration_id,
+        data.jiebang_accepted,
     )
-    read = await service.to_read(session, lst)
-    body = read.model_dump(mode="json")
-    await slot.store(session, 201, body)
-    return JSONResponse(body, status_code=201, headers={"ETag": read.etag})
+    return await write.answer(await service.to_read(session, lst), 201)
 
 
 @router.delete(
     LIST + "/entries/{declaration_id}",
     response_model=ListRead,
-    responses=responses(401, 403, 404, 409, 412, 422, 428),
+    responses=declare(NOT_FOUND, EntryNotFound, ListLocked),
     summary="Remove a case from the list; those below move up (If-Match on the list)",
 )
 async def remove_entry(
@@ -176,20 +194,18 @@ async def remove_entry(
     declaration_id: uuid.UUID,
     session: SessionDep,
     principal: ProvinceDep,
-    if_match: IfMatchHeader = None,
+    if_match: IfMatchDep,
 ) -> Response:
-    """Errors: 404 `entry_not_found`, 409 `list_locked`, 412 `stale_etag`, 428
-    `if_match_required`."""
     lst = await service.remove_entry(
         session, principal, campaign, tier, unit, declaration_id, if_match
     )
-    return await _answer(session, lst)
+    return await _read(session, lst)
 
 
 @router.post(
     LIST + "/lock",
     response_model=ListRead,
-    responses=responses(401, 403, 404, 409, 412, 422, 428),
+    responses=declare(NOT_FOUND, ListSubmitted),
     summary="Lock the list: no more changes until unlocked (If-Match)",
 )
 async def lock_list(
@@ -198,19 +214,18 @@ async def lock_list(
     unit: Unit,
     session: SessionDep,
     principal: ProvinceDep,
-    if_match: IfMatchHeader = None,
+    if_match: IfMatchDep,
 ) -> Response:
-    """Errors: 409 `list_submitted`, 412 `stale_etag`, 428 `if_match_required`."""
     lst = await service.set_locked(
         session, principal, campaign, tier, unit, locked=True, if_match=if_match
     )
-    return await _answer(session, lst)
+    return await _read(session, lst)
 
 
 @router.post(
     LIST + "/unlock",
     response_model=ListRead,
-    responses=responses(401, 403, 404, 409, 412, 422, 428),
+    responses=declare(NOT_FOUND, ListSubmitted),
     summary="Reopen a locked list (If-Match)",
 )
 async def unlock_list(
@@ -219,19 +234,18 @@ async def unlock_list(
     unit: Unit,
     session: SessionDep,
     principal: ProvinceDep,
-    if_match: IfMatchHeader = None,
+    if_match: IfMatchDep,
 ) -> Response:
-    """Errors: 409 `list_submitted`, 412 `stale_etag`, 428 `if_match_required`."""
     lst = await service.set_locked(
         session, principal, campaign, tier, unit, locked=False, if_match=if_match
     )
-    return await _answer(session, lst)
+    return await _read(session, lst)
 
 
 @router.put(
     LIST + "/order",
     response_model=ListRead,
-    responses=responses(401, 403, 404, 409, 412, 422, 428),
+    responses=declare(NOT_FOUND, ListLocked, OrderMismatch),
     summary="Set the priority order (推荐顺序) of the whole list (If-Match)",
 )
 async def reorder(
@@ -241,45 +255,47 @@ async def reorder(
     data: EntryOrder,
     session: SessionDep,
     principal: ProvinceDep,
-    if_match: IfMatchHeader = None,
+    if_match: IfMatchDep,
 ) -> Response:
-    """`declaration_ids` lists every case on the list exactly once, first = rank 1. Errors:
-    409 `list_locked`, 412 `stale_etag`, 422 `order_mismatch` (details: missing, unknown,
-    repeated), 428 `if_match_required`."""
+    """`declaration_ids` lists every case on the list exactly once, first = rank 1 (422
+    `order_mismatch` names the missing, unknown and repeated)."""
     lst = await service.reorder(
         session, principal, campaign, tier, unit, data.declaration_ids, if_match
     )
-    return await _answer(session, lst)
+    return await _read(session, lst)
 
 
 @router.post(
     LIST + "/submit",
     response_model=ListRead,
-    responses=responses(401, 403, 404, 409, 412, 422, 428, 502, 503),
+    responses=declare(
+        NOT_FOUND,
+        ListNotLocked,
+        ListSubmitted,
+        ListEmpty,
+        DeadlinePassed,
+        EntriesNoLongerAwaiting,
+        *PEER_DOWN,
+    ),
     summary="Submit the locked list to the ministry (If-Match and Idempotency-Key)",
 )
 async def submit_list(
     campaign: Campaign,
     tier: ListTier,
     unit: Unit,
-    request: Request,
-    session: SessionDep,
     principal: ProvinceDep,
-    key: IdempotencyKeyDep,
+    write: KeyedWriteDep,
+    deadlines: DeadlinesDep,
     clock: ClockDep,
-    if_match: IfMatchHeader = None,
+    if_match: IfMatchDep,
 ) -> Response:
-    """By the unit's deadline (the campaign's `national` deadline, else `province`). Every case
-    on the list becomes `recommended` (卓越级, 领航级) or `recognised` (先进级) in one
-    transaction with the frozen 推荐汇总表 (GET `…/summary-table.xlsx`). Errors: 409
-    `list_not_locked`, `list_submitted`, `list_empty`, `deadline_passed`,
-    `entries_not_awaiting_recommendation`; 412 `stale_etag`; 428 `if_match_required`,
-    `idempotency_key_required`; 503 when the declaration service (deadlines) is down."""
-    slot = await claim(
-        session, IDEMPOTENCY, principal=principal.sub, key=key, request=request, body=None
-    )
-    if (replayed := slot.replayed()) is not None:
+    """By the unit's deadline (the campaign's `national` deadline, else `province`; the
+    declaration service keeps them). Every case on the list becomes `recommended` (卓越级,
+    领航级) or `recognised` (先进级) in one transaction with the frozen 推荐汇总表 (GET
+    `…/summary-table.xlsx`)."""
+    if (replayed := await write.begin()) is not None:
         return replayed
+    session = write.session
     lst = await service.submit(
         session,
         principal,
@@ -287,14 +303,10 @@ async def submit_list(
         tier,
         unit,
         if_match,
-        deadlines=deadline_book(request),
+        deadlines=deadlines,
         now=clock.now(),
     )
-    read = await service.to_read(session, lst)
-    body = read.model_dump(mode="json")
-    await slot.store(session, 200, body)
-    wake_relay(request.app.state)
-    return JSONResponse(body, headers={"ETag": read.etag})
+    return await write.answer(await service.to_read(session, lst))
 
 
 @router.get(
@@ -302,7 +314,7 @@ async def submit_list(
     response_class=Response,
     responses={
         200: {"content": {XLSX: {}}, "description": "the 推荐汇总表 workbook"},
-        **responses(401, 403, 404, 422),
+        **declare(NOT_FOUND),
     },
     summary="The 推荐汇总表 (附件3 / 附件5; 先进级 名单) as XLSX: frozen once submitted",
 )

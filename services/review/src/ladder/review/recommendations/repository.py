@@ -1,0 +1,162 @@
+"""Every query of the recommendation lists (推荐汇总表): the list by its name, the lists a
+caller may read, the ranked entries and their cases, the history and the frozen submission."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy import func, update
+from sqlalchemy.dialects.postgresql import insert
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from ladder.review.cases.models import ReviewCase
+from ladder.review.recommendations.models import (
+    RecommendationEntry,
+    RecommendationList,
+    RecommendationListEvent,
+    RecommendationSubmission,
+)
+from ladder.review.recommendations.schemas import ListTier
+
+
+async def find(
+    session: AsyncSession, campaign_year: int, tier: ListTier, unit: str, *, for_update: bool
+) -> RecommendationList | None:
+    stmt = select(RecommendationList).where(
+        RecommendationList.campaign_year == campaign_year,
+        RecommendationList.tier == tier.value,
+        RecommendationList.unit == unit,
+    )
+    if for_update:
+        stmt = stmt.with_for_update()
+    return (await session.exec(stmt)).first()
+
+
+async def insert_list(session: AsyncSession, **values: Any) -> uuid.UUID | None:
+    """Insert a list unless one of the same name exists (another request made it): its id or
+    None."""
+    return (
+        await session.exec(
+            insert(RecommendationList)
+            .values(**values)
+            .on_conflict_do_nothing(
+                index_elements=[
+                    col(RecommendationList.campaign_year),
+                    col(RecommendationList.tier),
+                    col(RecommendationList.unit),
+                ]
+            )
+            .returning(col(RecommendationList.id))
+        )
+    ).scalar_one_or_none()
+
+
+async def listing(
+    session: AsyncSession,
+    clauses: list[Any],
+    *,
+    offset: int,
+    limit: int,
+) -> tuple[list[tuple[RecommendationList, RecommendationSubmission | None]], int]:
+    """The lists matching `clauses` with their submission, newest change first."""
+    stmt = (
+        select(RecommendationList, RecommendationSubmission)
+        .join(
+            RecommendationSubmission,
+            col(RecommendationSubmission.list_id) == RecommendationList.id,
+            isouter=True,
+        )
+        .where(*clauses)
+    )
+    total = (await session.exec(select(func.count()).select_from(stmt.subquery()))).one()
+    rows = await session.exec(
+        stmt.order_by(col(RecommendationList.updated_at).desc(), col(RecommendationList.id))
+        .offset(offset)
+        .limit(limit)
+    )
+    return [(lst, sub) for lst, sub in rows.all()], total
+
+
+async def counted(session: AsyncSession, list_id: uuid.UUID) -> int:
+    """The entries that use a slot of the quota."""
+    stmt = select(func.count()).where(
+        RecommendationEntry.list_id == list_id, col(RecommendationEntry.counts).is_(True)
+    )
+    return (await session.exec(stmt)).one()
+
+
+async def entries(session: AsyncSession, list_id: uuid.UUID) -> list[RecommendationEntry]:
+    """The entries in rank order."""
+    rows = await session.exec(
+        select(RecommendationEntry)
+        .where(RecommendationEntry.list_id == list_id)
+        .order_by(col(RecommendationEntry.rank))
+    )
+    return list(rows.all())
+
+
+async def entry(
+    session: AsyncSession, list_id: uuid.UUID, declaration_id: uuid.UUID
+) -> RecommendationEntry | None:
+    return (
+        await session.exec(
+            select(RecommendationEntry).where(
+                RecommendationEntry.list_id == list_id,
+                RecommendationEntry.declaration_id == declaration_id,
+            )
+        )
+    ).first()
+
+
+async def last_rank(session: AsyncSession, list_id: uuid.UUID) -> int:
+    return (
+        await session.exec(
+            select(func.coalesce(func.max(RecommendationEntry.rank), 0)).where(
+                RecommendationEntry.list_id == list_id
+            )
+        )
+    ).one()
+
+
+async def remove_entry(session: AsyncSession, entry: RecommendationEntry) -> None:
+    """Delete the entry; those below it move up one rank."""
+    await session.delete(entry)
+    await session.flush()
+    await session.exec(
+        update(RecommendationEntry)
+        .where(
+            col(RecommendationEntry.list_id) == entry.list_id,
+            col(RecommendationEntry.rank) > entry.rank,
+        )
+        .values(rank=RecommendationEntry.rank - 1)
+    )
+
+
+async def ranked_cases(
+    session: AsyncSession, list_id: uuid.UUID, *, for_update: bool = False
+) -> list[tuple[RecommendationEntry, ReviewCase]]:
+    """The entries with their cases in rank order (the cases locked with `for_update`)."""
+    stmt = (
+        select(RecommendationEntry, ReviewCase)
+        .join(ReviewCase, col(ReviewCase.declaration_id) == RecommendationEntry.declaration_id)
+        .where(RecommendationEntry.list_id == list_id)
+        .order_by(col(RecommendationEntry.rank))
+    )
+    if for_update:
+        stmt = stmt.with_for_update(of=ReviewCase)  # type: ignore[arg-type]
+    return list((await session.exec(stmt)).all())
+
+
+async def history(session: AsyncSession, list_id: uuid.UUID) -> list[RecommendationListEvent]:
+    rows = await session.exec(
+        select(RecommendationListEvent)
+        .where(RecommendationListEvent.list_id == list_id)
+        .order_by(col(RecommendationListEvent.id))
+    )
+    return list(rows.all())
+
+
+async def submission(session: AsyncSession, list_id: uuid.UUID) -> RecommendationSubmission | None:
+    return await session.get(RecommendationSubmission, list_id)
