@@ -10,8 +10,16 @@ from fastapi import APIRouter, FastAPI, Query
 
 from ladder.kit.auth import PrincipalDep
 from ladder.kit.db import SessionDep
-from ladder.kit.errors import responses
+from ladder.kit.errors import declare
 from ladder.rules.quotas import service
+from ladder.rules.quotas.errors import (
+    CampaignNotFound,
+    DuplicateCandidate,
+    InvalidUnit,
+    NoQuotaForTier,
+    RecommendViaProvince,
+    ReferenceDataMissing,
+)
 from ladder.rules.quotas.policy import policies
 from ladder.rules.quotas.schemas import QuotaAnswer, UnitText, UsageAnswer, UsageRequest
 from ladder.rules.reference.regions import regions
@@ -41,18 +49,24 @@ _VIA_PROVINCE = (
     "with that province's code instead. "
 )
 _ERRORS = (
-    "Errors: 404 `campaign_not_found`; 422 `invalid_unit` (field `unit`), `no_quota_for_tier` "
-    "(基础级/先进级, field `tier`), `recommend_via_province`; 409 `reference_data_missing` "
-    "(details name `kind`, `year` and, when one row is missing, `region`): a ministry user "
-    "uploads the table at `POST /v1/reference-datasets`. Answers resting on SAMPLE reference "
-    "data say `sample: true`."
+    "`invalid_unit` names the field `unit`, `no_quota_for_tier` (基础级/先进级) the field "
+    "`tier`; `reference_data_missing` names `kind`, `year` and, when one row is missing, "
+    "`region`: a ministry user uploads the table at `POST /v1/reference-datasets`. Answers "
+    "resting on SAMPLE reference data say `sample: true`."
+)
+QUOTA_ERRORS = (
+    CampaignNotFound,
+    InvalidUnit,
+    NoQuotaForTier,
+    RecommendViaProvince,
+    ReferenceDataMissing,
 )
 
 
 @router.get(
     "/{campaign}/quotas",
     response_model=QuotaAnswer,
-    responses=responses(401, 404, 409, 422),
+    responses=declare(*QUOTA_ERRORS),
     summary="The recommendation quota (推荐名额) of a unit for a tier, with its derivation",
     description=(
         "How many projects the unit may recommend (`limit`, 不超过), whose quota that is "
@@ -75,14 +89,16 @@ async def read_quota(
 @router.post(
     "/{campaign}/quotas/usage",
     response_model=UsageAnswer,
-    responses=responses(401, 404, 409, 422),
+    responses=declare(*QUOTA_ERRORS, DuplicateCandidate),
     summary="Check a ranked list of candidates against the unit's quota",
     description=(
         "The quota answer plus how the ranked candidates (推荐顺序) use it: each candidate "
         "either takes the next slot (`counted`, or `over_quota` past the limit) or is "
         "`exempt` (e.g. `jiebang_accepted` under a Shanghai district's 卓越级 quota, "
         "沪经信制〔2025〕430号 一(二)4). At most 1000 candidates; ids unique (422 "
-        "`duplicate_candidate`). Reads only, changes nothing. " + _UNITS + _VIA_PROVINCE + _ERRORS
+        "`duplicate_candidate`). Reads only, changes nothing. The review service asks it each "
+        "time a case is added to a recommending unit's list (推荐汇总表): which entries use the "
+        "quota is decided here, once. " + _UNITS + _VIA_PROVINCE + _ERRORS
     ),
 )
 async def check_usage(

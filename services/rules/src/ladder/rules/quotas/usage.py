@@ -2,7 +2,8 @@
 
 Candidates take slots in their order; one that an exemption of the answer covers (e.g.
 `jiebang_accepted` under a Shanghai district's 卓越级 cap) takes none. This is the check the
-review service runs on a recommending unit's summary table (推荐汇总表).
+review service runs on a recommending unit's summary table (推荐汇总表) when a case is added
+to it (`POST /v1/campaigns/{campaign}/quotas/usage`): the one implementation of the exemptions.
 """
 
 from __future__ import annotations
