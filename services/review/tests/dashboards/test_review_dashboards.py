@@ -19,9 +19,7 @@ async def cases(deliver, make_event):
         make_event(industry="C3411", details=_details(SCENE_A, SCENE_B)),
         make_event(tier="pilot", industry="C3412", details=_details(SCENE_A)),
         make_event(region_code="440106", industry="C2611", details=_details(SCENE_B)),
-        make_event(
-            central_soe_group="91110000100000007A", industry="B0610", details=_details()
-        ),
+        make_event(central_soe_group="91110000100000007A", industry="B0610", details=_details()),
     ]
     for e in events:
         assert (await deliver(e)).status_code == 200

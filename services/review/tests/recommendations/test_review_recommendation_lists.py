@@ -163,9 +163,7 @@ async def test_jiebang_counts_where_the_rules_grant_no_exemption(rec, issuer, re
     assert _code(resp) == "quota_exhausted"
 
 
-async def test_whether_an_entry_counts_is_the_rules_services_usage_check(
-    rec, issuer, ready, quota
-):
+async def test_whether_an_entry_counts_is_the_rules_services_usage_check(rec, issuer, ready, quota):
     """One implementation of the exemption: the rules service's `/quotas/usage`, asked with
     the ranked list; review keeps only the limit read when the list was opened."""
     await _open(rec, issuer)
