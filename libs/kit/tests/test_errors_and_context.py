@@ -7,7 +7,7 @@ import pytest
 from fastapi import FastAPI
 from pydantic import BaseModel, Field
 
-from ladder.kit.errors import Conflict, install_error_handlers
+from ladder.kit.errors import Conflict, declare, install_error_handlers
 from ladder.kit.observability import RequestContextMiddleware, request_id_var
 
 
@@ -30,7 +30,7 @@ def _app() -> FastAPI:
     async def things(body: Body) -> dict:
         return {"level": body.level, "rid": request_id_var.get()}
 
-    @app.post("/quota")
+    @app.post("/quota", responses=declare(QuotaExhausted))
     async def quota() -> dict:
         raise QuotaExhausted(details={"remaining": 0})
 

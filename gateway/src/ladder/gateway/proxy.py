@@ -21,10 +21,17 @@ from fastapi.responses import StreamingResponse
 from starlette.background import BackgroundTask
 
 from ladder.gateway.clients import client_ip
+from ladder.gateway.errors import RateLimited, UpstreamConnectionLost, UpstreamTimeout
 from ladder.gateway.ratelimit import limit_rate
 from ladder.gateway.upstreams import upstream_failure
 from ladder.kit.auth import TokenVerifier, bearer_token
-from ladder.kit.errors import NotFound, Unauthenticated, responses
+from ladder.kit.errors import (
+    NotFound,
+    PayloadTooLarge,
+    ServiceUnavailable,
+    Unauthenticated,
+    declare,
+)
 from ladder.kit.observability import request_id_var
 from ladder.kit.transport import RESENT_BY_TRANSPORT, fate
 
@@ -134,7 +141,15 @@ for _method in METHODS:
         operation_id=f"proxy_{_method.lower()}",
         summary=f"{_method} on a Ladder service (declaration, rules, review)",
         description="Each service's own OpenAPI is at `/api/<service>/openapi.json`.",
-        responses=responses(401, 404, 413, 502, 503, 504),
+        responses=declare(
+            Unauthenticated,
+            NotFound,
+            PayloadTooLarge,
+            RateLimited,
+            UpstreamConnectionLost,
+            ServiceUnavailable,
+            UpstreamTimeout,
+        ),
     )
 
 

@@ -23,6 +23,7 @@ from fastapi import Request
 
 from ladder.gateway.clients import client_ip
 from ladder.gateway.errors import RateLimited
+from ladder.kit.errors import implies
 
 
 @dataclass
@@ -89,3 +90,6 @@ def limit_rate(limiter: TokenBucketLimiter, request: Request, principal: str | N
         raise RateLimited(
             details={"retry_after_seconds": seconds}, headers={"Retry-After": str(seconds)}
         )
+
+
+implies(limit_auth_rate, RateLimited)

@@ -9,10 +9,10 @@ from fastapi import APIRouter, Depends, Form, Request, Response
 
 from ladder.gateway.auth.schemas import DemoUser, DevTokenRequest, TokenResponse
 from ladder.gateway.auth.service import demo_users, issue_demo_token, issue_service_token
-from ladder.gateway.errors import UnsupportedGrantType
+from ladder.gateway.errors import InvalidClient, RateLimited, UnsupportedGrantType
 from ladder.gateway.ratelimit import limit_auth_rate
 from ladder.gateway.settings import GatewaySettings
-from ladder.kit.errors import responses
+from ladder.kit.errors import NotFound, declare
 from ladder.kit.tokens import SigningKey
 
 issuer_router = APIRouter(tags=["auth"])
@@ -43,7 +43,7 @@ async def jwks(key: SigningKeyDep, response: Response) -> dict[str, Any]:
     "/auth/token",
     summary="OAuth2 client credentials for the Ladder services",
     dependencies=[Depends(limit_auth_rate)],
-    responses=responses(400, 401, 422, 429),
+    responses=declare(UnsupportedGrantType, InvalidClient, RateLimited),
 )
 async def token(
     key: SigningKeyDep,
@@ -67,7 +67,7 @@ async def list_demo_users() -> list[DemoUser]:
 @dev_router.post(
     "/dev-token",
     summary="A token for a demo user, by name (dev only)",
-    responses=responses(404, 422, 429),
+    responses=declare(NotFound, RateLimited),
 )
 async def dev_token(
     body: DevTokenRequest, key: SigningKeyDep, settings: SettingsDep, response: Response

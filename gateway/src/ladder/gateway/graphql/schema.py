@@ -12,6 +12,7 @@ from typing import Annotated, Any
 
 import strawberry
 from fastapi import APIRouter
+from fastapi.routing import APIRoute
 from graphql import GraphQLError
 from strawberry.extensions import (
     DisableIntrospection,
@@ -29,9 +30,11 @@ from strawberry.types.unset import UNSET
 
 from ladder.gateway.graphql.context import GatewayContext, get_context
 from ladder.gateway.graphql.errors import (
+    BadGraphQLRequest,
     FieldError,
     ForbiddenError,
     InvalidArgumentError,
+    MethodNotAllowed,
     RefusedInput,
     ServiceUnavailableError,
     UnauthenticatedError,
@@ -49,7 +52,7 @@ from ladder.gateway.graphql.types import (
     declaration_page,
     inbox_page,
 )
-from ladder.kit.errors import responses
+from ladder.kit.errors import NotFound, declare
 from ladder.kit.inputs import InvalidInput, is_json, parse_json
 from ladder.kit.pagination import MAX_PAGE_SIZE
 
@@ -175,6 +178,17 @@ class LadderGraphQLRouter(GraphQLRouter):
     by the kit's strict JSON reader, the same checks as the edge guard (UTF-8, NUL, depth),
     whatever content type let it through."""
 
+    ERRORS = (BadGraphQLRequest, RefusedInput, NotFound, MethodNotAllowed)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Strawberry's GET route names its own 404 (no codes); the declared codes win.
+        for route in self.routes:
+            if not isinstance(route, APIRoute):  # its websocket route (subscriptions: none)
+                continue
+            for status, entry in declare(*self.ERRORS).items():
+                route.responses[status] = {**route.responses.get(status, {}), **entry}
+
     async def run(self, request, context=UNSET, root_value=UNSET):  # type: ignore[override]
         try:
             return await super().run(request, context=context, root_value=root_value)
@@ -210,5 +224,4 @@ def graphql_router(*, dev: bool) -> APIRouter:
         allow_queries_via_get=False,  # documents stay out of URLs, access logs and caches
         subscription_protocols=(),  # no subscriptions: refuse websocket upgrades
         tags=["graphql"],
-        responses=responses(400, 422),
     )

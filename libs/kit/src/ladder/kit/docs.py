@@ -16,7 +16,7 @@ from typing import Any
 from fastapi import FastAPI
 
 from ladder.kit.auth import PrincipalDep
-from ladder.kit.errors import responses
+from ladder.kit.errors import Unauthenticated, declare
 
 INTERNAL_PREFIX = "/internal/"
 
@@ -51,7 +51,7 @@ def install_production_schema(app: FastAPI) -> None:
     @app.get(
         "/openapi.json",
         include_in_schema=False,
-        responses=responses(401),
+        responses=declare(Unauthenticated),
     )
     async def openapi_document(_: PrincipalDep) -> dict[str, Any]:
         return public_schema(app)
@@ -132,8 +132,6 @@ def refine_openapi(app: FastAPI, document: dict[str, Any]) -> dict[str, Any]:
                     schema = param.setdefault("schema", {})
                     schema.pop("anyOf", None)
                     schema.update({"type": "string", "pattern": KEY_PATTERN.pattern})
-            if declared is None:
-                continue
             responses = op.setdefault("responses", {})
             for status, codes in sorted(declared.items()):
                 refs = []

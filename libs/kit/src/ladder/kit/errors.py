@@ -210,12 +210,6 @@ class ErrorResponse(BaseModel):
     error: ErrorBody
 
 
-def responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    """OpenAPI `responses=` for the given error statuses, all with `ErrorResponse` (legacy:
-    use `declare`, which names the codes)."""
-    return {s: {"model": ErrorResponse} for s in statuses}
-
-
 # ---- errors declared per route -------------------------------------------------------------
 #
 # A route names the domain errors it can raise: `responses=declare(CaseNotFound, NotCaseHolder)`.
@@ -227,7 +221,7 @@ def responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
 
 CODES_KEY = "x-error-codes"
 _IMPLIED: dict[Any, tuple[type[LadderError], ...]] = {}
-_DECLARED: dict[int, dict[int, list[str]] | None] = {}
+_CACHE_ATTR = "_ladder_declared_errors"  # kept on the route: an id() could be reused
 UNDECLARED: list[tuple[str, str, str]] = []
 """(method, path template, code) of every raised error its route did not declare."""
 
@@ -272,36 +266,33 @@ def _has_inputs(dependant: Any) -> bool:
     return False
 
 
-def declared_errors(route: Any) -> dict[int, list[str]] | None:
-    """Status → codes a route declares (named and implied), or None for a route that has not
-    been moved to `declare` yet (its codes are not checked)."""
-    cache_key = id(getattr(route, "dependant", route))
-    if cache_key in _DECLARED:
-        return _DECLARED[cache_key]
+def declared_errors(route: Any) -> dict[int, list[str]]:
+    """Status → codes a route declares: those it names (`declare`) and those its dependencies
+    and inputs imply. A route that names none can answer only the implied ones."""
+    cached = getattr(route, _CACHE_ATTR, None)
+    if cached is not None:
+        return cached
     named = {
         int(status): list(entry[CODES_KEY])
         for status, entry in (getattr(route, "responses", None) or {}).items()
         if isinstance(entry, dict) and CODES_KEY in entry
     }
-    result: dict[int, list[str]] | None
-    if not named:
-        # Not moved to `declare` yet (a legacy `responses(...)` or none): not checked. Issue 13
-        # moves every route; then this becomes strict.
-        result = None
-    else:
-        result = named
-        dependant = getattr(route, "dependant", None)
-        implied: list[type[LadderError]] = []
-        if dependant is not None:
-            for call in _dependency_calls(dependant):
-                implied.extend(_IMPLIED.get(call, ()))
-            if _has_inputs(dependant) or getattr(route, "body_field", None) is not None:
-                implied.append(ValidationFailed)
-        for err in implied:
-            codes = result.setdefault(err.status_code, [])
-            if err.code not in codes:
-                codes.append(err.code)
-    _DECLARED[cache_key] = result
+    result = named
+    dependant = getattr(route, "dependant", None)
+    implied: list[type[LadderError]] = []
+    if dependant is not None:
+        for call in _dependency_calls(dependant):
+            implied.extend(_IMPLIED.get(call, ()))
+        if _has_inputs(dependant) or getattr(route, "body_field", None) is not None:
+            implied.append(ValidationFailed)
+    for err in implied:
+        codes = result.setdefault(err.status_code, [])
+        if err.code not in codes:
+            codes.append(err.code)
+    try:
+        setattr(route, _CACHE_ATTR, result)
+    except AttributeError:  # an object without a __dict__: computed each time
+        pass
     return result
 
 
@@ -311,7 +302,7 @@ def check_declared(request: Request, status_code: int, code: str) -> None:
     if route is None or status_code >= 500:
         return
     declared = declared_errors(route)
-    if declared is None or code in declared.get(status_code, ()):
+    if code in declared.get(status_code, ()):
         return
     path = getattr(route, "path", request.url.path)
     UNDECLARED.append((request.method, path, f"{status_code} {code}"))

@@ -68,7 +68,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ladder.kit.auth import Principal, ServicePrincipalDep
 from ladder.kit.db import Database, SessionDep
-from ladder.kit.errors import LadderError, validation_details
+from ladder.kit.errors import LadderError, declare, validation_details
 from ladder.kit.observability import request_id_var
 
 log = logging.getLogger("ladder.outbox")
@@ -600,6 +600,7 @@ def events_router(
     @router.post(
         "/internal/events",
         response_model=EventAck,
+        responses=declare(WrongProducer, InvalidEventPayload),
         response_model_exclude_none=True,
         include_in_schema=True,
     )
@@ -611,6 +612,7 @@ def events_router(
     @router.post(
         "/internal/events/batch",
         response_model=BatchAck,
+        responses=declare(InvalidEventBatch),
         response_model_exclude_none=True,
         include_in_schema=True,
     )

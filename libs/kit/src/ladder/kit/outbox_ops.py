@@ -31,7 +31,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ladder.kit.auth import Principal, Role, require_roles
 from ladder.kit.db import Database, SessionDep
-from ladder.kit.errors import Conflict, ErrorResponse, NotFound
+from ladder.kit.errors import Conflict, NotFound, declare
 
 MAX_LIST = 200
 BIGINT_MAX = 2**63 - 1
@@ -259,14 +259,11 @@ class ReplayResult(BaseModel):
 
 
 OperatorDep = Annotated[Principal, require_roles(Role.ministry, Role.service)]
-_ERRORS: dict[int | str, dict[str, Any]] = {
-    403: {"model": ErrorResponse, "description": "not the ministry or a service"},
-}
 
 
 def outbox_router(table: Table) -> APIRouter:
     """The read API and replays of this service's outbox (see the module docstring)."""
-    router = APIRouter(prefix="/v1/outbox", tags=["outbox"], responses=_ERRORS)
+    router = APIRouter(prefix="/v1/outbox", tags=["outbox"])
 
     @router.get("/events", response_model=OutboxEventPage, summary="Outbox events by state")
     async def get_outbox_events(
@@ -286,10 +283,7 @@ def outbox_router(table: Table) -> APIRouter:
         "/events/{outbox_id}/replay",
         response_model=OutboxEventOut,
         summary="Replay one dead or retrying event",
-        responses={
-            404: {"model": ErrorResponse, "description": "no such row"},
-            409: {"model": ErrorResponse, "description": "already delivered"},
-        },
+        responses=declare(OutboxEventNotFound, OutboxEventDelivered),
     )
     async def replay_outbox_event(
         session: SessionDep,
