@@ -5,7 +5,7 @@ quota from the rules service, adds the case, locks and submits the list by the d
 declaration service holds; the case is then recommended, the enterprise sees it, and the
 推荐汇总表 opens as a workbook with 附件3's columns.
 
-The national review, 公示 and publication continue in `test_national_review.py`.
+The national review, 公示 and publication continue in `test_national_and_cultivation.py`.
 """
 
 from __future__ import annotations

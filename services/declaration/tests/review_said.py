@@ -1,30 +1,102 @@
-"""What the review service would say: the events that tell this service where a case went."""
+"""What the review service would say: the events it sends this service, built from the
+producer's own payload models (`ladder.contracts.review`), so a change to a contract breaks
+these tests rather than only the slow end-to-end ones."""
 
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from typing import Any
+
+from declaration_documents import document
+from pydantic import BaseModel
+
+from ladder.contracts.review import (
+    CULTIVATION_PREFIX,
+    REVIEW_STATUS_CHANGED,
+    CultivationChanged,
+    StatusChanged,
+)
+
+FACTORY_ID = "00000000-0000-4000-8000-000000000101"  # the seeded factory of the enterprise
+
+
+def envelope(topic: str, payload: BaseModel, at: datetime) -> dict[str, Any]:
+    """The event as the review service's outbox sends it."""
+    return {
+        "event_id": str(uuid.uuid4()),
+        "topic": topic,
+        "source": "review",
+        "occurred_at": at.isoformat(),
+        "payload": payload.model_dump(mode="json", exclude_none=True),
+    }
+
+
+def status_changed(
+    declaration_id: str,
+    *,
+    version: int = 1,
+    event: str = "received",
+    status: str = "awaiting_initial_review",
+    at: datetime | None = None,
+    **extra: Any,
+) -> dict[str, Any]:
+    """`review.status_changed` (`extra`: reason, recommending_unit)."""
+    at = at or datetime.now(UTC)
+    payload = StatusChanged(
+        declaration_id=uuid.UUID(declaration_id),
+        version=version,
+        event=event,
+        status=status,
+        at=at,
+        **extra,
+    )
+    return envelope(REVIEW_STATUS_CHANGED, payload, at)
+
+
+def cultivation_changed(
+    declaration_id: str, event: str, status: str, at: datetime, **extra: Any
+) -> dict[str, Any]:
+    """`cultivation.<event>` (`extra`: reason, days_before, deadline)."""
+    payload = CultivationChanged(
+        declaration_id=uuid.UUID(declaration_id),
+        enterprise_uscc="91350102MA2Y00001E",
+        event=event,
+        status=status,
+        period_end=date(2027, 11, 21),
+        at=at,
+        **extra,
+    )
+    return envelope(CULTIVATION_PREFIX + event, payload, at)
+
+
+async def deliver(client, issuer, event: dict[str, Any]):
+    """POST the event to this service as the review service."""
+    return await client.post(
+        "/internal/events", json=event, headers=issuer.service_headers("review")
+    )
+
+
+async def submitted(client, enterprise) -> str:
+    """A 领航级 declaration of the seeded factory, drafted and submitted; its id."""
+    body = {"factory_id": FACTORY_ID, "campaign_year": 2025, "tier": "pilot", "facts": document()}
+    created = await client.post(
+        "/v1/declarations", json=body, headers={**enterprise, "Idempotency-Key": uuid.uuid4().hex}
+    )
+    assert created.status_code == 201, created.text
+    did = created.json()["id"]
+    resp = await client.post(
+        f"/v1/declarations/{did}/submit",
+        headers={**enterprise, "Idempotency-Key": uuid.uuid4().hex},
+    )
+    assert resp.status_code == 200, resp.text
+    return did
 
 
 async def routed(client, issuer, declaration_id: str, unit: str = "350000", version: int = 1):
     """Deliver the review service's `received` status naming the recommending unit (as the
     real service does when it opens the case), so the unit's authorities may read it."""
-    at = datetime.now(UTC).isoformat()
-    event = {
-        "event_id": str(uuid.uuid4()),
-        "topic": "review.status_changed",
-        "source": "review",
-        "occurred_at": at,
-        "payload": {
-            "declaration_id": declaration_id,
-            "version": version,
-            "event": "received",
-            "status": "awaiting_initial_review",
-            "at": at,
-            "recommending_unit": unit,
-        },
-    }
-    resp = await client.post(
-        "/internal/events", json=event, headers=issuer.service_headers("review")
+    resp = await deliver(
+        client, issuer, status_changed(declaration_id, version=version, recommending_unit=unit)
     )
     assert resp.status_code == 200, resp.text

@@ -6,69 +6,33 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime, timedelta
 
-from declaration_documents import document
+import pytest
+from review_said import deliver, envelope, status_changed, submitted
 
-FACTORY_ID = "00000000-0000-4000-8000-000000000101"
-
-
-async def _submitted(client, enterprise) -> str:
-    body = {"factory_id": FACTORY_ID, "campaign_year": 2025, "tier": "pilot", "facts": document()}
-    created = await client.post(
-        "/v1/declarations", json=body, headers={**enterprise, "Idempotency-Key": uuid.uuid4().hex}
-    )
-    did = created.json()["id"]
-    submitted = await client.post(
-        f"/v1/declarations/{did}/submit",
-        headers={**enterprise, "Idempotency-Key": uuid.uuid4().hex},
-    )
-    assert submitted.status_code == 200, submitted.text
-    return did
-
-
-def _event(did: str, *, version: int = 1, event: str = "received", at=None, **extra) -> dict:
-    at = at or datetime.now(UTC)
-    return {
-        "event_id": str(uuid.uuid4()),
-        "topic": "review.status_changed",
-        "source": "review",
-        "occurred_at": at.isoformat(),
-        "payload": {
-            "declaration_id": did,
-            "version": version,
-            "event": event,
-            "status": extra.pop("status", "awaiting_initial_review"),
-            "at": at.isoformat(),
-            **extra,
-        },
-    }
-
-
-async def _deliver(client, issuer, event: dict):
-    return await client.post(
-        "/internal/events", json=event, headers=issuer.service_headers("review")
-    )
+from ladder.contracts.registry import contract_for
+from ladder.contracts.review import LIST_PUBLISHED, LIST_SUBMITTED
 
 
 async def test_the_review_status_is_shown_to_the_enterprise(client, issuer, enterprise) -> None:
-    did = await _submitted(client, enterprise)
+    did = await submitted(client, enterprise)
     now = datetime.now(UTC)
-    assert (await _deliver(client, issuer, _event(did, at=now))).status_code == 200
+    assert (await deliver(client, issuer, status_changed(did, at=now))).status_code == 200
     read = (await client.get(f"/v1/declarations/{did}", headers=enterprise)).json()
     assert read["review_status"]["status"] == "awaiting_initial_review"
     assert read["review_status"]["event"] == "received"
     # A status older than the one shown (redelivered late) changes nothing.
-    late = _event(did, at=now - timedelta(minutes=5), status="something_old", event="x")
-    assert (await _deliver(client, issuer, late)).status_code == 200
+    late = status_changed(did, at=now - timedelta(minutes=5), status="something_old", event="x")
+    assert (await deliver(client, issuer, late)).status_code == 200
     again = (await client.get(f"/v1/declarations/{did}", headers=enterprise)).json()
     assert again["review_status"]["status"] == "awaiting_initial_review"
 
 
 async def test_a_return_for_revision_reopens_the_declaration(client, issuer, enterprise) -> None:
-    did = await _submitted(client, enterprise)
-    returned = _event(
+    did = await submitted(client, enterprise)
+    returned = status_changed(
         did, event="returned_for_revision", status="returned", reason="场景实例描述不完整"
     )
-    assert (await _deliver(client, issuer, returned)).status_code == 200
+    assert (await deliver(client, issuer, returned)).status_code == 200
     read = await client.get(f"/v1/declarations/{did}", headers=enterprise)
     assert read.json()["status"] == "returned"
     history = (await client.get(f"/v1/declarations/{did}/history", headers=enterprise)).json()
@@ -91,8 +55,8 @@ async def test_a_return_for_revision_reopens_the_declaration(client, issuer, ent
     assert again.status_code == 200, again.text
     assert again.json()["current_version"] == 2
     # A status about version 1 arriving now is stale: version 2 is under review.
-    stale = _event(did, version=1, status="something_old")
-    assert (await _deliver(client, issuer, stale)).status_code == 200
+    stale = status_changed(did, version=1, status="something_old")
+    assert (await deliver(client, issuer, stale)).status_code == 200
     final = (await client.get(f"/v1/declarations/{did}", headers=enterprise)).json()
     assert final["review_status"]["event"] == "returned_for_revision"
 
@@ -100,12 +64,12 @@ async def test_a_return_for_revision_reopens_the_declaration(client, issuer, ent
 async def test_only_services_post_events_and_bad_payloads_are_refused(
     client, issuer, enterprise
 ) -> None:
-    did = await _submitted(client, enterprise)
-    refused = await client.post("/internal/events", json=_event(did), headers=enterprise)
+    did = await submitted(client, enterprise)
+    refused = await client.post("/internal/events", json=status_changed(did), headers=enterprise)
     assert refused.status_code == 403
-    broken = _event(did)
+    broken = status_changed(did)
     del broken["payload"]["version"]
-    resp = await _deliver(client, issuer, broken)
+    resp = await deliver(client, issuer, broken)
     assert resp.status_code == 422
     assert resp.json()["error"]["code"] == "invalid_event_payload"
 
@@ -113,8 +77,8 @@ async def test_only_services_post_events_and_bad_payloads_are_refused(
 async def test_a_status_forged_by_another_service_is_refused(client, issuer, enterprise) -> None:
     """Only the review service's own identity may say what the review did: the rules service's
     token (as `rules`, or pretending to be `review`) changes nothing."""
-    did = await _submitted(client, enterprise)
-    forged = _event(did, status="published", event="published")
+    did = await submitted(client, enterprise)
+    forged = status_changed(did, status="published", event="published")
     as_itself = {**forged, "source": "rules"}
     pretending = await client.post(
         "/internal/events", json=forged, headers=issuer.service_headers("rules")
@@ -126,3 +90,17 @@ async def test_a_status_forged_by_another_service_is_refused(client, issuer, ent
     assert honest.status_code == 403
     read = (await client.get(f"/v1/declarations/{did}", headers=enterprise)).json()
     assert read["review_status"] is None
+
+
+@pytest.mark.parametrize("topic", [LIST_SUBMITTED, LIST_PUBLISHED])
+async def test_list_events_are_acknowledged_and_change_nothing(client, issuer, enterprise, topic):
+    """The contracts name this service for the list events, but what a list means for a
+    declaration reaches it per case (`review.status_changed`): a list event is deduped and
+    acknowledged "ignored", so the review's outbox does not retry it."""
+    did = await submitted(client, enterprise)
+    before = (await client.get(f"/v1/declarations/{did}", headers=enterprise)).json()
+    event = envelope(topic, contract_for(topic).example, datetime.now(UTC))
+    resp = await deliver(client, issuer, event)
+    assert (resp.status_code, resp.json()["status"]) == (200, "ignored"), resp.text
+    after = (await client.get(f"/v1/declarations/{did}", headers=enterprise)).json()
+    assert after == before

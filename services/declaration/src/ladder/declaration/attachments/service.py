@@ -8,6 +8,7 @@ import uuid
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ladder.declaration.attachments import kinds, repository
+from ladder.declaration.attachments.auth import sees_drafts
 from ladder.declaration.attachments.errors import (
     AttachmentExists,
     AttachmentNotFound,
@@ -21,10 +22,9 @@ from ladder.declaration.attachments.repository import current_of, submitted_dige
 from ladder.declaration.attachments.schemas import AttachmentRead
 from ladder.declaration.declarations import service as declarations
 from ladder.declaration.declarations.machine import EDITABLE
-from ladder.declaration.enterprises.auth import may_act_for
 from ladder.declaration.errors import NotEditable
 from ladder.kit import clock
-from ladder.kit.auth import Principal, Role
+from ladder.kit.auth import Principal
 from ladder.kit.concurrency import check_if_match, etag
 
 
@@ -98,7 +98,7 @@ async def listing(
 ) -> list[Attachment]:
     row = await declarations.get_readable(session, principal, declaration_id)
     current = await current_of(session, declaration_id)
-    if _sees_drafts(principal, row.enterprise.uscc):
+    if sees_drafts(principal, row.enterprise.uscc):
         return current
     submitted = await submitted_digests(session, declaration_id)
     return [a for a in current if a.sha256 in submitted]
@@ -111,16 +111,12 @@ async def get(
     found = await repository.attachment(session, attachment_id)
     if found is None or found.declaration_id != declaration_id:
         raise AttachmentNotFound(details={"attachment_id": str(attachment_id)})
-    if not _sees_drafts(principal, row.enterprise.uscc) and found.sha256 not in (
+    if not sees_drafts(principal, row.enterprise.uscc) and found.sha256 not in (
         await submitted_digests(session, declaration_id)
     ):
         # Evidence added to a draft is the enterprise's until a submitted version lists it.
         raise AttachmentNotFound(details={"attachment_id": str(attachment_id)})
     return found
-
-
-def _sees_drafts(principal: Principal, uscc: str) -> bool:
-    return may_act_for(principal, uscc) or principal.role is Role.service
 
 
 async def remove(

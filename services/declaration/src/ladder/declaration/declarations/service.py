@@ -24,7 +24,7 @@ from ladder.declaration.campaigns.deadlines import DeadlineLevel
 from ladder.declaration.campaigns.models import Campaign
 from ladder.declaration.campaigns.service import ensure_open
 from ladder.declaration.declarations import markings, repository, transitions
-from ladder.declaration.declarations.auth import may_edit
+from ladder.declaration.declarations.auth import may_edit, may_list
 from ladder.declaration.declarations.document import (
     DeclarationFacts,
     missing_for_tier,
@@ -62,7 +62,7 @@ from ladder.declaration.errors import (
 from ladder.declaration.rules_client import RulesClient
 from ladder.declaration.vocabulary import Tier
 from ladder.kit import clock
-from ladder.kit.auth import Principal, Role
+from ladder.kit.auth import Principal
 from ladder.kit.concurrency import check_if_match
 from ladder.kit.db import Database
 from ladder.kit.errors import Forbidden, LadderError
@@ -426,14 +426,8 @@ async def list_for(
 ) -> tuple[list[DeclarationRow], int]:
     """The declarations the caller may read (`repository.readable_by`); 403 for a caller who
     reads none by role (experts, the public)."""
-    if principal.role not in _LISTING_ROLES:
+    if not may_list(principal):
         raise Forbidden(details={"role": principal.role.value})
     return await repository.page(
         session, reader=principal, status=status, offset=offset, limit=limit
     )
-
-
-_LISTING_ROLES = frozenset(
-    {Role.enterprise, Role.service, Role.county, Role.city, Role.province,
-     Role.central_soe_hq, Role.ministry}
-)  # fmt: skip

@@ -31,6 +31,10 @@ PENDING, SENT, CANCELLED = "pending", "sent", "cancelled"
 """A reminder's status: due later, sent once, or cancelled because the record ended."""
 
 
+async def by_id(session: AsyncSession, record_id: uuid.UUID) -> CultivationRecord | None:
+    return await session.get(CultivationRecord, record_id)
+
+
 async def by_case(session: AsyncSession, case_id: uuid.UUID) -> CultivationRecord | None:
     stmt = select(CultivationRecord).where(CultivationRecord.case_id == case_id)
     return (await session.exec(stmt)).first()

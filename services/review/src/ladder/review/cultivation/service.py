@@ -173,7 +173,7 @@ async def start_record(
         record = await repository.by_case(session, case.id)
         assert record is not None
         return record, False
-    record = await session.get(CultivationRecord, new_id)
+    record = await repository.by_id(session, new_id)
     assert record is not None
     for days in data.reminders.days_before:
         due = data.reminder_due(deadline, days)

@@ -11,7 +11,7 @@ from ladder.kit.errors import declare
 from ladder.kit.params import CampaignYearQuery
 from ladder.review.cases.auth import ReviewerDep
 from ladder.review.cases.machine import CaseStatus
-from ladder.review.dashboards import service
+from ladder.review.dashboards import repository
 from ladder.review.dashboards.schemas import Counts, Dimension
 from ladder.review.vocabulary import Tier
 
@@ -34,6 +34,6 @@ async def case_counts(
 ) -> Counts:
     """A county counts its county, a province its province, a group HQ its group, the
     ministry everything (`ladder.kit.jurisdiction.Reach`)."""
-    return await service.case_counts(
+    return await repository.case_counts(
         session, principal, campaign_year=campaign, by=by, tier=tier, status=status
     )

@@ -1,7 +1,7 @@
 """The authorities' inbox and case reads: jurisdiction by GB/T 2260 prefix, roles, paging.
 
 These are oversight views (`held=false`: every case in the jurisdiction); the held inbox (the
-cases at the caller's level) is tested with the routing in test_review_case_opinions.py."""
+cases at the caller's level) is tested with the routing in test_opinions.py."""
 
 from __future__ import annotations
 

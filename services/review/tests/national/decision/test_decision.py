@@ -6,8 +6,7 @@ from __future__ import annotations
 import uuid
 
 import pytest
-
-from conftest import code
+from national_facts import code
 
 
 async def _refused(nat, did, body, status, error) -> None:

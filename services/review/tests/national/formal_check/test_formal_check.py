@@ -7,8 +7,7 @@ import asyncio
 import uuid
 
 import pytest
-
-from conftest import code
+from national_facts import code
 
 
 async def test_a_pass_sends_the_case_to_the_expert_review(nat):

@@ -9,8 +9,8 @@ from datetime import UTC, datetime
 
 import httpx
 import pytest
+from national_facts import code
 
-from conftest import code
 from ladder.kit.clock import FrozenClock
 
 PUBLICITIES = "/v1/national/publicities"

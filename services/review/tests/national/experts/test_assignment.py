@@ -7,8 +7,7 @@ import asyncio
 import uuid
 
 import pytest
-
-from conftest import CASE_USCC, GROUP_USCC, code
+from national_facts import CASE_USCC, GROUP_USCC, code
 
 
 async def _check(nat, client, did, experts) -> dict:

@@ -7,8 +7,8 @@ import asyncio
 import uuid
 
 import pytest
+from national_facts import CASE_USCC, code
 
-from conftest import CASE_USCC, code
 from ladder.review.national.data import national
 
 

@@ -1,4 +1,4 @@
-"""Authority dashboards: counts of review cases by province, industry, tier, status or scene.
+"""The dashboards' one query: counts of review cases by province, industry, tier, status or scene.
 
 Each authority counts what it may see (`ladder.kit.jurisdiction.Reach`). The counts are one
 `GROUP BY` over the cases (scenes: over the scene instances kept in each case's details, a case

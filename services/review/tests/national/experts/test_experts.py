@@ -7,8 +7,7 @@ import asyncio
 import uuid
 
 import pytest
-
-from conftest import code, expert_body
+from national_facts import code, expert_body
 
 POOL = "/v1/national/experts"
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+from national_facts import code, full_sheet
 
-from conftest import code, full_sheet
 from ladder.review.national.data import NationalTier, national
 
 
