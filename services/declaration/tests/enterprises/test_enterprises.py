@@ -83,6 +83,34 @@ async def test_factories(client, issuer, enterprise):
     assert foreign.status_code == 403
 
 
+async def test_a_retried_registration_or_factory_with_its_key_answers_the_first(
+    client, issuer, enterprise
+):
+    body = {"uscc": NEW_USCC, "name": "台江示范制造有限公司", "region_code": "350103"}
+    keyed = {**_owner(issuer), "Idempotency-Key": "register-" + NEW_USCC}
+    first = await client.post("/v1/enterprises", json=body, headers=keyed)
+    again = await client.post("/v1/enterprises", json=body, headers=keyed)
+    assert (first.status_code, again.status_code) == (201, 201)
+    assert again.json() == first.json()
+
+    uscc = "91350102MA2Y00001E"
+    factory = {"name": "三号工厂", "region_code": "350102"}
+    key = {**enterprise, "Idempotency-Key": "factory-three-0001"}
+    added = [
+        await client.post(f"/v1/enterprises/{uscc}/factories", json=factory, headers=key)
+        for _ in range(2)
+    ]
+    assert [r.status_code for r in added] == [201, 201]
+    assert added[0].json()["id"] == added[1].json()["id"]
+    listing = await client.get(f"/v1/enterprises/{uscc}/factories", headers=enterprise)
+    assert [f["name"] for f in listing.json()].count("三号工厂") == 1
+    # The same key for another factory is a misuse, refused.
+    other = await client.post(
+        f"/v1/enterprises/{uscc}/factories", json={**factory, "name": "四号工厂"}, headers=key
+    )
+    assert other.status_code == 422, other.text
+
+
 PROFILE = {
     "address": "福建省福州市台江区示范路8号",
     "nature": "private",

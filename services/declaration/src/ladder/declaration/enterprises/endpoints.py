@@ -19,7 +19,7 @@ from ladder.kit.auth import PrincipalDep
 from ladder.kit.concurrency import IfMatchDep
 from ladder.kit.db import SessionDep
 from ladder.kit.errors import declare
-from ladder.kit.writes import answer_json
+from ladder.kit.writes import OptionalKeyedWriteDep, answer_json
 
 UsccPath = Annotated[str, Path(min_length=18, max_length=18, description="统一社会信用代码")]
 
@@ -34,10 +34,14 @@ router = APIRouter(prefix="/v1/enterprises", tags=["enterprises"])
     summary="Register the caller's enterprise (企业注册)",
 )
 async def register_enterprise(
-    data: EnterpriseCreate, session: SessionDep, principal: PrincipalDep
+    data: EnterpriseCreate, principal: PrincipalDep, write: OptionalKeyedWriteDep
 ) -> Response:
-    read = service.to_read(principal, await service.register(session, principal, data))
-    return answer_json(read, 201)
+    """With an Idempotency-Key a retry answers the first 201; without one it is 409
+    `enterprise_exists` (the USCC is the natural key)."""
+    if (replayed := await write.begin(data)) is not None:
+        return replayed
+    enterprise = await service.register(write.session, principal, data)
+    return await write.answer(service.to_read(principal, enterprise), 201)
 
 
 @router.get(
@@ -73,12 +77,17 @@ async def edit_enterprise(
     status_code=status.HTTP_201_CREATED,
     response_model=FactoryRead,
     responses=declare(EnterpriseNotFound, NotOwnEnterprise),
-    summary="Add a factory (智能工厂项目) to the caller's enterprise",
+    summary="Add a factory (智能工厂项目) to the caller's enterprise (Idempotency-Key)",
 )
 async def add_factory(
-    uscc: UsccPath, data: FactoryCreate, session: SessionDep, principal: PrincipalDep
-) -> FactoryRead:
-    return FactoryRead.model_validate(await service.add_factory(session, principal, uscc, data))
+    uscc: UsccPath, data: FactoryCreate, principal: PrincipalDep, write: OptionalKeyedWriteDep
+) -> Response:
+    """Send an Idempotency-Key: a retry with it answers the first 201 instead of adding the
+    factory twice."""
+    if (replayed := await write.begin({"uscc": uscc, **data.model_dump(mode="json")})) is not None:
+        return replayed
+    factory = await service.add_factory(write.session, principal, uscc, data)
+    return await write.answer(FactoryRead.model_validate(factory), 201)
 
 
 @router.get(

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Response
 
 from ladder.kit.db import SessionDep
-from ladder.kit.errors import ValidationFailed, declare
+from ladder.kit.errors import declare
 from ladder.kit.pagination import Page, PageDep
 from ladder.kit.params import OptionalCampaignYearQuery
 from ladder.kit.writes import answer_json
@@ -46,7 +46,7 @@ ReachableCase = Annotated[ReviewCase, Depends(_reachable)]
 @router.get(
     "",
     response_model=Page[NationalCaseSummary],
-    responses=declare(ValidationFailed),
+    responses=declare(),
     summary="Cases in the national review (the ministry: all; an expert: the ones they are on)",
 )
 async def list_cases(

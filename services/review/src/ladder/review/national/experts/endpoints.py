@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query, Response, status
 
 from ladder.kit.concurrency import IfMatchDep
 from ladder.kit.db import SessionDep
-from ladder.kit.errors import ValidationFailed, declare
+from ladder.kit.errors import declare
 from ladder.kit.pagination import Page, PageDep
 from ladder.kit.writes import KeyedWriteDep, answer_json
 from ladder.review.errors import CaseNotFound
@@ -65,7 +65,7 @@ async def create_expert(
 @pool_router.get(
     "",
     response_model=Page[ExpertRead],
-    responses=declare(ValidationFailed),
+    responses=declare(),
     summary="The pool, by name; filters: a field (专业领域), a region prefix, active",
 )
 async def list_experts(
