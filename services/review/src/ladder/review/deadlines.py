@@ -28,9 +28,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import Depends, Request
+from fastapi import Depends
 
-from ladder.review import peers
 from ladder.review.peers import DeclarationClient, PeersDep
 
 LEVELS = ("enterprise", "county", "city", "province", "national")  # lowest first
@@ -97,8 +96,3 @@ async def _deadlines(clients: PeersDep) -> DeadlineBook:
 
 DeadlinesDep = Annotated[DeadlineBook, Depends(_deadlines)]
 """The book over the app's declaration client, for the routes that check a deadline."""
-
-
-def deadline_book(request: Request) -> DeadlineBook:
-    """`DeadlinesDep` for a route that has not taken the dependency yet (cases/endpoints)."""
-    return DeadlineBook(peers.for_request(request).declaration)

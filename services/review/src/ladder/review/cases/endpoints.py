@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request, Response, status
+from fastapi import APIRouter, Depends, Query, Response, status
 
 from ladder.kit.clock import ClockDep
 from ladder.kit.concurrency import IfMatchDep
@@ -25,7 +25,7 @@ from ladder.review.cases.schemas import (
     OpinionOutcome,
     OpinionRead,
 )
-from ladder.review.deadlines import deadline_book
+from ladder.review.deadlines import DeadlinesDep
 from ladder.review.errors import (
     CaseLevelNotInChain,
     CaseNotAwaitingReview,
@@ -127,10 +127,10 @@ async def read_case(case: CurrentCase, session: SessionDep, response: Response) 
 async def give_opinion(
     declaration_id: uuid.UUID,
     data: OpinionCreate,
-    request: Request,
     session: SessionDep,
     principal: ReviewerDep,
     write: KeyedWriteDep,
+    deadlines: DeadlinesDep,
     clock: ClockDep,
     if_match: IfMatchDep,
 ) -> Response:
@@ -147,7 +147,7 @@ async def give_opinion(
         declaration_id,
         data,
         if_match,
-        deadlines=deadline_book(request),
+        deadlines=deadlines,
         now=clock.now(),
     )
     read = service.to_read(case, await repository.history(session, case.id))
