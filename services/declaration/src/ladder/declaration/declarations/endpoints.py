@@ -100,7 +100,7 @@ async def read_declaration(
     "/{declaration_id}",
     response_model=DeclarationRead,
     responses=declare(DeclarationNotFound, NotOwnEnterprise, NotEditable, *CONTENT_ERRORS),
-    summary="Edit a draft (If-Match required)",
+    summary="Edit a draft (If-Match required; `facts` as a JSON Merge Patch, RFC 7396)",
 )
 async def edit_declaration(
     declaration_id: uuid.UUID,

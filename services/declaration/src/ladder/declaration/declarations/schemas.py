@@ -21,9 +21,21 @@ class DeclarationCreate(BaseModel):
 
 
 class DeclarationPatch(BaseModel):
+    """An edit of a draft: `tier` replaces the tier; `facts` is a JSON Merge Patch (RFC 7396)
+    of the stored facts (`ladder.declaration.declarations.merge`)."""
+
     model_config = ConfigDict(extra="forbid")
     tier: Tier | None = None
-    facts: DeclarationFacts | None = None
+    facts: dict[str, Any] | None = Field(
+        default=None,
+        description=(
+            "JSON Merge Patch (RFC 7396) of the declaration's `facts` (schema: "
+            "`DeclarationFacts`): send only what changes; an object merges key by key, null "
+            "removes a key, an array or a value replaces it whole. The merged document must "
+            "be valid as a whole (422 names its fields as `facts.<path>`)."
+        ),
+        examples=[{"summary": "补充后的建设概述", "contact": {"mobile": "13900000000"}}],
+    )
 
 
 class ReviewStatus(BaseModel):

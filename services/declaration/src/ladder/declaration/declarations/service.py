@@ -32,6 +32,7 @@ from ladder.declaration.declarations.document import (
     to_rules_facts,
 )
 from ladder.declaration.declarations.machine import EDITABLE
+from ladder.declaration.declarations.merge import merged_facts
 from ladder.declaration.declarations.models import (
     Declaration,
     DeclarationVersion,
@@ -173,7 +174,7 @@ async def patch(
         await _campaign_open_for(session, d.campaign_year, data.tier.value)
         d.tier = data.tier.value
     if data.facts is not None:
-        facts = data.facts.model_dump(mode="json", exclude_none=True)
+        facts = merged_facts(d.facts, data.facts).model_dump(mode="json", exclude_none=True)
         await _check_catalogue(session, rules, d.campaign_year, facts)
         d.facts = facts
     d.last_precheck = None
