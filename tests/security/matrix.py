@@ -43,6 +43,15 @@ TOKEN = set(ROLES) - {"anonymous"}
 EVERYONE = set(ROLES)
 
 
+def _whole_count_table() -> list[dict[str, object]]:
+    """A 卓越级 count for every province and the XPCC: a table must be whole (issue 14)."""
+    from ladder.rules.reference.regions import XPCC, regions
+
+    return [{"region": p.code, "value": 1} for p in regions().provinces] + [
+        {"region": XPCC, "value": 0}
+    ]
+
+
 def cells(
     allow: Iterable[str] = (),
     *,
@@ -273,7 +282,7 @@ ROWS: list[Row] = [
     Row(RULES, "POST", "/v1/reference-datasets", cells({"ministry"}), keyed=True,
         json=lambda w: {"kind": "excellence_count", "year": 2019,
                         "source_note": "矩阵测试（示例数据）", "sample": True,
-                        "rows": [{"region": "350000", "value": 12}]}),
+                        "rows": _whole_count_table()}),
     Row(RULES, "GET", "/v1/reference-datasets", cells(TOKEN)),
     Row(RULES, "GET", "/v1/reference-datasets/{dataset_id}", cells(TOKEN),
         params=lambda w: {"dataset_id": w.dataset_id}),

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from ladder.rules.reference.regions import regions
+
 QUOTAS = "/v1/campaigns/2025/quotas"
 USAGE = "/v1/campaigns/2025/quotas/usage"
 SOE = "soe:911100007100000013"
@@ -61,10 +63,10 @@ async def test_answers_on_sample_data_say_so(client, seeded, enterprise) -> None
 
 
 async def test_a_new_upload_becomes_the_version_used(client, seeded, ministry, enterprise) -> None:
-    rows = [{"region": code, "value": rank} for rank, code in enumerate(
-        ["440000", "320000", "370000", "330000", "410000", "510000", "420000", "130000",
-         "430000", "340000", "310000", "360000", "610000", "150000", "350000"], start=1
-    )]  # fmt: skip
+    top = ["440000", "320000", "370000", "330000", "410000", "510000", "420000", "130000",
+           "430000", "340000", "310000", "360000", "610000", "150000", "350000"]  # fmt: skip
+    rest = [p.code for p in regions().provinces if p.code not in top]  # a whole table: all 31
+    rows = [{"region": code, "value": rank} for rank, code in enumerate(top + rest, start=1)]
     dataset = await upload_ranks(client, ministry, rows, "ranks-2024-v2")
     resp = await client.get(QUOTAS, params=ask("excellence", "350000"), headers=enterprise)
     body = resp.json()
@@ -80,10 +82,10 @@ async def test_a_new_upload_becomes_the_version_used(client, seeded, ministry, e
     }
     assert [s["step"] for s in body["derivation"]] == ["reference", "band"]
     assert body["derivation"][0]["value"] == 15
-    # 海南 is not in a top-15 list: it could be 16th–20th, so no number can be given
+    # The table is whole (issue 14: a top-15 list is refused), so 海南 has its rank too.
     hainan = await client.get(QUOTAS, params=ask("excellence", "460000"), headers=enterprise)
-    assert hainan.status_code == 409
-    assert hainan.json()["error"]["details"]["region"] == "460000"
+    assert hainan.status_code == 200, hainan.text
+    assert hainan.json()["derivation"][0]["value"] == (top + rest).index("460000") + 1
 
 
 async def test_qingdao_goes_through_shandong(client, seeded, enterprise) -> None:

@@ -7,10 +7,20 @@ from typing import Any
 
 import pytest
 
+from ladder.rules.reference.regions import regions
+
 URL = "/v1/reference-datasets"
 NOTE = "国家统计局 2024 年各省工业增加值（测试）"
-RANKS = [{"region": "440000", "value": 1}, {"region": "320000", "value": 2}]
-COUNTS = [{"region": "320000", "value": 28}, {"region": "xpcc", "value": 1}]
+PROVINCES = [p.code for p in regions().provinces]
+# Whole tables (every region of the kind once): Guangdong first, Jiangsu second, the rest after.
+_FIRST = ["440000", "320000"]
+RANKS = [
+    {"region": code, "value": rank}
+    for rank, code in enumerate(_FIRST + [c for c in PROVINCES if c not in _FIRST], start=1)
+]
+COUNTS = [{"region": "320000", "value": 28}, {"region": "xpcc", "value": 1}] + [
+    {"region": code, "value": 0} for code in PROVINCES if code != "320000"
+]
 
 _keys = iter(range(10**6))
 
@@ -42,7 +52,7 @@ async def test_ministry_uploads_json(client, ministry, enterprise) -> None:
     assert body["source_note"] == NOTE
     assert body["sample"] is False
     assert body["uploaded_by"] == "miit-user"
-    assert body["row_count"] == 2
+    assert body["row_count"] == 31
     assert body["rows"][0] == {
         "region": "440000",
         "name": "广东省",
@@ -55,7 +65,8 @@ async def test_ministry_uploads_json(client, ministry, enterprise) -> None:
 
 
 async def test_ministry_uploads_csv_with_bom(client, ministry, count) -> None:
-    csv = "\ufeffregion,value\r\n320000,28\r\n370000,20\r\nXPCC,1\r\n\r\n".encode()
+    others = "".join(f"{c},0\r\n" for c in PROVINCES if c not in ("320000", "370000"))
+    csv = f"\ufeffregion,value\r\n320000,28\r\n370000,20\r\nXPCC,1\r\n{others}\r\n".encode()
     resp = await client.post(
         URL,
         content=csv,
@@ -66,11 +77,12 @@ async def test_ministry_uploads_csv_with_bom(client, ministry, count) -> None:
     body = resp.json()
     assert body["kind"] == "excellence_count"
     assert body["sample"] is True
-    assert [(r["region"], r["value"]) for r in body["rows"]] == [
+    assert [(r["region"], r["value"]) for r in body["rows"][:3]] == [
         ("320000", 28),
         ("370000", 20),
         ("xpcc", 1),
     ]
+    assert body["row_count"] == 32
     assert body["rows"][2]["name"] == "新疆生产建设兵团"
     assert await count() == 1
 
@@ -79,7 +91,9 @@ async def test_csv_without_bom_and_versions_count_up(client, ministry) -> None:
     first = await client.post(URL, json=upload(), headers=keyed(ministry))
     resp = await client.post(
         URL,
-        content=b"region,value\n440000,2\n320000,1\n",
+        content=(
+            "region,value\n" + "".join(f"{r['region']},{r['value']}\n" for r in RANKS)
+        ).encode(),
         params={"kind": "industrial_value_added_rank", "year": 2024, "source_note": NOTE},
         headers=keyed(ministry) | {"Content-Type": "text/csv"},
     )
@@ -126,21 +140,21 @@ async def test_replay_with_the_same_key(client, ministry, count) -> None:
 
 INVALID_JSON = [
     # (name, body, code, field)
-    ("region not a province", upload(rows=[*RANKS, {"region": "710000", "value": 3}]),
-     "invalid_region", "rows[2].region"),
+    ("region not a province", upload(rows=[*RANKS, {"region": "710000", "value": 32}]),
+     "invalid_region", "rows[31].region"),
     ("a city is not a province", upload(rows=[{"region": "350100", "value": 1}]),
      "invalid_region", "rows[0].region"),
     ("xpcc has no value-added rank", upload(rows=[{"region": "xpcc", "value": 1}]),
      "invalid_region", "rows[0].region"),
-    ("region twice", upload(rows=[*RANKS, {"region": "440000", "value": 3}]),
-     "duplicate_region", "rows[2].region"),
+    ("region twice", upload(rows=[*RANKS, {"region": "440000", "value": 32}]),
+     "duplicate_region", "rows[31].region"),
     ("rank past n", upload(rows=[RANKS[0], {"region": "320000", "value": 3}]),
      "invalid_rank", "rows[1].value"),
     ("rank 0", upload(rows=[{"region": "440000", "value": 0}]), "invalid_rank", "rows[0].value"),
     ("rank twice", upload(rows=[RANKS[0], {"region": "320000", "value": 1}]),
      "duplicate_rank", "rows[1].value"),
     ("negative count",
-     upload(kind="excellence_count", rows=[*COUNTS, {"region": "350000", "value": -1}]),
+     upload(kind="excellence_count", rows=[*COUNTS[:2], {"region": "350000", "value": -1}]),
      "negative_count", "rows[2].value"),
     ("no source note", {k: v for k, v in upload().items() if k != "source_note"},
      "validation_error", "source_note"),
@@ -281,7 +295,7 @@ async def test_a_body_over_1_mib_is_413(client, ministry, count) -> None:
 async def test_list_filters_and_pages(client, ministry, enterprise) -> None:
     for body in (
         upload(),
-        upload(rows=[{"region": "440000", "value": 2}, {"region": "320000", "value": 1}]),
+        upload(rows=[{**RANKS[0], "value": 2}, {**RANKS[1], "value": 1}], partial=True),
         upload(year=2023),
         upload(kind="excellence_count", rows=COUNTS),
     ):
@@ -327,3 +341,64 @@ async def test_the_openapi_names_both_media_types(client) -> None:
     assert {"/v1/campaigns/{campaign}/quotas", "/v1/campaigns/{campaign}/quotas/usage"} <= set(
         spec["paths"]
     )
+
+
+async def test_a_table_that_leaves_regions_out_is_refused_naming_them(client, ministry, count):
+    """One province's 卓越级 count sent as the table would replace the whole table (issue 14):
+    refused, naming every region left out, and nothing stored."""
+    one = [{"region": "350000", "value": 12}]
+    resp = await client.post(
+        URL, json=upload(kind="excellence_count", rows=one), headers=keyed(ministry)
+    )
+    assert resp.status_code == 422, resp.text
+    error = resp.json()["error"]
+    assert error["code"] == "incomplete_table"
+    assert len(error["details"]["missing"]) == 31  # 30 other provinces and the XPCC
+    assert "xpcc" in error["details"]["missing"] and "350000" not in error["details"]["missing"]
+    assert "rows[region=110000]" in fields(resp)
+    assert await count() == 0
+
+
+async def test_a_partial_update_changes_only_its_regions(client, ministry):
+    whole = await client.post(
+        URL, json=upload(kind="excellence_count", rows=COUNTS), headers=keyed(ministry)
+    )
+    assert whole.status_code == 201, whole.text
+    one = [{"region": "350000", "value": 12}]
+    resp = await client.post(
+        URL,
+        json=upload(kind="excellence_count", rows=one, partial=True, source_note="福建补报"),
+        headers=keyed(ministry),
+    )
+    assert resp.status_code == 201, resp.text
+    body = resp.json()
+    assert (body["version"], body["row_count"], body["source_note"]) == (2, 32, "福建补报")
+    values = {r["region"]: r["value"] for r in body["rows"]}
+    assert values == {**{r["region"]: r["value"] for r in COUNTS}, "350000": 12}
+
+
+async def test_a_partial_update_by_csv_and_its_refusals(client, ministry, count):
+    # Nothing to update yet: 409, nothing stored.
+    params = {"kind": "industrial_value_added_rank", "year": 2024, "source_note": NOTE}
+    swap = b"region,value\n440000,2\n320000,1\n"
+    headers = keyed(ministry) | {"Content-Type": "text/csv"}
+    none_yet = await client.post(URL, content=swap, params={**params, "partial": "true"},
+                                 headers=headers)  # fmt: skip
+    assert none_yet.status_code == 409
+    assert none_yet.json()["error"]["code"] == "no_table_to_update"
+    assert await count() == 0
+    assert (await client.post(URL, json=upload(), headers=keyed(ministry))).status_code == 201
+    swapped = await client.post(URL, content=swap, params={**params, "partial": "true"},
+                                headers=keyed(ministry) | {"Content-Type": "text/csv"})  # fmt: skip
+    assert swapped.status_code == 201, swapped.text
+    ranks = {r["region"]: r["value"] for r in swapped.json()["rows"]}
+    assert (ranks["440000"], ranks["320000"], len(ranks)) == (2, 1, 31)
+    # A partial update that leaves two regions on one rank is refused like a whole table.
+    clash = await client.post(
+        URL,
+        json=upload(rows=[{"region": "440000", "value": 1}], partial=True),
+        headers=keyed(ministry),
+    )
+    assert clash.status_code == 422
+    assert clash.json()["error"]["code"] == "duplicate_rank"
+    assert await count() == 2

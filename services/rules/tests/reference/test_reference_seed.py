@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ladder.rules.reference.kinds import DatasetKind
+from ladder.rules.reference.regions import regions
 from ladder.rules.reference.seed import samples
 
 SAMPLE_NOTE = "示例数据，非官方统计，仅供演示 / sample data, not official statistics"
@@ -40,7 +41,8 @@ async def test_seed_leaves_uploaded_tables_alone(client, run_seed, count, minist
             "kind": "excellence_count",
             "year": 2024,
             "source_note": "工业和信息化部 2024 年卓越级智能工厂名单",
-            "rows": [{"region": "320000", "value": 30}],
+            "rows": [{"region": "320000", "value": 30}, {"region": "xpcc", "value": 0}]
+            + [{"region": p.code, "value": 0} for p in regions().provinces if p.code != "320000"],
         },
         headers={**ministry, "Idempotency-Key": "real-counts-2024"},
     )

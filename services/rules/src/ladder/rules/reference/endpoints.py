@@ -19,10 +19,12 @@ from ladder.rules.reference.errors import (
     DatasetNotFound,
     DuplicateRank,
     DuplicateRegion,
+    IncompleteTable,
     InvalidCsv,
     InvalidRank,
     InvalidRegion,
     NegativeCount,
+    NoTableToUpdate,
     UnexpectedParameter,
     UnsupportedMediaType,
 )
@@ -73,6 +75,8 @@ def _upload_schema() -> dict[str, Any]:
         NegativeCount,
         InvalidCsv,
         UnexpectedParameter,
+        IncompleteTable,
+        NoTableToUpdate,
     ),
     summary="Load a reference table (ministry only; Idempotency-Key required)",
     description=(
@@ -80,12 +84,16 @@ def _upload_schema() -> dict[str, Any]:
         "version is the one quotas use. Send either `application/json` "
         "`{kind, year, source_note, sample?, rows: [{region, value}]}` or `text/csv` with the "
         "header `region,value` (UTF-8, a BOM is fine) and `kind`, `year`, `source_note`, "
-        f"`sample` as query parameters. At most {MAX_ROWS} rows and 1 MiB. Regions are the 31 "
-        "province-level GB/T 2260 codes (`xpcc` also in `excellence_count`), each once; ranks "
-        "are 1..n without repeats; counts are ≥ 0. A refused table (422: `invalid_region`, "
-        "`duplicate_region`, `invalid_rank`, `duplicate_rank`, `negative_count`, `invalid_csv`, "
-        "`unexpected_parameter`, `validation_error`) stores nothing; `details.fields[].field` "
-        "names each bad cell, e.g. `rows[3].region`."
+        f"`sample`, `partial` as query parameters. At most {MAX_ROWS} rows and 1 MiB. A table "
+        "has every region of its kind once: the 31 province-level GB/T 2260 codes (and `xpcc` "
+        "in `excellence_count`); one that leaves regions out is 422 `incomplete_table` naming "
+        "them, unless sent with `partial: true`, which changes only the regions sent and keeps "
+        "the others from the current version (409 `no_table_to_update` when there is none). "
+        "Ranks are 1..n without repeats; counts are ≥ 0. A refused table (422: "
+        "`invalid_region`, `duplicate_region`, `invalid_rank`, `duplicate_rank`, "
+        "`negative_count`, `incomplete_table`, `invalid_csv`, `unexpected_parameter`, "
+        "`validation_error`) stores nothing; `details.fields[].field` names each bad cell, "
+        "e.g. `rows[3].region`."
     ),
     openapi_extra={
         "requestBody": {
@@ -113,10 +121,19 @@ async def upload_dataset(
     ] = None,
     source_note: Annotated[str | None, Query(max_length=500, description="CSV only")] = None,
     sample: Annotated[bool | None, Query(description="CSV only")] = None,
+    partial: Annotated[
+        bool | None, Query(description="CSV only: true to change only the regions sent")
+    ] = None,
 ) -> Response:
     content_type, options = upload.media_type(request)
     body = await upload.read_body(request)
-    query = {"kind": kind, "year": year, "source_note": source_note, "sample": sample}
+    query = {
+        "kind": kind,
+        "year": year,
+        "source_note": source_note,
+        "sample": sample,
+        "partial": partial,
+    }
     data = upload.parse(body, content_type, options, query)
     if (replayed := await write.begin(data)) is not None:
         return replayed

@@ -87,3 +87,24 @@ class DatasetNotFound(NotFound):
     code = "reference_dataset_not_found"
     message = "参考数据集不存在"
     message_en = "No such reference dataset"
+
+
+class IncompleteTable(RowsInvalid):
+    """A table that leaves out regions of its kind. Stored, it would replace the whole table
+    and leave those regions without a value (every quota derived from it a 409), so it is
+    refused unless sent as `partial` (only the rows sent change)."""
+
+    code = "incomplete_table"
+    message = "参考数据表不完整：缺少下列地区（如仅更新部分地区，请以 partial=true 提交）"
+    message_en = (
+        "The table leaves out these regions (to change only some regions, send partial=true)"
+    )
+
+
+class NoTableToUpdate(LadderError):
+    """A partial update of a kind and year that has no table yet: there is nothing to keep."""
+
+    status_code = 409
+    code = "no_table_to_update"
+    message = "该类别和年份尚无参考数据表，不能部分更新；请提交完整的表"
+    message_en = "No table of this kind and year to update in part; send the whole table"

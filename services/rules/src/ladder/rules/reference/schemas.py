@@ -43,6 +43,15 @@ class DatasetUpload(BaseModel):
     year: StrictInt = Field(ge=2000, le=2100, description="the reference year, e.g. 2024")
     source_note: SourceNote
     sample: StrictBool = Field(default=False, description="demonstration data, not official")
+    partial: StrictBool = Field(
+        default=False,
+        description=(
+            "false (the default): `rows` is the whole table, every region of the kind once "
+            "(422 `incomplete_table` names the missing ones); true: only these regions change, "
+            "the others are kept from the current version, and the whole table is stored as "
+            "the next version"
+        ),
+    )
     rows: list[RowIn] = Field(min_length=1, max_length=MAX_ROWS)
 
 

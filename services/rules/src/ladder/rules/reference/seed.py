@@ -16,7 +16,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from ladder.rules.reference import repository
 from ladder.rules.reference.models import ReferenceDataset
 from ladder.rules.reference.schemas import DatasetUpload
-from ladder.rules.reference.validation import check_rows
+from ladder.rules.reference.validation import check_complete, check_rows
 
 SEED_PRINCIPAL = "seed"
 
@@ -39,6 +39,7 @@ def samples() -> list[DatasetUpload]:
                 f"shipped table {upload.kind.value}/{upload.year} is not marked sample"
             )
         check_rows(upload.kind, upload.rows)
+        check_complete(upload.kind, upload.rows)
     return out
 
 

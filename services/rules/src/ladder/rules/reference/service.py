@@ -7,17 +7,36 @@ import uuid
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ladder.rules.reference import repository
-from ladder.rules.reference.errors import DatasetNotFound
+from ladder.rules.reference.errors import DatasetNotFound, NoTableToUpdate
 from ladder.rules.reference.models import ReferenceDataset
 from ladder.rules.reference.regions import regions
-from ladder.rules.reference.schemas import DatasetRead, DatasetSummary, DatasetUpload, RowRead
-from ladder.rules.reference.validation import check_rows
+from ladder.rules.reference.schemas import (
+    DatasetRead,
+    DatasetSummary,
+    DatasetUpload,
+    RowIn,
+    RowRead,
+)
+from ladder.rules.reference.validation import check_complete, check_rows
 
 
 async def store(session: AsyncSession, upload: DatasetUpload, uploaded_by: str) -> DatasetRead:
-    """Check the rows, then store them as the next version of their kind and year."""
-    check_rows(upload.kind, upload.rows)
+    """Check the rows, then store the whole table as the next version of its kind and year:
+    the rows sent, or for a partial upload the current version with the rows sent replacing
+    theirs. Either way the stored table is complete; no row is ever dropped silently."""
+    rows = list(upload.rows)
+    if not upload.partial:
+        check_rows(upload.kind, rows)
     await repository.lock_series(session, upload.kind, upload.year)
+    if upload.partial:
+        current = await repository.current(session, upload.kind, upload.year)
+        if current is None:
+            raise NoTableToUpdate(details={"kind": upload.kind.value, "year": upload.year})
+        # The rows sent first, so a refused one keeps its index (`rows[2].value`).
+        sent = {r.region for r in rows}
+        rows += [RowIn.model_validate(r) for r in current.rows if r["region"] not in sent]
+        check_rows(upload.kind, rows)
+    check_complete(upload.kind, rows)
     dataset = ReferenceDataset(
         kind=upload.kind.value,
         year=upload.year,
@@ -25,7 +44,7 @@ async def store(session: AsyncSession, upload: DatasetUpload, uploaded_by: str) 
         source_note=upload.source_note,
         sample=upload.sample,
         uploaded_by=uploaded_by,
-        rows=[r.model_dump() for r in upload.rows],
+        rows=[r.model_dump() for r in rows],
     )
     session.add(dataset)
     await session.flush()

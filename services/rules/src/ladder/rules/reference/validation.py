@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from ladder.rules.reference.errors import (
     DuplicateRank,
     DuplicateRegion,
+    IncompleteTable,
     InvalidRank,
     InvalidRegion,
     NegativeCount,
@@ -53,6 +54,26 @@ def check_rows(kind: DatasetKind, rows: Sequence[RowIn]) -> None:
         ]
         if bad:
             raise NegativeCount(bad)
+
+
+def expected_regions(kind: DatasetKind) -> list[str]:
+    """Every region a complete table of `kind` has: the 31 provinces, and the XPCC where the
+    kind allows it."""
+    table = regions()
+    return [p.code for p in table.provinces] + ([XPCC] if SPECS[kind].allows_xpcc else [])
+
+
+def check_complete(kind: DatasetKind, rows: Sequence[RowIn]) -> None:
+    """422 `incomplete_table` naming each region of the kind the rows leave out."""
+    table = regions()
+    present = {r.region for r in rows}
+    missing = [code for code in expected_regions(kind) if code not in present]
+    if missing:
+        named = table.name_of
+        raise IncompleteTable(
+            [(f"rows[region={code}]", f"{named(code).name_en} is missing") for code in missing],  # type: ignore[union-attr]
+            missing=missing,
+        )
 
 
 def _no_repeats(error: type[DuplicateRegion | DuplicateRank], values: list, name: str) -> None:
