@@ -14,6 +14,7 @@ import httpx
 import pytest
 from pypdf import PdfReader
 
+from ladder.declaration.declarations.document import DeclarationFacts
 from tests.conftest import dev_token
 
 pytestmark = pytest.mark.crossservice
@@ -154,3 +155,35 @@ def test_an_unknown_scene_is_refused_before_anything_is_written(gateway: httpx.C
     assert resp.status_code == 422, resp.text
     assert resp.json()["error"]["code"] == "unknown_scene"
     assert resp.json()["error"]["details"]["fields"][0]["field"] == "facts.scenes[2].scene"
+
+
+def test_every_finding_points_at_a_field_of_the_declaration(gateway: httpx.Client) -> None:
+    """The real rules service names the facts it evaluated; each finding's `field` is a path
+    of the declaration (its document, the enterprise profile, or the county's credit check),
+    so a portal can show it beside what to fix (issue 14). The rules' own path is `fact`."""
+    enterprise = dev_token(gateway, "enterprise")
+    document = _document()
+    document["attestations"]["no_bad_credit"] = False
+    del document["no_secrets_commitment"]
+    created = gateway.post(
+        DECL,
+        json={"factory_id": FACTORY_ID, "campaign_year": DEMO_YEAR, "tier": "excellence",
+              "facts": document},
+        headers={**enterprise, "Idempotency-Key": uuid.uuid4().hex},
+    )  # fmt: skip
+    assert created.status_code == 201, created.text
+    did = created.json()["id"]
+    findings = gateway.post(f"{DECL}/{did}/precheck", headers=enterprise).json()["findings"]
+    for f in findings:
+        field = f["field"]
+        if field is None or field == "facts":  # about the document as a whole (materials)
+            continue
+        if field.startswith("facts."):
+            section = field.removeprefix("facts.").split(".")[0].split("[")[0]
+            assert section in DeclarationFacts.model_fields, f
+        else:
+            assert field == "enterprise.region_code" or field.startswith("credit_check"), f
+    failed = {f["fact"]: f["field"] for f in findings if not f["passed"]}
+    assert failed["facts.basic_requirements.no_bad_credit"] == "facts.attestations.no_bad_credit"
+    assert failed["facts.commitments.no_secrets"] == "facts.no_secrets_commitment"
+    assert any(f.startswith("credit_check") for f in failed.values())

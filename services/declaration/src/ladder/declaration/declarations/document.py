@@ -246,8 +246,8 @@ def to_rules_facts(doc: DeclarationFacts, *, registered_region: str) -> dict[str
     """The facts the rules service evaluates, derived from the document and the enterprise.
 
     Only what was given is passed on: a fact left out is a finding `not_provided`, never a
-    guess. Names keep the same paths on both sides (`facts.scenes[3].scene`, `facts.kpis.x`),
-    so the rules' findings point at the document's fields.
+    guess. Most names keep the document's paths (`facts.scenes[3].scene`, `facts.kpis.x`);
+    the findings about the others are pointed back at the document by `fields.document_path`.
     """
     facts: dict[str, Any] = {"cmmm_level": doc.cmmm_level, "segments": list(doc.segments)}
     if doc.summary:

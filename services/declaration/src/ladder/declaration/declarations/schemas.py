@@ -106,7 +106,17 @@ class Finding(BaseModel):
     severity: str
     status: str = Field(description="passed | failed | not_provided")
     passed: bool
-    field: str | None = None
+    field: str | None = Field(
+        default=None,
+        description=(
+            "where to fix it, a path in this declaration: `facts.…` in the document (e.g. "
+            "`facts.attestations.no_bad_credit`), `enterprise.region_code` in the enterprise "
+            "profile, `credit_check` for the county's check after submission"
+        ),
+    )
+    fact: str | None = Field(
+        default=None, description="the rules service's name of the fact evaluated (its path)"
+    )
     overlay: str | None = None
     message: str
     message_en: str

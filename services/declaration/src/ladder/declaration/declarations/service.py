@@ -31,6 +31,7 @@ from ladder.declaration.declarations.document import (
     review_details,
     to_rules_facts,
 )
+from ladder.declaration.declarations.fields import document_path
 from ladder.declaration.declarations.machine import EDITABLE
 from ladder.declaration.declarations.merge import merged_facts
 from ladder.declaration.declarations.models import (
@@ -224,6 +225,10 @@ async def _ask_rules(
         wait_seconds=wait_seconds,
     )
     result.warnings = [MarkingWarning.model_validate(w) for w in markings.scan(d.facts)]
+    result.findings = [
+        f.model_copy(update={"fact": f.field, "field": document_path(f.field)})
+        for f in result.findings
+    ]
     return result
 
 
@@ -254,7 +259,7 @@ def _blocking(result: PrecheckResult) -> list[dict[str, Any]]:
         if f.severity == "error"
         and (
             f.status == "failed"
-            or (f.status == "not_provided" and not (f.field or "").startswith(_SUPPLIED_LATER))
+            or (f.status == "not_provided" and not (f.fact or "").startswith(_SUPPLIED_LATER))
         )
     ]
 
