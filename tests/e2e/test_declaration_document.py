@@ -142,16 +142,21 @@ def test_an_excellence_declaration_is_judged_printed_and_verified(gateway: httpx
     assert verified.json()["enterprise_name"] == "福州示范智能装备有限公司"
 
 
-def test_an_unknown_scene_is_refused_before_anything_is_written(gateway: httpx.Client) -> None:
-    enterprise = dev_token(gateway, "enterprise")
-    document = _document()
-    document["scenes"][2]["scene"] = "数字化车间"
-    resp = gateway.post(
+def _draft(gateway: httpx.Client, enterprise: dict[str, str], document: dict) -> httpx.Response:
+    """POST a 卓越级 draft of the demo factory in the demo campaign."""
+    return gateway.post(
         DECL,
         json={"factory_id": FACTORY_ID, "campaign_year": DEMO_YEAR, "tier": "excellence",
               "facts": document},
         headers={**enterprise, "Idempotency-Key": uuid.uuid4().hex},
     )  # fmt: skip
+
+
+def test_an_unknown_scene_is_refused_before_anything_is_written(gateway: httpx.Client) -> None:
+    enterprise = dev_token(gateway, "enterprise")
+    document = _document()
+    document["scenes"][2]["scene"] = "数字化车间"
+    resp = _draft(gateway, enterprise, document)
     assert resp.status_code == 422, resp.text
     assert resp.json()["error"]["code"] == "unknown_scene"
     assert resp.json()["error"]["details"]["fields"][0]["field"] == "facts.scenes[2].scene"
@@ -165,12 +170,7 @@ def test_every_finding_points_at_a_field_of_the_declaration(gateway: httpx.Clien
     document = _document()
     document["attestations"]["no_bad_credit"] = False
     del document["no_secrets_commitment"]
-    created = gateway.post(
-        DECL,
-        json={"factory_id": FACTORY_ID, "campaign_year": DEMO_YEAR, "tier": "excellence",
-              "facts": document},
-        headers={**enterprise, "Idempotency-Key": uuid.uuid4().hex},
-    )  # fmt: skip
+    created = _draft(gateway, enterprise, document)
     assert created.status_code == 201, created.text
     did = created.json()["id"]
     findings = gateway.post(f"{DECL}/{did}/precheck", headers=enterprise).json()["findings"]
