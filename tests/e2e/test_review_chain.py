@@ -138,3 +138,41 @@ def test_return_resubmit_and_forward_up_the_fujian_chain(gateway):
         return d if status == "awaiting_recommendation" else None
 
     assert _until("the enterprise to see the forwarding", seen_awaiting)["status"] == "submitted"
+
+
+def test_a_withdrawn_declaration_leaves_the_county_inbox(gateway):
+    """The enterprise withdraws a submitted declaration (撤回申报): the review service closes
+    the case (issue 14), it leaves the county's inbox, and the declaration shows the case's
+    end."""
+    enterprise = dev_token(gateway, "enterprise")
+    county = dev_token(gateway, "county")
+    did = _create_draft(gateway, enterprise)["id"]
+    submitted = gateway.post(
+        f"{DECL}/{did}/submit", headers={**enterprise, "Idempotency-Key": uuid.uuid4().hex}
+    )
+    assert submitted.status_code == 200, submitted.text
+    _held_case(gateway, county, did)
+
+    withdrawn = gateway.post(
+        f"{DECL}/{did}/withdraw",
+        json={"reason": "企业决定下一批次再申报"},
+        headers={**enterprise, "If-Match": submitted.headers["etag"]},
+    )
+    assert withdrawn.status_code == 200, withdrawn.text
+
+    def closed():
+        case = gateway.get(f"{CASES}/{did}", headers=county)
+        return case.json() if case.json().get("status") == "withdrawn_by_applicant" else None
+
+    case = _until("the case closed", closed)
+    assert case["history"][-1]["actor"] == "service:declaration"
+    inbox = gateway.get(INBOX, params={"page_size": 200}, headers=county).json()["items"]
+    assert did not in [c["declaration_id"] for c in inbox]
+
+    def mirrored():
+        shown = gateway.get(f"{DECL}/{did}", headers=enterprise).json()
+        status = shown["review_status"] or {}
+        return shown if status.get("event") == "withdrawn_by_applicant" else None
+
+    shown = _until("the declaration told", mirrored)
+    assert shown["status"] == "withdrawn"

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from ladder.contracts.registry import EventContract, register
-from ladder.contracts.types import USCC, Fingerprint, Name, RegionCode, Tier
+from ladder.contracts.types import USCC, Fingerprint, Name, Reason, RegionCode, Tier
 
 DECLARATION_SUBMITTED = "declaration.submitted"
 
@@ -95,6 +95,40 @@ SUBMITTED = register(
                 integrators=["福州集成商有限公司"],
                 contact=ContactLine(name="王工", mobile="13800000000"),
             ),
+        ),
+    )
+)
+
+
+DECLARATION_WITHDRAWN = "declaration.withdrawn"
+
+
+class DeclarationWithdrawn(BaseModel):
+    """The enterprise withdrew a declaration it had submitted (撤回申报). The review service
+    closes the case and takes it off the lists not yet submitted (issue 14)."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    declaration_id: uuid.UUID
+    version: int = Field(ge=1, description="the last version submitted")
+    reason: Reason
+    withdrawn_by: str = Field(max_length=200, description="the enterprise user who withdrew it")
+    at: AwareDatetime
+
+
+register(
+    EventContract(
+        topic=DECLARATION_WITHDRAWN,
+        model=DeclarationWithdrawn,
+        producer="declaration",
+        consumers=("review",),
+        summary="A submitted declaration was withdrawn by its enterprise (撤回申报).",
+        example=DeclarationWithdrawn(
+            declaration_id=uuid.UUID("0a7c6f6e-3c1b-4c1e-9d0e-6a1f2b3c4d5e"),
+            version=1,
+            reason="企业决定下一批次再申报",
+            withdrawn_by="enterprise-user",
+            at=datetime(2025, 7, 10, 2, 0, tzinfo=UTC),
         ),
     )
 )

@@ -17,6 +17,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ladder.contracts.declaration import (
     DeclarationSubmitted,
+    DeclarationWithdrawn,
 )
 from ladder.declaration.attachments import repository as attachments
 from ladder.declaration.campaigns import repository as campaigns
@@ -422,8 +423,21 @@ async def withdraw(
     if_match: str | None,
 ) -> DeclarationRow:
     row = await get_editable(session, principal, declaration_id)
-    check_if_match(if_match, declaration_etag(row.declaration))
-    await transitions.move(session, row.declaration, "withdraw", actor=principal.sub, reason=reason)
+    d = row.declaration
+    check_if_match(if_match, declaration_etag(d))
+    # The review service holds a case once a version was submitted: it is told.
+    told = (
+        DeclarationWithdrawn(
+            declaration_id=d.id,
+            version=row.latest.number,
+            reason=reason,
+            withdrawn_by=principal.sub,
+            at=clock.now(),
+        )
+        if row.latest is not None and d.status in ("submitted", "returned")
+        else None
+    )
+    await transitions.move(session, d, "withdraw", actor=principal.sub, reason=reason, event=told)
     return row
 
 

@@ -66,6 +66,9 @@ class CaseMachine(StateMachine):
     published = State(
         "已发布 published (卓越级 list / 领航级 培育对象)", final=True, value="published"
     )
+    withdrawn_by_applicant = State(
+        "申报主体撤回 withdrawn by the enterprise", final=True, value="withdrawn_by_applicant"
+    )
 
     forward = awaiting_initial_review.to.itself(
         cond="a_higher_level_remains",
@@ -102,6 +105,20 @@ class CaseMachine(StateMachine):
     announce = selected.to(in_publicity)
     withdraw = in_publicity.to(withdrawn, validators="reasons_are_given")
     publish = in_publicity.to(published)
+
+    # The enterprise withdrew its declaration (撤回申报) before any decision on it was final:
+    # the case ends wherever it is (interpretation: the notices say nothing of withdrawal; a
+    # case not yet decided has nothing left to decide once its declaration is withdrawn).
+    applicant_withdraws = (
+        awaiting_initial_review.to(withdrawn_by_applicant)
+        | returned_for_revision.to(withdrawn_by_applicant)
+        | awaiting_recommendation.to(withdrawn_by_applicant)
+        | recommended.to(withdrawn_by_applicant)
+        | in_expert_review.to(withdrawn_by_applicant)
+        | onsite_verification.to(withdrawn_by_applicant)
+        | selected.to(withdrawn_by_applicant)
+        | in_publicity.to(withdrawn_by_applicant)
+    )
 
     # A newer version of the declaration arrived: whatever was decided was about older content.
     resubmit = (
@@ -183,6 +200,7 @@ NOT_SELECTED = "not_selected"
 ANNOUNCED = "announced"
 WITHDRAWN = "withdrawn"
 PUBLISHED = "published"
+WITHDRAWN_BY_APPLICANT = "withdrawn_by_applicant"
 
 # Statuses of the national review (the ministry's side), from the recommendation on.
 NATIONAL_STATUSES: frozenset[str] = frozenset(

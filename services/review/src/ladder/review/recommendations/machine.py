@@ -28,6 +28,9 @@ class ListMachine(StateMachine):
     submitted = State("已报送 submitted", final=True, value="submitted")
 
     edit = open.to.itself()
+    # A case whose declaration its enterprise withdrew leaves the list even while it is locked
+    # for sign-off: nobody can recommend it any more.
+    drop_withdrawn = open.to.itself() | locked.to.itself()
     lock = open.to(locked)
     unlock = locked.to(open)
     submit = locked.to(

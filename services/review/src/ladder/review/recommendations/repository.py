@@ -160,3 +160,19 @@ async def history(session: AsyncSession, list_id: uuid.UUID) -> list[Recommendat
 
 async def submission(session: AsyncSession, list_id: uuid.UUID) -> RecommendationSubmission | None:
     return await session.get(RecommendationSubmission, list_id)
+
+
+async def unsubmitted_entries_of(
+    session: AsyncSession, declaration_id: uuid.UUID
+) -> list[tuple[RecommendationEntry, RecommendationList]]:
+    """The entries of a declaration on lists not yet submitted, their lists locked."""
+    rows = await session.exec(
+        select(RecommendationEntry, RecommendationList)
+        .join(RecommendationList, col(RecommendationList.id) == col(RecommendationEntry.list_id))
+        .where(
+            col(RecommendationEntry.declaration_id) == declaration_id,
+            col(RecommendationList.status) != "submitted",
+        )
+        .with_for_update(of=RecommendationList)
+    )
+    return list(rows.all())
