@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import re
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -135,3 +136,43 @@ def dev_token(gateway: httpx.Client, username: str) -> dict[str, str]:
     resp = gateway.post("/auth/dev-token", json={"username": username})
     assert resp.status_code == 200, resp.text
     return {"Authorization": f"Bearer {resp.json()['access_token']}"}
+
+
+# The seeded demo enterprises (tools' seed): USCC, and the region and name of their factory.
+DEMO_FACTORY_OF = {
+    "enterprise": ("91350102MA2Y00001E", "350102", "高端装备智能工厂"),
+    "enterprise-sh": ("91310115MA1H000024", "310115", "精密部件数字化工厂"),
+    "enterprise-soe": ("91350105MA2Y000030", "350105", "船舶装备智能工厂"),
+}
+
+
+def new_factory(gateway: httpx.Client, headers: dict[str, str], user: str = "enterprise") -> str:
+    """A new factory of the demo enterprise `user`, where its seeded one is: a factory has one
+    live declaration per campaign and tier (`declarations/coexistence.py`), so a test that
+    declares gets a factory of its own. Its id."""
+    uscc, region, name = DEMO_FACTORY_OF[user]
+    resp = gateway.post(
+        f"/api/declaration/v1/enterprises/{uscc}/factories",
+        json={"name": name, "region_code": region},
+        headers={**headers, "Idempotency-Key": uuid.uuid4().hex},
+    )
+    assert resp.status_code == 201, resp.text
+    return resp.json()["id"]
+
+
+async def new_factories(
+    client: httpx.AsyncClient, headers: dict[str, str], n: int, user: str = "enterprise"
+) -> list[str]:
+    """`n` new factories of the demo enterprise `user` (see `new_factory`), made before a
+    load so each of its declarations has its own."""
+    uscc, region, name = DEMO_FACTORY_OF[user]
+    made = []
+    for i in range(n):
+        resp = await client.post(
+            f"/api/declaration/v1/enterprises/{uscc}/factories",
+            json={"name": f"{name}{i + 1}", "region_code": region},
+            headers={**headers, "Idempotency-Key": uuid.uuid4().hex},
+        )
+        assert resp.status_code == 201, resp.text
+        made.append(resp.json()["id"])
+    return made

@@ -27,12 +27,12 @@ import httpx
 from httpx_aiohttp import AiohttpTransport
 
 from tests.bench.stack import bench_stack
+from tests.conftest import new_factories
 
 DRAFTS = 1200
 WARM_UP = 100
 BASELINE_REQUESTS = 2000
 CONCURRENCY = 24
-FACTORY_ID = "00000000-0000-4000-8000-000000000101"
 DEMO_YEAR = 2026
 ATTESTED = [
     "above_scale", "competitive", "sound_finances", "no_bad_credit", "no_major_accident",
@@ -88,13 +88,15 @@ async def _run(base: str, pids: dict[str, int]) -> None:
         auth = {"Authorization": f"Bearer {token['access_token']}"}
         url = "/api/declaration/v1/declarations"
         gate = asyncio.Semaphore(CONCURRENCY)
+        # One declaration per factory and tier (declarations/coexistence.py): a factory each.
+        factories = await new_factories(client, auth, DRAFTS)
 
         async def create(i: int) -> str:
             async with gate:
                 resp = await client.post(
                     url,
                     json={
-                        "factory_id": FACTORY_ID,
+                        "factory_id": factories[i],
                         "campaign_year": DEMO_YEAR,
                         "tier": "advanced",
                         "facts": {**FACTS, "summary": f"草稿{i}"},

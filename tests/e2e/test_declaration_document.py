@@ -15,7 +15,7 @@ import pytest
 from pypdf import PdfReader
 
 from ladder.declaration.declarations.document import DeclarationFacts
-from tests.conftest import dev_token
+from tests.conftest import dev_token, new_factory
 
 pytestmark = pytest.mark.crossservice
 
@@ -89,7 +89,7 @@ def test_an_excellence_declaration_is_judged_printed_and_verified(gateway: httpx
     created = gateway.post(
         DECL,
         json={
-            "factory_id": FACTORY_ID,
+            "factory_id": new_factory(gateway, enterprise),
             "campaign_year": DEMO_YEAR,
             "tier": "excellence",
             "facts": _document(),
@@ -146,7 +146,8 @@ def _draft(gateway: httpx.Client, enterprise: dict[str, str], document: dict) ->
     """POST a 卓越级 draft of the demo factory in the demo campaign."""
     return gateway.post(
         DECL,
-        json={"factory_id": FACTORY_ID, "campaign_year": DEMO_YEAR, "tier": "excellence",
+        json={"factory_id": new_factory(gateway, enterprise), "campaign_year": DEMO_YEAR,
+              "tier": "excellence",
               "facts": document},
         headers={**enterprise, "Idempotency-Key": uuid.uuid4().hex},
     )  # fmt: skip

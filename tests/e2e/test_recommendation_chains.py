@@ -18,7 +18,7 @@ import httpx
 import pytest
 from openpyxl import load_workbook
 
-from tests.conftest import dev_token
+from tests.conftest import dev_token, new_factory
 from tests.e2e.test_declaration_document import DECL, DEMO_YEAR, _document
 from tests.e2e.test_review_chain import _held_case, _opine, _until
 
@@ -47,7 +47,7 @@ def submit_declaration(
     created = gateway.post(
         DECL,
         json={
-            "factory_id": FACTORIES[user],
+            "factory_id": new_factory(gateway, enterprise, user),
             "campaign_year": DEMO_YEAR,
             "tier": tier,
             "facts": doc,

@@ -18,7 +18,7 @@ import httpx
 import pytest
 
 from ladder.kit.testing import TestIssuer
-from tests.conftest import dev_token
+from tests.conftest import dev_token, new_factory
 
 pytestmark = pytest.mark.crossservice
 
@@ -45,7 +45,7 @@ def _create_draft(gateway: httpx.Client, enterprise: dict[str, str]) -> dict:
     resp = gateway.post(
         DECL,
         json={
-            "factory_id": FACTORY_ID,
+            "factory_id": new_factory(gateway, enterprise),
             "campaign_year": DEMO_YEAR,
             "tier": "advanced",
             "facts": FACTS,

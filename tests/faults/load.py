@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 import asyncpg
 import httpx
 
-from tests.e2e.test_thread import DEMO_YEAR, FACTORY_ID, FACTS
+from tests.conftest import new_factories
+from tests.e2e.test_thread import DEMO_YEAR, FACTS
 
 URL = "/api/declaration/v1/declarations"
 # Answers that say "the same request may succeed later" (the key makes the retry safe).
@@ -78,12 +79,13 @@ async def run_load(gateway: str, *, clients: int, pairs: int, label: str) -> Loa
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
     async with httpx.AsyncClient(base_url=gateway, timeout=30.0, limits=limits) as client:
         auth = await _token(client)
+        factories = await new_factories(client, auth, pairs)  # one declaration per factory
         todo = iter(range(pairs))
 
         async def worker() -> None:
             for i in todo:
                 body = {
-                    "factory_id": FACTORY_ID,
+                    "factory_id": factories[i],
                     "campaign_year": DEMO_YEAR,
                     "tier": "advanced",
                     "facts": {**FACTS, "summary": f"{label}{i}"},

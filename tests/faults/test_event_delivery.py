@@ -26,8 +26,8 @@ import asyncpg
 import httpx
 import pytest
 
-from tests.conftest import running_stack
-from tests.e2e.test_thread import ATTESTED, DEMO_YEAR, FACTORY_ID
+from tests.conftest import new_factories, running_stack
+from tests.e2e.test_thread import ATTESTED, DEMO_YEAR
 
 pytestmark = pytest.mark.crossservice
 
@@ -63,13 +63,14 @@ async def _submit_all(base: str) -> list[str]:
         token = (await client.post("/auth/dev-token", json={"username": "enterprise"})).json()
         auth = {"Authorization": f"Bearer {token['access_token']}"}
         gate = asyncio.Semaphore(4)
+        factories = await new_factories(client, auth, DECLARATIONS)
 
         async def one(i: int) -> str:
             async with gate:
                 created = await client.post(
                     URL,
                     json={
-                        "factory_id": FACTORY_ID,
+                        "factory_id": factories[i],
                         "campaign_year": DEMO_YEAR,
                         "tier": "advanced",
                         "facts": _facts(i),

@@ -21,8 +21,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.conftest import running_stack
-from tests.e2e.test_thread import DEMO_YEAR, FACTORY_ID, FACTS
+from tests.conftest import new_factories, running_stack
+from tests.e2e.test_thread import DEMO_YEAR, FACTS
 
 pytestmark = pytest.mark.crossservice
 
@@ -56,12 +56,13 @@ async def _scenario(report, base: str, rules_pid: int, rules_port: int) -> None:
     async with httpx.AsyncClient(base_url=base, timeout=45.0) as client:
         token = (await client.post("/auth/dev-token", json={"username": "enterprise"})).json()
         auth = {"Authorization": f"Bearer {token['access_token']}"}
+        factories = await new_factories(client, auth, SUBMITS + 1)
 
         async def draft(i: int) -> str:
             resp = await client.post(
                 URL,
                 json={
-                    "factory_id": FACTORY_ID,
+                    "factory_id": factories[i],
                     "campaign_year": DEMO_YEAR,
                     "tier": "advanced",
                     "facts": {**FACTS, "summary": f"挂起测试{i}"},

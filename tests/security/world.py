@@ -19,7 +19,7 @@ from pypdf import PdfWriter
 from stdnum.cn import uscc
 
 from ladder.kit.tokens import SigningKey
-from tests.conftest import service_headers
+from tests.conftest import new_factory, service_headers
 from tests.e2e.test_declaration_document import DEMO_YEAR, _document
 from tests.e2e.test_national_and_cultivation import (
     Experts,
@@ -205,11 +205,12 @@ def build(stack: Stack, gateway: httpx.Client) -> World:
         )
     )
 
-    # A second declaration, held at the county.
+    # A second declaration, of another factory (a factory has one live declaration per tier,
+    # and not 卓越级 beside 领航级), held at the county.
     second = _ok(
         gateway.post(
             DECL,
-            json={"factory_id": FUZHOU_FACTORY, "campaign_year": DEMO_YEAR,
+            json={"factory_id": new_factory(gateway, enterprise), "campaign_year": DEMO_YEAR,
                   "tier": "excellence", "facts": _document()},
             headers={**enterprise, **_key()},
         ),

@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from declaration_documents import document
+from factories import new_factory
 from sqlalchemy import func, select, text
 from stdnum.cn import uscc as uscc_std
 
@@ -291,9 +292,8 @@ async def test_the_demo_campaign_is_open_after_2025_closed(client, enterprise, c
     )
     assert demo.status_code == 200, demo.text
     clock.set(bj(2027, 7, 19))
-    closed = await _submit(
-        client, enterprise, await _draft(client, enterprise, FUZHOU_FACTORY, year=2026)
-    )
+    another = await new_factory(client, enterprise)  # the first has its 2026 declaration
+    closed = await _submit(client, enterprise, await _draft(client, enterprise, another, year=2026))
     assert closed.status_code == 409
     assert "2027年7月18日24时" in closed.json()["error"]["message"]
 

@@ -7,6 +7,7 @@ import uuid
 
 import pytest
 from declaration_documents import document
+from factories import new_factory
 from review_said import routed
 from sqlalchemy import func, select
 
@@ -23,9 +24,9 @@ ENTERPRISE_USCC = "91350102MA2Y00001E"  # the `enterprise` fixture's (conftest.p
 GOOD_FACTS = {"cmmm_level": 3, "segments": ["生产作业", "生产管理", "运营管理"]}
 
 
-def _draft(tier: str = "advanced", facts: dict | None = None) -> dict:
+def _draft(tier: str = "advanced", facts: dict | None = None, factory_id: str = FACTORY_ID) -> dict:
     return {
-        "factory_id": FACTORY_ID,
+        "factory_id": factory_id,
         "campaign_year": 2025,
         "tier": tier,
         "facts": facts or GOOD_FACTS,
@@ -157,7 +158,8 @@ async def test_submit_freezes_a_version_and_queues_the_event(client, enterprise)
 async def test_fingerprint_follows_content(client, enterprise):
     fingerprints = []
     for level in (3, 4):
-        body = _draft(facts={**GOOD_FACTS, "cmmm_level": level})
+        factory = await new_factory(client, enterprise)  # one declaration per factory and tier
+        body = _draft(factory_id=factory, facts={**GOOD_FACTS, "cmmm_level": level})
         did = (await _create(client, enterprise, body=body)).json()["id"]
         sub = await client.post(
             f"/v1/declarations/{did}/submit",

@@ -10,6 +10,7 @@ from urllib.parse import unquote
 
 import pytest
 from declaration_documents import document
+from factories import new_factory
 from pypdf import PdfReader
 from pypdf.generic import ContentStream
 from reportlab.graphics.barcode import qrencoder
@@ -29,7 +30,7 @@ BEIJING = timezone(timedelta(hours=8))
 async def _submitted(client, headers, tier: str = "excellence", **changes) -> dict:
     """A declaration created and submitted; its first version as `/versions` lists it."""
     body = {
-        "factory_id": FACTORY_ID,
+        "factory_id": await new_factory(client, headers),  # one declaration per factory and tier
         "campaign_year": 2025,
         "tier": tier,
         "facts": document(tier, **changes),

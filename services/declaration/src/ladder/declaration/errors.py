@@ -142,3 +142,15 @@ class VersionNotFound(NotFound):
     code = "version_not_found"
     message = "申报版本不存在"
     message_en = "No such submitted version"
+
+
+class DeclarationExists(Conflict):
+    """The factory already has a live declaration that this one may not stand beside in the
+    campaign (`declarations/coexistence.py`): `details` name it, its tier and the clause."""
+
+    code = "declaration_exists"
+    message = "该工厂在本批次已有不可并存的申报（同一层级只能申报一份；卓越级与领航级不能同时申报）"
+    message_en = (
+        "The factory already has a declaration in this campaign that this one may not stand "
+        "beside (one per tier; not 卓越级 and 领航级 together)"
+    )

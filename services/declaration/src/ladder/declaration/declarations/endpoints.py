@@ -23,6 +23,7 @@ from ladder.declaration.errors import (
     CATALOGUE_ERRORS,
     CampaignNotFound,
     ChangedDuringSubmit,
+    DeclarationExists,
     DeclarationIncomplete,
     DeclarationNotFound,
     FactoryNotFound,
@@ -48,7 +49,13 @@ router = APIRouter(prefix="/v1/declarations", tags=["declarations"])
 # What asking the rules service can answer besides its verdict (502 refused, 503 unreachable).
 RULES_ERRORS = (UpstreamError, RulesUnavailable)
 # What saving a draft's content can answer: the campaign, the tier, the catalogues.
-CONTENT_ERRORS = (CampaignNotFound, TierNotOpen, *CATALOGUE_ERRORS, UpstreamError)
+CONTENT_ERRORS = (
+    CampaignNotFound,
+    TierNotOpen,
+    DeclarationExists,
+    *CATALOGUE_ERRORS,
+    UpstreamError,
+)
 
 
 @router.post(

@@ -158,3 +158,21 @@ async def history(session: AsyncSession, declaration_id: uuid.UUID) -> list[Decl
         .order_by(DeclarationTransition.id)
     )
     return list(rows.all())
+
+
+async def live_tiers(
+    session: AsyncSession,
+    factory_id: uuid.UUID,
+    campaign_year: int,
+    *,
+    besides: uuid.UUID | None = None,
+) -> list[tuple[uuid.UUID, str]]:
+    """(id, tier) of the factory's declarations in the campaign that are not withdrawn."""
+    stmt = select(Declaration.id, Declaration.tier).where(
+        Declaration.factory_id == factory_id,
+        Declaration.campaign_year == campaign_year,
+        Declaration.status != "withdrawn",
+    )
+    if besides is not None:
+        stmt = stmt.where(Declaration.id != besides)
+    return [(r[0], r[1]) for r in (await session.exec(stmt)).all()]

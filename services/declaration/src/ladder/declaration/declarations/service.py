@@ -24,7 +24,7 @@ from ladder.declaration.campaigns import repository as campaigns
 from ladder.declaration.campaigns.deadlines import DeadlineLevel
 from ladder.declaration.campaigns.models import Campaign
 from ladder.declaration.campaigns.service import ensure_open
-from ladder.declaration.declarations import markings, repository, transitions
+from ladder.declaration.declarations import coexistence, markings, repository, transitions
 from ladder.declaration.declarations.auth import may_edit, may_list
 from ladder.declaration.declarations.document import (
     DeclarationFacts,
@@ -52,6 +52,7 @@ from ladder.declaration.enterprises.auth import may_act_for
 from ladder.declaration.errors import (
     CampaignNotFound,
     ChangedDuringSubmit,
+    DeclarationExists,
     DeclarationIncomplete,
     DeclarationNotFound,
     FactoryNotFound,
@@ -111,6 +112,32 @@ async def _campaign_open_for(session: AsyncSession, year: int, tier: str) -> Cam
     return campaign
 
 
+async def _may_stand_beside(
+    session: AsyncSession,
+    factory_id: uuid.UUID,
+    campaign_year: int,
+    tier: str,
+    *,
+    besides: uuid.UUID | None = None,
+) -> None:
+    """409 `declaration_exists` when the factory's live declarations in the campaign rule this
+    one out (`coexistence.py`); the factory's row is held, so concurrent drafts queue here."""
+    await enterprises.lock_factory(session, factory_id)
+    live = await repository.live_tiers(session, factory_id, campaign_year, besides=besides)
+    found = coexistence.conflict(tier, [t for _, t in live])
+    if found is not None:
+        other_tier, source = found
+        other = next(i for i, t in live if t == other_tier)
+        raise DeclarationExists(
+            details={
+                "field": "tier",
+                "declaration_id": str(other),
+                "tier": other_tier,
+                "source": source,
+            }
+        )
+
+
 async def create(
     session: AsyncSession, rules: RulesClient, principal: Principal, data: DeclarationCreate
 ) -> DeclarationRow:
@@ -122,6 +149,7 @@ async def create(
     await _campaign_open_for(session, data.campaign_year, data.tier.value)
     facts = data.facts.model_dump(mode="json", exclude_none=True)
     await _check_catalogue(session, rules, data.campaign_year, facts)
+    await _may_stand_beside(session, factory.id, data.campaign_year, data.tier.value)
     declaration = Declaration(
         campaign_year=data.campaign_year,
         tier=data.tier.value,
@@ -174,6 +202,10 @@ async def patch(
         raise NotEditable(details={"status": d.status})
     if data.tier is not None:
         await _campaign_open_for(session, d.campaign_year, data.tier.value)
+        if data.tier.value != d.tier:
+            await _may_stand_beside(
+                session, d.factory_id, d.campaign_year, data.tier.value, besides=d.id
+            )
         d.tier = data.tier.value
     if data.facts is not None:
         facts = merged_facts(d.facts, data.facts).model_dump(mode="json", exclude_none=True)

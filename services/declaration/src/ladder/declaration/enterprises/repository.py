@@ -49,6 +49,11 @@ async def factory(session: AsyncSession, factory_id: uuid.UUID) -> Factory | Non
     return await session.get(Factory, factory_id)
 
 
+async def lock_factory(session: AsyncSession, factory_id: uuid.UUID) -> None:
+    """Hold the factory's row until commit: its declarations are checked one at a time."""
+    await session.exec(select(Factory.id).where(Factory.id == factory_id).with_for_update())
+
+
 async def factories_of(session: AsyncSession, enterprise_id: uuid.UUID) -> list[Factory]:
     rows = await session.exec(
         select(Factory).where(Factory.enterprise_id == enterprise_id).order_by(Factory.created_at)
