@@ -41,14 +41,25 @@ def test_formal_check_passes_to_the_expert_review_or_fails_with_reasons():
     assert _refused("recommended", "fail_formal_check", reasons=" ") == "reasons_required"
 
 
+ONLY_PILOT = frozenset({"pilot"})
+BOTH = frozenset({"pilot", "excellence"})
+
+
 @pytest.mark.parametrize(
-    ("tier", "outcome"), [("pilot", None), ("excellence", "onsite_only_for_pilot")]
+    ("tier", "onsite_tiers", "outcome"),
+    [
+        ("pilot", ONLY_PILOT, None),
+        ("excellence", ONLY_PILOT, "onsite_not_for_tier"),
+        ("excellence", BOTH, None),
+        ("advanced", BOTH, "onsite_not_for_tier"),
+    ],
 )
-def test_onsite_verification_is_for_pilot_tier(tier, outcome):
+def test_onsite_verification_is_for_the_tiers_the_edition_names(tier, onsite_tiers, outcome):
+    facts = {"tier": tier, "onsite_tiers": onsite_tiers}
     if outcome is None:
-        assert _send("in_expert_review", "schedule_onsite", tier=tier) == "onsite_verification"
+        assert _send("in_expert_review", "schedule_onsite", **facts) == "onsite_verification"
     else:
-        assert _refused("in_expert_review", "schedule_onsite", tier=tier) == outcome
+        assert _refused("in_expert_review", "schedule_onsite", **facts) == outcome
 
 
 def test_pilot_cases_are_verified_onsite_before_selection():

@@ -180,13 +180,14 @@ class TransitionNotAllowed(LadderError):
     message_en = "The case's current status does not allow this"
 
 
-class OnsiteOnlyForPilot(LadderError):
-    """工信厅联通装函〔2025〕251号 三(二)4: 现场核查 is part of the 领航级 review only."""
+class OnsiteNotForTier(LadderError):
+    """A 现场核查 for a tier the edition's data does not verify on site (national.yaml
+    `onsite_verification`: 领航级 required, 卓越级 optional; details name them and the clause)."""
 
     status_code = 409
-    code = "onsite_only_for_pilot"
-    message = "现场核查仅适用于领航级智能工厂"
-    message_en = "On-site verification applies to the pilot (领航级) tier only"
+    code = "onsite_not_for_tier"
+    message = "该层级不开展现场核查"
+    message_en = "On-site verification does not apply to this tier"
 
 
 class OnsiteVerificationRequired(LadderError):

@@ -34,12 +34,24 @@ async def test_scheduling_moves_the_case_and_generates_the_checklist(nat, client
     assert told["status"] == "onsite_verification"
 
 
-async def test_onsite_verification_is_for_pilot_tier(nat):
-    did, experts = await nat.in_review("excellence")
-    events = await nat.events(did)
-    resp = await nat.schedule_onsite(did, experts[:2])
-    assert resp.status_code == 409 and code(resp) == "onsite_only_for_pilot"
-    assert (await nat.status(did), await nat.events(did)) == ("in_expert_review", events)
+async def test_an_excellence_case_may_be_verified_on_site(nat):
+    """二(一)3: 卓越级 applicants cooperate with a 现场核查 too — optional for 卓越级 in the
+    edition's data (national.yaml `onsite_verification`), required only for 领航级."""
+    did, experts = await nat.scored("excellence")
+    await nat.verified_onsite(did, experts[:2])  # scheduled (201), every item verified
+    assert await nat.status(did) == "onsite_verification"
+    # After its 现场核查, the 卓越级 case is decided like a 领航级 one.
+    resp = await nat.post(did, "decision", {"outcome": "select"})
+    assert resp.status_code == 200, resp.text
+    assert await nat.status(did) == "selected"
+    assert "onsite_scheduled" in await nat.events(did)
+
+
+def test_the_editions_onsite_tiers_cite_their_clauses():
+    onsite = national().onsite_verification
+    assert [t.value for t in onsite.required] == ["pilot"]
+    assert [t.value for t in onsite.optional] == ["excellence"]
+    assert "二(一)3" in onsite.source and "三(二)4" in onsite.source
 
 
 @pytest.mark.parametrize("status", ["recommended", "selected", "onsite_verification"])

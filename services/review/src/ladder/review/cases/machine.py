@@ -29,7 +29,7 @@ from ladder.review.errors import (
     CreditBlacklisted,
     CreditCheckRequired,
     OnsiteFindingsMissing,
-    OnsiteOnlyForPilot,
+    OnsiteNotForTier,
     OnsiteVerificationRequired,
     ReasonsRequired,
     ScoresIncomplete,
@@ -90,12 +90,13 @@ class CaseMachine(StateMachine):
     # The ministry's formal check (形式审查) of each recommended case.
     pass_formal_check = recommended.to(in_expert_review)
     fail_formal_check = recommended.to(formal_check_failed, validators="reasons_are_given")
-    # 领航级: the expert committee verifies on site after the material review (三(二)4).
+    # The expert committee verifies on site after the material review: 领航级 always (三(二)4),
+    # 卓越级 where the ministry decides (二(一)3) — the tiers are national.yaml's data.
     schedule_onsite = in_expert_review.to(
-        onsite_verification, validators="onsite_verification_is_for_pilot_tier"
+        onsite_verification, validators="onsite_verification_is_for_the_tier"
     )
     select = in_expert_review.to(
-        selected, validators=["pilot_cases_are_verified_onsite", "scores_complete"]
+        selected, validators=["required_tiers_are_verified_onsite", "scores_complete"]
     ) | onsite_verification.to(selected, validators=["onsite_findings_recorded", "scores_complete"])
     reject = in_expert_review.to(
         not_selected, validators="reasons_are_given"
@@ -149,14 +150,24 @@ class CaseMachine(StateMachine):
         if not (reasons or "").strip():
             raise ReasonsRequired()
 
-    def onsite_verification_is_for_pilot_tier(self, tier: str | None = None) -> None:
-        """三(二)4: 现场核查 is part of the 领航级 review; 卓越级 is decided on the materials."""
-        if tier != PILOT:
-            raise OnsiteOnlyForPilot(details={"tier": tier})
+    def onsite_verification_is_for_the_tier(
+        self,
+        tier: str | None = None,
+        onsite_tiers: frozenset[str] = frozenset({PILOT}),
+        onsite_source: str | None = None,
+    ) -> None:
+        """二(一)3、三(二)4: 现场核查 for the tiers the edition verifies on site (`onsite_tiers`,
+        from national.yaml: 领航级 required, 卓越级 optional)."""
+        if tier not in onsite_tiers:
+            raise OnsiteNotForTier(
+                details={"tier": tier, "tiers": sorted(onsite_tiers), "source": onsite_source}
+            )
 
-    def pilot_cases_are_verified_onsite(self, tier: str | None = None) -> None:
-        """三(二)4: a 领航级 case is selected only after its 现场核查."""
-        if tier == PILOT:
+    def required_tiers_are_verified_onsite(
+        self, tier: str | None = None, onsite_required: frozenset[str] = frozenset({PILOT})
+    ) -> None:
+        """三(二)4: a 领航级 case is selected only after its 现场核查 (`onsite_required`)."""
+        if tier in onsite_required:
             raise OnsiteVerificationRequired(details={"tier": tier})
 
     def onsite_findings_recorded(

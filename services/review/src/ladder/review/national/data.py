@@ -10,7 +10,7 @@ from __future__ import annotations
 from enum import StrEnum
 from functools import cache
 from pathlib import Path
-from typing import Annotated, Literal, Self
+from typing import Annotated, Any, Literal, Self
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
@@ -77,6 +77,23 @@ class OnsiteTeam(LadderChoice, Range):
     pass
 
 
+class OnsiteVerification(_Strict):
+    """Which tiers get a 现场核查: required before selection, or at the ministry's choice."""
+
+    source: Text
+    required: tuple[NationalTier, ...]
+    optional: tuple[NationalTier, ...] = ()
+
+    def facts(self) -> dict[str, Any]:
+        """What the case machine's 现场核查 guards judge."""
+        required = frozenset(t.value for t in self.required)
+        return {
+            "onsite_tiers": required | {t.value for t in self.optional},
+            "onsite_required": required,
+            "onsite_source": self.source,
+        }
+
+
 class Publicity(LadderChoice):
     days: int = Field(ge=1, description="calendar days, counted in Beijing time")
     max_days: int = Field(ge=1)
@@ -140,6 +157,7 @@ class National(_Strict):
     edition: str
     clauses: Clauses
     experts_per_case: ExpertsPerCase
+    onsite_verification: OnsiteVerification
     onsite_team: OnsiteTeam
     publicity: Publicity
     conflicts: Conflicts

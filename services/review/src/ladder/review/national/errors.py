@@ -8,7 +8,7 @@ from ladder.kit.errors import LadderError, NotFound
 # national code both import them, without a cycle); named here for national callers.
 from ladder.review.errors import (  # noqa: F401
     OnsiteFindingsMissing,
-    OnsiteOnlyForPilot,
+    OnsiteNotForTier,
     OnsiteVerificationRequired,
     ScoresIncomplete,
     TransitionNotAllowed,

@@ -16,6 +16,7 @@ from ladder.review.cases.machine import NOT_SELECTED, SELECTED
 from ladder.review.cases.models import ReviewCase
 from ladder.review.cases.service import case_etag
 from ladder.review.national.cases.service import not_found, reach
+from ladder.review.national.data import national
 from ladder.review.national.decision import repository
 from ladder.review.national.decision.schemas import DecisionCreate, DecisionOutcome
 from ladder.review.national.errors import PublicityAnnounced
@@ -35,6 +36,7 @@ async def decision_facts(session: AsyncSession, case: ReviewCase) -> dict[str, A
         "tier": case.tier,
         "assigned": len(reviewers),
         "unscored": tuple(str(e.id) for e in reviewers if e.id not in scored),
+        "onsite_required": national().onsite_verification.facts()["onsite_required"],
     }
     visit = await onsite_repository.onsite(session, case.id)
     if visit is not None:

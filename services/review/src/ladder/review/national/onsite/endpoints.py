@@ -22,8 +22,8 @@ from ladder.review.national.errors import (
     ExpertNotFound,
     FindingNoteRequired,
     OnsiteClosed,
+    OnsiteNotForTier,
     OnsiteNotFound,
-    OnsiteOnlyForPilot,
     TransitionNotAllowed,
 )
 from ladder.review.national.onsite import service
@@ -45,7 +45,7 @@ router = case_routes()
     responses=declare(
         CaseNotFound,
         TransitionNotAllowed,
-        OnsiteOnlyForPilot,
+        OnsiteNotForTier,
         ExpertNotFound,
         ExpertInactive,
         ConflictOfInterest,

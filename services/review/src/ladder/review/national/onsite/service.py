@@ -75,6 +75,7 @@ async def schedule(
         event=ONSITE_SCHEDULED,
         reason=f"{data.scheduled_on.isoformat()} {data.place}",
         tier=case.tier,
+        **national().onsite_verification.facts(),
     )
     await vet(session, case, data.team)  # raising here rolls the move back with the request
     now = clock.now()
