@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import os
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import asyncpg
 
@@ -20,6 +22,19 @@ def server_url() -> tuple[str, str]:
         if os.environ.get(var):
             return os.environ[var], var
     return devdb.start("test"), "embedded"
+
+
+@contextmanager
+def server() -> Iterator[str]:
+    """`server_url()` for a run outside pytest (a benchmark): the embedded server it had to
+    start is stopped again at the end, so the run leaves no process behind."""
+    was_up = devdb._port_open(devdb.DEFAULT_PORTS["test"])
+    url, how = server_url()
+    try:
+        yield url
+    finally:
+        if how == "embedded" and not was_up:
+            devdb.stop("test")
 
 
 def with_database(url: str, database: str) -> str:

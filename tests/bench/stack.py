@@ -18,7 +18,11 @@ from tools.stack import Stack
 @contextmanager
 def bench_stack(prefix: str = "ladder_bench") -> Iterator[tuple[Stack, str]]:
     """(the running stack, its database URL)."""
-    server, _ = testdb.server_url()
+    with testdb.server() as server:
+        yield from _stack_on(server, prefix)
+
+
+def _stack_on(server: str, prefix: str) -> Iterator[tuple[Stack, str]]:
     url = asyncio.run(testdb.create_database(server, prefix=prefix))
     home = Path(".data/bench")
     home.mkdir(parents=True, exist_ok=True)
