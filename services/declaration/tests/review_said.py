@@ -17,19 +17,14 @@ from ladder.contracts.review import (
     CultivationChanged,
     StatusChanged,
 )
+from ladder.kit.testing import event_envelope
 
 FACTORY_ID = "00000000-0000-4000-8000-000000000101"  # the seeded factory of the enterprise
 
 
 def envelope(topic: str, payload: BaseModel, at: datetime) -> dict[str, Any]:
     """The event as the review service's outbox sends it."""
-    return {
-        "event_id": str(uuid.uuid4()),
-        "topic": topic,
-        "source": "review",
-        "occurred_at": at.isoformat(),
-        "payload": payload.model_dump(mode="json", exclude_none=True),
-    }
+    return event_envelope(topic, payload, source="review", at=at)
 
 
 def status_changed(

@@ -15,7 +15,7 @@ from review_stand_ins import stand_in_declaration
 
 from ladder.contracts import contract_for
 from ladder.contracts.declaration import DECLARATION_SUBMITTED
-from ladder.kit.testing import TestIssuer, running, settings_for_tests, wire_peer
+from ladder.kit.testing import TestIssuer, event_envelope, running, settings_for_tests, wire_peer
 from ladder.review.main import create_app
 from ladder.review.settings import Settings
 
@@ -59,13 +59,7 @@ def _submitted_event(
         "submitted_at": datetime.now(UTC).isoformat(),
     }
     body.update(payload)
-    return {
-        "event_id": str(event_id or uuid.uuid4()),
-        "topic": "declaration.submitted",
-        "source": source,
-        "occurred_at": datetime.now(UTC).isoformat(),
-        "payload": body,
-    }
+    return event_envelope(DECLARATION_SUBMITTED, body, source=source, event_id=event_id)
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from ladder.contracts.declaration import DECLARATION_WITHDRAWN, DeclarationWithdrawn
+from ladder.kit.testing import event_envelope
 
 
 def withdrawn_event(
@@ -22,10 +23,4 @@ def withdrawn_event(
         withdrawn_by="enterprise-user",
         at=at,
     )
-    return {
-        "event_id": str(uuid.uuid4()),
-        "topic": DECLARATION_WITHDRAWN,
-        "source": "declaration",
-        "occurred_at": at.isoformat(),
-        "payload": payload.model_dump(mode="json"),
-    }
+    return event_envelope(DECLARATION_WITHDRAWN, payload, source="declaration", at=at)

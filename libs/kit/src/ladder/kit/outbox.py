@@ -178,8 +178,7 @@ async def publish(
     topic's contract model (`ladder.contracts`), stored as its JSON with the fields the
     producer set (an unset optional field is absent; the consumer's model defaults it)."""
     eid = event_id or uuid.uuid4()
-    if isinstance(payload, BaseModel):
-        payload = payload.model_dump(mode="json", exclude_unset=True)
+    payload = payload_json(payload)
     rid = request_id_var.get()
     await session.execute(
         insert(table),
@@ -195,6 +194,13 @@ async def publish(
         ],
     )
     return eid
+
+
+def payload_json(payload: BaseModel | dict[str, Any]) -> dict[str, Any]:
+    """A payload as it is stored and sent: a model's JSON with the fields its producer set."""
+    if isinstance(payload, BaseModel):
+        return payload.model_dump(mode="json", exclude_unset=True)
+    return payload
 
 
 Resolver = Callable[[str], httpx.AsyncClient]

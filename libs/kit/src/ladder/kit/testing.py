@@ -5,14 +5,18 @@ Cross-service tests do not use this: they start real processes (see `tests/`).
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 import httpx
 from fastapi import FastAPI
+from pydantic import BaseModel
 
 from ladder.kit.auth import Role, TokenVerifier
+from ladder.kit.outbox import payload_json
 from ladder.kit.settings import KitSettings
 from ladder.kit.tokens import SigningKey
 
@@ -121,3 +125,23 @@ async def scratch_schema(database_url: str, schema: str, metadata: Any) -> Async
         async with database.engine.begin() as conn:
             await conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         await database.dispose()
+
+
+def event_envelope(
+    topic: str,
+    payload: BaseModel | dict[str, Any],
+    *,
+    source: str,
+    at: datetime | None = None,
+    event_id: uuid.UUID | None = None,
+) -> dict[str, Any]:
+    """An event as a producer's relay sends it to `/internal/events`: the envelope, and the
+    payload as `outbox.publish` stores it (a dict is sent as it is, so a test can also send
+    what the contract forbids)."""
+    return {
+        "event_id": str(event_id or uuid.uuid4()),
+        "topic": topic,
+        "source": source,
+        "occurred_at": (at or datetime.now(UTC)).isoformat(),
+        "payload": payload_json(payload),
+    }

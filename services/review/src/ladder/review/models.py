@@ -2,7 +2,7 @@
 
 from ladder.review import tables
 from ladder.review.cases.models import CaseOpinion, CaseTransition, ReviewCase
-from ladder.review.cultivation.models import (  # noqa: F401  (registers the tables)
+from ladder.review.cultivation.models import (
     CultivationApplication,
     CultivationGuidance,
     CultivationRecord,
@@ -10,10 +10,10 @@ from ladder.review.cultivation.models import (  # noqa: F401  (registers the tab
     CultivationReport,
     CultivationTransition,
 )
-from ladder.review.national.experts import models as national_experts  # noqa: F401
-from ladder.review.national.onsite import models as national_onsite  # noqa: F401
-from ladder.review.national.publicity import models as national_publicity  # noqa: F401
-from ladder.review.national.scoring import models as national_scoring  # noqa: F401
+from ladder.review.national.experts import models as national_experts
+from ladder.review.national.onsite import models as national_onsite
+from ladder.review.national.publicity import models as national_publicity
+from ladder.review.national.scoring import models as national_scoring
 from ladder.review.recommendations.models import (
     RecommendationEntry,
     RecommendationList,
@@ -24,10 +24,20 @@ from ladder.review.recommendations.models import (
 __all__ = [
     "CaseOpinion",
     "CaseTransition",
+    "CultivationApplication",
+    "CultivationGuidance",
+    "CultivationRecord",
+    "CultivationReminder",
+    "CultivationReport",
+    "CultivationTransition",
     "RecommendationEntry",
     "RecommendationList",
     "RecommendationListEvent",
     "RecommendationSubmission",
     "ReviewCase",
+    "national_experts",
+    "national_onsite",
+    "national_publicity",
+    "national_scoring",
     "tables",
 ]
