@@ -425,7 +425,7 @@ async def test_the_write_itself_skips_a_record_it_may_not_change(client, issuer)
             {"u": own["enterprise_uscc"]},
         )
         written, _ = await staging.write(
-            campaign_year=YEAR, jurisdiction="35", edition="2025", source="import:x",
+            campaign_year=YEAR, jurisdiction="35", group=None, edition="2025", source="import:x",
             created_by="fj", first_row=2, last_row=2, chunk=10,
         )  # fmt: skip
     assert written == 0

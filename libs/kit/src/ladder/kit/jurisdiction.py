@@ -29,6 +29,10 @@ from ladder.kit.auth import Principal, Role
 
 XPCC = "xpcc"
 SOE_PREFIX = "soe:"
+# The regions the XPCC organises and recommends for: the 自治区直辖县级行政区划 6590xx of its
+# cities (石河子、阿拉尔 …) — Ladder's interpretation, the same as the review service's routing
+# (`ladder/review/routing/chains.yaml`, `xpcc.region_prefixes`).
+XPCC_REGION_PREFIX = "6590"
 
 
 def through_regions(recommending_unit: str) -> bool:
@@ -84,6 +88,14 @@ def reach(principal: Principal) -> Reach:
         return Reach(unit=XPCC)
     prefix = principal.region_prefix()
     return NOTHING if prefix is None else Reach(region_prefix=prefix)
+
+
+def xpcc_region_prefix(principal: Principal) -> str | None:
+    """The XPCC's region prefix when the principal speaks for the XPCC (a `province` token
+    whose region is `xpcc`), else None. `Principal.region_prefix()` would cut `xpcc` to "xp"."""
+    if principal.role is Role.province and principal.region == XPCC:
+        return XPCC_REGION_PREFIX
+    return None
 
 
 def unit_of(principal: Principal) -> str | None:

@@ -1,39 +1,85 @@
-"""Who may fill in, import and read self-assessments."""
+"""Who may fill in, import and read self-assessments.
+
+251号 一(一): "省级工业和信息化主管部门、有关中央企业应组织本地区、本集团规上企业开展基础级智能工厂
+自评自建" — the organisers of 基础级 self-assessments are the provinces (for their regions), the
+XPCC (a province-level unit, 251号 header "新疆生产建设兵团"; for the regions Ladder routes to
+it) and the central-SOE group headquarters (for their group's enterprises, wherever they are).
+The ministry imports nationwide. Each organiser's reach is a `Scope`.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from ladder.declaration.selfassessments.models import SelfAssessment, SelfAssessmentImport
+from ladder.kit import jurisdiction
 from ladder.kit.auth import Principal, Role
 
-IMPORTING_ROLES = frozenset({Role.province, Role.ministry})
+IMPORTING_ROLES = frozenset({Role.province, Role.ministry, Role.central_soe_hq})
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The self-assessments an authority organises or reads: those registered under a region
+    prefix ('' = anywhere) and, for a central-SOE group HQ, only its group's (`group` = the
+    group's USCC)."""
+
+    region_prefix: str
+    group: str | None = None
+
+    def covers(self, assessment: SelfAssessment, enterprise_group: str | None) -> bool:
+        """Whether the assessment is in scope; `enterprise_group` is the group named by the
+        enterprise's own profile (a group HQ reads what its group's enterprises filed)."""
+        if not assessment.region_code.startswith(self.region_prefix):
+            return False
+        if self.group is None:
+            return True
+        return self.group in (assessment.central_soe_group, enterprise_group)
+
+
+def scope_of(principal: Principal) -> Scope | None:
+    """The caller's scope as an authority; None for everyone else."""
+    if principal.role is Role.central_soe_hq:
+        return Scope("", group=principal.org.upper()) if principal.org else None
+    xpcc = jurisdiction.xpcc_region_prefix(principal)
+    if xpcc is not None:
+        return Scope(xpcc)
+    prefix = principal.region_prefix()
+    return None if prefix is None else Scope(prefix)
 
 
 def may_import(principal: Principal) -> bool:
-    """A province (for its own regions) or the ministry (nationwide)."""
-    return principal.role in IMPORTING_ROLES and principal.region_prefix() is not None
+    """A province or the XPCC (for its own regions), a group HQ (for its group) or the
+    ministry (nationwide)."""
+    return principal.role in IMPORTING_ROLES and scope_of(principal) is not None
 
 
-def import_jurisdiction(principal: Principal) -> str:
-    """The region prefix every imported row must be inside ('' = nationwide)."""
-    prefix = principal.region_prefix()
-    assert prefix is not None
-    return prefix
+def import_scope(principal: Principal) -> Scope:
+    """The scope every imported row must be inside."""
+    scope = scope_of(principal)
+    assert scope is not None and principal.role in IMPORTING_ROLES
+    return scope
 
 
-def may_read(principal: Principal, assessment: SelfAssessment) -> bool:
+def may_read(
+    principal: Principal, assessment: SelfAssessment, enterprise_group: str | None = None
+) -> bool:
     if principal.role is Role.enterprise:
         return principal.org is not None and principal.org.upper() == assessment.enterprise_uscc
     if principal.role is Role.service:
         return True
-    return principal.covers_region(assessment.region_code)
+    scope = scope_of(principal)
+    return scope is not None and scope.covers(assessment, enterprise_group)
 
 
 def may_read_import(principal: Principal, record: SelfAssessmentImport) -> bool:
-    """The importer's own level and those above it: a province reads its imports, the
-    ministry every import."""
+    """The importer's own level and those above it: a province reads its imports, a group HQ
+    its group's, the ministry every import."""
     if principal.role is Role.service:
         return True
     if principal.role not in IMPORTING_ROLES:
         return False
-    prefix = principal.region_prefix()
-    return prefix is not None and record.jurisdiction.startswith(prefix)
+    scope = scope_of(principal)
+    if scope is None or not record.jurisdiction.startswith(scope.region_prefix):
+        return False
+    return scope.group is None or record.central_soe_group == scope.group

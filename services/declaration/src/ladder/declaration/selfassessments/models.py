@@ -66,6 +66,16 @@ class SelfAssessment(SQLModel, table=True):
             "enterprise_uscc",
             "factory_name",
         ),
+        # A group HQ lists its group's imports by region (a partial index: most rows have none).
+        Index(
+            "ix_self_assessment_by_group",
+            "campaign_year",
+            "central_soe_group",
+            "region_code",
+            "enterprise_uscc",
+            "factory_name",
+            postgresql_where=text("central_soe_group IS NOT NULL"),
+        ),
         CheckConstraint("cmmm_level BETWEEN 1 AND 5", name="cmmm_level_range"),
         CheckConstraint(f"outcome IN ({_OUTCOME_LIST})", name="outcome_known"),
         CheckConstraint("source = 'form' OR source LIKE 'import:%'", name="source_known"),
@@ -91,6 +101,11 @@ class SelfAssessment(SQLModel, table=True):
     rules_edition: str = Field(max_length=20)
     findings: list[dict[str, Any]] = _jsonb("'[]'::jsonb")  # what did not pass, bounded
     source: str = Field(max_length=60, description="form | import:<import id>")
+    central_soe_group: str | None = Field(
+        default=None,
+        sa_column=Column(String(18, collation="C"), nullable=True),
+        description="the central-SOE group HQ (USCC) whose import wrote it (251号 一(一))",
+    )
     created_by: str = Field(max_length=200)
     created_at: datetime = Field(
         sa_column=Column(DateTime(timezone=True), nullable=False, server_default=func.now()),
@@ -114,6 +129,11 @@ class SelfAssessmentImport(SQLModel, table=True):
     created_by: str = Field(max_length=200)
     jurisdiction: str = Field(
         max_length=6, description="the importer's region prefix ('' = nationwide)"
+    )
+    central_soe_group: str | None = Field(
+        default=None,
+        max_length=18,
+        description="the importing group HQ's USCC: its rows are its group's enterprises",
     )
     file_name: str | None = Field(default=None, max_length=255)
     file_sha256: str = Field(max_length=64)

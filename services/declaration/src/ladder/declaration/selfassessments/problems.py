@@ -80,9 +80,14 @@ TEXTS: dict[str, tuple[str, str]] = {
         "The enterprise filed this factory's self-assessment itself; an import may not replace it",
     ),
     "held_elsewhere": (
-        "该企业本年度该工厂的自评登记在{region}，不在导入单位管辖范围内",
-        "This factory's self-assessment is registered in {region}, outside the importer's "
-        "jurisdiction",
+        "该企业本年度该工厂的自评已由其他组织单位导入（登记在{region}），导入单位不得覆盖",
+        "This factory's self-assessment was imported by another organiser (registered in "
+        "{region}); this importer may not replace it",
+    ),
+    # a group HQ organises its own group's enterprises only (251号 一(一) "本集团规上企业")
+    "not_in_group": (
+        "该企业登记的所属中央企业集团为“{named}”，不是导入单位的集团",
+        "The enterprise's profile names the central-SOE group '{named}', not the importer's",
     ),
     "rules_refused": ("要素条件规则服务不接受：{reason}", "Refused by the rules service: {reason}"),
 }

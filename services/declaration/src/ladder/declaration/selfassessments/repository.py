@@ -14,10 +14,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, func, literal_column, select, text, tuple_
+from sqlalchemy import and_, func, literal_column, or_, select, text, tuple_
 from sqlalchemy.dialects.postgresql import insert
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from ladder.declaration.enterprises.models import Enterprise
 from ladder.declaration.selfassessments.models import SelfAssessment, SelfAssessmentImport
 from ladder.declaration.settings import SCHEMA
 
@@ -58,6 +59,12 @@ async def get(session: AsyncSession, assessment_id: uuid.UUID) -> SelfAssessment
     return await session.get(SelfAssessment, assessment_id)
 
 
+async def enterprise_group(session: AsyncSession, uscc: str) -> str | None:
+    """The central-SOE group the enterprise's own profile names (None: none, or unknown)."""
+    stmt = select(Enterprise.central_soe_group).where(Enterprise.uscc == uscc)
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
 def prefix_range(prefix: str) -> tuple[str, str | None]:
     """[prefix, the first string after every string starting with prefix) in code-point order
     (the columns' "C" collation); None: no upper bound."""
@@ -78,6 +85,7 @@ class Query:
     enterprise_uscc: str | None
     outcome: str | None
     name_prefix: str | None
+    group: str | None = None  # a central-SOE group HQ's: only its group's
 
     @property
     def by_name(self) -> bool:
@@ -107,6 +115,12 @@ async def page(
         conditions.append(T.c.enterprise_uscc == query.enterprise_uscc)
     if query.outcome is not None:
         conditions.append(T.c.outcome == query.outcome)
+    if query.group is not None:
+        # What the HQ imported, and what its group's enterprises (by their profile) filed.
+        members = select(Enterprise.uscc).where(Enterprise.central_soe_group == query.group)
+        conditions.append(
+            or_(T.c.central_soe_group == query.group, T.c.enterprise_uscc.in_(members))
+        )
     order = query.sort_columns()
     if after is not None:
         conditions.append(tuple_(*order) > tuple_(*after))
@@ -182,24 +196,37 @@ class Staging:
         return count, [(r.row_no, r.first_row) for r in rows]
 
     async def foreign(
-        self, jurisdiction: str, limit: int
+        self, jurisdiction: str, group: str | None, limit: int
     ) -> tuple[dict[str, int], list[tuple[int, str, str]]]:
         """Staged rows whose key names a self-assessment the importer may not change: one the
-        enterprise filed itself (`filed_by_enterprise`), or one registered outside
-        `jurisdiction` (`held_elsewhere`); (how many of each, the first `limit` as (row, code,
-        stored region))."""
-        params = {"year": self.campaign_year, "prefix": jurisdiction}
+        enterprise filed itself (`filed_by_enterprise`), or one another organiser imported —
+        registered outside `jurisdiction`, or imported by a group HQ other than `group`
+        (`held_elsewhere`); (how many of each, the first `limit` as (row, code, stored
+        region))."""
+        params = {"year": self.campaign_year, "prefix": jurisdiction, "group": group}
         counts = {r.code: r.n for r in await self.session.execute(_COUNT_FOREIGN, params)}
         if not counts:
             return {}, []
         rows = (await self.session.execute(_LIST_FOREIGN, {**params, "limit": limit})).all()
         return counts, [(r.row_no, r.code, r.region_code) for r in rows]
 
+    async def outside_group(self, group: str, limit: int) -> tuple[int, list[tuple[int, str]]]:
+        """Staged rows of enterprises whose own profile names another group or none (a group
+        HQ organises only its group's enterprises, 251号 一(一)); (how many, the first `limit`
+        as (row, the group the profile names or '')."""
+        params = {"group": group}
+        count = (await self.session.execute(_COUNT_OUTSIDE_GROUP, params)).scalar_one()
+        if not count:
+            return 0, []
+        rows = (await self.session.execute(_LIST_OUTSIDE_GROUP, {**params, "limit": limit})).all()
+        return count, [(r.row_no, r.named or "") for r in rows]
+
     async def write(
         self,
         *,
         campaign_year: int,
         jurisdiction: str,
+        group: str | None,
         edition: str,
         source: str,
         created_by: str,
@@ -210,9 +237,10 @@ class Staging:
         """Upsert every staged row into `self_assessment`, `chunk` row numbers per statement;
         (rows written, of which inserted).
 
-        The upsert replaces only imported rows inside `jurisdiction` (`foreign` has refused the
-        others); an enterprise filing its own form meanwhile makes its row skipped here, which
-        the caller sees as fewer rows written than staged.
+        The upsert replaces only imported rows inside `jurisdiction` and of the same importing
+        group HQ (`group`, None for a region's importer) — `foreign` has refused the others;
+        an enterprise filing its own form meanwhile makes its row skipped here, which the
+        caller sees as fewer rows written than staged.
 
         Imports of one campaign write one at a time (a transaction-scoped advisory lock): two
         files upserting overlapping enterprises in different orders would otherwise deadlock.
@@ -226,6 +254,7 @@ class Staging:
                     {
                         "year": campaign_year,
                         "prefix": jurisdiction,
+                        "group": group,
                         "edition": edition,
                         "source": source,
                         "created_by": created_by,
@@ -257,9 +286,11 @@ _WRITE = text(
     "WITH written AS ("
     "INSERT INTO declaration.self_assessment AS t (id, campaign_year, enterprise_uscc, "
     "enterprise_name, region_code, factory_name, cmmm_level, segments, attestations, "
-    "kpis, outcome, rules_edition, findings, source, created_by, created_at) "
+    "kpis, outcome, rules_edition, findings, source, central_soe_group, created_by, "
+    "created_at) "
     "SELECT gen_random_uuid(), :year, uscc, name, region, factory, cmmm_level, "
-    "segments, attestations, kpis, outcome, :edition, findings, :source, :created_by, now() "
+    "segments, attestations, kpis, outcome, :edition, findings, :source, "
+    "CAST(:group AS text), :created_by, now() "
     "FROM self_assessment_stage WHERE row_no >= :low AND row_no < :high "
     "ON CONFLICT (enterprise_uscc, campaign_year, factory_name) DO UPDATE SET "
     "enterprise_name = EXCLUDED.enterprise_name, region_code = EXCLUDED.region_code, "
@@ -269,6 +300,7 @@ _WRITE = text(
     "source = EXCLUDED.source, created_by = EXCLUDED.created_by, "
     "created_at = EXCLUDED.created_at "
     "WHERE t.source LIKE 'import:%' AND starts_with(t.region_code, :prefix) "
+    "AND t.central_soe_group IS NOT DISTINCT FROM CAST(:group AS text) "
     "RETURNING (xmax = 0) AS inserted) "
     "SELECT count(*) AS written, count(*) FILTER (WHERE inserted) AS inserted FROM written"
 )
@@ -279,7 +311,8 @@ _COUNT_FOREIGN = text(
     "FROM self_assessment_stage s JOIN declaration.self_assessment t "
     "ON t.enterprise_uscc = s.uscc AND t.factory_name = s.factory AND t.campaign_year = :year "
     "WHERE s.region IS NOT NULL "
-    "AND (t.source = 'form' OR NOT starts_with(t.region_code, :prefix)) GROUP BY 1"
+    "AND (t.source = 'form' OR NOT starts_with(t.region_code, :prefix) "
+    "OR t.central_soe_group IS DISTINCT FROM CAST(:group AS text)) GROUP BY 1"
 )
 _LIST_FOREIGN = text(
     "SELECT s.row_no, t.region_code, CASE WHEN t.source = 'form' THEN 'filed_by_enterprise' "
@@ -287,8 +320,19 @@ _LIST_FOREIGN = text(
     "FROM self_assessment_stage s JOIN declaration.self_assessment t "
     "ON t.enterprise_uscc = s.uscc AND t.factory_name = s.factory AND t.campaign_year = :year "
     "WHERE s.region IS NOT NULL "
-    "AND (t.source = 'form' OR NOT starts_with(t.region_code, :prefix)) "
+    "AND (t.source = 'form' OR NOT starts_with(t.region_code, :prefix) "
+    "OR t.central_soe_group IS DISTINCT FROM CAST(:group AS text)) "
     "ORDER BY s.row_no LIMIT :limit"
+)
+# Staged rows of registered enterprises whose profile names another group, or none.
+_OUTSIDE_GROUP = (
+    "FROM self_assessment_stage s JOIN declaration.enterprise e ON e.uscc = s.uscc "
+    "WHERE s.region IS NOT NULL AND e.central_soe_group IS DISTINCT FROM CAST(:group AS text)"
+)
+_COUNT_OUTSIDE_GROUP = text("SELECT count(*) " + _OUTSIDE_GROUP)
+_LIST_OUTSIDE_GROUP = text(
+    "SELECT s.row_no, e.central_soe_group AS named " + _OUTSIDE_GROUP + " ORDER BY s.row_no "
+    "LIMIT :limit"
 )
 assert STAGE == "self_assessment_stage" and SCHEMA == "declaration"
 

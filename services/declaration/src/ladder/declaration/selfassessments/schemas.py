@@ -93,6 +93,9 @@ class SelfAssessmentSummary(BaseModel):
     outcome: str = Field(description="the rules' answer for 基础级: eligible/ineligible/incomplete")
     rules_edition: str
     source: str = Field(description="form | import:<import id>")
+    central_soe_group: str | None = Field(
+        default=None, description="the central-SOE group HQ whose import wrote it"
+    )
     created_at: datetime
 
     @field_validator("factory_name", mode="before")
@@ -141,5 +144,9 @@ class ImportRead(BaseModel):
     outcomes: dict[str, int] = Field(description="rows per rules outcome")
     error_count: int
     errors: list[RowProblem] = Field(description="the first errors, by row")
+    jurisdiction: str = Field(description="the importer's region prefix ('' = nationwide)")
+    central_soe_group: str | None = Field(
+        default=None, description="the importing group HQ: rows are its group's enterprises"
+    )
     created_by: str
     created_at: datetime

@@ -33,10 +33,11 @@ from ladder.declaration.rules_client import BatchAnswer, RulesClient
 from ladder.declaration.selfassessments import repository
 from ladder.declaration.selfassessments import rules as basic_rules
 from ladder.declaration.selfassessments.auth import (
-    import_jurisdiction,
+    import_scope,
     may_import,
     may_read,
     may_read_import,
+    scope_of,
 )
 from ladder.declaration.selfassessments.errors import (
     ImportNotFound,
@@ -137,7 +138,10 @@ async def get_readable(
     session: AsyncSession, principal: Principal, assessment_id: uuid.UUID
 ) -> SelfAssessment:
     found = await repository.get(session, assessment_id)
-    if found is None or not may_read(principal, found):
+    group = None
+    if found is not None and principal.role is Role.central_soe_hq:
+        group = await repository.enterprise_group(session, found.enterprise_uscc)
+    if found is None or not may_read(principal, found, group):
         raise SelfAssessmentNotFound(details={"self_assessment_id": str(assessment_id)})
     return found
 
@@ -145,22 +149,25 @@ async def get_readable(
 # --- reading -------------------------------------------------------------------------------
 
 
-def _scope(principal: Principal, region: str | None, uscc: str | None) -> tuple[str, str | None]:
-    """(effective region prefix, enterprise USCC filter) for the caller."""
+def _scope(
+    principal: Principal, region: str | None, uscc: str | None
+) -> tuple[str, str | None, str | None]:
+    """(effective region prefix, enterprise USCC filter, group filter) for the caller."""
     if principal.role is Role.enterprise:
         own = (principal.org or "").upper()
         if not own or (uscc is not None and uscc.upper() != own):
             raise NotOwnEnterprise(details={"enterprise_uscc": uscc})
-        return region or "", own
+        return region or "", own, None
     if principal.role is Role.service:
-        return region or "", uscc
-    mine = principal.region_prefix()
-    if mine is None:
+        return region or "", uscc, None
+    scope = scope_of(principal)
+    if scope is None:
         raise Forbidden(details={"role": principal.role.value})
+    mine = scope.region_prefix
     if region is None or region.startswith(mine):
-        return region or mine, uscc
+        return region or mine, uscc, scope.group
     if mine.startswith(region):  # a wider area than the caller's: narrowed to its own
-        return mine, uscc
+        return mine, uscc, scope.group
     raise RegionOutsideJurisdiction(details={"field": "region", "region": region})
 
 
@@ -172,6 +179,7 @@ def _fingerprint(query: Query) -> str:
             query.enterprise_uscc,
             query.outcome,
             query.name_prefix,
+            query.group,
         ],
         ensure_ascii=False,
     )
@@ -213,13 +221,14 @@ async def list_for(
     cursor: str | None,
     limit: int,
 ) -> SelfAssessmentPage:
-    prefix, uscc = _scope(principal, region, uscc)
+    prefix, uscc, group = _scope(principal, region, uscc)
     query = Query(
         campaign_year=campaign_year,
         region_prefix=prefix,
         enterprise_uscc=uscc.upper() if uscc else None,
         outcome=outcome,
         name_prefix=name or None,
+        group=group,
     )
     after = decode_cursor(query, cursor) if cursor else None
     rows, last = await repository.page(session, query, after, limit)
@@ -351,7 +360,8 @@ async def run_import(
     campaign = await basic_campaign(session, campaign_year)
     edition = campaign.rules_edition
     columns = layout(await basic_rules.forms(rules, edition))
-    jurisdiction = import_jurisdiction(principal)
+    scope = import_scope(principal)
+    jurisdiction = scope.region_prefix
     import_id = uuid.uuid4()
     problems = Problems()
     outcomes: Counter[str] = Counter()
@@ -379,11 +389,16 @@ async def run_import(
                 problems.add(row_no, "uscc", header, "duplicate_row", first=first)
             problems.count_only("duplicate_row", duplicates - len(listed))
             # An import creates or replaces only the importer's own imported records.
-            foreign, named = await staging.foreign(jurisdiction, MAX_LISTED)
+            foreign, named = await staging.foreign(jurisdiction, scope.group, MAX_LISTED)
             for row_no, code, region in named:
                 problems.add(row_no, "uscc", header, code, region=region)
             for code, n in foreign.items():
                 problems.count_only(code, n - sum(1 for _, c, _ in named if c == code))
+            if scope.group is not None:
+                outside, listed_outside = await staging.outside_group(scope.group, MAX_LISTED)
+                for row_no, named_group in listed_outside:
+                    problems.add(row_no, "uscc", header, "not_in_group", named=named_group or "无")
+                problems.count_only("not_in_group", outside - len(listed_outside))
     finally:
         if table is not None:
             table.close()
@@ -393,6 +408,7 @@ async def run_import(
         campaign_year=campaign_year,
         created_by=principal.sub,
         jurisdiction=jurisdiction,
+        central_soe_group=scope.group,
         file_name=upload.file_name,
         file_sha256=upload.sha256,
         content_type=upload.media_type,
@@ -414,6 +430,7 @@ async def run_import(
     written, _inserted = await staging.write(
         campaign_year=campaign_year,
         jurisdiction=jurisdiction,
+        group=scope.group,
         edition=edition,
         source=f"import:{import_id}",
         created_by=principal.sub,
