@@ -24,7 +24,7 @@ async def _tell(client, issuer, event) -> None:
     assert resp.status_code == 200, resp.text
 
 
-async def _attach(client, enterprise, did: str, note: bytes) -> str:
+async def _attach(client, enterprise, did: str, note: bytes) -> dict:
     resp = await client.post(
         f"/v1/declarations/{did}/attachments",
         params={"name": "证明.pdf"},
@@ -32,15 +32,24 @@ async def _attach(client, enterprise, did: str, note: bytes) -> str:
         headers={**enterprise, **_key()},
     )
     assert resp.status_code == 201, resp.text
-    return resp.json()["id"]
+    return resp.json()
 
 
-async def _resubmitted(client, issuer, enterprise, did: str, version: int, note: bytes) -> str:
-    """Returned after `version`, a file added, edited and submitted again; the file's id."""
+async def _resubmitted(
+    client, issuer, enterprise, did: str, version: int, note: bytes, *, remove: dict | None = None
+) -> dict:
+    """Returned after `version`, `remove` removed, a file added, edited and submitted again;
+    the file added."""
     returned = status_changed(
         did, version=version, event="returned_for_revision", status="returned", reason="补充"
     )
     await _tell(client, issuer, returned)
+    if remove is not None:
+        removed = await client.delete(
+            f"/v1/declarations/{did}/attachments/{remove['id']}",
+            headers={**enterprise, "If-Match": remove["etag"]},
+        )
+        assert removed.status_code == 200, removed.text
     attachment = await _attach(client, enterprise, did, note)
     read = await client.get(f"/v1/declarations/{did}", headers=enterprise)
     edited = await client.patch(
@@ -56,13 +65,13 @@ async def _resubmitted(client, issuer, enterprise, did: str, version: int, note:
 
 
 async def _three_versions(client, issuer, enterprise) -> tuple[str, str, str]:
-    """A declaration submitted three times: one file listed by versions 2 and 3, one only by
-    version 3; (id, first file, second file)."""
+    """A declaration submitted three times: a file listed by version 2 only (removed before
+    version 3), another by version 3; (id, version 2's file, version 3's file)."""
     did = await submitted(client, enterprise)
     await routed(client, issuer, did)
-    first = await _resubmitted(client, issuer, enterprise, did, 1, b"% first")
-    second = await _resubmitted(client, issuer, enterprise, did, 2, b"% second")
-    return did, first, second
+    old = await _resubmitted(client, issuer, enterprise, did, 1, b"% old")
+    new = await _resubmitted(client, issuer, enterprise, did, 2, b"% new", remove=old)
+    return did, old["id"], new["id"]
 
 
 async def _reads(client, headers, did: str) -> dict[str, object]:
@@ -86,7 +95,7 @@ async def _reads(client, headers, did: str) -> dict[str, object]:
 
 
 async def test_a_granted_expert_reads_only_the_version_under_review(client, issuer, enterprise):
-    did, first, second = await _three_versions(client, issuer, enterprise)
+    did, old, new = await _three_versions(client, issuer, enterprise)
     zhang, li = issuer.headers("expert", sub=ZHANG), issuer.headers("expert", sub=LI)
     nothing = {
         "declaration": 404,
@@ -97,26 +106,33 @@ async def test_a_granted_expert_reads_only_the_version_under_review(client, issu
     }
     assert await _reads(client, zhang, did) == nothing
 
+    # A grant on a version that is no longer the latest reads nothing.
     await _tell(client, issuer, expert_access(did, ZHANG, version=2))
+    assert await _reads(client, zhang, did) == nothing
+
+    await _tell(client, issuer, expert_access(did, ZHANG, version=3))
     assert await _reads(client, zhang, did) == {
         "declaration": 200,
         "listed": [did],
-        "versions": [2],
-        "files": [first],  # version 2 lists the first file only
-        "pdf": {1: 404, 2: 200, 3: 404},
+        "versions": [3],
+        "files": [new],
+        "pdf": {1: 404, 2: 404, 3: 200},
     }
-    pdf_ = await client.get(f"/v1/declarations/{did}/versions/2/pdf", headers=zhang)
+    pdf_ = await client.get(f"/v1/declarations/{did}/versions/3/pdf", headers=zhang)
     assert pdf_.headers["content-type"] == "application/pdf" and pdf_.content.startswith(b"%PDF")
     content = f"/v1/declarations/{did}/attachments/{{}}/content"
-    assert (await client.get(content.format(first), headers=zhang)).status_code == 200
-    assert (await client.get(content.format(second), headers=zhang)).status_code == 404
-    diff = await client.get(f"/v1/declarations/{did}/versions/1/diff/2", headers=zhang)
-    assert diff.status_code == 404 and diff.json()["error"]["details"]["versions"] == [1]
+    assert (await client.get(content.format(new), headers=zhang)).status_code == 200
+    # Version 2's file: the ministry reads it (a version it reads lists it), the expert not.
+    ministry = issuer.headers("ministry")
+    assert (await client.get(content.format(old), headers=ministry)).status_code == 200
+    assert (await client.get(content.format(old), headers=zhang)).status_code == 404
+    diff = await client.get(f"/v1/declarations/{did}/versions/2/diff/3", headers=zhang)
+    assert diff.status_code == 404 and diff.json()["error"]["details"]["versions"] == [2]
     assert await _reads(client, li, did) == nothing  # another expert
 
-    await _tell(client, issuer, expert_access(did, ZHANG, "revoked"))  # another version's
-    assert (await _reads(client, zhang, did))["pdf"] == {1: 404, 2: 200, 3: 404}
     await _tell(client, issuer, expert_access(did, ZHANG, "revoked", version=2))
+    assert (await _reads(client, zhang, did))["pdf"] == {1: 404, 2: 404, 3: 200}
+    await _tell(client, issuer, expert_access(did, ZHANG, "revoked", version=3))
     assert await _reads(client, zhang, did) == nothing
 
 

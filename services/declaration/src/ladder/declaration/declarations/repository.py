@@ -38,16 +38,18 @@ def readable_by(principal: Principal) -> list[Any]:
     - an authority (and the ministry) only once it has been submitted — a draft that never was
       is the enterprise's alone — and only where the review service routed it: the rule of
       `ladder.kit.jurisdiction`, on the recommending unit its events reported;
-    - an expert (专家) only while the review service grants them access to it (assigned to its
-      case, not conflicted, the review not ended: `review.expert_access_changed`), and then
-      only the version under review (`version_readable_by`).
+    - an expert (专家) only while the review service grants them access to its latest version,
+      the one under review (assigned to its case, not conflicted, the review not ended:
+      `review.expert_access_changed`) — a grant on an older version reads nothing, so the
+      record's facts are never newer than what the expert was given — and of its versions
+      only that one (`version_readable_by`).
     The public reads none here. Anyone else is answered 404, as if it did not exist."""
     if principal.role is Role.service:
         return []
     if principal.role is Role.enterprise:
         return [Enterprise.uscc == principal.org] if principal.org else [false()]
     if principal.role is Role.expert:
-        return [_granted(principal, col(Declaration.id))]
+        return [_granted(principal, col(Declaration.id), _latest_number())]
     scope = reach(principal)
     if scope.nothing:
         return [false()]
@@ -58,26 +60,40 @@ def readable_by(principal: Principal) -> list[Any]:
     ]
 
 
-def _granted(principal: Principal, declaration_id: Any, version: Any = None) -> Any:
-    """A live grant of the expert on the declaration (and version, if given)."""
-    clauses = [
+def _latest_number() -> Any:
+    """The number of the declaration's latest submitted version (correlated)."""
+    return (
+        select(func.max(DeclarationVersion.number))
+        .where(col(DeclarationVersion.declaration_id) == Declaration.id)
+        .correlate(Declaration)
+        .scalar_subquery()
+    )
+
+
+def _granted(principal: Principal, declaration_id: Any, version: Any) -> Any:
+    """A live grant of the expert on that version of the declaration."""
+    return exists().where(
         col(ExpertGrant.declaration_id) == declaration_id,
+        col(ExpertGrant.version) == version,
         col(ExpertGrant.expert) == principal.sub,
         col(ExpertGrant.revoked_at).is_(None),
-    ]
-    if version is not None:
-        clauses.append(col(ExpertGrant.version) == version)
-    return exists().where(*clauses)
+    )
 
 
 def version_readable_by(principal: Principal) -> list[Any]:
     """Which submitted versions of a declaration it reads (`readable_by`) a principal reads, as
     SQL on `DeclarationVersion`: every one, except an expert, who reads only the version their
-    grant names (the one under review, with its PDF and attachments)."""
+    grant names, and only while it is the latest (the one under review, with its PDF and the
+    attachments it lists)."""
     if principal.role is not Role.expert:
         return []
+    newer = aliased(DeclarationVersion)
     return [
-        _granted(principal, col(DeclarationVersion.declaration_id), col(DeclarationVersion.number))
+        _granted(principal, col(DeclarationVersion.declaration_id), col(DeclarationVersion.number)),
+        ~exists().where(
+            col(newer.declaration_id) == DeclarationVersion.declaration_id,
+            col(newer.number) > DeclarationVersion.number,
+        ),
     ]
 
 
