@@ -20,6 +20,7 @@ An expert reads the version under review (`case.version`) while all of these hol
 from __future__ import annotations
 
 import uuid
+from typing import Literal
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -57,7 +58,7 @@ async def _tell(
     case: ReviewCase,
     account: str,
     expert_id: uuid.UUID,
-    access: str,
+    access: Literal["granted", "revoked"],
     cause: ExpertAccessCause,
 ) -> None:
     await publish(
@@ -70,7 +71,7 @@ async def _tell(
             version=case.version,
             expert=account,
             expert_id=expert_id,
-            access=access,  # type: ignore[arg-type]
+            access=access,
             cause=cause,
             at=clock.now(),
         ),
