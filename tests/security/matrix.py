@@ -39,6 +39,9 @@ AUTHORITIES = {"county_own", "county_other", "city", "province_own", "province_o
                "xpcc", "ministry"}  # fmt: skip
 # Those who read no Fuzhou case though they may list: another enterprise, region or unit.
 OUTSIDERS = {"enterprise_other", "county_other", "province_other", "soe_hq", "xpcc"}
+# Experts list the declarations whose version under review they are granted (issue 14); the
+# world's case is decided by then, which ended its experts' access: none is listed.
+EXPERTS = {"expert_assigned", "expert_unassigned", "expert_conflicted"}
 TOKEN = set(ROLES) - {"anonymous"}
 EVERYONE = set(ROLES)
 
@@ -201,7 +204,7 @@ ROWS: list[Row] = [
         json=lambda w: {"factory_id": FUZHOU_FACTORY, "campaign_year": DEMO_YEAR,
                         "tier": "advanced", "facts": FACTS}),
     Row(D, "GET", "/v1/declarations",
-        cells(sees=DECLARATION_READERS, hides=OUTSIDERS),
+        cells(sees=DECLARATION_READERS, hides=OUTSIDERS | EXPERTS),
         query=lambda w: {"page_size": 100}, found=_items_have("id", lambda w: w.did)),
     Row(D, "GET", DECL, cells(DECLARATION_READERS), params=_d),
     # A central SOE's 卓越级 is its group HQ's; an XPCC factory's the XPCC's — not the regions'.
@@ -428,8 +431,7 @@ GRAPHQL: dict[str, tuple[str, dict[str, Cell], Callable[[World, Any], bool] | No
            cells(TOKEN) | {"anonymous": "A"}, None),
     "declarations": (
         "{ declarations(pageSize: 100) { __typename ... on DeclarationPage { items { id } } } }",
-        cells(sees=DECLARATION_READERS,
-              hides={"enterprise_other", "county_other", "province_other", "soe_hq", "xpcc"}),
+        cells(sees=DECLARATION_READERS, hides=OUTSIDERS | EXPERTS),
         lambda w, page: any(i["id"] == w.did for i in page["items"]),
     ),
     "inbox": (

@@ -13,8 +13,10 @@ from pydantic import BaseModel
 
 from ladder.contracts.review import (
     CULTIVATION_PREFIX,
+    EXPERT_ACCESS_CHANGED,
     REVIEW_STATUS_CHANGED,
     CultivationChanged,
+    ExpertAccessChanged,
     StatusChanged,
 )
 from ladder.kit.testing import event_envelope
@@ -95,3 +97,30 @@ async def routed(client, issuer, declaration_id: str, unit: str = "350000", vers
         client, issuer, status_changed(declaration_id, version=version, recommending_unit=unit)
     )
     assert resp.status_code == 200, resp.text
+
+
+EXPERT_ID = "5b0e2f7a-9c1d-4e3f-8a2b-1c0d9e8f7a6b"
+
+
+def expert_access(
+    declaration_id: str,
+    expert: str,
+    access: str = "granted",
+    *,
+    version: int = 1,
+    cause: str | None = None,
+    at: datetime | None = None,
+) -> dict[str, Any]:
+    """`review.expert_access_changed`: the expert (their token's `sub`) may read the version,
+    or no longer."""
+    at = at or datetime.now(UTC)
+    payload = ExpertAccessChanged(
+        declaration_id=uuid.UUID(declaration_id),
+        version=version,
+        expert=expert,
+        expert_id=uuid.UUID(EXPERT_ID),
+        access=access,  # type: ignore[arg-type]
+        cause=cause or ("assigned" if access == "granted" else "unassigned"),  # type: ignore[arg-type]
+        at=at,
+    )
+    return envelope(EXPERT_ACCESS_CHANGED, payload, at)

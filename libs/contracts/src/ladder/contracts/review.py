@@ -1,10 +1,12 @@
-"""Events the review service publishes: a case's status, lists submitted and published, and
-the 领航级 cultivation (培育) of each declaration."""
+"""Events the review service publishes: a case's status, lists submitted and published, the
+experts who may read a declaration under review, and the 领航级 cultivation (培育) of each
+declaration."""
 
 from __future__ import annotations
 
 import uuid
 from datetime import UTC, date, datetime
+from typing import Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
@@ -14,6 +16,7 @@ from ladder.contracts.types import USCC, Fingerprint, Name, Reason, RegionCode, 
 REVIEW_STATUS_CHANGED = "review.status_changed"
 LIST_SUBMITTED = "review.list_submitted"
 LIST_PUBLISHED = "review.list_published"
+EXPERT_ACCESS_CHANGED = "review.expert_access_changed"
 CULTIVATION_PREFIX = "cultivation."
 CULTIVATION_EVENTS = (
     "started",
@@ -47,6 +50,38 @@ class StatusChanged(BaseModel):
     recommending_unit: Unit | None = Field(
         default=None, description="where the case is routed: who may read the declaration"
     )
+
+
+ExpertAccessCause = Literal[
+    "assigned",
+    "unassigned",
+    "conflict_of_interest",
+    "conflict_cleared",
+    "account_changed",
+    "review_ended",
+]
+
+
+class ExpertAccessChanged(BaseModel):
+    """An expert's read access (专家查阅申报材料) to one submitted version of a declaration began
+    (`granted`) or ended (`revoked`): the declaration service lets the expert read that version,
+    its printed copy (PDF) and its attachments while the access lasts, and nothing after.
+
+    `cause`: `assigned` (put on the case as reviewer or 现场核查 member, with no conflict of
+    interest), `unassigned` (taken off), `conflict_of_interest` (a 回避 found after the
+    assignment), `conflict_cleared` (that conflict no longer found), `account_changed` (the
+    expert logs in under another `sub`), `review_ended` (the case left the expert review:
+    decided or withdrawn)."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    declaration_id: uuid.UUID
+    version: int = Field(ge=1, description="the version under review: the only one readable")
+    expert: Name = Field(description="the expert's account: the `sub` of their token")
+    expert_id: uuid.UUID = Field(description="the expert in the review service's pool (专家库)")
+    access: Literal["granted", "revoked"]
+    cause: ExpertAccessCause
+    at: AwareDatetime
 
 
 class ListSubmitted(BaseModel):
@@ -116,6 +151,24 @@ register(
             at=_AT,
             reason="附件不全，请补充",
             recommending_unit="350100",
+        ),
+    )
+)
+register(
+    EventContract(
+        topic=EXPERT_ACCESS_CHANGED,
+        model=ExpertAccessChanged,
+        producer="review",
+        consumers=("declaration",),
+        summary="An expert's read access to a declaration version under review began or ended.",
+        example=ExpertAccessChanged(
+            declaration_id=_SOME_DECLARATION,
+            version=1,
+            expert="expert-zhang",
+            expert_id=uuid.UUID("5b0e2f7a-9c1d-4e3f-8a2b-1c0d9e8f7a6b"),
+            access="granted",
+            cause="assigned",
+            at=_AT,
         ),
     )
 )

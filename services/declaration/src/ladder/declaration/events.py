@@ -5,13 +5,14 @@ publisher's outbox is harmless.
 """
 
 from ladder.contracts.registry import producers_of
-from ladder.declaration.declarations import cultivation_events, review_events
+from ladder.declaration.declarations import cultivation_events, expert_events, review_events
 from ladder.declaration.tables import INBOX
 from ladder.kit.outbox import Handler, events_router
 
 HANDLERS: dict[str, Handler] = {
     review_events.STATUS_CHANGED: review_events.on_status_changed,
     **dict.fromkeys(cultivation_events.TOPICS, cultivation_events.on_cultivation_changed),
+    expert_events.TOPIC: expert_events.on_expert_access_changed,
 }
 
 # Who may send each topic: its contract's producer.

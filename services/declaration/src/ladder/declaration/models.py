@@ -12,6 +12,7 @@ from ladder.declaration.declarations.models import (
     Declaration,
     DeclarationTransition,
     DeclarationVersion,
+    ExpertGrant,
 )
 from ladder.declaration.enterprises.models import Enterprise, Factory
 from ladder.declaration.selfassessments.models import SelfAssessment, SelfAssessmentImport
@@ -26,6 +27,7 @@ __all__ = [
     "DeclarationTransition",
     "DeclarationVersion",
     "Enterprise",
+    "ExpertGrant",
     "Factory",
     "SelfAssessment",
     "SelfAssessmentImport",

@@ -4,6 +4,7 @@ this module imports nothing of the declarations."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 from typing import Any
 
 from sqlalchemy import func, text
@@ -27,15 +28,28 @@ async def current_of(session: AsyncSession, declaration_id: uuid.UUID) -> list[A
     return list(rows.all())
 
 
-async def submitted_digests(session: AsyncSession, declaration_id: uuid.UUID) -> set[str]:
-    """The SHA-256 of every attachment some submitted version of the declaration lists."""
-    rows = await session.execute(
-        text(
-            "SELECT DISTINCT a->>'sha256' FROM declaration.declaration_version v, "
-            "jsonb_array_elements(v.content->'attachments') a WHERE v.declaration_id = :id"
-        ),
-        {"id": declaration_id},
-    )
+_DIGESTS = (
+    "SELECT DISTINCT a->>'sha256' FROM declaration.declaration_version v, "
+    "jsonb_array_elements(v.content->'attachments') a WHERE v.declaration_id = :id"
+)
+_DIGESTS_OF = (
+    "SELECT DISTINCT a->>'sha256' FROM declaration.declaration_version v, "
+    "jsonb_array_elements(v.content->'attachments') a WHERE v.declaration_id = :id "
+    "AND v.number = ANY(:numbers)"
+)
+
+
+async def submitted_digests(
+    session: AsyncSession, declaration_id: uuid.UUID, numbers: Collection[int] | None = None
+) -> set[str]:
+    """The SHA-256 of every attachment some submitted version of the declaration lists (of the
+    versions `numbers`, if given)."""
+    if numbers is None:
+        rows = await session.execute(text(_DIGESTS), {"id": declaration_id})
+    else:
+        rows = await session.execute(
+            text(_DIGESTS_OF), {"id": declaration_id, "numbers": list(numbers)}
+        )
     return {r[0] for r in rows if r[0]}
 
 

@@ -20,11 +20,12 @@ from ladder.declaration.attachments.errors import (
 from ladder.declaration.attachments.models import Attachment
 from ladder.declaration.attachments.repository import current_of, submitted_digests
 from ladder.declaration.attachments.schemas import AttachmentRead
+from ladder.declaration.declarations import repository as declaration_repository
 from ladder.declaration.declarations import service as declarations
 from ladder.declaration.declarations.machine import EDITABLE
 from ladder.declaration.errors import NotEditable
 from ladder.kit import clock
-from ladder.kit.auth import Principal
+from ladder.kit.auth import Principal, Role
 from ladder.kit.concurrency import check_if_match, etag
 
 
@@ -93,6 +94,19 @@ async def add(
     return attachment
 
 
+async def _readable_digests(
+    session: AsyncSession, principal: Principal, declaration_id: uuid.UUID
+) -> set[str]:
+    """The files of the submitted versions the principal reads: an authority every version's,
+    an expert only the version under review's (`version_readable_by`)."""
+    if principal.role is not Role.expert:
+        return await submitted_digests(session, declaration_id)
+    numbers = await declaration_repository.version_numbers(
+        session, declaration_id, reader=principal
+    )
+    return await submitted_digests(session, declaration_id, numbers)
+
+
 async def listing(
     session: AsyncSession, principal: Principal, declaration_id: uuid.UUID
 ) -> list[Attachment]:
@@ -100,7 +114,7 @@ async def listing(
     current = await current_of(session, declaration_id)
     if sees_drafts(principal, row.enterprise.uscc):
         return current
-    submitted = await submitted_digests(session, declaration_id)
+    submitted = await _readable_digests(session, principal, declaration_id)
     return [a for a in current if a.sha256 in submitted]
 
 
@@ -112,7 +126,7 @@ async def get(
     if found is None or found.declaration_id != declaration_id:
         raise AttachmentNotFound(details={"attachment_id": str(attachment_id)})
     if not sees_drafts(principal, row.enterprise.uscc) and found.sha256 not in (
-        await submitted_digests(session, declaration_id)
+        await _readable_digests(session, principal, declaration_id)
     ):
         # Evidence added to a draft is the enterprise's until a submitted version lists it.
         raise AttachmentNotFound(details={"attachment_id": str(attachment_id)})

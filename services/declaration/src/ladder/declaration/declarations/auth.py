@@ -15,11 +15,11 @@ def may_edit(principal: Principal, row: DeclarationRow) -> bool:
 
 _LISTING_ROLES = frozenset(
     {Role.enterprise, Role.service, Role.county, Role.city, Role.province,
-     Role.central_soe_hq, Role.ministry}
+     Role.central_soe_hq, Role.ministry, Role.expert}
 )  # fmt: skip
 
 
 def may_list(principal: Principal) -> bool:
-    """Who lists declarations at all (each sees what `repository.readable_by` lets it);
-    experts and the public read none by role."""
+    """Who lists declarations at all (each sees what `repository.readable_by` lets it: an
+    expert the declarations they are granted, often none); the public reads none by role."""
     return principal.role in _LISTING_ROLES

@@ -81,7 +81,8 @@ async def list_declarations(
     page: PageDep,
     status_filter: Annotated[str | None, Query(alias="status", max_length=30)] = None,
 ) -> Page[DeclarationRead]:
-    """The caller's own declarations (enterprise) or those in its jurisdiction (authorities)."""
+    """The caller's own declarations (enterprise), those in its jurisdiction (authorities), or
+    those it may read as an expert (the versions under review it is granted)."""
     rows, total = await service.list_for(
         session, principal, status=status_filter, offset=page.offset, limit=page.page_size
     )
@@ -198,7 +199,8 @@ async def list_versions(
 ) -> list[VersionRead]:
     await service.get_readable(session, principal, declaration_id)
     return [
-        VersionRead.model_validate(v) for v in await repository.versions(session, declaration_id)
+        VersionRead.model_validate(v)
+        for v in await repository.versions(session, declaration_id, reader=principal)
     ]
 
 
@@ -216,7 +218,9 @@ async def diff_versions(
     principal: PrincipalDep,
 ) -> VersionDiff:
     await service.get_readable(session, principal, declaration_id)
-    found = {v.number: v for v in await repository.versions(session, declaration_id)}
+    found = {
+        v.number: v for v in await repository.versions(session, declaration_id, reader=principal)
+    }
     missing = [n for n in (before, after) if n not in found]
     if missing:
         raise VersionNotFound(details={"declaration_id": str(declaration_id), "versions": missing})

@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import Column, ForeignKey, Index, UniqueConstraint
+from sqlalchemy import Column, DateTime, ForeignKey, Index, UniqueConstraint
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
@@ -99,3 +99,23 @@ class DeclarationTransition(SQLModel, table=True):
     actor: str = Field(max_length=200)
     reason: str | None = Field(default=None, max_length=2000)
     at: datetime | None = timestamp_field()
+
+
+class ExpertGrant(SQLModel, table=True):
+    """An expert's read access (专家查阅) to one version under review, as the review service
+    told it (`review.expert_access_changed`): live while `revoked_at` is null. `changed_at` is
+    the time of the last word applied, so an older one arriving late changes nothing."""
+
+    __tablename__ = "expert_grant"
+    __table_args__ = (Index(None, "expert", "declaration_id"), {"schema": SCHEMA})
+
+    declaration_id: uuid.UUID = Field(
+        sa_column=Column(ForeignKey(f"{SCHEMA}.declaration.id"), primary_key=True)
+    )
+    version: int = Field(primary_key=True)
+    expert: str = Field(max_length=200, primary_key=True, description="the expert's token `sub`")
+    expert_id: uuid.UUID = Field(description="the expert in the review service's pool")
+    granted_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    revoked_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+    changed_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    cause: str = Field(max_length=30, description="why it last changed (the event's `cause`)")

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import exists, false, func, true
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -15,6 +16,7 @@ from ladder.declaration.declarations.models import (
     Declaration,
     DeclarationTransition,
     DeclarationVersion,
+    ExpertGrant,
 )
 from ladder.declaration.enterprises.models import Enterprise, Factory
 from ladder.kit.auth import Principal, Role
@@ -35,12 +37,19 @@ def readable_by(principal: Principal) -> list[Any]:
     - the enterprise itself, whatever the status; Ladder's services;
     - an authority (and the ministry) only once it has been submitted — a draft that never was
       is the enterprise's alone — and only where the review service routed it: the rule of
-      `ladder.kit.jurisdiction`, on the recommending unit its events reported.
-    Experts and the public read none here (experts see their cases in the review service)."""
+      `ladder.kit.jurisdiction`, on the recommending unit its events reported;
+    - an expert (专家) only while the review service grants them access to its latest version,
+      the one under review (assigned to its case, not conflicted, the review not ended:
+      `review.expert_access_changed`) — a grant on an older version reads nothing, so the
+      record's facts are never newer than what the expert was given — and of its versions
+      only that one (`version_readable_by`).
+    The public reads none here. Anyone else is answered 404, as if it did not exist."""
     if principal.role is Role.service:
         return []
     if principal.role is Role.enterprise:
         return [Enterprise.uscc == principal.org] if principal.org else [false()]
+    if principal.role is Role.expert:
+        return [_granted(principal, col(Declaration.id), _latest_number())]
     scope = reach(principal)
     if scope.nothing:
         return [false()]
@@ -48,6 +57,43 @@ def readable_by(principal: Principal) -> list[Any]:
     return [
         submitted,
         *reach_clauses(scope, col(Declaration.recommending_unit), col(Declaration.region_code)),
+    ]
+
+
+def _latest_number() -> Any:
+    """The number of the declaration's latest submitted version (correlated)."""
+    return (
+        select(func.max(DeclarationVersion.number))
+        .where(col(DeclarationVersion.declaration_id) == Declaration.id)
+        .correlate(Declaration)
+        .scalar_subquery()
+    )
+
+
+def _granted(principal: Principal, declaration_id: Any, version: Any) -> Any:
+    """A live grant of the expert on that version of the declaration."""
+    return exists().where(
+        col(ExpertGrant.declaration_id) == declaration_id,
+        col(ExpertGrant.version) == version,
+        col(ExpertGrant.expert) == principal.sub,
+        col(ExpertGrant.revoked_at).is_(None),
+    )
+
+
+def version_readable_by(principal: Principal) -> list[Any]:
+    """Which submitted versions of a declaration it reads (`readable_by`) a principal reads, as
+    SQL on `DeclarationVersion`: every one, except an expert, who reads only the version their
+    grant names, and only while it is the latest (the one under review, with its PDF and the
+    attachments it lists)."""
+    if principal.role is not Role.expert:
+        return []
+    newer = aliased(DeclarationVersion)
+    return [
+        _granted(principal, col(DeclarationVersion.declaration_id), col(DeclarationVersion.number)),
+        ~exists().where(
+            col(newer.declaration_id) == DeclarationVersion.declaration_id,
+            col(newer.number) > DeclarationVersion.number,
+        ),
     ]
 
 
@@ -142,13 +188,45 @@ async def page(
     return [DeclarationRow(d, e, f, None) for d, e, f in rows], total
 
 
-async def versions(session: AsyncSession, declaration_id: uuid.UUID) -> list[DeclarationVersion]:
+async def versions(
+    session: AsyncSession, declaration_id: uuid.UUID, *, reader: Principal | None = None
+) -> list[DeclarationVersion]:
+    """The submitted versions, oldest first; with `reader`, those it reads."""
+    stmt = select(DeclarationVersion).where(DeclarationVersion.declaration_id == declaration_id)
+    if reader is not None:
+        stmt = stmt.where(*version_readable_by(reader))
+    rows = await session.exec(stmt.order_by(DeclarationVersion.number))
+    return list(rows.all())
+
+
+async def version_numbers(
+    session: AsyncSession, declaration_id: uuid.UUID, *, reader: Principal
+) -> list[int]:
+    """The numbers of the versions `reader` reads (without their content)."""
     rows = await session.exec(
-        select(DeclarationVersion)
-        .where(DeclarationVersion.declaration_id == declaration_id)
-        .order_by(DeclarationVersion.number)
+        select(DeclarationVersion.number).where(
+            DeclarationVersion.declaration_id == declaration_id, *version_readable_by(reader)
+        )
     )
     return list(rows.all())
+
+
+async def grant(session: AsyncSession, row: ExpertGrant) -> None:
+    """Apply one word of the review service on an expert's access: insert the grant, or change
+    it unless what it holds is newer (`changed_at`). One statement, so two deliveries racing
+    settle on the newest."""
+    values = row.model_dump()
+    changes = {k: values[k] for k in ("revoked_at", "changed_at", "cause", "expert_id")}
+    if row.revoked_at is None:
+        changes["granted_at"] = row.granted_at
+    stmt = insert(ExpertGrant).values(**values)
+    await session.exec(
+        stmt.on_conflict_do_update(
+            index_elements=["declaration_id", "version", "expert"],
+            set_=changes,
+            where=col(ExpertGrant.changed_at) <= stmt.excluded.changed_at,
+        )
+    )
 
 
 async def history(session: AsyncSession, declaration_id: uuid.UUID) -> list[DeclarationTransition]:

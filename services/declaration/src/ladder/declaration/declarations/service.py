@@ -477,7 +477,7 @@ async def list_for(
     session: AsyncSession, principal: Principal, *, status: str | None, offset: int, limit: int
 ) -> tuple[list[DeclarationRow], int]:
     """The declarations the caller may read (`repository.readable_by`); 403 for a caller who
-    reads none by role (experts, the public)."""
+    reads none by role (the public)."""
     if not may_list(principal):
         raise Forbidden(details={"role": principal.role.value})
     return await repository.page(

@@ -10,7 +10,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ladder.declaration.campaigns.models import Campaign
 from ladder.declaration.declarations.models import Declaration, DeclarationVersion
+from ladder.declaration.declarations.repository import version_readable_by
 from ladder.declaration.enterprises.models import Enterprise, Factory
+from ladder.kit.auth import Principal
 
 
 @dataclass
@@ -23,13 +25,15 @@ class FingerprintedVersion:
 
 
 async def version(
-    session: AsyncSession, declaration_id: uuid.UUID, number: int
+    session: AsyncSession, declaration_id: uuid.UUID, number: int, *, reader: Principal
 ) -> DeclarationVersion | None:
+    """Version `number`, if `reader` reads it (`version_readable_by`: an expert only theirs)."""
     return (
         await session.exec(
             select(DeclarationVersion).where(
                 DeclarationVersion.declaration_id == declaration_id,
                 DeclarationVersion.number == number,
+                *version_readable_by(reader),
             )
         )
     ).first()

@@ -51,7 +51,7 @@ async def printable(
 ) -> PrintableVersion:
     """Version `number` of a declaration the principal may read, ready to render."""
     row = await declaration_service.get_readable(session, principal, declaration_id)
-    version = await repository.version(session, declaration_id, number)
+    version = await repository.version(session, declaration_id, number, reader=principal)
     if version is None:
         raise VersionNotFound(details={"declaration_id": str(declaration_id), "versions": [number]})
     d = row.declaration

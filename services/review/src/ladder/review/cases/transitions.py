@@ -4,9 +4,10 @@ the event to the declaration service — all in the caller's transaction.
 `move` sends a trigger to `CaseMachine` (its guards judge the facts passed), applies what the
 move changes besides the status (`apply`: the level a forward reaches), bumps the row version,
 writes the `CaseTransition` row (actor, time by the kit clock, from, to, reason, level and
-holder after it) and queues `review.status_changed`. `opened` records a new case's first row,
-`note` a row that changes no status (a 现场核查 rescheduled). Nothing else writes history rows
-or sets a case's status.
+holder after it) and queues `review.status_changed` — and, when the case leaves the expert
+review, the end of its experts' access to the 申报书 (`national.experts.access`). `opened`
+records a new case's first row, `note` a row that changes no status (a 现场核查 rescheduled).
+Nothing else writes history rows or sets a case's status.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from ladder.kit.outbox import publish
 from ladder.review.cases.machine import CaseMachine
 from ladder.review.cases.models import CaseTransition, ReviewCase
 from ladder.review.errors import TransitionNotAllowed
+from ladder.review.national.experts import access as expert_access
 from ladder.review.tables import OUTBOX
 
 Refused = Callable[[str, str], LadderError]
@@ -65,6 +67,7 @@ async def move(
     case.bump()
     await _recorded(session, case, event, before, actor, reason, event_id)
     await tell_declaration(session, case, event, reason if tell_reason else None)
+    await expert_access.case_moved(session, case, before)
     return before
 
 

@@ -10,6 +10,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from ladder.review.cases.models import ReviewCase
 from ladder.review.national.experts.models import NationalAssignment, NationalExpert
 from ladder.review.national.scoring.models import NationalScoreSheet
 
@@ -131,3 +132,28 @@ async def insert_expert(session: AsyncSession, **values: object) -> bool:
         )
     ).scalar_one_or_none()
     return inserted is not None
+
+
+async def on_case(session: AsyncSession, case_id: uuid.UUID) -> list[NationalExpert]:
+    """The experts with any duty on the case (reviewer or 现场核查 member), each once."""
+    on = select(NationalAssignment.expert_id).where(NationalAssignment.case_id == case_id)
+    rows = await session.exec(
+        select(NationalExpert)
+        .where(col(NationalExpert.id).in_(on))
+        .order_by(col(NationalExpert.account))
+    )
+    return list(rows.all())
+
+
+async def cases_of(
+    session: AsyncSession, expert_id: uuid.UUID, statuses: Collection[str]
+) -> list[ReviewCase]:
+    """The cases in `statuses` the expert has a duty on, locked (their readers may change)."""
+    on = select(NationalAssignment.case_id).where(NationalAssignment.expert_id == expert_id)
+    rows = await session.exec(
+        select(ReviewCase)
+        .where(col(ReviewCase.id).in_(on), col(ReviewCase.status).in_(statuses))
+        .order_by(col(ReviewCase.id))
+        .with_for_update()
+    )
+    return list(rows.all())

@@ -26,7 +26,7 @@ from ladder.review.national.errors import (
     ExpertNotFound,
     TransitionNotAllowed,
 )
-from ladder.review.national.experts import repository
+from ladder.review.national.experts import access, repository
 from ladder.review.national.experts.conflicts import Conflict, conflicts_of
 from ladder.review.national.experts.models import NationalExpert
 from ladder.review.national.experts.repository import REVIEW
@@ -100,6 +100,9 @@ async def update(
     data: ExpertUpdate,
     if_match: str | None,
 ) -> NationalExpert:
+    """Only the fields sent. A change that makes the expert conflicted with a case they are on
+    (回避 found afterwards: a declared conflict, a new organisation) ends their access to its
+    申报书; they stay assigned until the ministry takes them off."""
     expert = await get(session, expert_id, for_update=True)
     check_if_match(if_match, expert_etag(expert))
     changes = data.model_dump(exclude_unset=True)
@@ -107,6 +110,7 @@ async def update(
         other = await repository.expert_by_account(session, changes["account"])
         if other is not None:
             raise ExpertAccountTaken(details={"account": changes["account"]})
+    before = await access.expert_cases(session, expert)
     for field, value in changes.items():
         setattr(expert, field, value)
     expert.bump()
@@ -114,6 +118,7 @@ async def update(
     expert.updated_at = clock.now()
     session.add(expert)
     await session.flush()
+    await access.expert_changed(session, expert, before)
     return expert
 
 
@@ -203,7 +208,8 @@ async def assign(
     if_match: str | None,
 ) -> tuple[ReviewCase, list[NationalExpert]]:
     """The case's reviewers become exactly `expert_ids` (If-Match on the case). A reviewer
-    taken off keeps their sheet, but it no longer counts."""
+    taken off keeps their sheet, but it no longer counts. Each one put on may read the 申报书,
+    each one taken off no longer (`access`)."""
     case = await reach(session, principal, declaration_id, for_update=True)
     check_if_match(if_match, case_etag(case))
     experts_are_assigned_during_expert_review(case)
@@ -211,7 +217,9 @@ async def assign(
         len(expert_ids), national().experts_per_case.for_tier(NationalTier(case.tier)), REVIEW
     )
     experts = await vet(session, case, expert_ids)
+    before = await access.readers(session, case)
     await repository.replace_assignments(session, case.id, REVIEW, expert_ids, principal.sub)
+    await access.changed(session, case, before, granted="assigned", revoked="unassigned")
     case.bump()
     case.updated_at = clock.now()
     session.add(case)

@@ -27,6 +27,7 @@ from ladder.review.national.errors import (
     OnsiteClosed,
     OnsiteNotFound,
 )
+from ladder.review.national.experts import access
 from ladder.review.national.experts import repository as experts_repository
 from ladder.review.national.experts.repository import ONSITE
 from ladder.review.national.experts.service import check_team_size, vet
@@ -91,7 +92,9 @@ async def schedule(
     await session.flush()
     for position, item in enumerate(checklist(case.details, national().onsite_template), 1):
         session.add(NationalOnsiteItem(onsite_id=visit.id, position=position, **item))
+    before = await access.readers(session, case)
     await experts_repository.replace_assignments(session, case.id, ONSITE, data.team, principal.sub)
+    await access.changed(session, case, before, granted="assigned", revoked="unassigned")
     return case
 
 
@@ -113,9 +116,11 @@ async def reschedule(
     if data.team is not None:
         check_team_size(len(data.team))
         await vet(session, case, data.team)
+        before = await access.readers(session, case)
         await experts_repository.replace_assignments(
             session, case.id, ONSITE, data.team, principal.sub
         )
+        await access.changed(session, case, before, granted="assigned", revoked="unassigned")
     if data.scheduled_on is not None:
         visit.scheduled_on = data.scheduled_on
     if data.place is not None:
