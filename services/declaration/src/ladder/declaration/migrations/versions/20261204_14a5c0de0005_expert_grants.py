@@ -1,7 +1,7 @@
 """expert grants: which expert reads which declaration version under review (review events)
 
 Revision ID: 14a5c0de0005
-Revises: 9cf11025d300
+Revises: 14a6c0de0006
 Create Date: 2026-12-04 21:00:00
 """
 
@@ -12,7 +12,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = "14a5c0de0005"
-down_revision: str | None = "9cf11025d300"
+down_revision: str | None = "14a6c0de0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
