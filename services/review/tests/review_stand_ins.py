@@ -7,7 +7,6 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 
-
 DATED_TIERS = ("excellence", "pilot")  # the tiers 251号 dates (二(二), 三(二))
 
 
