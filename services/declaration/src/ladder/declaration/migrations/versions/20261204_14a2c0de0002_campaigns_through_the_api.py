@@ -112,8 +112,6 @@ def upgrade() -> None:
     for table in ("campaign_deadline_chain", "campaign_deadline", "campaign_deadline_revision"):
         op.add_column(table, _string("tier", 20, "excellence"), schema=S)
         op.alter_column(table, "tier", server_default=None, schema=S)
-    for statement in COPY_AS_PILOT:
-        op.execute(statement)
     op.drop_constraint("pk_campaign_deadline", "campaign_deadline", schema=S)
     op.drop_constraint("pk_campaign_deadline_chain", "campaign_deadline_chain", schema=S)
     op.create_primary_key(
@@ -128,6 +126,8 @@ def upgrade() -> None:
         ["campaign_year", "jurisdiction", "tier", "level"],
         schema=S,
     )
+    for statement in COPY_AS_PILOT:
+        op.execute(statement)
     op.create_foreign_key(
         op.f("fk_campaign_deadline_campaign_year_campaign_deadline_chain"),
         "campaign_deadline",
