@@ -274,10 +274,10 @@ ROWS: list[Row] = [
     # --- the rules service: reference data for anyone with a token; uploads by the ministry -
     Row(RULES, "GET", "/healthz", cells(EVERYONE)),
     Row(RULES, "GET", "/readyz", cells(EVERYONE)),
-    Row(RULES, "POST", "/internal/events", cells({"service"}), json=_event("declaration"),
+    Row(RULES, "POST", "/internal/events", cells({"service"}), json=_event("review"),
         direct=True),
-    Row(RULES, "POST", "/internal/events/batch", cells({"service"}),
-        json=_batch("declaration"), direct=True),
+    Row(RULES, "POST", "/internal/events/batch", cells({"service"}), json=_batch("review"),
+        direct=True),
     Row(RULES, "GET", "/v1/editions", cells(TOKEN)),
     Row(RULES, "GET", "/v1/editions/in-effect", cells(TOKEN)),
     *(Row(RULES, "GET", f"/v1/editions/{{edition_id}}{part}", cells(TOKEN),
