@@ -20,12 +20,15 @@ from tools.stack import Stack
 
 
 @contextlib.contextmanager
-def running_stack(pg_server: str, home: Path, **extra_env: str) -> Iterator[Stack]:
+def running_stack(
+    pg_server: str, home: Path, *, reference_only: bool = False, **extra_env: str
+) -> Iterator[Stack]:
     """Gateway + three services as separate uvicorn processes on a fresh database, seeded
-    like `make run`; stopped and dropped afterwards."""
+    like `make run` (or, `reference_only`, like a real deployment: no demo campaign,
+    enterprises or sample tables); stopped and dropped afterwards."""
     url = asyncio.run(testdb.create_database(pg_server, prefix="ladder_e2e"))
     upgrade_all(url)
-    asyncio.run(seed_all(url))
+    asyncio.run(seed_all(url, reference_only=reference_only))
     key_file = home / "signing-key.pem"
     key_file.write_bytes(generate_private_key_pem())
     running = Stack(
@@ -83,6 +86,16 @@ def travel_stack(pg_server: str, tmp_path_factory: pytest.TempPathFactory):
     its services' clocks move forward with `advance(stack, service, seconds)`."""
     with running_stack(
         pg_server, tmp_path_factory.mktemp("travel"), LADDER_CLOCK_CONTROL="true"
+    ) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def deployment_stack(pg_server: str, tmp_path_factory: pytest.TempPathFactory):
+    """A stack seeded as the migration Job seeds a real deployment (`--reference-only`): the
+    2025 campaign and nothing made up, so a test can make a year through the API alone."""
+    with running_stack(
+        pg_server, tmp_path_factory.mktemp("deployment"), reference_only=True
     ) as running:
         yield running
 

@@ -4,9 +4,11 @@ test token issuer, and a stand-in rules service (the real one is exercised in te
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
+from typing import Any
 
 import pytest
 from fastapi import FastAPI
+from fastapi.responses import JSONResponse
 
 from ladder.declaration.main import create_app
 from ladder.declaration.settings import Settings
@@ -37,14 +39,30 @@ STAND_IN_BASIC_REQUIREMENTS = [
 ]
 
 
+STAND_IN_EDITIONS = ("2024", "2025")
+
+
 def stand_in_rules() -> FastAPI:
     """Answers /v1/evaluations (and /batch, per item) with the CMMM threshold only, and serves
     a small scene and KPI catalogue and edition (a test double; the real rules are exercised
     in tests/)."""
     app = FastAPI()
 
+    @app.get("/v1/editions/in-effect")
+    async def in_effect(on: str) -> Any:
+        if on < "2025-01-01":
+            return JSONResponse({"error": {"code": "no_edition_in_effect"}}, status_code=422)
+        return {
+            "id": "2025",
+            "title": "要素条件（2025年版）",
+            "source": "251号",
+            "effective_from": on,
+        }
+
     @app.get("/v1/editions/{edition}")
-    async def edition(edition: str) -> dict:
+    async def edition(edition: str) -> Any:
+        if edition not in STAND_IN_EDITIONS:
+            return JSONResponse({"error": {"code": "edition_not_found"}}, status_code=404)
         return {
             "id": edition,
             "scene_guide": {

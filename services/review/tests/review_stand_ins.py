@@ -7,28 +7,39 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 
+DATED_TIERS = ("excellence", "pilot")  # the tiers 251号 dates (二(二), 三(二))
+
 
 def stand_in_declaration(chains: dict[str, list[dict[str, Any]]]) -> FastAPI:
     """Answers the declaration service's deadline reads from `chains` (jurisdiction prefix →
-    deadlines, "" the national chain; the longest prefix of a region applies). Each deadline:
-    `{"level", "closes_at" (ISO, aware), "last_day", "source", "clause"}`."""
+    deadlines, "" the national chain; the longest prefix of a region applies). A key `"31"`
+    is a chain of 卓越级 and 领航级 (as 251号 dates them), `"advanced:35"` one of that tier only.
+    Each deadline: `{"level", "closes_at" (ISO, aware), "last_day", "source", "clause"}`."""
     app = FastAPI()
 
+    def of_tier(tier: str) -> dict[str, list[dict[str, Any]]]:
+        found = {k: v for k, v in chains.items() if ":" not in k} if tier in DATED_TIERS else {}
+        found.update({k.split(":", 1)[1]: v for k, v in chains.items() if k.startswith(f"{tier}:")})
+        return found
+
     @app.get("/v1/campaigns/{year}/deadlines")
-    async def for_region(year: int, region: str) -> dict[str, Any]:
-        prefixes = [p for p in chains if region.startswith(p)]
+    async def for_region(year: int, region: str, tier: str) -> dict[str, Any]:
+        tiers = of_tier(tier)
+        prefixes = [p for p in tiers if region.startswith(p)]
         chosen = max(prefixes, key=len) if prefixes else None
         return {
             "campaign_year": year,
             "region": region,
+            "tier": tier,
             "jurisdiction": chosen,
-            "deadlines": chains.get(chosen, []) if chosen is not None else [],
+            "deadlines": tiers.get(chosen, []) if chosen is not None else [],
         }
 
-    @app.get("/v1/campaigns/{year}/deadlines/national")
-    async def national(year: int) -> Any:
-        if "" not in chains:
+    @app.get("/v1/campaigns/{year}/deadlines/national/{tier}")
+    async def national(year: int, tier: str) -> Any:
+        tiers = of_tier(tier)
+        if "" not in tiers:
             return JSONResponse({"error": {"code": "deadline_chain_not_found"}}, status_code=404)
-        return {"campaign_year": year, "jurisdiction": "", "deadlines": chains[""]}
+        return {"campaign_year": year, "jurisdiction": "", "tier": tier, "deadlines": tiers[""]}
 
     return app

@@ -11,7 +11,7 @@ from sqlalchemy import text
 
 from ladder.declaration.campaigns.deadlines import BEIJING
 
-FUZHOU_CHAIN = "/v1/campaigns/2025/deadlines/3501"
+FUZHOU_CHAIN = "/v1/campaigns/2025/deadlines/3501/excellence"
 
 
 def _deadline(level: str, **when) -> dict:
@@ -32,7 +32,10 @@ async def test_campaigns_list_the_official_and_the_demo_one(client, issuer):
     assert "演示" in by_year[2026]["title"] and "非官方" in by_year[2026]["title"]
     assert by_year[2026]["rules_edition"] == by_year[2025]["rules_edition"] == "2025"
     assert by_year[2025]["source"] == "工信厅联通装函〔2025〕251号"
-    assert [c["jurisdiction"] for c in by_year[2025]["deadline_chains"]] == ["", "31", "35", "3501"]
+    chains = [(c["jurisdiction"], c["tier"]) for c in by_year[2025]["deadline_chains"]]
+    assert chains == [
+        (j, tier) for j in ("", "31", "35", "3501") for tier in ("excellence", "pilot")
+    ], "no 先进级 chain: no seed sets a 先进级 date"
 
 
 async def test_a_campaign_shows_its_chains_in_beijing_time_with_sources(client, enterprise):
@@ -40,15 +43,18 @@ async def test_a_campaign_shows_its_chains_in_beijing_time_with_sources(client, 
     assert resp.status_code == 200
     body = resp.json()
     assert body["open_tiers"] == ["basic", "advanced", "excellence", "pilot"]
-    chains = {c["jurisdiction_key"]: c for c in body["deadline_chains"]}
+    chains = {
+        c["jurisdiction_key"]: c for c in body["deadline_chains"] if c["tier"] == "excellence"
+    }
     national = chains["national"]
     assert [d["level"] for d in national["deadlines"]] == ["enterprise", "province", "national"]
     enterprise_deadline = national["deadlines"][0]
     assert enterprise_deadline["closes_at"] == "2025-07-19T00:00:00+08:00"
     assert enterprise_deadline["last_day"] == "2025-07-18"
     assert enterprise_deadline["source"] == "工信厅联通装函〔2025〕251号"
+    assert enterprise_deadline["clause"] == "二(二)1"
     assert "2025年7月18日前完成线上申报" in enterprise_deadline["clause_text"]
-    assert national["etag"] == 'W/"deadlines-2025-national-v1"'
+    assert national["etag"] == 'W/"deadlines-2025-national-excellence-v1"'
     county = chains["3501"]["deadlines"][1]
     assert (county["level"], county["source"], county["clause"]) == (
         "county",
@@ -67,7 +73,9 @@ async def test_unknown_campaign_is_404(client, enterprise):
     resp = await client.get("/v1/campaigns/2031", headers=enterprise)
     assert resp.status_code == 404
     assert resp.json()["error"]["code"] == "campaign_not_found"
-    resp = await client.get("/v1/campaigns/2031/deadlines?region=350102", headers=enterprise)
+    resp = await client.get(
+        "/v1/campaigns/2031/deadlines?region=350102&tier=excellence", headers=enterprise
+    )
     assert resp.status_code == 404
 
 
@@ -86,7 +94,9 @@ async def test_campaigns_need_a_token(client):
 )
 async def test_the_chain_for_a_region(client, enterprise, clock, region, jurisdiction, levels):
     clock.set(datetime(2025, 7, 20, 12, tzinfo=BEIJING))
-    resp = await client.get(f"/v1/campaigns/2025/deadlines?region={region}", headers=enterprise)
+    resp = await client.get(
+        f"/v1/campaigns/2025/deadlines?region={region}&tier=pilot", headers=enterprise
+    )
     assert resp.status_code == 200, resp.text
     body = resp.json()
     assert body["jurisdiction"] == jurisdiction and body["region"] == region
@@ -98,9 +108,13 @@ async def test_the_chain_for_a_region(client, enterprise, clock, region, jurisdi
 
 async def test_the_region_must_be_a_six_digit_code(client, enterprise):
     for bad in ("35", "3501021", "abcdef"):
-        resp = await client.get(f"/v1/campaigns/2025/deadlines?region={bad}", headers=enterprise)
+        resp = await client.get(
+            f"/v1/campaigns/2025/deadlines?region={bad}&tier=pilot", headers=enterprise
+        )
         assert resp.status_code == 422, bad
-    assert (await client.get("/v1/campaigns/2025/deadlines", headers=enterprise)).status_code == 422
+    for query in ("", "?tier=pilot", "?region=350102", "?region=350102&tier=gold"):
+        resp = await client.get(f"/v1/campaigns/2025/deadlines{query}", headers=enterprise)
+        assert resp.status_code == 422, query
 
 
 # --- replacing a chain ---------------------------------------------------------------------
@@ -108,7 +122,7 @@ async def test_the_region_must_be_a_six_digit_code(client, enterprise):
 
 async def test_only_the_ministry_replaces_a_chain(client, issuer):
     body = {"deadlines": [_deadline("enterprise", last_day="2025-07-20")]}
-    for role, region in (("province", "350000"), ("enterprise", "350102"), ("county", "350102")):
+    for role, region in (("enterprise", "350102"), ("county", "350102"), ("city", "350100")):
         resp = await client.put(
             FUZHOU_CHAIN,
             json=body,
@@ -125,7 +139,7 @@ async def test_replacing_needs_a_fresh_if_match_and_records_who_and_when(client,
     clock.set(datetime(2025, 7, 10, 9, 30, tzinfo=BEIJING))
     current = await client.get(FUZHOU_CHAIN, headers=ministry)
     tag = current.headers["etag"]
-    assert tag == current.json()["etag"] == 'W/"deadlines-2025-3501-v1"'
+    assert tag == current.json()["etag"] == 'W/"deadlines-2025-3501-excellence-v1"'
     body = {
         "deadlines": [
             _deadline("national", closes_at="2025-08-02T00:00:00+08:00"),
@@ -141,7 +155,7 @@ async def test_replacing_needs_a_fresh_if_match_and_records_who_and_when(client,
     ok = await client.put(FUZHOU_CHAIN, json=body, headers={**ministry, "If-Match": tag})
     assert ok.status_code == 200, ok.text
     chain = ok.json()
-    assert ok.headers["etag"] == chain["etag"] == 'W/"deadlines-2025-3501-v2"'
+    assert ok.headers["etag"] == chain["etag"] == 'W/"deadlines-2025-3501-excellence-v2"'
     assert [(d["level"], d["closes_at"], d["last_day"]) for d in chain["deadlines"]] == [
         ("enterprise", "2025-07-26T00:00:00+08:00", "2025-07-25"),
         ("city", "2025-07-27T00:00:00+08:00", "2025-07-26"),
@@ -163,13 +177,18 @@ async def test_replacing_needs_a_fresh_if_match_and_records_who_and_when(client,
                 text(
                     "SELECT row_version, changed_by, jsonb_array_length(deadlines) "
                     "FROM declaration.campaign_deadline_revision "
-                    "WHERE campaign_year = 2025 AND jurisdiction = '3501' ORDER BY row_version"
+                    "WHERE campaign_year = 2025 AND jurisdiction = '3501' AND tier = 'excellence' "
+                    "ORDER BY row_version"
                 )
             )
         ).all()
     assert [tuple(r) for r in revisions] == [(1, "seed", 4), (2, "miit-zhang", 3)]
-    other = (await client.get("/v1/campaigns/2025/deadlines/35", headers=ministry)).json()
+    other = (
+        await client.get("/v1/campaigns/2025/deadlines/35/excellence", headers=ministry)
+    ).json()
     assert other["row_version"] == 1, "other jurisdictions are untouched"
+    pilot = (await client.get("/v1/campaigns/2025/deadlines/3501/pilot", headers=ministry)).json()
+    assert pilot["row_version"] == 1, "and so is the jurisdiction's chain of the other tier"
 
 
 async def test_a_chain_out_of_order_is_422_naming_the_levels(client, issuer):
@@ -234,7 +253,7 @@ async def test_a_bad_chain_body_is_422_naming_the_field(client, issuer, deadline
 
 async def test_a_new_jurisdiction_is_created_with_if_match_star(client, issuer, enterprise):
     ministry = issuer.headers("ministry", sub="miit-li")
-    url = "/v1/campaigns/2025/deadlines/44"
+    url = "/v1/campaigns/2025/deadlines/44/excellence"
     assert (await client.get(url, headers=ministry)).status_code == 404
     body = {"deadlines": [_deadline("enterprise", last_day="2025-07-15")]}
     refused = await client.put(url, json=body, headers={**ministry, "If-Match": 'W/"x"'})
@@ -242,15 +261,17 @@ async def test_a_new_jurisdiction_is_created_with_if_match_star(client, issuer, 
     created = await client.put(url, json=body, headers={**ministry, "If-Match": "*"})
     assert created.status_code == 200, created.text
     assert created.json()["jurisdiction"] == "44"
-    assert created.headers["etag"] == 'W/"deadlines-2025-44-v1"'
-    chain = await client.get("/v1/campaigns/2025/deadlines?region=440300", headers=enterprise)
+    assert created.headers["etag"] == 'W/"deadlines-2025-44-excellence-v1"'
+    chain = await client.get(
+        "/v1/campaigns/2025/deadlines?region=440300&tier=excellence", headers=enterprise
+    )
     assert chain.json()["jurisdiction"] == "44"
     assert [d["last_day"] for d in chain.json()["deadlines"]] == ["2025-07-15"]
 
 
 async def test_the_national_chain_is_addressed_as_national(client, issuer):
     ministry = issuer.headers("ministry")
-    url = "/v1/campaigns/2026/deadlines/national"
+    url = "/v1/campaigns/2026/deadlines/national/pilot"
     current = await client.get(url, headers=ministry)
     assert current.status_code == 200
     assert current.json()["jurisdiction"] == ""
@@ -263,7 +284,7 @@ async def test_the_national_chain_is_addressed_as_national(client, issuer):
 @pytest.mark.parametrize("key", ["3", "350", "35010", "3501020", "all"])
 async def test_a_bad_jurisdiction_is_422(client, issuer, key):
     resp = await client.put(
-        f"/v1/campaigns/2025/deadlines/{key}",
+        f"/v1/campaigns/2025/deadlines/{key}/excellence",
         json={"deadlines": [_deadline("enterprise", last_day="2025-07-18")]},
         headers={**issuer.headers("ministry"), "If-Match": "*"},
     )
@@ -272,7 +293,7 @@ async def test_a_bad_jurisdiction_is_422(client, issuer, key):
 
 async def test_replacing_a_chain_of_an_unknown_campaign_is_404(client, issuer):
     resp = await client.put(
-        "/v1/campaigns/2031/deadlines/national",
+        "/v1/campaigns/2031/deadlines/national/excellence",
         json={"deadlines": [_deadline("enterprise", last_day="2031-07-18")]},
         headers={**issuer.headers("ministry"), "If-Match": "*"},
     )

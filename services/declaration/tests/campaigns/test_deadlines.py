@@ -25,6 +25,7 @@ from ladder.declaration.campaigns.deadlines import (
 )
 from ladder.declaration.campaigns.seed import SEEDED_CAMPAIGNS
 from ladder.declaration.tables import OUTBOX
+from ladder.declaration.vocabulary import Tier
 
 E, C, CI, P, N = (
     DeadlineLevel.enterprise,
@@ -94,11 +95,23 @@ def test_every_out_of_order_pair_is_named_across_missing_levels():
 
 @pytest.mark.parametrize(("campaign", "chains"), SEEDED_CAMPAIGNS, ids=lambda c: str(c)[:20])
 def test_seeded_chains_are_in_order(campaign, chains):
-    for jurisdiction, chain in chains.items():
-        assert is_jurisdiction(jurisdiction), jurisdiction
-        closes = {d.level: closes_after(d.last_day) for d in chain}
-        assert len(closes) == len(chain), f"a level repeats in {jurisdiction!r}"
-        assert out_of_order(closes) == [], (campaign["year"], jurisdiction)
+    assert set(chains) == {Tier.excellence, Tier.pilot}, "no seed sets a 先进级 date"
+    for tier, by_jurisdiction in chains.items():
+        for jurisdiction, chain in by_jurisdiction.items():
+            assert is_jurisdiction(jurisdiction), jurisdiction
+            closes = {d.level: closes_after(d.last_day) for d in chain}
+            assert len(closes) == len(chain), f"a level repeats in {jurisdiction!r}"
+            assert out_of_order(closes) == [], (campaign["year"], tier, jurisdiction)
+
+
+def test_seeded_2025_chains_cite_each_tiers_own_clause():
+    """251号 二(二)1 is 卓越级's, 三(二)1 领航级's; 430号 一(二)1 and 二(二)1 likewise."""
+    (_, chains), _ = SEEDED_CAMPAIGNS
+    assert chains[Tier.excellence][""][0].clause == "二(二)1"
+    assert chains[Tier.pilot][""][0].clause == "三(二)1"
+    assert chains[Tier.excellence]["31"][0].clause == "一(二)1"
+    assert chains[Tier.pilot]["31"][0].clause == "二(二)1"
+    assert chains[Tier.pilot]["3501"][1].source == "榕工信装备〔2025〕96号"
 
 
 # --- which chain applies -------------------------------------------------------------------
@@ -157,14 +170,16 @@ async def _where(case: str, client, issuer) -> tuple[str, dict[str, str]]:
     )
 
 
-async def _draft(client, headers, factory_id: str, year: int = 2025) -> str:
+async def _draft(
+    client, headers, factory_id: str, year: int = 2025, tier: str = "excellence"
+) -> str:
     resp = await client.post(
         "/v1/declarations",
         json={
             "factory_id": factory_id,
             "campaign_year": year,
-            "tier": "advanced",
-            "facts": document("advanced"),
+            "tier": tier,
+            "facts": document(tier),
         },
         headers={**headers, "Idempotency-Key": uuid.uuid4().hex},
     )
@@ -194,7 +209,7 @@ CASES = {
         "",
         "2025-07-19T00:00:00+08:00",
         "工信厅联通装函〔2025〕251号",
-        "二(二)1、三(二)1",
+        "二(二)1",
         "2025年7月18日24时",
     ),
     "shanghai": (
@@ -202,7 +217,7 @@ CASES = {
         "31",
         "2025-07-12T00:00:00+08:00",
         "沪经信制〔2025〕430号",
-        "一(二)1、二(二)1",
+        "一(二)1",
         "2025年7月11日24时",
     ),
     "fujian": (
@@ -301,7 +316,7 @@ async def test_the_demo_campaign_is_open_after_2025_closed(client, enterprise, c
 async def _replace_fuzhou_chain(client, issuer, level: str, last_day: str, text: str) -> None:
     """The ministry replaces Fuzhou's chain (3501) with one deadline."""
     ministry = issuer.headers("ministry", sub="miit-official")
-    chain = await client.get("/v1/campaigns/2025/deadlines/3501", headers=ministry)
+    chain = await client.get("/v1/campaigns/2025/deadlines/3501/excellence", headers=ministry)
     deadline = {
         "level": level,
         "last_day": last_day,
@@ -310,7 +325,7 @@ async def _replace_fuzhou_chain(client, issuer, level: str, last_day: str, text:
         "clause_text": text,
     }
     put = await client.put(
-        "/v1/campaigns/2025/deadlines/3501",
+        "/v1/campaigns/2025/deadlines/3501/excellence",
         json={"deadlines": [deadline]},
         headers={**ministry, "If-Match": chain.headers["etag"]},
     )
@@ -339,3 +354,89 @@ async def test_the_longest_chain_decides_even_without_an_enterprise_deadline(
     clock.set(bj(2025, 8, 1, 0, 0, 0))  # after every seeded enterprise deadline
     resp = await _submit(client, enterprise, did)
     assert resp.status_code == 200, resp.text
+
+
+# --- the tier decides the chain ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("case", ["national", "fujian"])
+async def test_advanced_is_on_the_provinces_calendar_excellence_on_251(client, issuer, clock, case):
+    """On 2025-07-20 a 先进级 submission is accepted (251号 一(二) sets it no date and no seed
+    does either), a 卓越级 one is 409 naming its own clause (251号 二(二)1; Fujian 321号 四(三))."""
+    _, jurisdiction, _, source, clause, _ = CASES[case]
+    factory_id, headers = await _where(case, client, issuer)
+    advanced = await _draft(client, headers, factory_id, tier="advanced")
+    # One factory may declare 先进级 and 卓越级 in one campaign (only 卓越级 beside 领航级 is
+    # refused, 251号 三(一)3).
+    excellence = await _draft(client, headers, factory_id, tier="excellence")
+    clock.set(bj(2025, 7, 20, 10))
+    accepted = await _submit(client, headers, advanced)
+    assert accepted.status_code == 200, accepted.text
+    refused = await _submit(client, headers, excellence)
+    assert refused.status_code == 409, refused.text
+    details = refused.json()["error"]["details"]
+    assert (details["tier"], details["jurisdiction"]) == ("excellence", jurisdiction)
+    assert (details["source"], details["clause"]) == (source, clause)
+
+
+def _province_calendar(last_day: str) -> dict:
+    return {
+        "deadlines": [
+            {
+                "level": "enterprise",
+                "last_day": last_day,
+                "source": "福建省先进级智能工厂培育认定通知（测试）",
+                "clause": "三(一)",
+                "clause_text": f"先进级智能工厂申报主体于{last_day}前完成线上申报。",
+            }
+        ]
+    }
+
+
+async def test_a_province_sets_its_own_advanced_calendar(client, issuer, enterprise, clock):
+    fujian = issuer.headers("province", sub="fj-official", region="350000")
+    url = "/v1/campaigns/2025/deadlines/35/advanced"
+    made = await client.put(
+        url, json=_province_calendar("2025-09-30"), headers={**fujian, "If-Match": "*"}
+    )
+    assert made.status_code == 200, made.text
+    assert (made.json()["tier"], made.json()["updated_by"]) == ("advanced", "fj-official")
+    # It applies in Fuzhou too: Fuzhou's own chains are for 卓越级/领航级, not 先进级.
+    applies = await client.get(
+        "/v1/campaigns/2025/deadlines?region=350102&tier=advanced", headers=enterprise
+    )
+    assert applies.json()["jurisdiction"] == "35"
+    did = await _draft(client, enterprise, FUZHOU_FACTORY, tier="advanced")
+    clock.set(bj(2025, 10, 1))
+    late = await _submit(client, enterprise, did)
+    assert late.status_code == 409
+    details = late.json()["error"]["details"]
+    assert (details["tier"], details["clause"]) == ("advanced", "三(一)")
+    assert "福建省先进级" in details["source"]
+    clock.set(bj(2025, 9, 30, 23, 59, 59))
+    assert (await _submit(client, enterprise, did)).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("url", "why"),
+    [
+        ("/v1/campaigns/2025/deadlines/31/advanced", "another province"),
+        ("/v1/campaigns/2025/deadlines/national/advanced", "the national chain"),
+        ("/v1/campaigns/2025/deadlines/35/excellence", "a tier 251号 dates itself"),
+    ],
+)
+async def test_a_province_sets_only_its_own_advanced_chain(client, issuer, url, why):
+    fujian = issuer.headers("province", sub="fj-official", region="350000")
+    resp = await client.put(
+        url, json=_province_calendar("2025-09-30"), headers={**fujian, "If-Match": "*"}
+    )
+    assert resp.status_code == 403, why
+    error = resp.json()["error"]
+    assert error["code"] == "deadline_chain_not_yours"
+    assert error["details"]["clause"] == "工信厅联通装函〔2025〕251号 一(二)"
+    fuzhou = await client.put(
+        "/v1/campaigns/2025/deadlines/3501/advanced",
+        json=_province_calendar("2025-09-30"),
+        headers={**fujian, "If-Match": "*"},
+    )
+    assert fuzhou.status_code == 200, "a city inside the province is the province's to set"

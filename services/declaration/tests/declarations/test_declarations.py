@@ -41,9 +41,13 @@ async def _create(client, headers, body=None, key=None):
     )
 
 
-async def _count(client, table_sql: str) -> int:
+async def _count(client, table_sql) -> int:
     async with client.app.state.db.transaction() as session:
         return (await session.execute(select(func.count()).select_from(table_sql))).scalar_one()
+
+
+# The declaration's own events (the seed queues campaign.changed for the peers).
+DECLARATION_EVENTS = OUTBOX.select().where(OUTBOX.c.topic.like("declaration.%")).subquery()
 
 
 async def test_create_requires_idempotency_key(client, enterprise):
@@ -130,7 +134,7 @@ async def test_submit_fails_precheck_and_stays_draft(client, enterprise):
     assert resp.json()["error"]["details"]["findings"][0]["rule_id"] == "cmmm.level"
     read = (await client.get(f"/v1/declarations/{did}", headers=enterprise)).json()
     assert read["status"] == "draft"
-    assert await _count(client, OUTBOX) == 0
+    assert await _count(client, DECLARATION_EVENTS) == 0
 
 
 async def test_submit_freezes_a_version_and_queues_the_event(client, enterprise):
@@ -145,7 +149,7 @@ async def test_submit_freezes_a_version_and_queues_the_event(client, enterprise)
     replay = await client.post(f"/v1/declarations/{did}/submit", headers=headers)
     assert replay.status_code == 200
     assert replay.json()["current_fingerprint"] == body["current_fingerprint"]
-    assert await _count(client, OUTBOX) == 1
+    assert await _count(client, DECLARATION_EVENTS) == 1
     again = await client.post(
         f"/v1/declarations/{did}/submit", headers={**enterprise, "Idempotency-Key": "submit-0003"}
     )
@@ -239,7 +243,11 @@ async def test_the_submitted_event_carries_what_the_review_needs(client, enterpr
     )
     assert resp.status_code == 200, resp.text
     async with client.app.state.db.transaction() as session:
-        payload = (await session.execute(select(OUTBOX.c.payload))).scalar_one()
+        payload = (
+            await session.execute(
+                select(OUTBOX.c.payload).where(OUTBOX.c.topic == "declaration.submitted")
+            )
+        ).scalar_one()
     details = payload["details"]
     assert [s["instance"] for s in details["scenes"]] == [s["instance"] for s in doc["scenes"]]
     assert details["integrators"] == doc["factory_info"]["integrators"]

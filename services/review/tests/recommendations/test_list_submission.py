@@ -332,6 +332,36 @@ async def test_submission_after_the_deadline_changes_nothing(rec, issuer, ready,
     assert (await _post(rec, issuer, url, "submit")).status_code == 200
 
 
+async def test_an_advanced_list_is_held_to_no_date_of_251(rec, issuer, ready, clean_db, clock):
+    """251号 一(二) gives 先进级 no date: after 卓越级's 8月1日 an advanced list still submits."""
+    url, ids = await _listed(rec, issuer, ready, 2, tier="advanced")
+    assert (await _post(rec, issuer, url, "lock", key=False)).status_code == 200
+    clock.set(datetime(2025, 8, 2, tzinfo=BJ))
+    resp = await _post(rec, issuer, url, "submit")
+    assert resp.status_code == 200, resp.text
+    assert await _statuses(clean_db, ids) == ["recognised"] * 2
+
+
+async def test_an_advanced_list_is_held_to_its_provinces_calendar(
+    rec, issuer, ready, clock, deadline_chains
+):
+    deadline_chains["advanced:44"] = [
+        {
+            "level": "national",
+            "closes_at": datetime(2025, 9, 1, tzinfo=BJ).isoformat(),
+            "last_day": "2025-08-31",
+            "source": "广东省先进级智能工厂认定通知（测试）",
+            "clause": "四",
+        }
+    ]
+    url, _ = await _listed(rec, issuer, ready, 1, tier="advanced")
+    assert (await _post(rec, issuer, url, "lock", key=False)).status_code == 200
+    clock.set(datetime(2025, 9, 1, tzinfo=BJ))
+    resp = await _post(rec, issuer, url, "submit")
+    assert resp.status_code == 409, resp.text
+    assert resp.json()["error"]["details"]["source"] == "广东省先进级智能工厂认定通知（测试）"
+
+
 async def test_a_case_that_left_awaiting_blocks_the_submission(rec, issuer, ready, clean_db, clock):
     url, ids = await _listed(rec, issuer, ready, 2)
     assert (await _post(rec, issuer, url, "lock", key=False)).status_code == 200

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import json
 from dataclasses import dataclass
+from datetime import date
 from typing import Annotated, Any, Literal
 
 import httpx
@@ -265,6 +266,35 @@ class RulesClient:
                 details={"dependency": "rules", "sent": len(items), "answered": len(results)},
             )
         return results
+
+
+class EditionChoice(BaseModel):
+    """The rules service's answer to "which edition": its id (and what else it says)."""
+
+    model_config = ConfigDict(extra="ignore")
+    id: str
+
+
+async def edition_known(http: httpx.AsyncClient, edition_id: str) -> bool:
+    """Whether the rules service has `edition_id` (a campaign names only a known one)."""
+    resp = await call_json(http, "GET", f"/v1/editions/{edition_id}", dependency="rules")
+    if resp.status_code in (404, 422):
+        return False
+    if resp.status_code != 200:
+        raise UpstreamError(details={"dependency": "rules", "status": resp.status_code})
+    return True
+
+
+async def edition_in_effect(http: httpx.AsyncClient, on: date) -> str | None:
+    """The edition in effect on `on` (how a campaign picks its edition by date), or None."""
+    resp = await call_json(
+        http, "GET", "/v1/editions/in-effect", dependency="rules", params={"on": on.isoformat()}
+    )
+    if resp.status_code == 422:
+        return None
+    if resp.status_code != 200:
+        raise UpstreamError(details={"dependency": "rules", "status": resp.status_code})
+    return EditionChoice.model_validate(resp.json()).id
 
 
 def _refused_call(resp: httpx.Response) -> UpstreamError:

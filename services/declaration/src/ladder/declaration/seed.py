@@ -1,6 +1,6 @@
 """Seed data. `seed_reference`: what every deployment needs (the 2025 campaign with its
-deadline chains, from the notices). `seed`: that plus, for `make run`, the demo enterprises with
-their factories.
+deadline chains, from the notices). `seed`: that plus, for `make run`, the 2026 demo campaign and
+the demo enterprises with their factories.
 
 The demo enterprises match the demo users of the gateway (dev mode): `enterprise` acts for
 福州示范智能装备有限公司 (Fuzhou, Fujian), `enterprise-sh` for a Shanghai one, `enterprise-soe`
@@ -14,7 +14,7 @@ import uuid
 from sqlalchemy.dialects.postgresql import insert
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from ladder.declaration.campaigns.seed import seed_campaigns
+from ladder.declaration.campaigns.seed import seed_campaigns, seed_demo_campaign
 from ladder.declaration.enterprises.models import Enterprise, Factory
 
 DEMO_ENTERPRISES = [
@@ -62,6 +62,7 @@ async def seed_reference(session: AsyncSession) -> None:
 
 async def seed(session: AsyncSession) -> None:
     await seed_reference(session)
+    await seed_demo_campaign(session)
     for demo in DEMO_ENTERPRISES:
         factory = demo["factory"]
         await session.execute(

@@ -16,6 +16,9 @@ Ladder reads them for the review steps as follows:
   `province` one. A province-level deadline in a local chain is the province's receipt
   (Fujian 7月21日), which binds the levels below, not the province itself.
 - Central SOEs and the XPCC recommend outside any province: their steps use the national chain.
+- **The tier decides the chain**: a case's or a list's tier asks for that tier's chain. 251号
+  一(二) gives 先进级 no date, so a 先进级 list is due only by what its province set for itself
+  (none seeded: no deadline); 卓越级 and 领航级 are due by their own chains (二(二)3, 三(二)3).
 
 A step is in time exactly when the review service's clock is strictly before `closes_at`.
 Deadlines are cached per app for `peers.DEADLINE_CACHE_SECONDS`: a ministry's edit takes effect
@@ -75,9 +78,12 @@ class DeadlineBook:
     def __init__(self, declaration: DeclarationClient) -> None:
         self.declaration = declaration
 
-    async def chain(self, campaign_year: int, region_code: str | None) -> dict[str, Deadline]:
-        """The chain applying to a factory's region; `None` for the national chain (central
-        SOEs, the XPCC). A campaign the declaration service does not know has no deadlines."""
+    async def chain(
+        self, campaign_year: int, tier: str, region_code: str | None
+    ) -> dict[str, Deadline]:
+        """The `tier` chain applying to a factory's region; `None` for the national chain
+        (central SOEs, the XPCC). A campaign the declaration service does not know, or a tier
+        without a chain there, has no deadlines."""
         return {
             d.level: Deadline(
                 level=d.level,
@@ -86,7 +92,7 @@ class DeadlineBook:
                 source=d.source,
                 clause=d.clause,
             )
-            for d in await self.declaration.deadline_chain(campaign_year, region_code)
+            for d in await self.declaration.deadline_chain(campaign_year, tier, region_code)
         }
 
 

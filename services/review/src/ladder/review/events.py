@@ -4,9 +4,11 @@ The kit's inbox dedupes by event id in the same transaction as the handler, so r
 publisher's outbox is harmless.
 """
 
+from ladder.contracts.campaign import CAMPAIGN_CHANGED
 from ladder.contracts.declaration import DECLARATION_SUBMITTED, DECLARATION_WITHDRAWN
 from ladder.contracts.registry import producers_of
 from ladder.kit.outbox import Handler, events_router
+from ladder.review.campaigns.service import on_campaign_changed
 from ladder.review.cases import service as cases
 from ladder.review.tables import INBOX
 from ladder.review.withdrawals import on_declaration_withdrawn
@@ -14,6 +16,7 @@ from ladder.review.withdrawals import on_declaration_withdrawn
 HANDLERS: dict[str, Handler] = {
     DECLARATION_SUBMITTED: cases.on_declaration_submitted,
     DECLARATION_WITHDRAWN: on_declaration_withdrawn,
+    CAMPAIGN_CHANGED: on_campaign_changed,
 }
 
 # Who may send each topic: its contract's producer.

@@ -1,6 +1,7 @@
 """Every table of the review service, imported so alembic sees them all."""
 
 from ladder.review import tables
+from ladder.review.campaigns.models import CampaignPeriods
 from ladder.review.cases.models import CaseOpinion, CaseTransition, ReviewCase
 from ladder.review.cultivation.models import (
     CultivationApplication,
@@ -22,6 +23,7 @@ from ladder.review.recommendations.models import (
 )
 
 __all__ = [
+    "CampaignPeriods",
     "CaseOpinion",
     "CaseTransition",
     "CultivationApplication",

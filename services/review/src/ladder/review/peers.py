@@ -186,23 +186,24 @@ class DeclarationClient:
     ) -> None:
         self.http = http
         self._ttl = cache_seconds
-        self._cache: dict[tuple[int, str], tuple[float, list[DeadlineRead]]] = {}
+        self._cache: dict[tuple[int, str, str], tuple[float, list[DeadlineRead]]] = {}
 
     async def deadline_chain(
-        self, campaign_year: int, region_code: str | None
+        self, campaign_year: int, tier: str, region_code: str | None
     ) -> list[DeadlineRead]:
-        """The chain applying to a factory's region; `None` for the national chain (central
-        SOEs, the XPCC). A campaign the declaration service does not know has no deadlines."""
-        key = (campaign_year, region_code or "")
+        """The `tier` chain applying to a factory's region; `None` for the national chain
+        (central SOEs, the XPCC). A campaign the declaration service does not know, or a tier
+        with no chain there, has no deadlines."""
+        key = (campaign_year, tier, region_code or "")
         hit = self._cache.get(key)
         if hit is not None and time.monotonic() - hit[0] < self._ttl:
             return hit[1]
         if region_code is None:
-            url = f"/v1/campaigns/{campaign_year}/deadlines/national"
+            url = f"/v1/campaigns/{campaign_year}/deadlines/national/{tier}"
             params: dict[str, str] = {}
         else:
             url = f"/v1/campaigns/{campaign_year}/deadlines"
-            params = {"region": region_code}
+            params = {"region": region_code, "tier": tier}
         resp = await call_json(self.http, "GET", url, dependency="declaration", params=params)
         if resp.status_code == 404:
             chain: list[DeadlineRead] = []

@@ -2,10 +2,12 @@
 
 Editions of 要素条件 and quota policies are not tables: they are versioned data files shipped in
 the package (`ladder/rules/editions/*.yaml`, `ladder/rules/quotas/policies/*.yaml`). The
-reference tables the quotas read are (`reference_dataset`).
+reference tables the quotas read are (`reference_dataset`), and so is which policy each
+campaign uses (`campaign_quota_policy`, from `campaign.changed`).
 """
 
 from ladder.rules import tables
+from ladder.rules.campaigns.models import CampaignQuotaPolicy
 from ladder.rules.reference.models import ReferenceDataset
 
-__all__ = ["ReferenceDataset", "tables"]
+__all__ = ["CampaignQuotaPolicy", "ReferenceDataset", "tables"]

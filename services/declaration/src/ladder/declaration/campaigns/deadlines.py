@@ -22,6 +22,14 @@ declaration's region code applies, whole: a local chain replaces the national on
 region, so it repeats the levels of wider notices that still hold there. A level a chain does
 not name has no deadline in that region.
 
+**Tiers.** A chain is for one tier (`advanced` 先进级, `excellence` 卓越级, `pilot` 领航级; the
+campaign's open tiers): 251号 一(二) leaves 先进级 to the province's own calendar (培育认定) and
+sets its dates for 卓越级 (二(二)1) and 领航级 (三(二)1) only. The longest prefix is chosen among
+the chains *of the declaration's tier*, so a province's 先进级 chain applies in its cities even
+when they have 卓越级 chains of their own. A chain for several tiers is written once with
+`tiers: [...]` when a campaign is created and stored as one chain per tier (each with its own
+ETag and history). No chain for a tier in a region means no deadline: not late.
+
 **Order.** Within one chain a higher level never closes before a lower one (enterprise ≤ county
 ≤ city ≤ province ≤ national; equal is allowed, e.g. Shanghai's enterprise and district
 deadlines are both 7月11日). Levels may be missing.
@@ -119,7 +127,8 @@ def jurisdiction_key(prefix: str) -> str:
 
 
 def applicable_jurisdiction(region_code: str, jurisdictions: Iterable[str]) -> str | None:
-    """The longest jurisdiction prefix of `region_code`, or None when none matches."""
+    """The longest jurisdiction prefix of `region_code`, or None when none matches; the
+    caller passes the jurisdictions that have a chain for the tier in question."""
     matching = [j for j in jurisdictions if region_code.startswith(j)]
     return max(matching, key=len) if matching else None
 

@@ -12,7 +12,7 @@ from ladder.declaration.campaigns.deadlines import (
     last_day_of,
 )
 from ladder.declaration.campaigns.models import Deadline
-from ladder.kit.errors import Conflict, LadderError, NotFound
+from ladder.kit.errors import Conflict, Forbidden, LadderError, NotFound
 
 
 class NoSuchCampaign(NotFound):
@@ -25,8 +25,39 @@ class NoSuchCampaign(NotFound):
 
 class DeadlineChainNotFound(NotFound):
     code = "deadline_chain_not_found"
-    message = "该批次在此辖区没有截止时间链"
-    message_en = "This campaign has no deadline chain for this jurisdiction"
+    message = "该批次在此辖区没有该层级的截止时间链"
+    message_en = "This campaign has no deadline chain for this jurisdiction and tier"
+
+
+class CampaignExists(Conflict):
+    code = "campaign_exists"
+    message = "该年度的申报批次已存在"
+    message_en = "A campaign for this year exists already"
+
+
+class CampaignInvalid(LadderError):
+    """A campaign (or a chain of it) that its own fields contradict; `details.field` names
+    the field and `details.reason` what is wrong with it."""
+
+    status_code = 422
+    code = "campaign_invalid"
+    message = "申报批次数据不合法"
+    message_en = "Invalid campaign"
+
+
+class UnknownRulesEdition(LadderError):
+    status_code = 422
+    code = "unknown_rules_edition"
+    message = "规则服务没有该版本的要素条件"
+    message_en = "The rules service has no such edition of 要素条件"
+
+
+class ChainNotYours(Forbidden):
+    """A province sets only the 先进级 calendar of its own jurisdiction (251号 一(二))."""
+
+    code = "deadline_chain_not_yours"
+    message = "省级主管部门只能设置本辖区先进级智能工厂的截止时间"
+    message_en = "A province sets only the advanced-tier (先进级) deadlines of its own jurisdiction"
 
 
 class DeadlinePassed(Conflict):
@@ -44,6 +75,7 @@ class DeadlinePassed(Conflict):
             details={
                 "campaign_year": deadline.campaign_year,
                 "region_code": region_code,
+                "tier": deadline.tier,
                 "level": level,
                 "jurisdiction": deadline.jurisdiction,
                 "jurisdiction_key": jurisdiction_key(deadline.jurisdiction),

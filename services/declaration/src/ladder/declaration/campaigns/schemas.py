@@ -8,7 +8,7 @@ an explicit timezone-aware `closes_at` (the first late instant).
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Self
+from typing import Any, Self
 
 from pydantic import (
     AwareDatetime,
@@ -19,7 +19,8 @@ from pydantic import (
     model_validator,
 )
 
-from ladder.declaration.campaigns.deadlines import DeadlineLevel, closes_after
+from ladder.declaration.campaigns.deadlines import DeadlineLevel, closes_after, is_jurisdiction
+from ladder.declaration.vocabulary import Tier
 
 
 class DeadlineRead(BaseModel):
@@ -41,6 +42,7 @@ class DeadlineChainRead(BaseModel):
     campaign_year: int
     jurisdiction: str = Field(description='GB/T 2260 prefix; "" = national default')
     jurisdiction_key: str = Field(description='the URL segment: "national" or the prefix')
+    tier: Tier = Field(description="the tier whose declarations and lists this chain times")
     etag: str = Field(description="send as If-Match to replace this chain")
     row_version: int
     updated_by: str
@@ -48,13 +50,59 @@ class DeadlineChainRead(BaseModel):
     deadlines: list[DeadlineRead] = Field(description="lowest level first")
 
 
-class CampaignRead(BaseModel):
+class CampaignParameters(BaseModel):
+    """What a campaign passes on to the other services (`campaign.changed`): named entries of
+    their catalogues, not numbers copied here."""
+
+    quota_policy: str = Field(
+        min_length=1,
+        max_length=40,
+        pattern=r"^[0-9A-Za-z._-]+$",
+        description="the rules service's quota policy id, e.g. 2025 (policies/2025.yaml)",
+    )
+    publicity_period: str = Field(
+        min_length=1,
+        max_length=40,
+        pattern=r"^[0-9A-Za-z._-]+$",
+        description="the review service's named 公示 period, e.g. ladder-default",
+    )
+    cultivation_period: str = Field(
+        min_length=1,
+        max_length=40,
+        pattern=r"^[0-9A-Za-z._-]+$",
+        description="the review service's named 领航级 cultivation period, e.g. 251-2025",
+    )
+
+
+class CampaignRead(CampaignParameters):
     year: int
     title: str
     rules_edition: str
     source: str
     open_tiers: list[str]
+    etag: str = Field(description="send as If-Match to edit the campaign")
+    row_version: int
+    updated_by: str
+    updated_at: datetime
     deadline_chains: list[DeadlineChainRead]
+
+
+class RevisionRead(BaseModel):
+    """One entry of a campaign's history: the campaign's own fields, or one chain."""
+
+    kind: str = Field(description="campaign or deadline_chain")
+    row_version: int
+    changed_by: str
+    changed_at: datetime
+    jurisdiction_key: str | None = None
+    tier: Tier | None = None
+    changed: list[str] = Field(default_factory=list, description="the fields this one changed")
+    fields: dict[str, Any] = Field(description="what the campaign or the chain said after it")
+
+
+class CampaignHistory(BaseModel):
+    campaign_year: int
+    revisions: list[RevisionRead] = Field(description="oldest first")
 
 
 class RegionDeadlines(BaseModel):
@@ -62,6 +110,7 @@ class RegionDeadlines(BaseModel):
 
     campaign_year: int
     region: str
+    tier: Tier
     jurisdiction: str | None = Field(description="the chain chosen; null when none applies")
     jurisdiction_key: str | None
     now: datetime = Field(description="the service clock, Beijing time")
@@ -103,3 +152,89 @@ class DeadlineChainReplace(BaseModel):
         if len(set(levels)) != len(levels):
             raise ValueError("each level at most once")
         return deadlines
+
+
+class ChainIn(DeadlineChainReplace):
+    """A chain in a new campaign: one jurisdiction, for one or several tiers (stored as one
+    chain per tier)."""
+
+    jurisdiction: str = Field(
+        max_length=6, description='"" (national default) or a GB/T 2260 prefix: 31, 3501'
+    )
+    tiers: list[Tier] = Field(min_length=1, max_length=len(Tier))
+
+    @field_validator("jurisdiction")
+    @classmethod
+    def _prefix(cls, value: str) -> str:
+        if not is_jurisdiction(value):
+            raise ValueError('"" or a GB/T 2260 prefix of 2, 4 or 6 digits')
+        return value
+
+    @field_validator("tiers")
+    @classmethod
+    def _tiers_once(cls, tiers: list[Tier]) -> list[Tier]:
+        if len(set(tiers)) != len(tiers):
+            raise ValueError("each tier at most once")
+        return tiers
+
+
+class CampaignFields(CampaignParameters):
+    model_config = ConfigDict(extra="forbid")
+    title: str = Field(min_length=1, max_length=200)
+    source: str = Field(min_length=1, max_length=200, description="the notice that opens it")
+    open_tiers: list[Tier] = Field(min_length=1, max_length=len(Tier))
+
+    @field_validator("open_tiers")
+    @classmethod
+    def _open_once(cls, tiers: list[Tier]) -> list[Tier]:
+        if len(set(tiers)) != len(tiers):
+            raise ValueError("each tier at most once")
+        return tiers
+
+
+class CampaignCreate(CampaignFields):
+    """A new campaign. `rules_edition` names a 要素条件 edition; without it, the edition in effect
+    on `opens_on` (the rules service's `GET /v1/editions/in-effect`) is chosen and stored."""
+
+    year: int = Field(ge=2024, le=2100)
+    rules_edition: str | None = Field(default=None, min_length=1, max_length=20)
+    opens_on: date | None = Field(
+        default=None, description="the notice's date: picks the edition when none is named"
+    )
+    deadline_chains: list[ChainIn] = Field(default_factory=list, max_length=400)
+
+    @model_validator(mode="after")
+    def _edition_or_date(self) -> Self:
+        if self.rules_edition is None and self.opens_on is None:
+            raise ValueError("give rules_edition, or opens_on to choose it by date")
+        return self
+
+
+class CampaignPatch(BaseModel):
+    """Only the fields given change; chains are edited one by one (`PUT .../deadlines/...`)."""
+
+    model_config = ConfigDict(extra="forbid")
+    title: str | None = Field(default=None, min_length=1, max_length=200)
+    source: str | None = Field(default=None, min_length=1, max_length=200)
+    open_tiers: list[Tier] | None = Field(default=None, min_length=1, max_length=len(Tier))
+    rules_edition: str | None = Field(default=None, min_length=1, max_length=20)
+    quota_policy: str | None = Field(
+        default=None, min_length=1, max_length=40, pattern=r"^[0-9A-Za-z._-]+$"
+    )
+    publicity_period: str | None = Field(
+        default=None, min_length=1, max_length=40, pattern=r"^[0-9A-Za-z._-]+$"
+    )
+    cultivation_period: str | None = Field(
+        default=None, min_length=1, max_length=40, pattern=r"^[0-9A-Za-z._-]+$"
+    )
+
+    @model_validator(mode="after")
+    def _something(self) -> Self:
+        if not self.model_fields_set:
+            raise ValueError("nothing to change")
+        for name in self.model_fields_set:
+            if getattr(self, name) is None:
+                raise ValueError(f"{name} may not be null")
+        if self.open_tiers is not None and len(set(self.open_tiers)) != len(self.open_tiers):
+            raise ValueError("each tier at most once")
+        return self

@@ -372,7 +372,7 @@ async def _submittable(session: AsyncSession, row: DeclarationRow) -> Declaratio
     d = row.declaration
     if d.status not in EDITABLE:
         raise InvalidTransition(details={"status": d.status, "action": "submit"})
-    await ensure_open(session, d.campaign_year, d.region_code, DeadlineLevel.enterprise)
+    await ensure_open(session, d.campaign_year, d.region_code, d.tier, DeadlineLevel.enterprise)
     document = DeclarationFacts.model_validate(d.facts)
     missing = missing_for_tier(document, Tier(d.tier))
     if missing:

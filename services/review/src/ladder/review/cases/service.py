@@ -257,7 +257,7 @@ async def _check_in_time(
     if case.status not in HELD_STATUSES:
         return  # the machine refuses it anyway, with the clearer error
     region = case.region_code if through_regions(case.recommending_unit) else None
-    chain = await deadlines.chain(case.campaign_year, region)
+    chain = await deadlines.chain(case.campaign_year, case.tier, region)
     due = due_for_opinion(chain, level.value, top=route.chain.above(level) is None)
     if due is not None and now >= due.closes_at:
         raise DeadlinePassed(details=due.details())

@@ -42,6 +42,9 @@ class _Strict(BaseModel):
 
 
 class Period(_Strict):
+    """A named cultivation period: a campaign names it (`campaign.changed`)."""
+
+    id: Annotated[str, StringConstraints(pattern=r"^[0-9A-Za-z._-]{1,40}$")]
     max_months: int = Field(ge=1, le=120)
     source: Source
     timezone: str

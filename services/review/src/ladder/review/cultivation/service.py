@@ -19,6 +19,7 @@ from ladder.contracts.review import CULTIVATION_REMINDER
 from ladder.kit import clock
 from ladder.kit.auth import Principal
 from ladder.kit.concurrency import check_if_match, locked_for_edit
+from ladder.review.campaigns import service as campaign_periods
 from ladder.review.cases import repository as cases
 from ladder.review.cases.models import ReviewCase
 from ladder.review.cultivation import auth, repository, transitions
@@ -129,15 +130,16 @@ async def start_record(
     if case.tier != Tier.pilot.value:
         raise CaseNotPilotTier(details={"tier": case.tier})
     data = cultivation_data()
-    months = data.period.max_months if period_months is None else period_months
+    period = await campaign_periods.cultivation_period_for(session, case.campaign_year)
+    months = period.max_months if period_months is None else period_months
     if months < 1:
         raise ValueError("a cultivation period lasts at least one month")
-    if months > data.period.max_months:
+    if months > period.max_months:
         raise CultivationPeriodTooLong(
             details={
                 "period_months": months,
-                "max_months": data.period.max_months,
-                "source": data.period.source,
+                "max_months": period.max_months,
+                "source": period.source,
             }
         )
     # Cases received before the unit was carried name none: theirs is the factory's province.

@@ -95,6 +95,9 @@ class OnsiteVerification(_Strict):
 
 
 class Publicity(LadderChoice):
+    """A named 公示 period: a campaign names it (`campaign.changed` publicity_period)."""
+
+    id: Annotated[str, StringConstraints(pattern=r"^[0-9A-Za-z._-]{1,40}$")]
     days: int = Field(ge=1, description="calendar days, counted in Beijing time")
     max_days: int = Field(ge=1)
 

@@ -336,10 +336,10 @@ async def reorder(
 
 
 async def list_deadline(deadlines: DeadlineBook, lst: RecommendationList) -> Deadline | None:
-    """The submission deadline of the unit: its province's chain, the national one for the
-    XPCC and central SOEs (`ladder.review.deadlines`)."""
+    """The submission deadline of the unit: its province's chain of the list's tier, the
+    national one for the XPCC and central SOEs (`ladder.review.deadlines`)."""
     region = lst.unit if lst.unit.isdigit() else None
-    return due_for_list(await deadlines.chain(lst.campaign_year, region))
+    return due_for_list(await deadlines.chain(lst.campaign_year, lst.tier, region))
 
 
 async def submit(

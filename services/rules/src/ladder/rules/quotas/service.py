@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from ladder.rules.campaigns import service as campaigns
 from ladder.rules.quotas import compute, units
 from ladder.rules.quotas import usage as usage_rules
 from ladder.rules.quotas.compute import Reference
@@ -16,15 +17,18 @@ from ladder.rules.reference.models import ReferenceDataset
 from ladder.rules.vocabulary import Tier
 
 
-def policy_for(campaign: str) -> QuotaPolicy:
-    policy = policies().get(campaign)
+async def policy_for(session: AsyncSession, campaign: str) -> QuotaPolicy:
+    """The policy the campaign names (`campaign.changed`), answered as the campaign's."""
+    policy = policies().get(await campaigns.policy_id(session, campaign))
     if policy is None:
         raise CampaignNotFound(campaign, policies().campaigns)
+    if policy.campaign != campaign:
+        policy = policy.model_copy(update={"campaign": campaign})
     return policy
 
 
 async def quota(session: AsyncSession, campaign: str, tier: Tier, unit: str) -> QuotaAnswer:
-    plan = compute.plan(policy_for(campaign), tier, units.parse(unit))
+    plan = compute.plan(await policy_for(session, campaign), tier, units.parse(unit))
     reference = None
     if plan.needs is not None:
         kind, year = plan.needs
@@ -41,7 +45,7 @@ async def quota(session: AsyncSession, campaign: str, tier: Tier, unit: str) -> 
 async def usage(
     session: AsyncSession, campaign: str, tier: Tier, unit: str, candidates: list[CandidateIn]
 ) -> UsageAnswer:
-    policy = policy_for(campaign)
+    policy = await policy_for(session, campaign)
     usage_rules.check_candidates(candidates)
     return usage_rules.usage(await quota(session, policy.campaign, tier, unit), candidates)
 

@@ -24,10 +24,11 @@ from ladder.kit import clock
 from ladder.kit.auth import Principal
 from ladder.kit.concurrency import check_if_match
 from ladder.kit.outbox import publish
+from ladder.review.campaigns import service as campaigns
 from ladder.review.cases import transitions
 from ladder.review.cases.machine import ANNOUNCED, PUBLISHED, WITHDRAWN
 from ladder.review.cases.models import ReviewCase
-from ladder.review.national.data import NationalTier, national
+from ladder.review.national.data import NationalTier
 from ladder.review.national.errors import (
     NothingToAnnounce,
     ObjectionNotFound,
@@ -142,8 +143,9 @@ async def get(
 async def create(
     session: AsyncSession, principal: Principal, data: PublicityCreate
 ) -> NationalPublicity:
-    """A draft 公示 for the campaign and tier; the length of its period is fixed here."""
-    limits = national().publicity
+    """A draft 公示 for the campaign and tier; the length of its period is fixed here, by the
+    campaign's named 公示 period (`campaign.changed`)."""
+    limits = await campaigns.publicity_for(session, data.campaign_year)
     days = data.days or limits.days
     if days > limits.max_days:
         raise PublicityPeriodTooLong(details={"days": days, "max_days": limits.max_days})
