@@ -6,7 +6,7 @@ A chain written before this revision applied to every tier; 251号 sets its date
 deadlines, the same revisions); no 先进级 chain is made (一(二): the province's own calendar).
 
 Revision ID: 14a2c0de0002
-Revises: 9cf11025d300
+Revises: 14a5c0de0005
 Create Date: 2026-12-04 21:00:00
 """
 
@@ -18,7 +18,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = "14a2c0de0002"
-down_revision: str | None = "9cf11025d300"
+down_revision: str | None = "14a5c0de0005"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
