@@ -1,9 +1,9 @@
 """卓越级 declarations through three real chains to the recommendation list, end to end
 through the gateway with the real processes: Fujian (county → city → province), Shanghai
 (the district's ranked table → municipal) and a central SOE (its group HQ). Each unit opens
-its list with the quota from the rules service, adds the case, locks and submits the list by the deadline the
-declaration service holds; the case is then recommended, the enterprise sees it, and the
-推荐汇总表 opens as a workbook with 附件3's columns.
+its list with the quota from the rules service, adds the case, locks and submits the list by
+the deadline the declaration service holds; the case is then recommended, the enterprise sees
+it, and the 推荐汇总表 opens as a workbook with 附件3's columns.
 
 The national review, 公示 and publication continue in `test_national_and_cultivation.py`.
 """

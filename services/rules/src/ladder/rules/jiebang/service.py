@@ -92,11 +92,13 @@ async def edit(
     data: JiebangUnitEdit,
     if_match: str,
 ) -> JiebangUnit:
+    # Who may, before the If-Match: another province is told 403, not that its ETag is stale.
+    found = await get(session, unit_id)
+    if not auth.may_record(principal, found.accepted_by):
+        raise NotOwnProvince(details={"accepted_by": found.accepted_by, "region": principal.region})
     unit = await locked_for_edit(session, JiebangUnit, unit_id, if_match)
     if unit is None:
         raise JiebangUnitNotFound(details={"id": str(unit_id)})
-    if not auth.may_record(principal, unit.accepted_by):
-        raise NotOwnProvince(details={"accepted_by": unit.accepted_by, "region": principal.region})
     sent = data.model_dump(exclude_unset=True, exclude={"source_note"})
     changes: dict[str, list[Any]] = {}
     for field, value in sent.items():
