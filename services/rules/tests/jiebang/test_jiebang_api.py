@@ -72,6 +72,16 @@ async def test_a_province_records_only_its_own_acceptances(client, issuer, jieba
         UNITS, json={**jiebang, "uscc": uscc(2)}, headers={**shanghai, **_key()}
     )
     assert (again.status_code, again.json()["error"]["code"]) == (409, "jiebang_unit_exists")
+    record = (await client.get(UNITS, params={"uscc": uscc(2)}, headers=shanghai)).json()
+    other_edit = await client.patch(
+        f"{UNITS}/{record['items'][0]['id']}",
+        json={"status": "revoked", "source_note": "x"},
+        headers={**fujian, "If-Match": '"stale"'},
+    )
+    assert (other_edit.status_code, other_edit.json()["error"]["code"]) == (
+        403,
+        "not_own_province",
+    )
     bad = await client.post(
         UNITS, json={**jiebang, "uscc": "91310115MA1K000006"}, headers={**shanghai, **_key()}
     )
