@@ -56,6 +56,7 @@ from ladder.review.errors import (
     NotCaseHolder,
     TransitionNotAllowed,
 )
+from ladder.review.recommendations import repository as list_repository
 from ladder.review.recommendations import transitions as list_transitions
 from ladder.review.recommendations.ranking_levels import ranking_levels
 from ladder.review.routing.chains import Level, Route, chains
@@ -182,6 +183,10 @@ async def give_opinion(
 ) -> tuple[ReviewCase, CaseOpinion]:
     """The holder's initial-review opinion (初审意见): forward one level up (at the top, to the
     province's recommendation), return for revision, or not recommended (final)."""
+    if data.decision is not Decision.forward:
+        # A return or refusal takes the case off its holder's open table: lock those lists
+        # before the case, in the order additions take them (list, then case).
+        await list_repository.unsubmitted_entries_of(session, declaration_id)
     case = await repository.by_declaration(session, declaration_id, for_update=True)
     if case is None or not may_read(principal, case):
         raise CaseNotFound(details={"declaration_id": str(declaration_id)})
