@@ -1,9 +1,9 @@
 """卓越级 declarations through three real chains to the recommendation list, end to end
 through the gateway with the real processes: Fujian (county → city → province), Shanghai
-(district → municipal) and a central SOE (its group HQ). Each unit opens its list with the
-quota from the rules service, adds the case, locks and submits the list by the deadline the
-declaration service holds; the case is then recommended, the enterprise sees it, and the
-推荐汇总表 opens as a workbook with 附件3's columns.
+(the district's ranked table → municipal) and a central SOE (its group HQ). Each unit opens
+its list with the quota from the rules service, adds the case, locks and submits the list by
+the deadline the declaration service holds; the case is then recommended, the enterprise sees
+it, and the 推荐汇总表 opens as a workbook with 附件3's columns.
 
 The national review, 公示 and publication continue in `test_national_and_cultivation.py`.
 """
@@ -131,12 +131,14 @@ def forward_up_fujian(gateway: httpx.Client, did: str, county, city, province) -
 
 
 def shanghai_chain(gateway: httpx.Client, tier: str = "excellence", facts: dict | None = None):
-    """Submit as `enterprise-sh` (浦东新区) and forward district → municipal."""
+    """Submit as `enterprise-sh` (浦东新区): the district ranks it on its own 推荐汇总表 and
+    submits that (沪经信制〔2025〕430号 一(二)2; the table is capped, 一(二)4), which forwards it
+    to the municipal unit, whose initial review forwards it to its recommendation."""
     did, enterprise = submit_declaration(gateway, "enterprise-sh", tier, facts)
     district, municipal = dev_token(gateway, "county-sh"), dev_token(gateway, "province-sh")
     held = _held_case(gateway, district, did, level="county")
     assert held["holder_region"] == "310115"
-    _opine(gateway, district, did, {"decision": "forward"})
+    recommend(gateway, district, tier, "310115", did)
     _held_case(gateway, municipal, did, level="province", status="awaiting_initial_review")
     _opine(gateway, municipal, did, {"decision": "forward"})
     return did, enterprise, municipal

@@ -23,7 +23,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tests.e2e.test_declaration_document import DEMO_YEAR
-from tests.security.world import FUZHOU_FACTORY, FUZHOU_USCC, ROLES, World, import_csv, pdf_bytes
+from tests.security.world import (
+    FUZHOU_FACTORY,
+    FUZHOU_USCC,
+    ROLES,
+    World,
+    import_csv,
+    jiebang_record,
+    pdf_bytes,
+)
 
 Cell = str | int | tuple[int, str]
 STALE = {"If-Match": '"matrix-stale"'}
@@ -300,7 +308,17 @@ ROWS: list[Row] = [
         query=lambda w: {"tier": "pilot", "unit": "350000"}),
     Row(RULES, "POST", "/v1/campaigns/{campaign}/quotas/usage", cells(TOKEN),
         params=lambda w: {"campaign": str(DEMO_YEAR)},
-        json=lambda w: {"tier": "pilot", "unit": "350000", "candidates": [{"id": "a"}]}),
+        json=lambda w: {"tier": "pilot", "unit": "350000",
+                        "candidates": [{"id": "a", "enterprise_uscc": FUZHOU_USCC}]}),
+    # 揭榜单位: the ministry, or the province whose acceptance it was (province_other: 上海).
+    Row(RULES, "POST", "/v1/jiebang-units", cells({"ministry", "province_other"}), keyed=True,
+        json=lambda w: {**jiebang_record(), "uscc": FUZHOU_USCC}),
+    Row(RULES, "GET", "/v1/jiebang-units", cells(TOKEN)),
+    Row(RULES, "GET", "/v1/jiebang-units/{unit_id}", cells(TOKEN),
+        params=lambda w: {"unit_id": w.jiebang_id}),
+    Row(RULES, "PATCH", "/v1/jiebang-units/{unit_id}", cells({"ministry", "province_other"}),
+        params=lambda w: {"unit_id": w.jiebang_id}, json=lambda w: {"source_note": "矩阵"},
+        headers=STALE),
     Row(RULES, "POST", "/v1/reference-datasets", cells({"ministry"}), keyed=True,
         json=lambda w: {"kind": "excellence_count", "year": 2019,
                         "source_note": "矩阵测试（示例数据）", "sample": True,
@@ -334,13 +352,17 @@ ROWS: list[Row] = [
         params=_d, keyed=True, json=lambda w: {"decision": "forward"}, headers=STALE),
     Row(R, "GET", "/v1/cases/{declaration_id}/opinions", cells(CASE_READERS), params=_d),
     Row(R, "GET", "/v1/recommendation-lists",
-        cells(sees={"province_own", "ministry"}, hides={"province_other", "soe_hq", "xpcc"}),
+        # A county token lists its own district's tables (where its level ranks): none here.
+        cells(sees={"province_own", "ministry"},
+              hides={"province_other", "soe_hq", "xpcc", "county_own", "county_other"}),
         query=lambda w: {"campaign": DEMO_YEAR, "tier": "pilot"},
         found=_items_have("unit", lambda w: "350000")),
     Row(R, "PUT", LIST, cells({"province_own"}), params=_list),
     Row(R, "GET", LIST, cells({"province_own", "ministry"}), params=_list),
     Row(R, "POST", LIST + "/entries", cells({"province_own"}), params=_list, keyed=True,
         json=lambda w: {"declaration_id": w.did}),
+    Row(R, "POST", LIST + "/entries/forwarded", cells({"province_own"}), params=_list,
+        keyed=True),
     Row(R, "DELETE", LIST + "/entries/{declaration_id}", cells({"province_own"}),
         params=lambda w: {**_list(w), **_d(w)}, headers=STALE),
     Row(R, "POST", LIST + "/lock", cells({"province_own"}), params=_list, headers=STALE),

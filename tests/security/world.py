@@ -118,10 +118,24 @@ class World:
     objection_id: str = ""
     onsite_key: str = ""
     dataset_id: str = ""  # a reference dataset (the seeded sample)
+    jiebang_id: str = ""  # a 揭榜单位 record of Shanghai's acceptance
     experts: dict[str, str] = field(default_factory=dict)  # role → account
 
     def as_(self, role: str) -> dict[str, str]:
         return dict(self.headers[role])
+
+
+def jiebang_record() -> dict[str, object]:
+    """A 揭榜单位 record of Shanghai's acceptance (沪经信制〔2025〕430号 一(二)4), without USCC."""
+    return {
+        "enterprise_name": "上海示范智造科技有限公司",
+        "programme": "智能制造示范工厂揭榜挂帅",
+        "acceptance": "上海市智能制造示范工厂揭榜单位地方验收",
+        "accepted_by": "310000",
+        "year": 2024,
+        "source_document": "（矩阵测试）验收通过名单",
+        "source_note": "matrix world",
+    }
 
 
 def _mint(key: SigningKey, sub: str, claims: dict[str, str]) -> dict[str, str]:
@@ -272,6 +286,15 @@ def build(stack: Stack, gateway: httpx.Client) -> World:
     world.import_id = imported["id"]
     datasets = _ok(gateway.get("/api/rules/v1/reference-datasets", headers=ministry))
     world.dataset_id = datasets["items"][0]["id"]
+    recorded = _ok(
+        gateway.post(
+            "/api/rules/v1/jiebang-units",
+            json={**jiebang_record(), "uscc": SHANGHAI_USCC},
+            headers={**ministry, **_key()},
+        ),
+        201,
+    )
+    world.jiebang_id = recorded["id"]
     _wait_routed(gateway, county, did)
     return world
 

@@ -8,6 +8,7 @@ from collections.abc import Awaitable, Callable
 
 import asyncpg
 import pytest
+from stdnum.cn import uscc as stdnum_uscc
 
 from ladder.kit.db import Database
 from ladder.kit.testing import TestIssuer, running, settings_for_tests
@@ -36,6 +37,31 @@ def enterprise(issuer: TestIssuer) -> dict[str, str]:
 @pytest.fixture
 def ministry(issuer: TestIssuer) -> dict[str, str]:
     return issuer.headers("ministry", sub="miit-user", name="工业和信息化部")
+
+
+@pytest.fixture
+def uscc() -> Callable[[int], str]:
+    """A valid 统一社会信用代码, distinct per number."""
+
+    def _uscc(i: int) -> str:
+        base = f"91310115MA1K{i:05d}"
+        return base + stdnum_uscc.calc_check_digit(base)
+
+    return _uscc
+
+
+@pytest.fixture
+def jiebang() -> dict[str, object]:
+    """A 揭榜单位 record of Shanghai's acceptance, without its USCC."""
+    return {
+        "enterprise_name": "上海示范制造有限公司",
+        "programme": "智能制造示范工厂揭榜挂帅",
+        "acceptance": "上海市智能制造示范工厂揭榜单位地方验收",
+        "accepted_by": "310000",
+        "year": 2024,
+        "source_document": "（测试）验收通过名单",
+        "source_note": "test record",
+    }
 
 
 @pytest.fixture

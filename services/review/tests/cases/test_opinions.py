@@ -156,25 +156,29 @@ async def test_the_fujian_chain_up_to_the_recommendation(client, issuer, make_ev
     assert all(o["version"] == 1 and o["actor"] for o in listed)
 
 
-async def test_the_shanghai_chain_district_then_municipal(
+async def test_a_shanghai_district_forwards_only_through_its_ranked_table(
     client, issuer, make_event, deliver, clean_db
 ):
+    """沪经信制〔2025〕430号 一(二)2: the district ranks its 推荐汇总表 (capped, 一(二)4); a case
+    goes up with the table (tests/recommendations/test_district_tables.py), not alone."""
     did = await _open(deliver, make_event, "310115")
-    # No credit check is required of a Shanghai district.
-    first = await _opine(client, issuer, did, "county", "310115", {"decision": "forward"})
-    assert first.status_code == 201, first.text
-    assert (first.json()["case"]["level"], first.json()["case"]["holder_region"]) == (
-        "province",
-        "310000",
+    refused = await _opine(client, issuer, did, "county", "310115", {"decision": "forward"})
+    assert (refused.status_code, refused.json()["error"]["code"]) == (409, "forward_through_table")
+    details = refused.json()["error"]["details"]
+    assert details["unit"] == "310115"
+    assert details["list"] == "/v1/recommendation-lists/2025/excellence/310115"
+    assert "沪经信制〔2025〕430号 一(二)2" in details["source"]
+    case = await _case(client, issuer, did)
+    assert (case["level"], case["holder_region"]) == ("county", "310115")
+    # Returning stays case by case.
+    back = await _opine(
+        client, issuer, did, "county", "310115", {"decision": "return", "reasons": "补充材料"}
     )
-    second = await _opine(client, issuer, did, "province", "310000", {"decision": "forward"})
-    assert second.status_code == 201, second.text
-    assert second.json()["case"]["status"] == "awaiting_recommendation"
+    assert back.status_code == 201, back.text
     events = await _status_events(clean_db)
     assert [(e["event"], e["status"]) for e in events] == [
         ("received", "awaiting_initial_review"),
-        ("forwarded", "awaiting_initial_review"),
-        ("forwarded", "awaiting_recommendation"),
+        ("returned_for_revision", "returned_for_revision"),
     ]
 
 

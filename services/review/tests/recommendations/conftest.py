@@ -21,29 +21,31 @@ from ladder.review.settings import Settings
 
 
 def stand_in_rules(quota: dict[str, Any]) -> FastAPI:
-    """Answers `GET /v1/campaigns/{campaign}/quotas` with `quota["limit"]`; lists the 揭榜
-    exemption when `quota["jiebang"]`. `POST …/quotas/usage` walks the ranked candidates as
-    the rules service does: one the answer's exemption covers takes no slot."""
+    """Answers `GET /v1/campaigns/{campaign}/quotas` with `quota["limit"]` (and
+    `quota["clause"]`, `quota["name"]` when given), and `POST …/quotas/usage` by giving every
+    candidate the next slot. It implements no exemption: which entries an exemption (揭榜单位)
+    keeps off a quota is the real rules service's registry, tested through it in
+    `tests/e2e/test_district_tables.py`."""
     app = FastAPI()
 
     def answer(campaign: str, tier: str, unit: str) -> dict[str, Any]:
-        exemptions = (
-            [{"key": "jiebang_accepted", "clause": "test", "text": "揭榜", "text_en": "jiebang"}]
-            if quota.get("jiebang")
-            else []
-        )
+        kind = "province" if unit.endswith("0000") or not unit.isdigit() else "district"
         return {
             "campaign": campaign,
             "tier": tier,
-            "unit": {"kind": "province", "code": unit, "requested": unit},
-            "quota_unit": {"kind": "province", "code": unit},
+            "unit": {"kind": kind, "code": unit, "requested": unit},
+            "quota_unit": {"kind": kind, "code": unit, "name": quota.get("name")},
             "limit": quota["limit"],
-            "level": "national",
-            "policy": {"id": "national-2025", "source": "test", "clause": "test"},
+            "level": "national" if kind == "province" else "local",
+            "policy": {
+                "id": "national-2025",
+                "source": "test",
+                "clause": quota.get("clause", "test"),
+            },
             "derivation": [{"step": "band", "clause": "test", "text": "t", "text_en": "t"}],
             "reference": None,
             "sample": True,
-            "exemptions": exemptions,
+            "exemptions": [],
         }
 
     @app.get("/v1/campaigns/{campaign}/quotas")
@@ -54,30 +56,26 @@ def stand_in_rules(quota: dict[str, Any]) -> FastAPI:
     @app.post("/v1/campaigns/{campaign}/quotas/usage")
     async def usage(campaign: str, data: dict[str, Any]) -> dict[str, Any]:
         quota["usage_calls"] = quota.get("usage_calls", 0) + 1
+        quota["last_candidates"] = data["candidates"]
         base = answer(campaign, data["tier"], data["unit"])
-        exempt_keys = [e["key"] for e in base["exemptions"]]
-        slot, candidates = 0, []
-        for c in data["candidates"]:
-            exemption = next((k for k in exempt_keys if c.get(k)), None)
-            if exemption is None:
-                slot += 1
-            within = exemption is not None or slot <= base["limit"]
-            candidates.append(
-                {
-                    "id": c["id"],
-                    "counts": exemption is None,
-                    "slot": None if exemption else slot,
-                    "within_quota": within,
-                    "reason": "exempt" if exemption else "counted" if within else "over_quota",
-                    "exemption": exemption,
-                }
-            )
+        candidates = [
+            {
+                "id": c["id"],
+                "counts": True,
+                "slot": slot,
+                "within_quota": slot <= base["limit"],
+                "reason": "counted" if slot <= base["limit"] else "over_quota",
+                "exemption": None,
+            }
+            for slot, c in enumerate(data["candidates"], 1)
+        ]
+        slots = len(candidates)
         return {
             **base,
-            "counted": slot,
-            "exempt": len(candidates) - slot,
-            "remaining": max(base["limit"] - slot, 0),
-            "within_quota": slot <= base["limit"],
+            "counted": slots,
+            "exempt": 0,
+            "remaining": max(base["limit"] - slots, 0),
+            "within_quota": slots <= base["limit"],
             "candidates": candidates,
         }
 
@@ -86,7 +84,7 @@ def stand_in_rules(quota: dict[str, Any]) -> FastAPI:
 
 @pytest.fixture
 def quota() -> dict[str, Any]:
-    return {"limit": 2, "jiebang": True}
+    return {"limit": 2}
 
 
 @pytest.fixture

@@ -1,5 +1,6 @@
 """The province's recommendation list (推荐汇总表): quota from the rules service, ranks, the
-揭榜 exemption, the quota race, lock/unlock, permissions and preconditions."""
+cap's refusal, the quota race, lock/unlock, permissions and preconditions. (The 揭榜 exemption
+is the rules service's, through its registry: tests/e2e/test_district_tables.py.)"""
 
 from __future__ import annotations
 
@@ -26,10 +27,8 @@ async def _open(rec, issuer) -> dict:
     return resp.json()
 
 
-async def _add(rec, issuer, did, *, jiebang=None, key=None, url=LIST):
+async def _add(rec, issuer, did, *, key=None, url=LIST):
     body: dict = {"declaration_id": did}
-    if jiebang is not None:
-        body["jiebang_accepted"] = jiebang
     headers = _h(issuer, **{"Idempotency-Key": key or uuid.uuid4().hex})
     return await rec.post(f"{url}/entries", json=body, headers=headers)
 
@@ -130,37 +129,31 @@ async def test_happy_path_ranks_and_removal_renumbers(rec, issuer, ready, clean_
     assert await _counted_rows(clean_db) == 2
 
 
-async def test_the_jiebang_exemption_does_not_use_the_quota(rec, issuer, ready):
+async def test_the_cap_refusal_names_the_cap(rec, issuer, ready, quota):
+    quota.update(clause="工信厅联通装函〔2025〕251号 二(二)2", name="广东省")
     await _open(rec, issuer)
-    a, b, j1, j2, d = await ready(5)
+    a, b, c = await ready(3)
     assert (await _add(rec, issuer, a)).status_code == 201
-    assert (await _add(rec, issuer, j1, jiebang=True)).status_code == 201
     assert (await _add(rec, issuer, b)).status_code == 201
-    full = await _add(rec, issuer, d)
-    assert full.status_code == 409
-    assert _code(full) == "quota_exhausted"
-    assert full.json()["error"]["details"] == {"limit": 2, "counted": 2}
-    # The quota is used up, an exempt 揭榜单位 still goes on the list.
-    resp = await _add(rec, issuer, j2, jiebang=True)
-    assert resp.status_code == 201, resp.text
-    body = resp.json()
-    assert [(e["declaration_id"], e["counts"]) for e in body["entries"]] == [
-        (a, True),
-        (j1, False),
-        (b, True),
-        (j2, False),
-    ]
-    assert (body["counted"], body["exempt"], body["remaining"]) == (2, 2, 0)
-
-
-async def test_jiebang_counts_where_the_rules_grant_no_exemption(rec, issuer, ready, quota):
-    quota.update(limit=1, jiebang=False)
-    await _open(rec, issuer)
-    a, b = await ready(2)
-    assert (await _add(rec, issuer, a, jiebang=True)).status_code == 201
-    resp = await _add(rec, issuer, b, jiebang=True)
-    assert resp.status_code == 409
-    assert _code(resp) == "quota_exhausted"
+    full = await _add(rec, issuer, c)
+    assert (full.status_code, _code(full)) == (409, "quota_exhausted")
+    assert full.json()["error"]["details"] == {
+        "limit": 2,
+        "counted": 2,
+        "unit": "440000",
+        "unit_name": "广东省",
+        "tier": "excellence",
+        "clause": "工信厅联通装函〔2025〕251号 二(二)2",
+        "source": "test",
+    }
+    # The usage check is asked with each candidate's enterprise, never an exemption flag.
+    assert quota["last_candidates"][-1] == {"id": c, "enterprise_uscc": "91440100M000100Y43"}
+    flagged = await rec.post(
+        f"{LIST}/entries",
+        json={"declaration_id": c, "jiebang_accepted": True},
+        headers=_h(issuer, **{"Idempotency-Key": uuid.uuid4().hex}),
+    )
+    assert (flagged.status_code, _code(flagged)) == (422, "validation_error")
 
 
 async def test_whether_an_entry_counts_is_the_rules_services_usage_check(rec, issuer, ready, quota):
@@ -168,7 +161,7 @@ async def test_whether_an_entry_counts_is_the_rules_services_usage_check(rec, is
     the ranked list; review keeps only the limit read when the list was opened."""
     await _open(rec, issuer)
     a, b = await ready(2)
-    assert (await _add(rec, issuer, a, jiebang=True)).status_code == 201
+    assert (await _add(rec, issuer, a)).status_code == 201
     assert quota["usage_calls"] == 1
     rec.app.state.peers["rules"] = httpx.AsyncClient(base_url="http://127.0.0.1:9")
     resp = await _add(rec, issuer, b)
@@ -213,7 +206,8 @@ async def test_idempotent_replay_adds_once(rec, issuer, ready):
     assert first.json() == second.json()
     assert second.headers["ETag"] == first.headers["ETag"]
     assert len((await _get(rec, issuer))["entries"]) == 1
-    other = await _add(rec, issuer, did, jiebang=True, key="add-once-0001")
+    (another,) = await ready()
+    other = await _add(rec, issuer, another, key="add-once-0001")
     assert (other.status_code, _code(other)) == (422, "idempotency_key_reused")
     no_key = await rec.post(f"{LIST}/entries", json={"declaration_id": did}, headers=_h(issuer))
     assert (no_key.status_code, _code(no_key)) == (428, "idempotency_key_required")
@@ -352,7 +346,7 @@ async def test_removal_needs_a_fresh_if_match(rec, issuer, ready):
 @pytest.mark.parametrize(
     ("role", "region", "status", "code"),
     [
-        ("county", "440106", 403, "forbidden"),
+        ("county", "440106", 404, "recommendation_list_not_found"),
         ("city", "440100", 403, "forbidden"),
         ("ministry", None, 403, "forbidden"),
         ("enterprise", None, 403, "forbidden"),
@@ -379,8 +373,12 @@ async def test_only_the_province_of_the_unit(rec, issuer, ready, role, region, s
     assert (await rec.get(LIST)).status_code == 401
 
 
-async def test_the_unit_must_be_a_province_code(rec, issuer):
-    resp = await rec.put("/v1/recommendation-lists/2025/excellence/440106", headers=_h(issuer))
+async def test_the_unit_must_be_a_province_code_or_a_ranking_unit(rec, issuer):
+    county = issuer.headers("county", region="440106")
+    # A Guangdong county does not rank (ranking_levels.yaml): it has no table.
+    resp = await rec.put("/v1/recommendation-lists/2025/excellence/440106", headers=county)
+    assert (resp.status_code, _code(resp)) == (404, "recommendation_list_not_found")
+    resp = await rec.put("/v1/recommendation-lists/2025/excellence/44010", headers=_h(issuer))
     assert resp.status_code == 422
     resp = await rec.put("/v1/recommendation-lists/2025/basic/440000", headers=_h(issuer))
     assert resp.status_code == 422

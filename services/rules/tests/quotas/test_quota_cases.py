@@ -14,7 +14,7 @@ import yaml
 from ladder.kit.errors import LadderError
 from ladder.rules.quotas import compute, units
 from ladder.rules.quotas.compute import Reference
-from ladder.rules.quotas.policy import QuotaPolicy, policies
+from ladder.rules.quotas.policy import ExemptionKey, QuotaPolicy, policies
 from ladder.rules.quotas.schemas import CandidateIn, QuotaAnswer, UsageAnswer
 from ladder.rules.quotas.units import UnitKind
 from ladder.rules.quotas.usage import usage as quota_usage
@@ -82,8 +82,17 @@ def run(campaign: str, tables: dict[str, Any], case: dict[str, Any]) -> Outcome:
     try:
         answer = compute.quota(policy, tier, unit, reference)
         if "candidates" in case:
-            candidates = [CandidateIn.model_validate(c) for c in case["candidates"]]
-            answer = quota_usage(answer, candidates)
+            raw = case["candidates"]
+            candidates = [
+                CandidateIn(id=c["id"], enterprise_uscc=f"91310115MA1K{i:06d}")
+                for i, c in enumerate(raw)
+            ]
+            registered = {
+                cand.enterprise_uscc: uuid.uuid4()
+                for cand, c in zip(candidates, raw, strict=True)
+                if c.get("jiebang_registered")
+            }
+            answer = quota_usage(answer, candidates, {ExemptionKey.jiebang_accepted: registered})
             outcome.exempted = {c.exemption.value for c in answer.candidates if c.exemption}
         outcome.answer = answer
     except LadderError as exc:

@@ -12,6 +12,7 @@ from pydantic import ValidationError
 
 from ladder.rules.quotas.policy import ExemptionKey, Policies, load_policy, policies
 from ladder.rules.quotas.schemas import CandidateIn
+from ladder.rules.quotas.service import REGISTRIES
 
 
 def _shipped() -> dict[str, Any]:
@@ -189,9 +190,11 @@ def test_the_messages_name_the_problem() -> None:
         _load(data)
 
 
-def test_every_exemption_key_is_a_candidate_fact() -> None:
-    """A policy may only name exemptions a candidate can carry in the usage request."""
-    assert {k.value for k in ExemptionKey} <= set(CandidateIn.model_fields)
+def test_every_exemption_key_is_read_from_a_registry() -> None:
+    """A policy may only name exemptions whose holders a registry answers; a candidate
+    carries no exemption fact of its own (only its enterprise's USCC)."""
+    assert set(ExemptionKey) == set(REGISTRIES)
+    assert set(CandidateIn.model_fields) == {"id", "enterprise_uscc"}
 
 
 def test_the_demo_campaign_repeats_2025_and_says_so():

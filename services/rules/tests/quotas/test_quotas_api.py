@@ -8,6 +8,12 @@ from ladder.rules.reference.regions import regions
 
 QUOTAS = "/v1/campaigns/2025/quotas"
 USAGE = "/v1/campaigns/2025/quotas/usage"
+
+
+def C(candidate_id: str) -> dict[str, str]:
+    return {"id": candidate_id, "enterprise_uscc": "91310115MA1K000006"}
+
+
 SOE = "soe:911100007100000013"
 
 
@@ -181,9 +187,18 @@ async def test_a_service_may_ask(client, issuer) -> None:
     assert resp.json()["limit"] == 5
 
 
-async def test_usage_with_the_jiebang_exemption(client, enterprise) -> None:
-    candidates = [{"id": f"d{i}"} for i in range(7)]
-    candidates[2]["jiebang_accepted"] = True
+async def test_usage_with_the_jiebang_exemption(
+    client, enterprise, ministry, jiebang, uscc
+) -> None:
+    """The registry, not the caller, decides: the third candidate's enterprise has a record of
+    Shanghai's acceptance, so it takes no slot of the district's 6 (430号 一(二)4)."""
+    recorded = await client.post(
+        "/v1/jiebang-units",
+        json={**jiebang, "uscc": uscc(2)},
+        headers={**ministry, "Idempotency-Key": "jiebang-usage-1"},
+    )
+    assert recorded.status_code == 201, recorded.text
+    candidates = [{"id": f"d{i}", "enterprise_uscc": uscc(i)} for i in range(7)]
     resp = await client.post(
         USAGE,
         json={"tier": "excellence", "unit": "310115", "candidates": candidates},
@@ -200,12 +215,13 @@ async def test_usage_with_the_jiebang_exemption(client, enterprise) -> None:
         "within_quota": True,
         "reason": "exempt",
         "exemption": "jiebang_accepted",
+        "exempted_by": recorded.json()["id"],
     }
     assert body["candidates"][6]["slot"] == 6
 
 
-async def test_usage_over_the_quota(client, seeded, enterprise) -> None:
-    candidates = [{"id": f"d{i}"} for i in range(3)]
+async def test_usage_over_the_quota(client, seeded, enterprise, uscc) -> None:
+    candidates = [{"id": f"d{i}", "enterprise_uscc": uscc(i)} for i in range(3)]
     resp = await client.post(
         USAGE,
         json={"tier": "pilot", "unit": "350102", "candidates": candidates},
@@ -222,16 +238,17 @@ async def test_usage_over_the_quota(client, seeded, enterprise) -> None:
 @pytest.mark.parametrize(
     ("payload", "code", "field"),
     [
-        ({"tier": "excellence", "unit": "310115", "candidates": [{"id": "a"}, {"id": "a"}]},
+        ({"tier": "excellence", "unit": "310115", "candidates": [C("a"), C("a")]},
          "duplicate_candidate", "candidates[1].id"),
         ({"tier": "excellence", "unit": "310115",
-          "candidates": [{"id": str(i)} for i in range(1001)]}, "validation_error", "candidates"),
-        ({"tier": "excellence", "unit": "310115", "candidates": [{"id": ""}]},
+          "candidates": [C(str(i)) for i in range(1001)]}, "validation_error", "candidates"),
+        ({"tier": "excellence", "unit": "310115", "candidates": [C("")]},
          "validation_error", "candidates[0].id"),
-        ({"tier": "excellence", "unit": "310115", "candidates": [{"id": "a", "jiebang": True}]},
-         "validation_error", "candidates[0].jiebang"),
+        ({"tier": "excellence", "unit": "310115", "candidates": [{"id": "a"}]},
+         "validation_error", "candidates[0].enterprise_uscc"),
+        # The exemption is the registry's to decide: a flag sent by the caller is refused.
         ({"tier": "excellence", "unit": "310115",
-          "candidates": [{"id": "a", "jiebang_accepted": "yes"}]},
+          "candidates": [{**C("a"), "jiebang_accepted": True}]},
          "validation_error", "candidates[0].jiebang_accepted"),
         ({"tier": "excellence", "unit": "nowhere", "candidates": []}, "invalid_unit", "unit"),
         ({"tier": "basic", "unit": "310115", "candidates": []}, "no_quota_for_tier", "tier"),

@@ -92,6 +92,19 @@ class QuotaExhausted(LadderError):
     message_en = "The recommendation quota is used up"
 
 
+class ForwardThroughTable(LadderError):
+    """At a level that ranks its own table (a Shanghai district), cases go up through the
+    table, in its rank order and within its cap, when the unit submits it."""
+
+    status_code = 409
+    code = "forward_through_table"
+    message = "本级须按推荐项目优先顺序填写推荐汇总表，通过报送汇总表上报，不能逐件上报"
+    message_en = (
+        "This level ranks its own summary table: cases go up when the table is submitted, "
+        "not one by one"
+    )
+
+
 class QuotaUnavailable(LadderError):
     """The rules service answered, but with no quota for this unit, tier and campaign."""
 

@@ -80,10 +80,11 @@ class QuotaAnswer(BaseModel):
 
 
 class Candidate(BaseModel):
-    """A ranked candidate of a usage check, with the facts an exemption may name."""
+    """A ranked candidate of a usage check: the rules service decides from its registries
+    (e.g. 揭榜单位) whether an exemption covers the candidate's enterprise."""
 
     id: str
-    jiebang_accepted: bool = False
+    enterprise_uscc: str
 
 
 class CandidateUsage(BaseModel):
@@ -94,6 +95,7 @@ class CandidateUsage(BaseModel):
     slot: int | None = None
     within_quota: bool
     exemption: str | None = None
+    exempted_by: str | None = None
 
 
 class QuotaUsage(QuotaAnswer):

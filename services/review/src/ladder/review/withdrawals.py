@@ -20,7 +20,6 @@ from ladder.review.cases import repository as cases
 from ladder.review.cases import transitions as case_transitions
 from ladder.review.cases.machine import WITHDRAWN_BY_APPLICANT
 from ladder.review.errors import TransitionNotAllowed
-from ladder.review.recommendations import repository as lists
 from ladder.review.recommendations import transitions as list_transitions
 
 log = logging.getLogger("ladder.review.withdrawals")
@@ -35,17 +34,9 @@ async def on_declaration_withdrawn(session: AsyncSession, event: Event) -> None:
     if case is None:
         log.warning("declaration %s withdrawn before its case opened", withdrawn.declaration_id)
         return
-    for entry, lst in await lists.unsubmitted_entries_of(session, withdrawn.declaration_id):
-        await list_transitions.move(
-            session,
-            lst,
-            "drop_withdrawn",
-            actor=actor,
-            action=WITHDRAWN_BY_APPLICANT,
-            declaration_id=withdrawn.declaration_id,
-            reason=reason,
-        )
-        await lists.remove_entry(session, entry)
+    await list_transitions.drop_case(
+        session, withdrawn.declaration_id, actor=actor, action=WITHDRAWN_BY_APPLICANT, reason=reason
+    )
     try:
         await case_transitions.move(
             session,

@@ -11,6 +11,7 @@ from ladder.rules.editions.endpoints import router as editions_router
 from ladder.rules.evaluations.endpoints import document_batch_body
 from ladder.rules.evaluations.endpoints import router as evaluations_router
 from ladder.rules.events import router as events_router
+from ladder.rules.jiebang.endpoints import router as jiebang_router
 from ladder.rules.overlays.catalogue import overlays
 from ladder.rules.overlays.endpoints import router as overlays_router
 from ladder.rules.quotas.endpoints import router as quotas_router
@@ -42,6 +43,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 events_router,
                 editions_router,
                 evaluations_router,
+                jiebang_router,
                 overlays_router,
                 quotas_router,
                 reference_router,

@@ -2,12 +2,14 @@
 
 Editions of 要素条件 and quota policies are not tables: they are versioned data files shipped in
 the package (`ladder/rules/editions/*.yaml`, `ladder/rules/quotas/policies/*.yaml`). The
-reference tables the quotas read are (`reference_dataset`), and so is which policy each
-campaign uses (`campaign_quota_policy`, from `campaign.changed`).
+reference tables the quotas read are (`reference_dataset`), which policy each campaign uses
+(`campaign_quota_policy`, from `campaign.changed`), and the 揭榜单位 registry (`jiebang_unit`,
+`jiebang_unit_event`).
 """
 
 from ladder.rules import tables
 from ladder.rules.campaigns.models import CampaignQuotaPolicy
+from ladder.rules.jiebang.models import JiebangUnit, JiebangUnitEvent
 from ladder.rules.reference.models import ReferenceDataset
 
-__all__ = ["CampaignQuotaPolicy", "ReferenceDataset", "tables"]
+__all__ = ["CampaignQuotaPolicy", "JiebangUnit", "JiebangUnitEvent", "ReferenceDataset", "tables"]

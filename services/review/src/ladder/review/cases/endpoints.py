@@ -33,6 +33,7 @@ from ladder.review.errors import (
     CreditBlacklisted,
     CreditCheckRequired,
     DeadlinePassed,
+    ForwardThroughTable,
     NotCaseHolder,
     ReasonsRequired,
 )
@@ -118,6 +119,7 @@ async def read_case(case: CurrentCase, session: SessionDep, response: Response) 
         CreditBlacklisted,
         DeadlinePassed,
         ReasonsRequired,
+        ForwardThroughTable,
         UpstreamError,
         ServiceUnavailable,
     ),
@@ -138,7 +140,10 @@ async def give_opinion(
     province's recommendation); `return` sends it back to the enterprise for revision;
     `not_recommended` ends it. Refused when another level or region holds the case, when a
     level that must check credit (e.g. a Fujian county) forwards without a check or forwards
-    a listed enterprise, and after the level's deadline (details name it and its clause)."""
+    a listed enterprise, and after the level's deadline (details name it and its clause). At
+    a level that ranks its own table (a Shanghai district, 沪经信制〔2025〕430号 一(二)2) a
+    `forward` is 409 `forward_through_table` naming the table: the case goes up when the
+    district submits its ranked 推荐汇总表; a return or refusal also takes it off that table."""
     if (replayed := await write.begin(data)) is not None:
         return replayed
     case, opinion = await service.give_opinion(

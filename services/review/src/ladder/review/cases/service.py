@@ -52,9 +52,13 @@ from ladder.review.errors import (
     CaseNotAwaitingReview,
     CaseNotFound,
     DeadlinePassed,
+    ForwardThroughTable,
     NotCaseHolder,
     TransitionNotAllowed,
 )
+from ladder.review.recommendations import repository as list_repository
+from ladder.review.recommendations import transitions as list_transitions
+from ladder.review.recommendations.ranking_levels import ranking_levels
 from ladder.review.routing.chains import Level, Route, chains
 
 log = logging.getLogger("ladder.review.cases")
@@ -179,6 +183,10 @@ async def give_opinion(
 ) -> tuple[ReviewCase, CaseOpinion]:
     """The holder's initial-review opinion (初审意见): forward one level up (at the top, to the
     province's recommendation), return for revision, or not recommended (final)."""
+    if data.decision is not Decision.forward:
+        # A return or refusal takes the case off its holder's open table: lock those lists
+        # before the case, in the order additions take them (list, then case).
+        await list_repository.unsubmitted_entries_of(session, declaration_id)
     case = await repository.by_declaration(session, declaration_id, for_update=True)
     if case is None or not may_read(principal, case):
         raise CaseNotFound(details={"declaration_id": str(declaration_id)})
@@ -199,16 +207,9 @@ async def give_opinion(
     facts: dict[str, Any]
     apply = None
     if data.decision is Decision.forward:
-        above = chain.above(here.level)
-        credit_rule = here.credit_check.source if here.requires_credit_check else None
+        _not_at_a_ranking_level(case)
         trigger, event = "forward", FORWARDED
-        facts = {"next_level": above, "credit_rule": credit_rule, "credit_check": data.credit_check}
-        if above is not None:
-
-            def apply(case: ReviewCase) -> None:
-                case.level = above.level.value
-                case.holder_region = route.holder(above.level, case.region_code)
-
+        facts, apply = _forward(route, here, data.credit_check)
     elif data.decision is Decision.return_:
         trigger, event, facts = "return_for_revision", RETURNED, {"reasons": data.reasons}
     else:
@@ -229,25 +230,104 @@ async def give_opinion(
         ),
         **facts,
     )
+    if event in (RETURNED, NOT_RECOMMENDED):
+        # Off the holder's own ranked table (a Shanghai district's), if it was on one.
+        await list_transitions.drop_case(
+            session,
+            case.declaration_id,
+            actor=principal.sub,
+            action=event,
+            reason=data.reasons or "",
+        )
+    opinion = _opinion(
+        case, principal, opinion_level, opinion_region, data.decision, data.reasons or None
+    )
     credit = data.credit_check
-    opinion = CaseOpinion(
+    if credit is not None:
+        opinion.credit_gsxt = credit.gsxt.value
+        opinion.credit_zxgk = credit.zxgk.value
+        opinion.credit_checked_on = credit.checked_on
+    session.add(opinion)
+    await session.flush()
+    await session.refresh(opinion)
+    return case, opinion
+
+
+def _not_at_a_ranking_level(case: ReviewCase) -> None:
+    """At a level that ranks its own table the case goes up with the table (`ranking_levels`):
+    forwarding it alone would walk around the table's order and cap."""
+    ranking = ranking_levels().at(case.level, case.holder_region, case.tier)
+    if ranking is not None:
+        raise ForwardThroughTable(
+            details={
+                "unit": case.holder_region,
+                "tier": case.tier,
+                "list": f"/v1/recommendation-lists/{case.campaign_year}/{case.tier}/"
+                f"{case.holder_region}",
+                "source": ranking.source,
+            }
+        )
+
+
+def _forward(
+    route: Route, here: Any, credit_check: CreditCheck | None
+) -> tuple[dict[str, Any], Any]:
+    """The machine's facts for a forward from `here`, and the move one level up (None at the
+    top: the case then awaits the recommendation)."""
+    above = route.chain.above(here.level)
+    credit_rule = here.credit_check.source if here.requires_credit_check else None
+    facts = {"next_level": above, "credit_rule": credit_rule, "credit_check": credit_check}
+    if above is None:
+        return facts, None
+
+    def apply(case: ReviewCase) -> None:
+        case.level = above.level.value
+        case.holder_region = route.holder(above.level, case.region_code)
+
+    return facts, apply
+
+
+def _opinion(
+    case: ReviewCase,
+    principal: Principal,
+    level: str,
+    region: str,
+    decision: Decision,
+    reasons: str | None,
+) -> CaseOpinion:
+    return CaseOpinion(
         case_id=case.id,
         version=case.version,
         actor=principal.sub,
         actor_name=principal.name,
         role=principal.role.value,
-        level=opinion_level,
-        region=opinion_region,
-        decision=data.decision.value,
-        reasons=data.reasons or None,
-        credit_gsxt=credit.gsxt.value if credit else None,
-        credit_zxgk=credit.zxgk.value if credit else None,
-        credit_checked_on=credit.checked_on if credit else None,
+        level=level,
+        region=region,
+        decision=decision.value,
+        reasons=reasons,
     )
-    session.add(opinion)
-    await session.flush()
-    await session.refresh(opinion)
-    return case, opinion
+
+
+async def forward_with_table(
+    session: AsyncSession, principal: Principal, case: ReviewCase, reason: str
+) -> None:
+    """A case on a ranking level's submitted table goes one level up, as a forward opinion of
+    the unit that submitted it (the reason names its rank). The table was checked in time."""
+    route = chains().route_of(case.recommending_unit, case.region_code)
+    here = route.chain.at(Level(case.level))
+    facts, apply = _forward(route, here, None)
+    region = route.holder(here.level, case.region_code)
+    await transitions.move(
+        session,
+        case,
+        "forward",
+        actor=principal.sub,
+        event=FORWARDED,
+        reason=reason,
+        apply=apply,
+        **facts,
+    )
+    session.add(_opinion(case, principal, here.level.value, region, Decision.forward, reason))
 
 
 async def _check_in_time(

@@ -1,5 +1,7 @@
 """Routes of the recommending units' lists (推荐汇总表): provinces, the XPCC (a province token
-whose region is `xpcc`) and central-SOE group HQs (their group's USCC as `soe:<USCC>`)."""
+whose region is `xpcc`) and central-SOE group HQs (their group's USCC as `soe:<USCC>`), and the
+ranked tables of the levels below that rank their own (a Shanghai district's county token, its
+code as the unit: `ranking_levels.yaml`)."""
 
 from __future__ import annotations
 
@@ -49,10 +51,14 @@ from ladder.review.recommendations.schemas import (
 
 router = APIRouter(prefix="/v1/recommendation-lists", tags=["recommendations"])
 
-ProvinceDep = Annotated[Principal, require_roles(Role.province, Role.central_soe_hq)]
-"""A recommending unit's authority (403 `forbidden` for anyone else; 404 for another unit)."""
-ReaderDep = Annotated[Principal, require_roles(Role.province, Role.central_soe_hq, Role.ministry)]
-"""The unit (its own lists) or the ministry (the lists submitted to it)."""
+ProvinceDep = Annotated[Principal, require_roles(Role.province, Role.central_soe_hq, Role.county)]
+"""A list's unit's authority: a recommending unit, or a district whose level ranks (403
+`forbidden` for anyone else; 404 for another unit or a level that does not rank)."""
+ReaderDep = Annotated[
+    Principal, require_roles(Role.province, Role.central_soe_hq, Role.county, Role.ministry)
+]
+"""The unit (its own lists), the province (the lower tables submitted to it) or the ministry
+(the lists submitted to it)."""
 Campaign = CampaignYearPath
 Unit = Annotated[UnitCode, Path()]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -163,8 +169,10 @@ async def add_entry(
 ) -> Response:
     """Race-safe: the list row is locked while the entries using the quota are counted, so
     concurrent additions never exceed the limit. Whether the entry uses the quota is the rules
-    service's usage check (e.g. `jiebang_accepted` is exempt where its answer lists that
-    exemption)."""
+    service's usage check (e.g. an enterprise in the rules' 揭榜单位 registry is exempt where
+    the answer lists that exemption, `exemption: jiebang_accepted`). On a district's table
+    (a ranking level) the case is one the district holds at its level; 409 `quota_exhausted`
+    names the cap (`limit`, `clause`, `source`, `unit`, `unit_name`)."""
     if (replayed := await write.begin(data)) is not None:
         return replayed
     session = write.session
@@ -176,9 +184,33 @@ async def add_entry(
         tier,
         unit,
         data.declaration_id,
-        data.jiebang_accepted,
     )
     return await write.answer(await service.to_read(session, lst), 201)
+
+
+@router.post(
+    LIST + "/entries/forwarded",
+    response_model=ListRead,
+    responses=declare(NOT_FOUND, ListLocked, QuotaUnavailable, *PEER_DOWN),
+    summary="Take in what the lower tables forwarded, in their rank order (Idempotency-Key)",
+)
+async def take_in_forwarded(
+    campaign: Campaign,
+    tier: ListTier,
+    unit: Unit,
+    principal: ProvinceDep,
+    write: KeyedWriteDep,
+    peers: PeersDep,
+) -> Response:
+    """Appends every case awaiting this unit's recommendation that a submitted lower table
+    (a Shanghai district's) forwarded and the list lacks: every table's rank 1 first (the
+    table submitted earliest first, then by unit code), then every rank 2, and so on; as far
+    as the quota goes (the rest stay off, named in the history row). Reorder after at will."""
+    if (replayed := await write.begin()) is not None:
+        return replayed
+    session = write.session
+    lst = await service.take_in_forwarded(session, peers.rules, principal, campaign, tier, unit)
+    return await write.answer(await service.to_read(session, lst))
 
 
 @router.delete(
@@ -277,7 +309,8 @@ async def reorder(
         EntriesNoLongerAwaiting,
         *PEER_DOWN,
     ),
-    summary="Submit the locked list to the ministry (If-Match and Idempotency-Key)",
+    summary="Submit the locked list: to the ministry, or a district's up the chain (If-Match, "
+    "Idempotency-Key)",
 )
 async def submit_list(
     campaign: Campaign,
@@ -292,7 +325,9 @@ async def submit_list(
     """By the unit's deadline (the campaign's `national` deadline, else `province`; the
     declaration service keeps them). Every case on the list becomes `recommended` (卓越级,
     领航级) or `recognised` (先进级) in one transaction with the frozen 推荐汇总表 (GET
-    `…/summary-table.xlsx`)."""
+    `…/summary-table.xlsx`). A district's table (a ranking level) goes up instead, by the
+    district's own deadline: each case on it is forwarded one level up in rank order, with a
+    forward opinion naming its rank; its province takes them in with `…/entries/forwarded`."""
     if (replayed := await write.begin()) is not None:
         return replayed
     session = write.session
@@ -327,7 +362,8 @@ async def summary_table(
     clock: ClockDep,
 ) -> Response:
     """Before submission a draft (its title says 草稿) of the list as it stands; after, the
-    workbook exactly as submitted (its SHA-256 is in the list's `submission`)."""
+    workbook exactly as submitted (its SHA-256 is in the list's `submission`; a district's
+    as it went up to its province)."""
     book, draft = await service.summary_workbook(
         session, principal, campaign, tier, unit, clock.now()
     )

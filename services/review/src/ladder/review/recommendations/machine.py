@@ -28,8 +28,9 @@ class ListMachine(StateMachine):
     submitted = State("已报送 submitted", final=True, value="submitted")
 
     edit = open.to.itself()
-    # A case whose declaration its enterprise withdrew leaves the list even while it is locked
-    # for sign-off: nobody can recommend it any more.
+    # A case whose declaration its enterprise withdrew (or that the district holding it
+    # returned or refused) leaves the list even while it is locked for sign-off: nobody can
+    # recommend it any more.
     drop_withdrawn = open.to.itself() | locked.to.itself()
     lock = open.to(locked)
     unlock = locked.to(open)

@@ -1,5 +1,6 @@
-"""Recommendation lists (推荐汇总表): one per (campaign year, tier, recommending unit), its
-ranked entries and the history of every change."""
+"""Recommendation lists (推荐汇总表): one per (campaign year, tier, unit), its ranked entries
+and the history of every change. The unit is a recommending unit, or a unit of a level that
+ranks its own table below it (a Shanghai district: `ranking_levels`)."""
 
 from __future__ import annotations
 
@@ -40,7 +41,9 @@ class RecommendationList(Versioned, table=True):
     campaign_year: int
     tier: str = Field(max_length=20)
     unit: str = Field(
-        max_length=22, description="recommending unit: province code (350000), `xpcc`, `soe:<USCC>`"
+        max_length=22,
+        description="recommending unit: province code (350000), `xpcc`, `soe:<USCC>`; or a unit "
+        "of a level that ranks its own table (a Shanghai district, 310115)",
     )
     status: str = Field(max_length=20, description="open | locked | submitted")
     quota_limit: int | None = Field(
@@ -79,8 +82,12 @@ class RecommendationEntry(SQLModel, table=True):
     )
     declaration_id: uuid.UUID = Field(sa_column=Column(Uuid, nullable=False, index=True))
     rank: int
-    jiebang_accepted: bool = Field(default=False, description="智能制造示范工厂揭榜单位")
     counts: bool = Field(description="uses a slot of the quota (false when exempt)")
+    exemption: str | None = Field(
+        default=None,
+        max_length=40,
+        description="the rules service's exemption that keeps it off the quota (揭榜单位 …)",
+    )
     added_by: str = Field(max_length=200)
     added_at: datetime | None = timestamp_field()
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import func, update
 from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -146,6 +147,41 @@ async def ranked_cases(
     )
     if for_update:
         stmt = stmt.with_for_update(of=ReviewCase)  # type: ignore[arg-type]
+    return list((await session.exec(stmt)).all())
+
+
+async def forwarded_to(session: AsyncSession, upper: RecommendationList) -> list[ReviewCase]:
+    """The cases awaiting `upper`'s recommendation that a submitted lower table of the same
+    campaign and tier forwarded and `upper` does not list yet, locked, in the merge order:
+    lower rank, then the table submitted first, then its unit's code."""
+    lower_entry = aliased(RecommendationEntry)
+    lower = aliased(RecommendationList)
+    on_upper = select(RecommendationEntry.declaration_id).where(
+        RecommendationEntry.list_id == upper.id
+    )
+    stmt = (
+        select(ReviewCase)
+        .join(lower_entry, col(lower_entry.declaration_id) == ReviewCase.declaration_id)
+        .join(lower, col(lower.id) == lower_entry.list_id)
+        .join(RecommendationSubmission, col(RecommendationSubmission.list_id) == lower.id)
+        .where(
+            lower.campaign_year == upper.campaign_year,
+            lower.tier == upper.tier,
+            lower.status == "submitted",
+            lower.unit != upper.unit,
+            ReviewCase.recommending_unit == upper.unit,
+            ReviewCase.status == "awaiting_recommendation",
+            ReviewCase.campaign_year == upper.campaign_year,
+            ReviewCase.tier == upper.tier,
+            col(ReviewCase.declaration_id).not_in(on_upper),
+        )
+        .order_by(
+            col(lower_entry.rank),
+            col(RecommendationSubmission.submitted_at),
+            col(lower.unit),
+        )
+        .with_for_update(of=ReviewCase)  # type: ignore[arg-type]
+    )
     return list((await session.exec(stmt)).all())
 
 

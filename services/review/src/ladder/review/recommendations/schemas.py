@@ -7,7 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 
 class ListTier(StrEnum):
@@ -27,13 +27,14 @@ class ListStatus(StrEnum):
 
 UnitCode = Annotated[
     str,
-    StringConstraints(pattern=r"^(?:[1-8][0-9]0000|xpcc|soe:[0-9A-HJ-NPQRTUWXY]{18})$"),
+    StringConstraints(pattern=r"^(?:[1-8][0-9]{5}|xpcc|soe:[0-9A-HJ-NPQRTUWXY]{18})$"),
     Field(
         description=(
-            "the recommending unit: a province's GB/T 2260 code, `xpcc`, or `soe:<统一社会信用代码"
-            " of the group HQ>`"
+            "the unit: a province's GB/T 2260 code, `xpcc`, `soe:<统一社会信用代码 of the group "
+            "HQ>`, or the code of a unit at a level that ranks its own table (a Shanghai "
+            "district, e.g. 310115; see ranking_levels.yaml)"
         ),
-        examples=["350000", "xpcc", "soe:91110000100000007A"],
+        examples=["350000", "xpcc", "soe:91110000100000007A", "310115"],
     ),
 ]
 
@@ -50,16 +51,16 @@ class EntryCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     declaration_id: uuid.UUID
-    jiebang_accepted: StrictBool = Field(
-        default=False, description="passed local acceptance as 智能制造示范工厂揭榜单位"
-    )
 
 
 class EntryRead(BaseModel):
     rank: int = Field(description="priority order (推荐顺序), 1 first")
     declaration_id: uuid.UUID
-    jiebang_accepted: bool
     counts: bool = Field(description="uses a slot of the quota (false when exempt)")
+    exemption: str | None = Field(
+        description="what keeps it off the quota, as the rules service said (e.g. "
+        "`jiebang_accepted`: its enterprise is in the rules' 揭榜单位 registry)"
+    )
     enterprise_name: str
     factory_name: str
     region_code: str
@@ -104,6 +105,11 @@ class ListRead(BaseModel):
     counted: int = Field(description="entries that use the quota")
     exempt: int = Field(description="entries an exemption keeps off the quota")
     remaining: int | None
+    ranking_level: str | None = Field(
+        default=None,
+        description="for a lower level's table (a Shanghai district's): the clause that has it "
+        "rank; its submission sends the cases up in rank order",
+    )
     deadline: dict[str, Any] | None = Field(
         default=None, description="the submission deadline in force (level, closes_at, clause)"
     )

@@ -1,4 +1,14 @@
-"""The recommending units' lists (推荐汇总表): provinces, the XPCC, central-SOE group HQs.
+"""The recommending units' lists (推荐汇总表): provinces, the XPCC, central-SOE group HQs —
+and the tables of the levels below that rank their own (a Shanghai district, `ranking_levels`).
+
+A lower table is the same list, keyed by the district's code: its entries are the cases the
+district holds (待初审 at its level), its cap is the rules service's answer for that code
+(沪经信制〔2025〕430号 一(二)4: 6 卓越级, 二(二)3: 1 领航级; 揭榜单位 exempt per the rules'
+registry), and submitting it (by the district's deadline) forwards its cases one level up in
+rank order, each with a forward opinion naming its rank. The upper unit's list is then built
+from what the lower tables forwarded (`take_in_forwarded`): each lower table's rank 1 first
+(among them the table submitted earliest first, then by unit code), then every rank 2, and so
+on — no district's second choice goes above another's first; the upper unit reorders at will.
 
 A list is opened once per (campaign year, tier, unit) with the quota the rules service
 derives for that unit (先进级 has none: the unit recognises, 251号 一(二)). Its lifecycle is
@@ -29,8 +39,10 @@ from ladder.kit.concurrency import locked_for_edit
 from ladder.review.cases import repository as cases
 from ladder.review.cases import transitions as case_transitions
 from ladder.review.cases.auth import may_read as may_read_case
-from ladder.review.cases.machine import RECOGNISED, RECOMMENDED, CaseMachine
-from ladder.review.deadlines import Deadline, DeadlineBook, due_for_list
+from ladder.review.cases.machine import INITIAL_STATUS, RECOGNISED, RECOMMENDED, CaseMachine
+from ladder.review.cases.models import ReviewCase
+from ladder.review.cases.service import forward_with_table
+from ladder.review.deadlines import Deadline, DeadlineBook, due_for_list, due_for_opinion
 from ladder.review.errors import (
     AlreadyListed,
     CaseNotAwaitingRecommendation,
@@ -44,13 +56,14 @@ from ladder.review.errors import (
     QuotaExhausted,
     RecommendationListNotFound,
 )
-from ladder.review.peers import Candidate, QuotaAnswer, RulesClient
+from ladder.review.peers import Candidate, QuotaAnswer, QuotaUsage, RulesClient
 from ladder.review.recommendations import auth, repository, summary_table, transitions
 from ladder.review.recommendations.models import (
     RecommendationEntry,
     RecommendationList,
     RecommendationSubmission,
 )
+from ladder.review.recommendations.ranking_levels import ranking_levels
 from ladder.review.recommendations.schemas import (
     EntryRead,
     ListEventRead,
@@ -71,9 +84,14 @@ def _not_found(campaign_year: int, tier: ListTier, unit: str) -> RecommendationL
 
 
 def _check_unit(principal: Principal, campaign_year: int, tier: ListTier, unit: str) -> None:
-    """Only the unit's own authority (404 for another unit: no leak)."""
+    """Only the unit's own authority (404 for another unit: no leak), and a unit below the
+    recommending ones only where its level ranks that tier (`ranking_levels`)."""
     if not auth.is_own_unit(principal, unit):
         raise _not_found(campaign_year, tier, unit)
+    if unit.isdigit() and not unit.endswith("0000"):
+        ranking = ranking_levels().of_unit(unit)
+        if ranking is None or tier.value not in ranking.tiers:
+            raise _not_found(campaign_year, tier, unit)
 
 
 async def _get(
@@ -190,29 +208,75 @@ async def listing(
     return await repository.listing(session, clauses, offset=offset, limit=limit)
 
 
-async def _uses_the_quota(
-    session: AsyncSession,
-    rules: RulesClient,
-    lst: RecommendationList,
-    declaration_id: uuid.UUID,
-    jiebang_accepted: bool,
-) -> bool:
-    """Whether a new last entry uses a slot, by the rules service's usage check of the ranked
-    list; 409 `quota_exhausted` when it would use one beyond the list's limit."""
-    if lst.quota_limit is None:
-        return False
-    ranked = [
-        Candidate(id=str(e.declaration_id), jiebang_accepted=e.jiebang_accepted)
-        for e in await repository.entries(session, lst.id)
+def _cap(lst: RecommendationList, counted: int) -> QuotaExhausted:
+    """409 naming the cap: its limit, the clause and notice, and whose it is."""
+    policy = lst.quota.get("policy") or {}
+    quota_unit = lst.quota.get("quota_unit") or {}
+    return QuotaExhausted(
+        details={
+            "limit": lst.quota_limit,
+            "counted": counted,
+            "unit": lst.unit,
+            "unit_name": quota_unit.get("name"),
+            "tier": lst.tier,
+            "clause": policy.get("clause"),
+            "source": policy.get("source"),
+        }
+    )
+
+
+async def _usage(
+    session: AsyncSession, rules: RulesClient, lst: RecommendationList, new: list[ReviewCase]
+) -> QuotaUsage:
+    """The rules service's usage check of the list's ranked entries followed by `new`: which
+    use the quota and which an exemption (揭榜单位, from its registry) keeps off it."""
+    ranked = [c for _, c in await repository.ranked_cases(session, lst.id)] + new
+    candidates = [
+        Candidate(id=str(c.declaration_id), enterprise_uscc=c.enterprise_uscc) for c in ranked
     ]
-    new = Candidate(id=str(declaration_id), jiebang_accepted=jiebang_accepted)
-    usage = await rules.usage(lst.campaign_year, lst.tier, lst.unit, [*ranked, new])
-    if not usage.of(new.id).counts:
-        return False
+    return await rules.usage(lst.campaign_year, lst.tier, lst.unit, candidates)
+
+
+async def _uses_the_quota(
+    session: AsyncSession, rules: RulesClient, lst: RecommendationList, case: ReviewCase
+) -> tuple[bool, str | None]:
+    """Whether a new last entry uses a slot (and else the exemption that keeps it off), by the
+    rules service's usage check; 409 `quota_exhausted` when it would use one beyond the
+    list's limit."""
+    if lst.quota_limit is None:
+        return False, None
+    mine = (await _usage(session, rules, lst, [case])).of(str(case.declaration_id))
+    if not mine.counts:
+        return False, mine.exemption
     counted = await repository.counted(session, lst.id)
     if counted >= lst.quota_limit:
-        raise QuotaExhausted(details={"limit": lst.quota_limit, "counted": counted})
-    return True
+        raise _cap(lst, counted)
+    return True, None
+
+
+def _check_listable(lst: RecommendationList, case: ReviewCase, unit: str) -> None:
+    """The case waits for this unit: to recommend it (a recommending unit: 待推荐), or at a
+    ranking level to rank it (held by this district, 待初审 at its level)."""
+    ranking = ranking_levels().of_unit(unit)
+    if ranking is None:
+        waiting = case.status == AWAITING and case.recommending_unit == unit
+    else:
+        waiting = (case.status, case.level, case.holder_region) == (
+            INITIAL_STATUS,
+            ranking.level.value,
+            unit,
+        )
+    if not waiting:
+        raise CaseNotAwaitingRecommendation(
+            details={
+                "status": case.status,
+                "recommending_unit": case.recommending_unit,
+                "level": case.level,
+                "holder_region": case.holder_region,
+            }
+        )
+    if case.campaign_year != lst.campaign_year or case.tier != lst.tier:
+        raise CaseNotForThisList(details={"campaign_year": case.campaign_year, "tier": case.tier})
 
 
 async def add_entry(
@@ -223,9 +287,8 @@ async def add_entry(
     tier: ListTier,
     unit: str,
     declaration_id: uuid.UUID,
-    jiebang_accepted: bool,
 ) -> RecommendationList:
-    """Append a case awaiting this province's recommendation, within the quota."""
+    """Append a case awaiting this unit's recommendation (or ranking), within the quota."""
     lst = await _get(session, principal, campaign_year, tier, unit, for_update=True)
     await transitions.move(
         session, lst, "edit", actor=principal.sub, action="added", declaration_id=declaration_id
@@ -233,26 +296,67 @@ async def add_entry(
     case = await cases.by_declaration(session, declaration_id, for_update=True)
     if case is None or not may_read_case(principal, case):
         raise CaseNotFound(details={"declaration_id": str(declaration_id)})
-    if case.status != AWAITING or case.recommending_unit != unit:
-        raise CaseNotAwaitingRecommendation(
-            details={"status": case.status, "recommending_unit": case.recommending_unit}
-        )
-    if case.campaign_year != campaign_year or case.tier != tier.value:
-        raise CaseNotForThisList(details={"campaign_year": case.campaign_year, "tier": case.tier})
+    _check_listable(lst, case, unit)
     existing = await repository.entry(session, lst.id, declaration_id)
     if existing is not None:
         raise AlreadyListed(details={"rank": existing.rank})
-    counts = await _uses_the_quota(session, rules, lst, declaration_id, jiebang_accepted)
+    counts, exemption = await _uses_the_quota(session, rules, lst, case)
     session.add(
         RecommendationEntry(
             list_id=lst.id,
             declaration_id=declaration_id,
             rank=await repository.last_rank(session, lst.id) + 1,
-            jiebang_accepted=jiebang_accepted,
             counts=counts,
+            exemption=exemption,
             added_by=principal.sub,
         )
     )
+    await session.flush()
+    return lst
+
+
+async def take_in_forwarded(
+    session: AsyncSession,
+    rules: RulesClient,
+    principal: Principal,
+    campaign_year: int,
+    tier: ListTier,
+    unit: str,
+) -> RecommendationList:
+    """Append what the lower tables forwarded and now awaits this unit's recommendation, in
+    their rank order (rank 1 of every table, then rank 2 …; see the module docstring), as far
+    as the quota goes: those the rules' usage check puts over it stay off, to be added by
+    hand after a reorder or a removal."""
+    lst = await _get(session, principal, campaign_year, tier, unit, for_update=True)
+    forwarded = await repository.forwarded_to(session, lst)
+    fitting = forwarded
+    usage = None
+    if lst.quota_limit is not None and forwarded:
+        usage = await _usage(session, rules, lst, forwarded)
+        fitting = [c for c in forwarded if usage.of(str(c.declaration_id)).within_quota]
+    await transitions.move(
+        session,
+        lst,
+        "edit",
+        actor=principal.sub,
+        action="taken_in",
+        reason=f"{len(fitting)} of {len(forwarded)} cases forwarded by lower tables taken in, "
+        f"in their rank order; {len(forwarded) - len(fitting)} over the quota left out",
+    )
+    rank = await repository.last_rank(session, lst.id)
+    for case in fitting:
+        mine = usage.of(str(case.declaration_id)) if usage is not None else None
+        rank += 1
+        session.add(
+            RecommendationEntry(
+                list_id=lst.id,
+                declaration_id=case.declaration_id,
+                rank=rank,
+                counts=bool(mine and mine.counts),
+                exemption=mine.exemption if mine else None,
+                added_by=principal.sub,
+            )
+        )
     await session.flush()
     return lst
 
@@ -337,9 +441,14 @@ async def reorder(
 
 async def list_deadline(deadlines: DeadlineBook, lst: RecommendationList) -> Deadline | None:
     """The submission deadline of the unit: its province's chain of the list's tier, the
-    national one for the XPCC and central SOEs (`ladder.review.deadlines`)."""
+    national one for the XPCC and central SOEs; a lower table's is its level's opinion deadline
+    (`ladder.review.deadlines`)."""
     region = lst.unit if lst.unit.isdigit() else None
-    return due_for_list(await deadlines.chain(lst.campaign_year, lst.tier, region))
+    chain = await deadlines.chain(lst.campaign_year, lst.tier, region)
+    ranking = ranking_levels().of_unit(lst.unit)
+    if ranking is not None:
+        return due_for_opinion(chain, ranking.level.value, top=False)
+    return due_for_list(chain)
 
 
 async def submit(
@@ -367,15 +476,20 @@ async def submit(
         tier.value, principal.name or unit, table_rows, at=now, draft=False
     )
     table_sha = hashlib.sha256(book).hexdigest()
+    lower = auth.is_lower(lst)
     await transitions.move(
         session,
         lst,
         "submit",
         actor=principal.sub,
         action="submitted",
-        reason=f"to the ministry: {len(rows)} entries, 推荐汇总表 sha256 {table_sha[:12]}…",
+        reason=f"{'up the chain' if lower else 'to the ministry'}: {len(rows)} entries, "
+        f"推荐汇总表 sha256 {table_sha[:12]}…",
         refused=lambda status: ListNotLocked(details={"status": status}),
-        submitted=contracts.ListSubmitted(
+        # A lower table goes up the chain, not to the ministry: nothing to tell the others.
+        submitted=None
+        if lower
+        else contracts.ListSubmitted(
             campaign_year=campaign_year,
             tier=tier.value,
             unit=unit,
@@ -387,20 +501,19 @@ async def submit(
         deadline=deadline,
         now=now,
     )
-    stale = [str(c.declaration_id) for _, c in rows if c.status != AWAITING]
+    stale = [str(c.declaration_id) for _, c in rows if not _still_waiting(lst, c)]
     if stale:
         raise EntriesNoLongerAwaiting(details={"declaration_ids": stale})
     event, trigger = (
         (RECOGNISED, "recognise") if tier is ListTier.advanced else (RECOMMENDED, "recommend")
     )
     for entry, case in rows:
+        reason = f"{tier.value} list of {unit}, rank {entry.rank}"
+        if lower:
+            await forward_with_table(session, principal, case, reason)
+            continue
         await case_transitions.move(
-            session,
-            case,
-            trigger,
-            actor=principal.sub,
-            event=event,
-            reason=f"{tier.value} list of {unit}, rank {entry.rank}",
+            session, case, trigger, actor=principal.sub, event=event, reason=reason
         )
     session.add(
         RecommendationSubmission(
@@ -415,6 +528,14 @@ async def submit(
     )
     await session.flush()
     return lst
+
+
+def _still_waiting(lst: RecommendationList, case: ReviewCase) -> bool:
+    try:
+        _check_listable(lst, case, lst.unit)
+    except (CaseNotAwaitingRecommendation, CaseNotForThisList):
+        return False
+    return True
 
 
 async def summary_workbook(
@@ -458,8 +579,8 @@ async def to_read(session: AsyncSession, lst: RecommendationList) -> ListRead:
         EntryRead(
             rank=e.rank,
             declaration_id=e.declaration_id,
-            jiebang_accepted=e.jiebang_accepted,
             counts=e.counts,
+            exemption=e.exemption,
             enterprise_name=c.enterprise_name,
             factory_name=c.factory_name,
             region_code=c.region_code,
@@ -478,7 +599,9 @@ async def to_read(session: AsyncSession, lst: RecommendationList) -> ListRead:
             submitted_at=record.submitted_at,
             sha256=record.sha256,
             entries=len(record.entries),
-            reported_to=summary_table.specs()[lst.tier].recipients(lst.unit),
+            reported_to=[lst.unit[:2] + "0000"]
+            if auth.is_lower(lst)
+            else summary_table.specs()[lst.tier].recipients(lst.unit),
         )
         if record is not None and record.submitted_at is not None
         else None
@@ -493,6 +616,7 @@ async def to_read(session: AsyncSession, lst: RecommendationList) -> ListRead:
         counted=counted,
         exempt=len(entries) - counted,
         remaining=None if lst.quota_limit is None else max(lst.quota_limit - counted, 0),
+        ranking_level=ranking.source if (ranking := ranking_levels().of_unit(lst.unit)) else None,
         submission=submission,
         etag=lst.etag,
         entries=entries,

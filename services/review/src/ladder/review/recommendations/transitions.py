@@ -25,6 +25,7 @@ from ladder.kit import clock
 from ladder.kit.errors import LadderError
 from ladder.kit.outbox import publish
 from ladder.review.errors import ListLocked
+from ladder.review.recommendations import repository
 from ladder.review.recommendations.machine import ListMachine
 from ladder.review.recommendations.models import RecommendationList, RecommendationListEvent
 from ladder.review.tables import OUTBOX
@@ -74,6 +75,24 @@ async def move(
             payload=submitted,
         )
     return before
+
+
+async def drop_case(
+    session: AsyncSession, declaration_id: uuid.UUID, *, actor: str, action: str, reason: str
+) -> None:
+    """Take a case off every list not yet submitted (its enterprise withdrew it, or the unit
+    holding it returned or refused it): each list's history says why; ranks close up."""
+    for entry, lst in await repository.unsubmitted_entries_of(session, declaration_id):
+        await move(
+            session,
+            lst,
+            "drop_withdrawn",
+            actor=actor,
+            action=action,
+            declaration_id=declaration_id,
+            reason=reason,
+        )
+        await repository.remove_entry(session, entry)
 
 
 def opened(session: AsyncSession, lst: RecommendationList, *, actor: str) -> None:

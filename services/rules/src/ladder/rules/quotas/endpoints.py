@@ -95,7 +95,9 @@ async def read_quota(
         "The quota answer plus how the ranked candidates (推荐顺序) use it: each candidate "
         "either takes the next slot (`counted`, or `over_quota` past the limit) or is "
         "`exempt` (e.g. `jiebang_accepted` under a Shanghai district's 卓越级 quota, "
-        "沪经信制〔2025〕430号 一(二)4). At most 1000 candidates; ids unique (422 "
+        "沪经信制〔2025〕430号 一(二)4: the candidate's `enterprise_uscc` has an active record in "
+        "the 揭榜单位 registry, `/v1/jiebang-units`, of that province's acceptance; the answer "
+        "names it as `exempted_by`). At most 1000 candidates; ids unique (422 "
         "`duplicate_candidate`). Reads only, changes nothing. The review service asks it each "
         "time a case is added to a recommending unit's list (推荐汇总表): which entries use the "
         "quota is decided here, once. " + _UNITS + _VIA_PROVINCE + _ERRORS

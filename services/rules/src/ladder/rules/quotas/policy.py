@@ -139,7 +139,8 @@ class National(_Data):
 
 
 class ExemptionKey(StrEnum):
-    """Candidate facts that keep a candidate off a quota (each a boolean on the candidate)."""
+    """What keeps a candidate off a quota; the service reads who it covers from a registry
+    (`jiebang_accepted`: the 揭榜单位 registry, `ladder.rules.jiebang`), never the caller."""
 
     jiebang_accepted = "jiebang_accepted"  # 已通过智能制造示范工厂揭榜单位地方验收
 

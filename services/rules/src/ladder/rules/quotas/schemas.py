@@ -7,7 +7,7 @@ from datetime import date
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from ladder.rules.quotas.policy import ExemptionKey
 from ladder.rules.quotas.units import UnitKind
@@ -98,17 +98,15 @@ class QuotaAnswer(BaseModel):
 
 
 class CandidateIn(BaseModel):
-    """One ranked candidate; a true flag named after an exemption key keeps it off the quota."""
+    """One ranked candidate: an enterprise's project. Whether an exemption keeps it off the
+    quota is decided here from the registries (e.g. the 揭榜单位 registry), never sent."""
 
     model_config = ConfigDict(extra="forbid")
 
     id: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
-    jiebang_accepted: StrictBool = Field(
-        default=False, description="passed local acceptance as 智能制造示范工厂揭榜单位"
-    )
-
-    def has(self, key: ExemptionKey) -> bool:
-        return bool(getattr(self, key.value))
+    enterprise_uscc: Annotated[
+        str, StringConstraints(strip_whitespace=True, to_upper=True, min_length=18, max_length=18)
+    ] = Field(description="统一社会信用代码 of the applicant")
 
 
 class UsageRequest(BaseModel):
@@ -134,6 +132,9 @@ class CandidateUsage(BaseModel):
     within_quota: bool
     reason: CandidateReason
     exemption: ExemptionKey | None = None
+    exempted_by: uuid.UUID | None = Field(
+        default=None, description="the registry record behind the exemption (a 揭榜单位 record)"
+    )
 
 
 class UsageAnswer(QuotaAnswer):

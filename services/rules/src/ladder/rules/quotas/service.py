@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Awaitable, Callable, Mapping
+
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ladder.rules.campaigns import service as campaigns
+from ladder.rules.jiebang import repository as jiebang
 from ladder.rules.quotas import compute, units
 from ladder.rules.quotas import usage as usage_rules
 from ladder.rules.quotas.compute import Reference
 from ladder.rules.quotas.errors import CampaignNotFound, ReferenceDataMissing
-from ladder.rules.quotas.policy import QuotaPolicy, policies
+from ladder.rules.quotas.policy import ExemptionKey, QuotaPolicy, policies
 from ladder.rules.quotas.schemas import CandidateIn, QuotaAnswer, UsageAnswer
 from ladder.rules.reference import repository
 from ladder.rules.reference.kinds import DatasetKind
@@ -47,7 +51,31 @@ async def usage(
 ) -> UsageAnswer:
     policy = await policy_for(session, campaign)
     usage_rules.check_candidates(candidates)
-    return usage_rules.usage(await quota(session, policy.campaign, tier, unit), candidates)
+    answer = await quota(session, policy.campaign, tier, unit)
+    return usage_rules.usage(answer, candidates, await _holders(session, answer, candidates))
+
+
+async def _jiebang_holders(
+    session: AsyncSession, answer: QuotaAnswer, usccs: set[str]
+) -> Mapping[str, uuid.UUID]:
+    """A 揭榜单位 exemption (a local overlay's, e.g. 沪经信制〔2025〕430号 一(二)4) covers the
+    enterprises with an active record of that province's own acceptance (地方验收)."""
+    province = answer.quota_unit.code[:2] + "0000"
+    records = await jiebang.accepted(session, province, usccs)
+    return {uscc: r.id for uscc, r in records.items()}
+
+
+Lookup = Callable[[AsyncSession, QuotaAnswer, set[str]], Awaitable[Mapping[str, uuid.UUID]]]
+REGISTRIES: dict[ExemptionKey, Lookup] = {ExemptionKey.jiebang_accepted: _jiebang_holders}
+"""Where each exemption's holders are read: a registry per key, never the caller."""
+
+
+async def _holders(
+    session: AsyncSession, answer: QuotaAnswer, candidates: list[CandidateIn]
+) -> usage_rules.Holders:
+    """Who each exemption of the answer covers among the candidates, from its registry."""
+    usccs = {c.enterprise_uscc for c in candidates}
+    return {e.key: await REGISTRIES[e.key](session, answer, usccs) for e in answer.exemptions}
 
 
 def as_reference(dataset: ReferenceDataset) -> Reference:

@@ -1,16 +1,20 @@
 """How a ranked list of candidates (推荐顺序) uses a quota (pure, no database).
 
 Candidates take slots in their order; one that an exemption of the answer covers (e.g.
-`jiebang_accepted` under a Shanghai district's 卓越级 cap) takes none. This is the check the
+`jiebang_accepted` under a Shanghai district's 卓越级 cap) takes none. Who an exemption covers is
+given as `holders` (exemption → the candidates' USCCs → the registry record), read by the
+service from the registry (`ladder.rules.jiebang`), never from the caller. This is the check the
 review service runs on a recommending unit's summary table (推荐汇总表) when a case is added
 to it (`POST /v1/campaigns/{campaign}/quotas/usage`): the one implementation of the exemptions.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import uuid
+from collections.abc import Mapping, Sequence
 
 from ladder.rules.quotas.errors import DuplicateCandidate
+from ladder.rules.quotas.policy import ExemptionKey
 from ladder.rules.quotas.schemas import (
     CandidateIn,
     CandidateReason,
@@ -33,14 +37,21 @@ def check_candidates(candidates: Sequence[CandidateIn]) -> None:
         raise DuplicateCandidate(repeats)
 
 
-def usage(answer: QuotaAnswer, candidates: Sequence[CandidateIn]) -> UsageAnswer:
+Holders = Mapping[ExemptionKey, Mapping[str, uuid.UUID]]
+"""exemption → USCC of an enterprise it covers → the record that says so."""
+
+
+def usage(
+    answer: QuotaAnswer, candidates: Sequence[CandidateIn], holders: Holders | None = None
+) -> UsageAnswer:
     """Walk the ranked list: exempt candidates take no slot, the rest take slots in order."""
+    holders = holders or {}
     check_candidates(candidates)
     keys = [e.key for e in answer.exemptions]
     out: list[CandidateUsage] = []
     slot = 0
     for c in candidates:
-        exemption = next((k for k in keys if c.has(k)), None)
+        exemption = next((k for k in keys if c.enterprise_uscc in holders.get(k, {})), None)
         if exemption is not None:
             out.append(
                 CandidateUsage(
@@ -50,6 +61,7 @@ def usage(answer: QuotaAnswer, candidates: Sequence[CandidateIn]) -> UsageAnswer
                     within_quota=True,
                     reason=CandidateReason.exempt,
                     exemption=exemption,
+                    exempted_by=holders[exemption][c.enterprise_uscc],
                 )
             )
             continue
