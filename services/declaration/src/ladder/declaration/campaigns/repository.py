@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from sqlalchemy import delete, func
 from sqlalchemy.dialects.postgresql import insert
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from ladder.declaration.campaigns.deadlines import LEVELS
+from ladder.declaration.campaigns.deadlines import LEVELS, candidate_jurisdictions
 from ladder.declaration.campaigns.models import Campaign, Deadline, DeadlineChain
 
 _RANK = {level.value: i for i, level in enumerate(LEVELS)}
@@ -55,13 +55,13 @@ async def applicable_deadline(
     session: AsyncSession, year: int, region_code: str, level: str
 ) -> Deadline | None:
     """The `level` deadline of the chain that applies to `region_code` (the longest
-    jurisdiction prefix, as `deadlines.applicable_jurisdiction` chooses), in one query: the
-    submit path asks this on every submission."""
+    candidate, as `deadlines.applicable_jurisdiction` chooses), in one query: the submit path
+    asks this on every submission."""
     chosen = (
         select(DeadlineChain.jurisdiction)
         .where(
             DeadlineChain.campaign_year == year,
-            func.starts_with(region_code, DeadlineChain.jurisdiction),
+            col(DeadlineChain.jurisdiction).in_(sorted(candidate_jurisdictions(region_code))),
         )
         .order_by(func.length(DeadlineChain.jurisdiction).desc())
         .limit(1)

@@ -36,7 +36,8 @@ def readable_by(principal: Principal) -> list[Any]:
     - an authority (and the ministry) only once it has been submitted — a draft that never was
       is the enterprise's alone — and only where the review service routed it: the rule of
       `ladder.kit.jurisdiction`, on the recommending unit its events reported.
-    Experts and the public read none here (experts see their cases in the review service)."""
+    Experts and the public read none here (experts see their cases in the review service).
+    Every query using it joins the enterprise (a 管委会 covers enterprises by USCC)."""
     if principal.role is Role.service:
         return []
     if principal.role is Role.enterprise:
@@ -47,7 +48,12 @@ def readable_by(principal: Principal) -> list[Any]:
     submitted = exists().where(col(DeclarationVersion.declaration_id) == Declaration.id)
     return [
         submitted,
-        *reach_clauses(scope, col(Declaration.recommending_unit), col(Declaration.region_code)),
+        *reach_clauses(
+            scope,
+            col(Declaration.recommending_unit),
+            col(Declaration.region_code),
+            col(Enterprise.uscc),
+        ),
     ]
 
 
