@@ -33,7 +33,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, false, not_, or_
 
 from ladder.kit.auth import Principal, Role
-from ladder.kit.units import SOE_PREFIX, XPCC, Kind, Level, Unit, registry
+from ladder.kit.units import SOE_PREFIX, XPCC, Kind, Level, Registry, Unit, registry
 
 __all__ = ["NOTHING", "SOE_PREFIX", "XPCC", "Reach", "reach", "reach_clauses", "unit_of"]
 
@@ -100,10 +100,10 @@ class Reach:
 NOTHING = Reach()
 
 
-def _unit_reach(unit: Unit) -> Reach:
+def _unit_reach(unit: Unit, units: Registry) -> Reach:
     if unit.kind is Kind.xpcc:
         return Reach(unit=XPCC, holder=XPCC)
-    excluded_regions, excluded_enterprises = registry().carved_out(unit)
+    excluded_regions, excluded_enterprises = units.carved_out(unit)
     return Reach(
         regions=unit.covers.regions,
         enterprises=unit.covers.enterprises,
@@ -113,24 +113,26 @@ def _unit_reach(unit: Unit) -> Reach:
     )
 
 
-def authority_unit(principal: Principal) -> Unit | None:
+def authority_unit(principal: Principal, units: Registry | None = None) -> Unit | None:
     """The registry unit a county, city or province token speaks for (None for other roles
     and for a token naming no unit at its level)."""
     if principal.role not in (Role.county, Role.city, Role.province) or not principal.region:
         return None
-    return registry().authority(Level(principal.role.value), principal.region)
+    return (units or registry()).authority(Level(principal.role.value), principal.region)
 
 
-def reach(principal: Principal) -> Reach:
-    """The authority's reach (nothing for enterprises, experts, the public and services)."""
+def reach(principal: Principal, units: Registry | None = None) -> Reach:
+    """The authority's reach (nothing for enterprises, experts, the public and services), by
+    the registry in force unless another is given."""
     if principal.role is Role.ministry:
         return Reach(everything=True)
     if principal.role is Role.central_soe_hq:
         if not principal.org:
             return NOTHING
         return Reach(unit=SOE_PREFIX + principal.org, holder=principal.org)
-    unit = authority_unit(principal)
-    return NOTHING if unit is None else _unit_reach(unit)
+    units = units or registry()
+    unit = authority_unit(principal, units)
+    return NOTHING if unit is None else _unit_reach(unit, units)
 
 
 def unit_of(principal: Principal) -> str | None:
