@@ -1,0 +1,87 @@
+"""平潭综合实验区 through the real processes: 闽工信联函装备〔2025〕321号 addresses 平潭 beside the
+设区市, so a declaration of a factory in 350128 is held first by 平潭's own city-level official
+(the demo user `city-pingtan`, a city token with region 350128), then by the Fujian province —
+no county step and no 福州 (whose prefix 3501 the code has: 福州 does not even see it) — and
+the declaration service applies Fujian's chain ("35") to it, not Fuzhou's ("3501")."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from tests.conftest import dev_token
+from tests.e2e.test_declaration_document import DECL, DEMO_YEAR, _document
+from tests.e2e.test_recommendation_chains import recommend, wait_for_status
+from tests.e2e.test_review_chain import _held_case, _opine
+
+pytestmark = pytest.mark.crossservice
+
+PINGTAN = "350128"
+USCC = "91350102MA2Y00001E"  # the demo enterprise `enterprise`, with a factory in 平潭
+
+
+def _pingtan_declaration(gateway) -> tuple[str, dict[str, str]]:
+    enterprise = dev_token(gateway, "enterprise")
+    factory = gateway.post(
+        f"/api/declaration/v1/enterprises/{USCC}/factories",
+        json={"name": "平潭海洋装备智能工厂", "region_code": PINGTAN},
+        headers={**enterprise, "Idempotency-Key": uuid.uuid4().hex},
+    )
+    assert factory.status_code == 201, factory.text
+    doc = _document()
+    doc["applicant"] = {**doc["applicant"], "operating_regions": [PINGTAN]}
+    created = gateway.post(
+        DECL,
+        json={
+            "factory_id": factory.json()["id"],
+            "campaign_year": DEMO_YEAR,
+            "tier": "excellence",
+            "facts": doc,
+        },
+        headers={**enterprise, "Idempotency-Key": uuid.uuid4().hex},
+    )
+    assert created.status_code == 201, created.text
+    did = created.json()["id"]
+    submitted = gateway.post(
+        f"{DECL}/{did}/submit", headers={**enterprise, "Idempotency-Key": uuid.uuid4().hex}
+    )
+    assert submitted.status_code == 200, submitted.text
+    return did, enterprise
+
+
+def test_pingtan_goes_to_the_province_directly_as_a_city(gateway):
+    # The deadlines: Fujian's chain, as a 设区市 (its city step is due by the province's receipt).
+    enterprise = dev_token(gateway, "enterprise")
+    chain = gateway.get(
+        f"/api/declaration/v1/campaigns/{DEMO_YEAR}/deadlines",
+        params={"region": PINGTAN},
+        headers=enterprise,
+    )
+    assert chain.status_code == 200, chain.text
+    assert chain.json()["jurisdiction"] == "35"
+    assert "county" not in {d["level"] for d in chain.json()["deadlines"]}
+
+    did, enterprise = _pingtan_declaration(gateway)
+    pingtan, city, county = (dev_token(gateway, u) for u in ("city-pingtan", "city", "county"))
+    province = dev_token(gateway, "province")
+    held = _held_case(gateway, pingtan, did, level="city")
+    assert (held["holder_region"], held["recommending_unit"]) == (PINGTAN, "350000")
+    # 福州 and its county neither hold nor see it.
+    for fuzhou in (city, county):
+        assert gateway.get(f"/api/review/v1/cases/{did}", headers=fuzhou).status_code == 404
+        assert gateway.get(f"{DECL}/{did}", headers=fuzhou).status_code == 404
+    # 平潭 reads the 申报书 in the declaration service too (the same reach, from the registry).
+    assert gateway.get(f"{DECL}/{did}", headers=pingtan).status_code == 200
+
+    outcome = _opine(gateway, pingtan, did, {"decision": "forward"})
+    assert (outcome["opinion"]["level"], outcome["opinion"]["region"]) == ("city", PINGTAN)
+    _held_case(gateway, province, did, level="province", status="awaiting_initial_review")
+    _opine(gateway, province, did, {"decision": "forward"})
+    recommend(gateway, province, "excellence", "350000", did)
+    wait_for_status(gateway, enterprise, did, "recommended")
+
+    # The registry says why, over HTTP.
+    unit = gateway.get("/api/review/v1/units/350128", headers=pingtan)
+    assert unit.status_code == 200, unit.text
+    assert (unit.json()["level"], unit.json()["parent"]) == ("city", "350000")
