@@ -6,48 +6,16 @@ the declaration service applies Fujian's chain ("35") to it, not Fuzhou's ("3501
 
 from __future__ import annotations
 
-import uuid
-
 import pytest
 
 from tests.conftest import dev_token
-from tests.e2e.test_declaration_document import DECL, DEMO_YEAR, _document
-from tests.e2e.test_recommendation_chains import recommend, wait_for_status
-from tests.e2e.test_review_chain import _held_case, _opine
+from tests.e2e.test_declaration_document import DECL, DEMO_YEAR
+from tests.e2e.test_recommendation_chains import recommend, submit_declaration, wait_for_status
+from tests.e2e.test_review_chain import _held_case, _opine, _until
 
 pytestmark = pytest.mark.crossservice
 
 PINGTAN = "350128"
-USCC = "91350102MA2Y00001E"  # the demo enterprise `enterprise`, with a factory in 平潭
-
-
-def _pingtan_declaration(gateway) -> tuple[str, dict[str, str]]:
-    enterprise = dev_token(gateway, "enterprise")
-    factory = gateway.post(
-        f"/api/declaration/v1/enterprises/{USCC}/factories",
-        json={"name": "平潭海洋装备智能工厂", "region_code": PINGTAN},
-        headers={**enterprise, "Idempotency-Key": uuid.uuid4().hex},
-    )
-    assert factory.status_code == 201, factory.text
-    doc = _document()
-    doc["applicant"] = {**doc["applicant"], "operating_regions": [PINGTAN]}
-    created = gateway.post(
-        DECL,
-        json={
-            "factory_id": factory.json()["id"],
-            "campaign_year": DEMO_YEAR,
-            "tier": "excellence",
-            "facts": doc,
-        },
-        headers={**enterprise, "Idempotency-Key": uuid.uuid4().hex},
-    )
-    assert created.status_code == 201, created.text
-    did = created.json()["id"]
-    submitted = gateway.post(
-        f"{DECL}/{did}/submit", headers={**enterprise, "Idempotency-Key": uuid.uuid4().hex}
-    )
-    assert submitted.status_code == 200, submitted.text
-    return did, enterprise
 
 
 def test_pingtan_goes_to_the_province_directly_as_a_city(gateway):
@@ -62,17 +30,21 @@ def test_pingtan_goes_to_the_province_directly_as_a_city(gateway):
     assert chain.json()["jurisdiction"] == "35"
     assert "county" not in {d["level"] for d in chain.json()["deadlines"]}
 
-    did, enterprise = _pingtan_declaration(gateway)
+    did, enterprise = submit_declaration(gateway, "enterprise", region=PINGTAN)
     pingtan, city, county = (dev_token(gateway, u) for u in ("city-pingtan", "city", "county"))
     province = dev_token(gateway, "province")
     held = _held_case(gateway, pingtan, did, level="city")
     assert (held["holder_region"], held["recommending_unit"]) == (PINGTAN, "350000")
-    # 福州 and its county neither hold nor see it.
+    # 平潭 reads the 申报书 in the declaration service too, once the review service's event has
+    # told it the unit (the same reach, from the registry) ...
+    _until(
+        "the declaration service to let 平潭 read it",
+        lambda: gateway.get(f"{DECL}/{did}", headers=pingtan).status_code == 200 or None,
+    )
+    # ... and 福州 and its county neither hold nor see it, in either service.
     for fuzhou in (city, county):
         assert gateway.get(f"/api/review/v1/cases/{did}", headers=fuzhou).status_code == 404
         assert gateway.get(f"{DECL}/{did}", headers=fuzhou).status_code == 404
-    # 平潭 reads the 申报书 in the declaration service too (the same reach, from the registry).
-    assert gateway.get(f"{DECL}/{did}", headers=pingtan).status_code == 200
 
     outcome = _opine(gateway, pingtan, did, {"decision": "forward"})
     assert (outcome["opinion"]["level"], outcome["opinion"]["region"]) == ("city", PINGTAN)
