@@ -61,7 +61,11 @@ class Principal(BaseModel):
     org: str | None = Field(
         default=None, description="organisation id: an enterprise's USCC, an SOE group id"
     )
-    region: str | None = Field(default=None, description="GB/T 2260 code of the jurisdiction")
+    region: str | None = Field(
+        default=None,
+        description="the authority's unit: a GB/T 2260 code of its jurisdiction (350102, 平潭 "
+        "350128 as a city), or a listed unit's id (`xpcc`, `sh-lingang`; `ladder.kit.units`)",
+    )
     token_id: str | None = None
 
     @property

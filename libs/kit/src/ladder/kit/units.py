@@ -137,6 +137,9 @@ class Registry(_Strict):
     provinces: _Provinces
     units: tuple[Unit, ...] = ()
     _by_id: dict[str, Unit] = PrivateAttr(default_factory=dict)
+    _carved: dict[tuple[str, Level], tuple[tuple[str, ...], tuple[str, ...]]] = PrivateAttr(
+        default_factory=dict
+    )
 
     def _all(self) -> list[Unit]:
         """The provinces (each covering its two-digit prefix) and the listed units."""
@@ -287,7 +290,15 @@ class Registry(_Strict):
 
     def carved_out(self, unit: Unit) -> tuple[tuple[str, ...], tuple[str, ...]]:
         """What lies inside `unit`'s regions but is held by units that do not report to it:
-        (region prefixes, enterprises). 福州 3501 → (("350128",), (…管委会 enterprises…))."""
+        (region prefixes, enterprises). 福州 3501 → (("350128",), (…管委会 enterprises…)).
+        Kept per unit: every request's reach asks it."""
+        key = (unit.id, unit.level)  # a derived county 350100 is not the city 350100
+        kept = self._carved.get(key)
+        if kept is None:
+            kept = self._carved[key] = self._carve(unit)
+        return kept
+
+    def _carve(self, unit: Unit) -> tuple[tuple[str, ...], tuple[str, ...]]:
         regions: list[str] = []
         enterprises: list[str] = []
         for other in self._by_id.values():
