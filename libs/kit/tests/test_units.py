@@ -157,6 +157,9 @@ def _unit(raw: dict, unit_id: str) -> dict:
         lambda r: _unit(r, "350128").update(covers={}),  # a zone that covers nothing
         lambda r: _unit(r, "sh-lingang").update(covers={"enterprises": ["not-a-uscc"]}),
         lambda r: _unit(r, "350128").update(level="township"),
+        lambda r: _unit(r, "350100").update(parent="310000"),  # 福州 under Shanghai
+        lambda r: r["provinces"]["units"][0].pop("name"),
+        lambda r: r["provinces"]["units"][0].update(id="110100"),  # not a province code
         lambda r: r.update(unknown_key=1),
     ],
 )

@@ -119,6 +119,10 @@ def _check_unit(unit: Unit, by_id: dict[str, Unit]) -> None:
             raise ValueError(f"{here.id}: parent {here.parent} is not a unit")
         if _ORDER.index(parent.level) <= _ORDER.index(here.level):
             raise ValueError(f"{here.id}: parent {parent.id} is not a higher level")
+        if parent.covers.regions and any(
+            not r.startswith(parent.covers.regions) for r in here.covers.regions
+        ):
+            raise ValueError(f"{here.id}: covers regions outside its parent {parent.id}")
         if parent.id in seen:
             raise ValueError(f"{unit.id}: its chain of parents loops")
         seen.add(parent.id)
@@ -127,10 +131,15 @@ def _check_unit(unit: Unit, by_id: dict[str, Unit]) -> None:
         raise ValueError(f"{unit.id}: its chain does not end at a province-level unit")
 
 
+class _Province(_Strict):
+    id: Annotated[str, StringConstraints(pattern=r"^[1-9][0-9]0000$")]
+    name: str = Field(min_length=2)
+
+
 class _Provinces(_Strict):
     kind: Kind
     source: Source
-    units: tuple[dict[str, str], ...]
+    units: tuple[_Province, ...] = Field(min_length=1)
 
 
 class Registry(_Strict):
@@ -145,11 +154,11 @@ class Registry(_Strict):
         """The provinces (each covering its two-digit prefix) and the listed units."""
         provinces = [
             Unit(
-                id=p["id"],
-                name=p["name"],
+                id=p.id,
+                name=p.name,
                 kind=self.provinces.kind,
                 level=Level.province,
-                covers=Covers(regions=(p["id"][:2],)),
+                covers=Covers(regions=(p.id[:2],)),
                 source=self.provinces.source,
             )
             for p in self.provinces.units
