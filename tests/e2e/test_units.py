@@ -10,7 +10,7 @@ import pytest
 
 from tests.conftest import dev_token
 from tests.e2e.test_declaration_document import DECL, DEMO_YEAR
-from tests.e2e.test_recommendation_chains import recommend, submit_declaration, wait_for_status
+from tests.e2e.test_recommendation_chains import submit_declaration
 from tests.e2e.test_review_chain import _held_case, _opine, _until
 
 pytestmark = pytest.mark.crossservice
@@ -49,9 +49,11 @@ def test_pingtan_goes_to_the_province_directly_as_a_city(gateway):
     outcome = _opine(gateway, pingtan, did, {"decision": "forward"})
     assert (outcome["opinion"]["level"], outcome["opinion"]["region"]) == ("city", PINGTAN)
     _held_case(gateway, province, did, level="province", status="awaiting_initial_review")
-    _opine(gateway, province, did, {"decision": "forward"})
-    recommend(gateway, province, "excellence", "350000", did)
-    wait_for_status(gateway, enterprise, did, "recommended")
+    # The province forwards it to its recommendation (推荐). The list itself is left alone: a
+    # stack has one Fujian 2026 卓越级 list, which test_recommendation_chains submits.
+    outcome = _opine(gateway, province, did, {"decision": "forward"})
+    assert outcome["opinion"]["level"] == "province"
+    assert outcome["case"]["recommending_unit"] == "350000"
 
     # The registry says why, over HTTP.
     unit = gateway.get("/api/review/v1/units/350128", headers=pingtan)
