@@ -159,11 +159,17 @@ DEMO_FACTORY_OF = {
 }
 
 
-def new_factory(gateway: httpx.Client, headers: dict[str, str], user: str = "enterprise") -> str:
-    """A new factory of the demo enterprise `user`, where its seeded one is: a factory has one
-    live declaration per campaign and tier (`declarations/coexistence.py`), so a test that
-    declares gets a factory of its own. Its id."""
-    uscc, region, name = DEMO_FACTORY_OF[user]
+def new_factory(
+    gateway: httpx.Client,
+    headers: dict[str, str],
+    user: str = "enterprise",
+    region: str | None = None,
+) -> str:
+    """A new factory of the demo enterprise `user`, where its seeded one is (or in `region`):
+    a factory has one live declaration per campaign and tier (`declarations/coexistence.py`),
+    so a test that declares gets a factory of its own. Its id."""
+    uscc, seeded_region, name = DEMO_FACTORY_OF[user]
+    region = region or seeded_region
     resp = gateway.post(
         f"/api/declaration/v1/enterprises/{uscc}/factories",
         json={"name": name, "region_code": region},

@@ -15,6 +15,7 @@ REQUIRED_DEMO_USERS = {
     "county": ("county", None, "350102"),
     "county-other": ("county", None, "350103"),
     "city": ("city", None, "350100"),
+    "city-pingtan": ("city", None, "350128"),  # 平潭综合实验区: a city-level unit (units.yaml)
     "province": ("province", None, "350000"),
     "province-sh": ("province", None, "310000"),
     "central-soe": ("central_soe_hq", "91110000100000007F", None),

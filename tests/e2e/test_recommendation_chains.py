@@ -34,11 +34,18 @@ FACTORIES = {
 
 
 def submit_declaration(
-    gateway: httpx.Client, user: str, tier: str = "excellence", facts: dict | None = None
+    gateway: httpx.Client,
+    user: str,
+    tier: str = "excellence",
+    facts: dict | None = None,
+    region: str | None = None,
 ) -> tuple[str, dict[str, str]]:
-    """A complete declaration of the demo enterprise `user`, submitted; its id and headers."""
+    """A complete declaration of the demo enterprise `user` (for a factory in `region`, where
+    it also operates, if given), submitted; its id and headers."""
     enterprise = dev_token(gateway, user)
     doc = facts or _document()
+    if region is not None:
+        doc["applicant"] = {**doc["applicant"], "operating_regions": [region]}
     if user == "enterprise-sh":
         doc["applicant"] = {**doc["applicant"], "operating_regions": ["310115"]}
         doc["applicant"]["address"] = "上海市浦东新区示范路1号"
@@ -47,7 +54,7 @@ def submit_declaration(
     created = gateway.post(
         DECL,
         json={
-            "factory_id": new_factory(gateway, enterprise, user),
+            "factory_id": new_factory(gateway, enterprise, user, region),
             "campaign_year": DEMO_YEAR,
             "tier": tier,
             "facts": doc,

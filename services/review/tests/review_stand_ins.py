@@ -7,13 +7,16 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 
+from ladder.kit import units
+
 DATED_TIERS = ("excellence", "pilot")  # the tiers 251号 dates (二(二), 三(二))
 
 
 def stand_in_declaration(chains: dict[str, list[dict[str, Any]]]) -> FastAPI:
     """Answers the declaration service's deadline reads from `chains` (jurisdiction prefix →
-    deadlines, "" the national chain; the longest prefix of a region applies). A key `"31"`
-    is a chain of 卓越级 and 领航级 (as 251号 dates them), `"advanced:35"` one of that tier only.
+    deadlines, "" the national chain; of the jurisdictions of the units on a region's path, the
+    longest applies — the declaration service's choice, `ladder.kit.units`). A key `"31"` is
+    a chain of 卓越级 and 领航级 (as 251号 dates them), `"advanced:35"` one of that tier only.
     Each deadline: `{"level", "closes_at" (ISO, aware), "last_day", "source", "clause"}`."""
     app = FastAPI()
 
@@ -25,7 +28,8 @@ def stand_in_declaration(chains: dict[str, list[dict[str, Any]]]) -> FastAPI:
     @app.get("/v1/campaigns/{year}/deadlines")
     async def for_region(year: int, region: str, tier: str) -> dict[str, Any]:
         tiers = of_tier(tier)
-        prefixes = [p for p in tiers if region.startswith(p)]
+        candidates = units.registry().chain_prefixes(region)
+        prefixes = [p for p in tiers if p in candidates]
         chosen = max(prefixes, key=len) if prefixes else None
         return {
             "campaign_year": year,

@@ -88,6 +88,10 @@ async def test_campaigns_need_a_token(client):
     [
         ("350102", "3501", ["enterprise", "county", "province", "national"]),
         ("350203", "35", ["enterprise", "province", "national"]),
+        # 平潭 (350128, under 3501 by its code) reports to the province as a 设区市 (321号):
+        # Fujian's chain, whose province receipt (四(四), 7-21) binds its city-level opinion.
+        ("350128", "35", ["enterprise", "province", "national"]),
+        ("659001", "", ["enterprise", "province", "national"]),  # the XPCC: national dates
         ("310115", "31", ["enterprise", "county", "province", "national"]),
         ("440300", "", ["enterprise", "province", "national"]),
     ],

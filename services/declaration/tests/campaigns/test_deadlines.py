@@ -131,6 +131,15 @@ def test_the_longest_prefix_wins(region, expected):
     assert applicable_jurisdiction(region, ["", "31", "35", "3501"]) == expected
 
 
+def test_the_jurisdictions_are_those_of_the_units_on_the_path():
+    """平潭综合实验区 (350128) takes Fujian's chain as a 设区市 (闽工信联函装备〔2025〕321号), not
+    Fuzhou's "3501" whose prefix its code has; a chain of its own would win."""
+    assert applicable_jurisdiction("350128", ["", "31", "35", "3501"]) == "35"
+    assert applicable_jurisdiction("350128", ["", "35", "3501", "350128"]) == "350128"
+    assert applicable_jurisdiction("350125", ["", "35", "3501"]) == "3501"  # 永泰县: Fuzhou's
+    assert applicable_jurisdiction("659001", ["", "65"]) == ""  # the XPCC is not Xinjiang's
+
+
 def test_no_chain_applies_without_a_national_default():
     assert applicable_jurisdiction("440300", ["31", "35"]) is None
     assert applicable_jurisdiction("350102", ["3502", "35"]) == "35"

@@ -109,3 +109,16 @@ async def test_the_xpcc_imports_and_reads_its_regions_only(client, issuer):
     assert outside.json()["error"]["details"]["errors"][0]["code"] == "outside_jurisdiction"
     assert (await upload(client, issuer.headers("ministry"), to_csv([urumqi]))).status_code == 201
     assert await _listed(client, xpcc(issuer)) == {uscc(8, region=XPCC_REGION)}
+
+
+async def test_readers_follow_the_units_registry(client, issuer):
+    """福州 (3501) does not read 平潭's (350128, a city-level unit of its own, 321号)."""
+    pingtan = row(10, uscc=uscc(10, region="350128"), region="350128")
+    fuzhou = row(11)
+    fujian = issuer.headers("province", sub="fj", region="350000")
+    assert (await upload(client, fujian, to_csv([pingtan, fuzhou]))).status_code == 201
+    fuzhou_city = issuer.headers("city", sub="fz-city", region="350100")
+    pingtan_city = issuer.headers("city", sub="pt-city", region="350128")
+    assert await _listed(client, fuzhou_city) == {uscc(11)}
+    assert await _listed(client, pingtan_city) == {uscc(10, region="350128")}
+    assert uscc(10, region="350128") in await _listed(client, fujian)

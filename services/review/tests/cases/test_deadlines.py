@@ -109,6 +109,26 @@ async def test_a_fuzhou_county_is_late_from_the_first_instant_of_july_19(
     )
 
 
+async def test_pingtans_city_opinion_is_due_by_fujians_receipt_not_fuzhous_county_date(
+    client, issuer, make_event, deliver, clock
+):
+    """平潭 (350128) holds the city step under the province with Fujian's chain ("35"): its
+    opinion is in time after Fuzhou's county date (7-18) and late after the province's
+    receipt (7-21, 321号 四(四))."""
+    late = await _open(deliver, make_event, region_code="350128")
+    clock.set(datetime(2025, 7, 22, tzinfo=BJ))
+    resp = await _forward(client, issuer, late, "city", "350128")
+    assert resp.status_code == 409, resp.text
+    details = resp.json()["error"]["details"]
+    assert (details["level"], details["last_day"]) == ("province", "2025-07-21")
+
+    in_time = await _open(deliver, make_event, region_code="350128")
+    clock.set(datetime(2025, 7, 20, 12, tzinfo=BJ))
+    resp = await _forward(client, issuer, in_time, "city", "350128")
+    assert resp.status_code == 201, resp.text
+    assert resp.json()["case"]["level"] == "province"
+
+
 async def test_in_time_until_the_last_microsecond(client, issuer, make_event, deliver, clock):
     did = await _open(deliver, make_event)
     clock.set(datetime(2025, 7, 19, tzinfo=BJ) - timedelta(microseconds=1))

@@ -506,7 +506,7 @@ async def test_a_case_at_a_level_its_chain_no_longer_has_is_a_409(
     real = chains()
 
     class OnlyDefault:
-        def route_of(self, unit: str, _code: str) -> Route:
+        def route_of(self, unit: str, _code: str, **_: object) -> Route:
             return Route(real.default, unit)  # the province alone: no county level
 
     monkeypatch.setattr(service, "chains", lambda: OnlyDefault())

@@ -160,6 +160,20 @@ async def test_the_xpcc_holds_its_own_application(api, make_case):
     assert body["status"] == "expert_acceptance"
 
 
+async def test_pingtan_receives_its_own_acceptance_application_as_the_city(api, make_case):
+    """321号 四(六) "向所在地市工信部门提交验收申请": for 平潭 that is 平潭综合实验区经发局
+    (a city-level unit under the province), not 福州."""
+    uscc = "91350128M000100Y43"
+    did = await make_case(region="350128", uscc=uscc)
+    await api.started(did)
+    body = await _ok(await api.apply(did, api.enterprise(uscc)))
+    assert (body["level"], body["holder"]) == ("city", "350128")
+    fuzhou = await api.review(did, api.h("city", region="350100"), "pass")
+    assert fuzhou.status_code == 404
+    body = await _ok(await api.review(did, api.h("city", region="350128"), "pass"))
+    assert (body["level"], body["holder"]) == ("province", "350000")
+
+
 # --- guards of the application -----------------------------------------------------------------
 
 

@@ -47,6 +47,11 @@ async def _listed(api, headers, query: str = "") -> list[str]:
         ("province", {"region": "440000"}, {"guangzhou"}),
         ("province", {"region": "650000"}, set()),  # Xinjiang does not see the 兵团's record
         ("province", {"region": "xpcc"}, {"xpcc"}),
+        # The XPCC is its unit, not the prefix "xp" of its name (which used to match "xpcc").
+        ("province", {"region": "xp"}, set()),
+        ("province", {"region": "xpcc2"}, set()),
+        ("city", {"region": "xpcc"}, set()),
+        ("city", {"region": "350128"}, set()),  # 平潭 is not Fuzhou's, nor Fuzhou 平潭's
         ("province", {}, set()),  # an authority token without a region sees none
         ("enterprise", {"org": GUANGZHOU_USCC}, {"guangzhou"}),
         ("enterprise", {}, set()),

@@ -7,6 +7,7 @@ import pytest
 import yaml
 from pydantic import ValidationError
 
+from ladder.kit.testing import LINGANG_ENTERPRISE, registry_with_rosters
 from ladder.review.routing.chains import CHAINS_PATH, Level, chains, holder_region, parse
 
 
@@ -77,3 +78,40 @@ def test_a_malformed_chains_file_is_refused(mutate):
     parse(CHAINS_PATH.read_text(encoding="utf-8"))  # the file in force is valid
     with pytest.raises(ValidationError):
         parse(_broken(mutate))
+
+
+def _holders(route) -> list[tuple[str, str]]:
+    return [(lv.level.value, route.holder(lv.level, "")) for lv in route.chain.levels]
+
+
+def test_pingtan_goes_to_the_province_directly_as_a_city():
+    """闽工信联函装备〔2025〕321号 addresses 平潭 beside the 设区市: its opinion is the city step
+    and the province recommends, with no county step and no 福州."""
+    route = chains().route("350128", "excellence", None)
+    assert route.unit == "350000"
+    assert _holders(route) == [("city", "350128"), ("province", "350000")]
+    assert chains().route_of("350000", "350128").chain.levels == route.chain.levels
+
+
+def test_a_fuzhou_county_still_climbs_county_city_province():
+    route = chains().route("350102", "excellence", None)
+    assert _holders(route) == [("county", "350102"), ("city", "350100"), ("province", "350000")]
+    assert route.chain.at(Level.county).requires_credit_check  # the chain's data is kept
+
+
+def test_a_factory_a_committee_covers_goes_through_the_committee():
+    """沪经信制〔2025〕430号: the 管委会 recommends beside the districts, to the commission."""
+    units = registry_with_rosters()
+    route = chains().route("310115", "excellence", None, LINGANG_ENTERPRISE, units)
+    assert _holders(route) == [("county", "sh-lingang"), ("province", "310000")]
+    other = chains().route("310115", "excellence", None, "91310115MA1K4LYY2Y", units)
+    assert _holders(other) == [("county", "310115"), ("province", "310000")]
+
+
+def test_the_xpcc_and_group_hqs_keep_their_one_level():
+    assert _holders(chains().route("659001", "excellence", None)) == [("province", "xpcc")]
+    soe = chains().route("350102", "excellence", "91110000100000007A")
+    assert soe.unit == "soe:91110000100000007A"
+    assert _holders(soe) == [("central_soe_hq", "91110000100000007A")]
+    # 领航级 of a central SOE goes through the province where the factory is (三(二)2).
+    assert chains().route("350128", "pilot", "91110000100000007A").unit == "350000"

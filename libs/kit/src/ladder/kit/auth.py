@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import time
 from enum import StrEnum
 from typing import Annotated, Any, Protocol
@@ -42,6 +43,7 @@ class Role(StrEnum):
 
 # How many leading digits of a GB/T 2260 code a level of authority covers.
 _REGION_PREFIX_LEN = {Role.county: 6, Role.city: 4, Role.province: 2}
+_GB2260 = re.compile(r"^[1-9][0-9]{5}$")
 AUTHORITY_ROLES = frozenset(
     {Role.county, Role.city, Role.province, Role.central_soe_hq, Role.ministry}
 )
@@ -59,7 +61,11 @@ class Principal(BaseModel):
     org: str | None = Field(
         default=None, description="organisation id: an enterprise's USCC, an SOE group id"
     )
-    region: str | None = Field(default=None, description="GB/T 2260 code of the jurisdiction")
+    region: str | None = Field(
+        default=None,
+        description="the authority's unit: a GB/T 2260 code of its jurisdiction (350102, 平潭 "
+        "350128 as a city), or a listed unit's id (`xpcc`, `sh-lingang`; `ladder.kit.units`)",
+    )
     token_id: str | None = None
 
     @property
@@ -67,19 +73,24 @@ class Principal(BaseModel):
         return self.role is Role.service
 
     def region_prefix(self) -> str | None:
-        """The region-code prefix this authority sees; '' for nationwide, None for none."""
+        """The GB/T 2260 prefix of the authority's region by arithmetic; '' for nationwide,
+        None for none — and None for a unit that is not a region code (`xpcc`, a 管委会), which
+        no prefix describes. Who sees a case or a factory is the registry's answer
+        (`ladder.kit.jurisdiction.reach`), which also knows what the prefix does not (平潭
+        350128 is not 福州's)."""
         if self.role is Role.ministry:
             return ""
         n = _REGION_PREFIX_LEN.get(self.role)
-        if n is None or not self.region:
+        if n is None or not self.region or not _GB2260.match(self.region):
             return None
         return self.region[:n]
 
-    def covers_region(self, region_code: str | None) -> bool:
-        prefix = self.region_prefix()
-        if prefix is None or region_code is None:
-            return False
-        return region_code.startswith(prefix)
+    def covers_region(self, region_code: str | None, enterprise_uscc: str | None = None) -> bool:
+        """Whether the authority's unit covers a factory (or enterprise) in `region_code`
+        (`ladder.kit.jurisdiction.Reach.covers_factory`)."""
+        from ladder.kit.jurisdiction import reach  # the registry's rule; it imports Principal
+
+        return reach(self).covers_factory(region_code, enterprise_uscc)
 
 
 class JwksCache(Protocol):

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 import httpx
+import yaml
 from fastapi import FastAPI
 from pydantic import BaseModel
 
@@ -19,6 +20,8 @@ from ladder.kit.auth import Role, TokenVerifier
 from ladder.kit.outbox import payload_json
 from ladder.kit.settings import KitSettings
 from ladder.kit.tokens import SigningKey
+from ladder.kit.units import UNITS_PATH, Registry
+from ladder.kit.units import parse as parse_units
 
 SettingsT = TypeVar("SettingsT", bound=KitSettings)
 ISSUER = "ladder-gateway"
@@ -145,3 +148,19 @@ def event_envelope(
         "occurred_at": (at or datetime.now(UTC)).isoformat(),
         "payload": payload_json(payload),
     }
+
+
+# A 管委会 roster for tests: the shipped registry lists no enterprise under a 管委会 (the seeds
+# name the units, not whom they cover), so tests enter one.
+LINGANG_ENTERPRISE = "91310115MA1K4LXX1X"
+
+
+def registry_with_rosters(rosters: dict[str, list[str]] | None = None) -> Registry:
+    """The registry in force with these units' enterprises entered (unit id → USCCs); by
+    default `LINGANG_ENTERPRISE` under 临港新片区管委会 (`sh-lingang`)."""
+    rosters = rosters if rosters is not None else {"sh-lingang": [LINGANG_ENTERPRISE]}
+    raw = yaml.safe_load(UNITS_PATH.read_text(encoding="utf-8"))
+    for unit in raw["units"]:
+        if unit["id"] in rosters:
+            unit["covers"] = {**unit.get("covers", {}), "enterprises": rosters[unit["id"]]}
+    return parse_units(yaml.safe_dump(raw, allow_unicode=True))

@@ -21,10 +21,12 @@ from ladder.declaration.settings import SCHEMA, Settings
 from ladder.declaration.tables import CREDENTIALS, IDEMPOTENCY, OUTBOX
 from ladder.kit.app import ServiceSpec, create_service_app
 from ladder.kit.clock import install_clock
+from ladder.kit.units import registry
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
+    registry()  # a malformed units.yaml (ladder.kit) stops the service here
     app = create_service_app(
         settings,
         ServiceSpec(

@@ -10,6 +10,9 @@ Ladder reads them for the review steps as follows:
   or, when the chain names none for it, by the nearest level above: Fuzhou's counties by the
   county deadline (榕工信装备〔2025〕96号 2, 7月18日), Fuzhou's city by the province's receipt
   (闽工信联函装备〔2025〕321号 四(四), 7月21日), Shanghai's districts by theirs (7月11日).
+  平潭综合实验区 holds the city level under the province (`ladder.kit.units`), so its opinion
+  is a city step of Fujian's chain ("35", which the declaration service applies to 350128):
+  due by the province's receipt (四(四), 7月21日), not by Fuzhou's county deadline.
 - **An opinion at the top** (province, XPCC, group HQ) and **the list's submission** are the
   recommending unit's online review and summary table (推荐单位应于…前完成线上审核，按推荐项目
   优先顺序填写推荐汇总表): due by the `national` deadline (the ministry's receipt), else the

@@ -224,3 +224,11 @@ class ScoresIncomplete(LadderError):
     code = "scores_incomplete"
     message = "尚有评审专家未提交评分"
     message_en = "Not every assigned expert has scored the case"
+
+
+class UnitNotFound(NotFound):
+    """Neither listed in the registry of units nor derivable (a GB/T 2260 code, `soe:<USCC>`)."""
+
+    code = "unit_not_found"
+    message = "推荐（初审）单位不存在"
+    message_en = "Recommending or reviewing unit not found"

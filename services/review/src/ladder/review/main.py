@@ -6,6 +6,7 @@ from fastapi import FastAPI
 
 from ladder.kit.app import ServiceSpec, create_service_app
 from ladder.kit.clock import install_clock
+from ladder.kit.units import registry
 from ladder.review import models  # noqa: F401  (registers every table)
 from ladder.review.cases.endpoints import router as cases_router
 from ladder.review.cultivation.data import cultivation_data
@@ -19,10 +20,12 @@ from ladder.review.recommendations.endpoints import router as recommendations_ro
 from ladder.review.routing.chains import chains
 from ladder.review.settings import SCHEMA, Settings
 from ladder.review.tables import CREDENTIALS, IDEMPOTENCY, OUTBOX
+from ladder.review.units.endpoints import router as units_router
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
+    registry()  # a malformed units.yaml (ladder.kit) stops the service here
     chains()  # a malformed chains.yaml stops the service here, not at the first submission
     cultivation_data()  # likewise cultivation.yaml (培育期, reminders, acceptance chains)
     national()  # likewise national.yaml (criteria, 公示 period, experts, conflicts)
@@ -48,6 +51,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 cultivation_router,
                 national_router,
                 dashboards_router,
+                units_router,
             ],
             peers={"rules": settings.rules_url, "declaration": settings.declaration_url},
             outbox=OUTBOX,

@@ -17,10 +17,12 @@ review; the clause text stored beside each deadline says which); `national` is t
 receipt (报送工业和信息化部).
 
 **Jurisdictions.** A chain belongs to a GB/T 2260 region prefix: `""` is the national default,
-`"31"` Shanghai, `"35"` Fujian, `"3501"` Fuzhou. The chain of the longest prefix of a
-declaration's region code applies, whole: a local chain replaces the national one for its
-region, so it repeats the levels of wider notices that still hold there. A level a chain does
-not name has no deadline in that region.
+`"31"` Shanghai, `"35"` Fujian, `"3501"` Fuzhou. Of the jurisdictions of the units a factory's
+declaration climbs (the registry, `ladder.kit.units`: county, city, province), the longest
+applies, whole: a local chain replaces the national one for its region, so it repeats the
+levels of wider notices that still hold there. 平潭综合实验区 (350128) reports to the province
+as a 设区市 (闽工信联函装备〔2025〕321号), so it takes Fujian's "35" chain, not Fuzhou's "3501"
+under whose prefix its code lies. A level a chain does not name has no deadline in that region.
 
 **Tiers.** A chain is for one tier (`advanced` 先进级, `excellence` 卓越级, `pilot` 领航级; the
 campaign's open tiers): 251号 一(二) leaves 先进级 to the province's own calendar (培育认定) and
@@ -42,6 +44,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from enum import StrEnum
+
+from ladder.kit import units
 
 BEIJING = timezone(timedelta(hours=8), "Asia/Shanghai")
 NATIONAL = ""  # the jurisdiction prefix of the national default chain
@@ -126,10 +130,18 @@ def jurisdiction_key(prefix: str) -> str:
     return prefix or NATIONAL_KEY
 
 
+def candidate_jurisdictions(region_code: str) -> set[str]:
+    """The jurisdictions whose chain may apply to `region_code`: those of the units on its path
+    (`ladder.kit.units.Registry.chain_prefixes`), and the national one."""
+    return units.registry().chain_prefixes(region_code)
+
+
 def applicable_jurisdiction(region_code: str, jurisdictions: Iterable[str]) -> str | None:
-    """The longest jurisdiction prefix of `region_code`, or None when none matches; the
-    caller passes the jurisdictions that have a chain for the tier in question."""
-    matching = [j for j in jurisdictions if region_code.startswith(j)]
+    """The longest of `jurisdictions` among the region's candidates (the jurisdictions of the
+    units on its path, `ladder.kit.units`), or None when none is; the caller passes the
+    jurisdictions that have a chain for the tier in question."""
+    candidates = candidate_jurisdictions(region_code)
+    matching = [j for j in jurisdictions if j in candidates]
     return max(matching, key=len) if matching else None
 
 

@@ -81,7 +81,7 @@ async def applicable_deadline(
     session: AsyncSession, year: int, region_code: str, tier: str, level: str
 ) -> Deadline | None:
     """The `level` deadline of the `tier` chain that applies to `region_code` (the one
-    `deadlines.applicable_jurisdiction` chooses), or None."""
+    `deadlines.applicable_jurisdiction` chooses among the units on its path), or None."""
     chosen = applicable_jurisdiction(region_code, await jurisdictions(session, year, tier))
     if chosen is None:
         return None

@@ -43,7 +43,8 @@ def readable_by(principal: Principal) -> list[Any]:
       `review.expert_access_changed`) — a grant on an older version reads nothing, so the
       record's facts are never newer than what the expert was given — and of its versions
       only that one (`version_readable_by`).
-    The public reads none here. Anyone else is answered 404, as if it did not exist."""
+    The public reads none here. Anyone else is answered 404, as if it did not exist.
+    Every query using it joins the enterprise (a 管委会 covers enterprises by USCC)."""
     if principal.role is Role.service:
         return []
     if principal.role is Role.enterprise:
@@ -56,7 +57,12 @@ def readable_by(principal: Principal) -> list[Any]:
     submitted = exists().where(col(DeclarationVersion.declaration_id) == Declaration.id)
     return [
         submitted,
-        *reach_clauses(scope, col(Declaration.recommending_unit), col(Declaration.region_code)),
+        *reach_clauses(
+            scope,
+            col(Declaration.recommending_unit),
+            col(Declaration.region_code),
+            col(Enterprise.uscc),
+        ),
     ]
 
 

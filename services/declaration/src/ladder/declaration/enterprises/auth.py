@@ -22,7 +22,7 @@ def may_read(principal: Principal, enterprise: Enterprise) -> bool:
         return True
     if principal.role is Role.central_soe_hq:
         return principal.org is not None and principal.org == enterprise.central_soe_group
-    return principal.covers_region(enterprise.region_code)
+    return principal.covers_region(enterprise.region_code, enterprise.uscc)
 
 
 def sees_contacts(principal: Principal, enterprise: Enterprise) -> bool:

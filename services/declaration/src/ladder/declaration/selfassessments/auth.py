@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ladder.declaration.selfassessments.models import SelfAssessment, SelfAssessmentImport
-from ladder.kit import jurisdiction
+from ladder.kit import jurisdiction, units
 from ladder.kit.auth import Principal, Role
 
 IMPORTING_ROLES = frozenset({Role.province, Role.ministry, Role.central_soe_hq})
@@ -20,17 +20,38 @@ IMPORTING_ROLES = frozenset({Role.province, Role.ministry, Role.central_soe_hq})
 
 @dataclass(frozen=True)
 class Scope:
-    """The self-assessments an authority organises or reads: those registered under a region
-    prefix ('' = anywhere) and, for a central-SOE group HQ, only its group's (`group` = the
-    group's USCC)."""
+    """The self-assessments an authority organises or reads: those registered under one of
+    `regions` (prefixes; '' = anywhere) and not under a prefix carved out of them for a unit
+    that does not report to it (平潭 350128 out of 福州 3501), or of an enterprise its unit
+    covers by name (a 管委会's); for a central-SOE group HQ, only its group's (`group` = the
+    group's USCC). The units are `ladder.kit.units`, as for cases."""
 
-    region_prefix: str
+    regions: tuple[str, ...]
+    excluded_regions: tuple[str, ...] = ()
+    enterprises: tuple[str, ...] = ()
+    excluded_enterprises: tuple[str, ...] = ()
     group: str | None = None
+
+    @property
+    def single_region(self) -> str:
+        """The one prefix an importer's rows must be inside (importers are provinces, the
+        XPCC, group HQs and the ministry: one prefix each, nothing carved out)."""
+        assert len(self.regions) == 1 and not self.excluded_regions
+        return self.regions[0]
+
+    def covers_region(self, region_code: str, enterprise_uscc: str) -> bool:
+        if enterprise_uscc in self.excluded_enterprises:
+            return False
+        if enterprise_uscc in self.enterprises:
+            return True
+        return region_code.startswith(self.regions) and not region_code.startswith(
+            self.excluded_regions
+        )
 
     def covers(self, assessment: SelfAssessment, enterprise_group: str | None) -> bool:
         """Whether the assessment is in scope; `enterprise_group` is the group named by the
         enterprise's own profile (a group HQ reads what its group's enterprises filed)."""
-        if not assessment.region_code.startswith(self.region_prefix):
+        if not self.covers_region(assessment.region_code, assessment.enterprise_uscc):
             return False
         if self.group is None:
             return True
@@ -39,13 +60,22 @@ class Scope:
 
 def scope_of(principal: Principal) -> Scope | None:
     """The caller's scope as an authority; None for everyone else."""
+    if principal.role is Role.ministry:
+        return Scope(("",))
     if principal.role is Role.central_soe_hq:
-        return Scope("", group=principal.org.upper()) if principal.org else None
-    xpcc = jurisdiction.xpcc_region_prefix(principal)
-    if xpcc is not None:
-        return Scope(xpcc)
-    prefix = principal.region_prefix()
-    return None if prefix is None else Scope(prefix)
+        return Scope(("",), group=principal.org.upper()) if principal.org else None
+    reach = jurisdiction.reach(principal)
+    if reach.unit == jurisdiction.XPCC:
+        xpcc = units.registry().get(jurisdiction.XPCC)
+        return None if xpcc is None else Scope(xpcc.covers.regions)
+    if reach.nothing or reach.unit is not None:
+        return None
+    return Scope(
+        reach.regions,
+        excluded_regions=reach.excluded_regions,
+        enterprises=reach.enterprises,
+        excluded_enterprises=reach.excluded_enterprises,
+    )
 
 
 def may_import(principal: Principal) -> bool:
@@ -80,6 +110,6 @@ def may_read_import(principal: Principal, record: SelfAssessmentImport) -> bool:
     if principal.role not in IMPORTING_ROLES:
         return False
     scope = scope_of(principal)
-    if scope is None or not record.jurisdiction.startswith(scope.region_prefix):
+    if scope is None or not record.jurisdiction.startswith(scope.regions):
         return False
     return scope.group is None or record.central_soe_group == scope.group

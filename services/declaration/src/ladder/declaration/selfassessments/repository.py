@@ -14,11 +14,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, func, literal_column, or_, select, text, tuple_
+from sqlalchemy import and_, func, literal_column, not_, or_, select, text, tuple_
 from sqlalchemy.dialects.postgresql import insert
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ladder.declaration.enterprises.models import Enterprise
+from ladder.declaration.selfassessments.auth import Scope
 from ladder.declaration.selfassessments.models import SelfAssessment, SelfAssessmentImport
 from ladder.declaration.settings import SCHEMA
 
@@ -85,7 +86,7 @@ class Query:
     enterprise_uscc: str | None
     outcome: str | None
     name_prefix: str | None
-    group: str | None = None  # a central-SOE group HQ's: only its group's
+    scope: Scope | None = None  # an authority's: what it organises or reads
 
     @property
     def by_name(self) -> bool:
@@ -115,12 +116,8 @@ async def page(
         conditions.append(T.c.enterprise_uscc == query.enterprise_uscc)
     if query.outcome is not None:
         conditions.append(T.c.outcome == query.outcome)
-    if query.group is not None:
-        # What the HQ imported, and what its group's enterprises (by their profile) filed.
-        members = select(Enterprise.uscc).where(Enterprise.central_soe_group == query.group)
-        conditions.append(
-            or_(T.c.central_soe_group == query.group, T.c.enterprise_uscc.in_(members))
-        )
+    if query.scope is not None:
+        conditions.extend(_in_scope(query.scope))
     order = query.sort_columns()
     if after is not None:
         conditions.append(tuple_(*order) > tuple_(*after))
@@ -133,6 +130,26 @@ async def page(
     last = rows[-1]
     first = last.enterprise_name if query.by_name else last.region_code
     return rows, (first, last.enterprise_uscc, last.factory_name)
+
+
+def _in_scope(scope: Scope) -> list[Any]:
+    """`Scope.covers` as SQL conditions on `self_assessment` (ANDed)."""
+    clauses: list[Any] = []
+    if "" not in scope.regions:
+        inside = or_(*(T.c.region_code.startswith(p, autoescape=True) for p in scope.regions))
+        if scope.enterprises:
+            inside = or_(inside, T.c.enterprise_uscc.in_(scope.enterprises))
+        clauses.append(inside)
+    clauses.extend(
+        not_(T.c.region_code.startswith(p, autoescape=True)) for p in scope.excluded_regions
+    )
+    if scope.excluded_enterprises:
+        clauses.append(T.c.enterprise_uscc.not_in(scope.excluded_enterprises))
+    if scope.group is not None:
+        # What the HQ imported, and what its group's enterprises (by their profile) filed.
+        members = select(Enterprise.uscc).where(Enterprise.central_soe_group == scope.group)
+        clauses.append(or_(T.c.central_soe_group == scope.group, T.c.enterprise_uscc.in_(members)))
+    return clauses
 
 
 # --- imports --------------------------------------------------------------------------------

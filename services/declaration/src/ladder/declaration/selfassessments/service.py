@@ -33,6 +33,7 @@ from ladder.declaration.rules_client import BatchAnswer, RulesClient
 from ladder.declaration.selfassessments import repository
 from ladder.declaration.selfassessments import rules as basic_rules
 from ladder.declaration.selfassessments.auth import (
+    Scope,
     import_scope,
     may_import,
     may_read,
@@ -151,8 +152,8 @@ async def get_readable(
 
 def _scope(
     principal: Principal, region: str | None, uscc: str | None
-) -> tuple[str, str | None, str | None]:
-    """(effective region prefix, enterprise USCC filter, group filter) for the caller."""
+) -> tuple[str, str | None, Scope | None]:
+    """(region prefix filter, enterprise USCC filter, the caller's scope) for the caller."""
     if principal.role is Role.enterprise:
         own = (principal.org or "").upper()
         if not own or (uscc is not None and uscc.upper() != own):
@@ -163,11 +164,12 @@ def _scope(
     scope = scope_of(principal)
     if scope is None:
         raise Forbidden(details={"role": principal.role.value})
-    mine = scope.region_prefix
-    if region is None or region.startswith(mine):
-        return region or mine, uscc, scope.group
-    if mine.startswith(region):  # a wider area than the caller's: narrowed to its own
-        return mine, uscc, scope.group
+    # One region of its own: that range of the index (the scope's other conditions still hold).
+    own = scope.regions[0] if len(scope.regions) == 1 else ""
+    if region is None or region.startswith(scope.regions):
+        return region or own, uscc, scope
+    if any(mine.startswith(region) for mine in scope.regions):  # wider: narrowed to its own
+        return own, uscc, scope
     raise RegionOutsideJurisdiction(details={"field": "region", "region": region})
 
 
@@ -179,7 +181,7 @@ def _fingerprint(query: Query) -> str:
             query.enterprise_uscc,
             query.outcome,
             query.name_prefix,
-            query.group,
+            repr(query.scope),
         ],
         ensure_ascii=False,
     )
@@ -221,14 +223,14 @@ async def list_for(
     cursor: str | None,
     limit: int,
 ) -> SelfAssessmentPage:
-    prefix, uscc, group = _scope(principal, region, uscc)
+    prefix, uscc, scope = _scope(principal, region, uscc)
     query = Query(
         campaign_year=campaign_year,
         region_prefix=prefix,
         enterprise_uscc=uscc.upper() if uscc else None,
         outcome=outcome,
         name_prefix=name or None,
-        group=group,
+        scope=scope,
     )
     after = decode_cursor(query, cursor) if cursor else None
     rows, last = await repository.page(session, query, after, limit)
@@ -361,7 +363,7 @@ async def run_import(
     edition = campaign.rules_edition
     columns = layout(await basic_rules.forms(rules, edition))
     scope = import_scope(principal)
-    jurisdiction = scope.region_prefix
+    jurisdiction = scope.single_region
     import_id = uuid.uuid4()
     problems = Problems()
     outcomes: Counter[str] = Counter()

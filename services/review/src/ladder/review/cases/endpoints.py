@@ -72,8 +72,10 @@ async def list_inbox(
     tier: Annotated[Tier | None, Query()] = None,
     status_filter: Annotated[CaseStatus | None, Query(alias="status")] = None,
 ) -> Page[CaseSummary]:
-    """County, city and province authorities see the cases routed through the regions of
-    factories in their region (GB/T 2260 prefix of 6, 4, 2 digits); a central-SOE HQ the cases
+    """County, city and province authorities see the cases routed through the regions of the
+    factories their unit covers (`GET /v1/units`: a GB/T 2260 prefix of 6, 4, 2 digits, less
+    what a unit not reporting to them holds — 福州 not 平潭 — or a 管委会's enterprises); a
+    central-SOE HQ the cases
     of its group (token `org`), the XPCC (a province token with region `xpcc`) its own. By
     default only those currently held at the caller's level of the chain. The ministry holds
     no chain level (its held inbox is empty; held=false shows all)."""

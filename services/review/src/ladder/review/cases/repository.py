@@ -12,7 +12,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ladder.kit import jurisdiction
-from ladder.kit.jurisdiction import SOE_PREFIX, Reach
+from ladder.kit.jurisdiction import Reach
 from ladder.review.cases.models import CaseOpinion, CaseTransition, ReviewCase
 
 
@@ -58,12 +58,9 @@ async def page(
     that level by an authority within the reach, in one of `held_statuses`."""
     stmt = select(ReviewCase).where(*reach_clauses(reach))
     if held_at is not None:
-        holder = col(ReviewCase.holder_region)
         stmt = stmt.where(
             ReviewCase.level == held_at,
-            holder == reach.unit.removeprefix(SOE_PREFIX)
-            if reach.unit is not None
-            else holder.startswith(reach.region_prefix or "", autoescape=True),
+            col(ReviewCase.holder_region) == reach.holder,
             col(ReviewCase.status).in_(held_statuses),
         )
     if tier is not None:
@@ -80,7 +77,10 @@ async def page(
 def reach_clauses(reach: Reach) -> list[Any]:
     """SQL conditions selecting the cases within `reach` (see `Reach.covers`)."""
     return jurisdiction.reach_clauses(
-        reach, col(ReviewCase.recommending_unit), col(ReviewCase.region_code)
+        reach,
+        col(ReviewCase.recommending_unit),
+        col(ReviewCase.region_code),
+        col(ReviewCase.enterprise_uscc),
     )
 
 

@@ -41,7 +41,9 @@ class CaseSummary(BaseModel):
     status: CaseStatus
     level: Level = Field(description="the chain level holding the case")
     holder_region: str = Field(
-        description="who holds the case: an authority's GB/T 2260 code, `xpcc`, or a group USCC"
+        description="who holds the case: its unit's id in the registry (`GET /v1/units`): a "
+        "GB/T 2260 code (350102, 平潭 350128), a 管委会's id (`sh-lingang`), `xpcc`, or a group "
+        "USCC"
     )
     recommending_unit: str = Field(
         description="whose list it goes on: province code (350000), `xpcc`, `soe:<group USCC>`"

@@ -78,7 +78,12 @@ def case_etag(case: ReviewCase) -> str:
 
 def _first_level(submitted: DeclarationSubmitted) -> dict[str, str]:
     """Where a submission lands: the first level of its route's chain (see `chains.route`)."""
-    route = chains().route(submitted.region_code, submitted.tier, submitted.central_soe_group)
+    route = chains().route(
+        submitted.region_code,
+        submitted.tier,
+        submitted.central_soe_group,
+        enterprise_uscc=submitted.enterprise_uscc,
+    )
     level = route.chain.first().level
     return {
         "level": level.value,
@@ -194,7 +199,9 @@ async def give_opinion(
         raise NotCaseHolder(details={"level": case.level, "holder_region": case.holder_region})
     check_if_match(if_match, case_etag(case))
 
-    route = chains().route_of(case.recommending_unit, case.region_code)
+    route = chains().route_of(
+        case.recommending_unit, case.region_code, enterprise_uscc=case.enterprise_uscc
+    )
     chain = route.chain
     try:
         here = chain.at(Level(case.level))

@@ -1,9 +1,11 @@
 """Who may read and act on a 领航级 cultivation record.
 
-The ministry reads all; a province or city reads the records of its region (XPCC: the unit's
-own); an enterprise reads and acts on its own (its token's `org` is the USCC); an expert reads
-the records it is assigned to. Anyone else sees 404, so existence does not leak. The holder of
-an application under initial review is the authority at its level covering its holder.
+The ministry reads all; a province or city reads the records within its reach
+(`ladder.kit.jurisdiction`, the rule of the cases: its unit's factories — 福州 not 平潭's —, the
+XPCC the records routed to it, by the unit and not by a prefix of `xpcc`); an enterprise reads
+and acts on its own (its token's `org` is the USCC); an expert reads the records it is assigned
+to. Anyone else sees 404, so existence does not leak. The holder of an application under initial
+review is the authority at its level that is its holder.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from typing import Any
 from sqlmodel import col
 
 from ladder.kit.auth import Principal, Role
+from ladder.kit.jurisdiction import reach, reach_clauses
 from ladder.review.cultivation.models import CultivationRecord
 
 
@@ -21,8 +24,9 @@ def may_read(principal: Principal, record: CultivationRecord) -> bool:
         case Role.ministry:
             return True
         case Role.province | Role.city:
-            prefix = principal.region_prefix()
-            return prefix is not None and record.jurisdiction.startswith(prefix)
+            return reach(principal).covers(
+                record.recommending_unit, record.region_code, record.enterprise_uscc
+            )
         case Role.enterprise:
             return principal.org is not None and principal.org == record.enterprise_uscc
         case Role.expert:
@@ -32,9 +36,13 @@ def may_read(principal: Principal, record: CultivationRecord) -> bool:
 
 
 def holds(principal: Principal, record: CultivationRecord) -> bool:
-    """The authority at the application's level whose jurisdiction covers the holder (the city
-    350100 holds at city 350100; a province token whose region is `xpcc` holds `xpcc`)."""
-    return principal.role.value == record.level and principal.covers_region(record.holder)
+    """The authority at the application's level that is its holder (the city 350100 holds at
+    city 350100, 平潭 at 350128; a province token whose region is `xpcc` holds `xpcc`)."""
+    return (
+        principal.role.value == record.level
+        and record.holder is not None
+        and reach(principal).holds_as(record.holder)
+    )
 
 
 def readable_filter(principal: Principal) -> list[Any] | None:
@@ -43,10 +51,15 @@ def readable_filter(principal: Principal) -> list[Any] | None:
         case Role.ministry:
             return []
         case Role.province | Role.city:
-            prefix = principal.region_prefix()
-            if not prefix:
+            scope = reach(principal)
+            if scope.nothing:
                 return None
-            return [col(CultivationRecord.jurisdiction).startswith(prefix, autoescape=True)]
+            return reach_clauses(
+                scope,
+                col(CultivationRecord.recommending_unit),
+                col(CultivationRecord.region_code),
+                col(CultivationRecord.enterprise_uscc),
+            )
         case Role.enterprise:
             if principal.org is None:
                 return None

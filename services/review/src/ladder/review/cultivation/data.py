@@ -23,6 +23,7 @@ from pydantic import (
     model_validator,
 )
 
+from ladder.kit import units
 from ladder.review.routing.chains import Level, holder_region
 
 DATA_PATH = Path(__file__).with_name("cultivation.yaml")
@@ -178,12 +179,20 @@ def is_regional_unit(recommending_unit: str) -> bool:
     return bool(_PROVINCE_UNIT.match(recommending_unit))
 
 
-def level_holder(chain: AcceptanceChain, level: Level, unit: str, region_code: str) -> str:
+def level_holder(
+    chain: AcceptanceChain,
+    level: Level,
+    unit: str,
+    region_code: str,
+    enterprise_uscc: str | None = None,
+) -> str:
     """Who holds a level for a record: the unit itself for a non-regional unit (XPCC), else the
-    authority of the factory's region at that level (city 350100, province 350000)."""
+    registry's unit of the factory at that level (city 350100, 平潭 350128, province 350000;
+    `ladder.kit.units`), by arithmetic where the factory's path has none at that level."""
     if isinstance(chain, UnitChain):
         return unit
-    return holder_region(level, region_code)
+    held = units.registry().holder(level, region_code, enterprise_uscc)
+    return held.id if held is not None else holder_region(level, region_code)
 
 
 def parse(text: str) -> CultivationData:

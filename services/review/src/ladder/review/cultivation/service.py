@@ -379,7 +379,7 @@ async def apply_for_acceptance(
         chain = _chain(r)
         first = chain.first().level
         r.level = first.value
-        r.holder = level_holder(chain, first, r.recommending_unit, r.region_code)
+        r.holder = level_holder(chain, first, r.recommending_unit, r.region_code, r.enterprise_uscc)
 
     await transitions.move(
         session,
@@ -438,7 +438,9 @@ async def give_initial_review(
                 r.level = r.holder = None
             else:
                 r.level = above.level.value
-                r.holder = level_holder(chain, above.level, r.recommending_unit, r.region_code)
+                r.holder = level_holder(
+                    chain, above.level, r.recommending_unit, r.region_code, r.enterprise_uscc
+                )
 
         await transitions.move(
             session,

@@ -6,15 +6,20 @@ applies (`route`):
 
 - a central SOE's declaration of a tier its group HQ recommends (先进级, 卓越级) goes to the
   group HQ (`central_soe_hq`, unit `soe:<group USCC>`); its 领航级 go through the province;
-- a factory in a region the XPCC (新疆生产建设兵团) recommends goes to the XPCC (unit `xpcc`);
+- a factory the XPCC (新疆生产建设兵团) covers goes to the XPCC (unit `xpcc`);
 - otherwise the province's chain by the factory's GB/T 2260 prefix, else the default; a
   计划单列市 falls under its province.
+
+Who holds each level is the registry's (`ladder.kit.units`): the units on the factory's path.
+A level of the province's chain that the path skips is skipped — 平潭综合实验区 (350128) holds
+the city level of the Fujian chain and reports to the province, so its declarations go
+平潭 → 福建 with no county step — and a factory a 管委会 covers goes through the 管委会 instead of
+its district.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from enum import StrEnum
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Annotated, Self
@@ -22,24 +27,15 @@ from typing import Annotated, Self
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-from ladder.kit import jurisdiction
+from ladder.kit import jurisdiction, units
 
 CHAINS_PATH = Path(__file__).with_name("chains.yaml")
 
 Source = Annotated[str, StringConstraints(strip_whitespace=True, min_length=4)]
 
 
-class Level(StrEnum):
-    """A level of the review chain; named like the authority roles that hold it."""
-
-    county = "county"  # 区县 (Shanghai: 区)
-    city = "city"  # 地市
-    province = "province"  # 省级主管部门 (and the XPCC)
-    central_soe_hq = "central_soe_hq"  # 中央企业集团总部
-
-
-# How many leading digits of the factory's code name the authority of a level.
-_DIGITS = {Level.county: 6, Level.city: 4, Level.province: 2}
+# The levels are the registry's: one spelling for units, chains, roles and deadlines.
+Level = units.Level
 _ORDER = list(Level)
 RECOMMENDING_LEVELS = frozenset({Level.province, Level.central_soe_hq})
 # The unit names are the access rule's (`ladder.kit.jurisdiction`): one spelling everywhere.
@@ -48,9 +44,9 @@ SOE_PREFIX = jurisdiction.SOE_PREFIX
 
 
 def holder_region(level: Level, region_code: str) -> str:
-    """The region code of the authority holding `level` for a factory in `region_code`:
-    county 350102, city 350100, province 350000."""
-    return region_code[: _DIGITS[level]].ljust(6, "0")
+    """The region unit of `level` over `region_code` by GB/T 2260 arithmetic (county 350102,
+    city 350100, province 350000); who really holds a level is `Route.holder`."""
+    return units.region_id(level, region_code)
 
 
 class _Strict(BaseModel):
@@ -128,9 +124,7 @@ class CentralSoeChain(Chain):
 
 
 class XpccChain(Chain):
-    """The XPCC recommends the factories in these region prefixes."""
-
-    region_prefixes: tuple[Annotated[str, StringConstraints(pattern=r"^[0-9]{2,6}$")], ...]
+    """The XPCC recommends the factories the registry's unit `xpcc` covers."""
 
     @model_validator(mode="after")
     def _held_by_the_xpcc(self) -> Self:
@@ -141,18 +135,30 @@ class XpccChain(Chain):
 
 @dataclass(frozen=True)
 class Route:
-    """Where a declaration goes: the chain and the unit whose list it ends on."""
+    """Where a declaration goes: the chain, the unit whose list it ends on, and who holds
+    each level (the units of the registry on the factory's path)."""
 
     chain: Chain
     unit: str  # province code (350000), `xpcc`, or `soe:<group USCC>`
+    holders: dict[Level, str] = field(default_factory=dict)
 
     def holder(self, level: Level, region_code: str) -> str:
-        """Who holds `level`: the GB/T 2260 code of the authority, `xpcc`, or the group USCC."""
+        """Who holds `level`: a unit id (350102, 350128, `sh-lingang`), `xpcc`, or the group
+        USCC."""
         if level is Level.central_soe_hq:
             return self.unit.removeprefix(SOE_PREFIX)
         if level is Level.province and self.unit == XPCC:
             return XPCC
-        return holder_region(level, region_code)
+        return self.holders.get(level) or holder_region(level, region_code)
+
+
+def _along(chain: Chain, path: list[units.Unit]) -> Chain:
+    """The chain's levels that a unit on the path holds (平潭: city, province)."""
+    held = {u.level for u in path}
+    levels = tuple(lv for lv in chain.levels if lv.level in held)
+    return (
+        chain if len(levels) == len(chain.levels) else chain.model_copy(update={"levels": levels})
+    )
 
 
 class Chains(_Strict):
@@ -177,21 +183,40 @@ class Chains(_Strict):
                 return j
         return self.default
 
-    def route(self, region_code: str, tier: str, central_soe_group: str | None) -> Route:
+    def route(
+        self,
+        region_code: str,
+        tier: str,
+        central_soe_group: str | None,
+        enterprise_uscc: str | None = None,
+        registry: units.Registry | None = None,
+    ) -> Route:
         """The route of a new submission (see the module docstring)."""
         if central_soe_group and tier in self.central_soe.tiers:
             return Route(self.central_soe, SOE_PREFIX + central_soe_group)
-        if any(region_code.startswith(p) for p in self.xpcc.region_prefixes):
-            return Route(self.xpcc, XPCC)
-        return Route(self.for_region(region_code), holder_region(Level.province, region_code))
+        return self._regional(region_code, enterprise_uscc, registry or units.registry())
 
-    def route_of(self, recommending_unit: str, region_code: str) -> Route:
+    def route_of(
+        self,
+        recommending_unit: str,
+        region_code: str,
+        enterprise_uscc: str | None = None,
+        registry: units.Registry | None = None,
+    ) -> Route:
         """The route a case was given, from the unit stored on it."""
         if recommending_unit.startswith(SOE_PREFIX):
             return Route(self.central_soe, recommending_unit)
-        if recommending_unit == XPCC:
+        return self._regional(region_code, enterprise_uscc, registry or units.registry())
+
+    def _regional(
+        self, region_code: str, enterprise_uscc: str | None, registry: units.Registry
+    ) -> Route:
+        path = registry.path(region_code, enterprise_uscc)
+        top = path[-1]
+        if top.kind is units.Kind.xpcc:
             return Route(self.xpcc, XPCC)
-        return Route(self.for_region(region_code), holder_region(Level.province, region_code))
+        chain = _along(self.for_region(region_code), path)
+        return Route(chain, top.id, {u.level: u.id for u in path})
 
 
 def parse(text: str) -> Chains:

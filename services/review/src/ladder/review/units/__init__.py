@@ -1,0 +1,1 @@
+"""The registry of recommending and reviewing units (`ladder.kit.units`), read over HTTP."""
