@@ -14,6 +14,7 @@ from ladder.declaration.declarations.models import (
     DeclarationVersion,
 )
 from ladder.declaration.enterprises.models import Enterprise, Factory
+from ladder.declaration.recognitions.models import Recognition, RecognitionImport
 from ladder.declaration.selfassessments.models import SelfAssessment, SelfAssessmentImport
 
 __all__ = [
@@ -27,6 +28,8 @@ __all__ = [
     "DeclarationVersion",
     "Enterprise",
     "Factory",
+    "Recognition",
+    "RecognitionImport",
     "SelfAssessment",
     "SelfAssessmentImport",
     "tables",
