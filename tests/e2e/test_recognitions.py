@@ -1,0 +1,151 @@
+"""The register of recognised tiers (认定记录) end to end, through the gateway with the real
+processes: the prerequisite of 251号 二(一)2 ("已……获评先进级智能工厂") and 三(一)3 ("须已获评
+卓越级智能工厂") is judged by the rules service on the register that the declaration service
+supplies, never on the applicant's own claim. An enterprise new to the register is refused at
+卓越级 with the missing 先进级 named; after the ministry imports a 2024 先进级 list containing
+it, the same declaration submits. 领航级 needs a recognised 卓越级 the same way."""
+
+from __future__ import annotations
+
+import random
+import uuid
+
+import httpx
+import pytest
+from stdnum.cn import uscc as uscc_std
+
+from ladder.kit.tokens import SigningKey
+from tests.conftest import import_recognitions
+from tests.e2e.test_declaration_document import DEMO_YEAR, _document
+from tests.e2e.test_national_and_cultivation import pilot_document
+
+pytestmark = pytest.mark.crossservice
+
+DECL = "/api/declaration/v1/declarations"
+PUBLIC = "/api/declaration/public/v1/recognitions"
+REGION = "350102"
+
+
+def _new_enterprise(gateway: httpx.Client, key: SigningKey) -> tuple[str, dict[str, str]]:
+    """An enterprise Ladder has never seen: a fresh USCC, registered now; (USCC, headers)."""
+    base = f"91{REGION}MA{random.randrange(10**7):07d}"
+    code = base + uscc_std.calc_check_digit(base)
+    token = key.mint(
+        {"sub": f"e2e:{code}", "name": "新晋企业", "role": "enterprise", "org": code,
+         "region": REGION},
+        issuer="ladder-gateway",
+        audience="ladder",
+    )  # fmt: skip
+    headers = {"Authorization": f"Bearer {token}"}
+    resp = gateway.post(
+        "/api/declaration/v1/enterprises",
+        json={"uscc": code, "name": "福州新晋智能制造有限公司", "region_code": REGION},
+        headers=headers,
+    )
+    assert resp.status_code == 201, resp.text
+    return code, headers
+
+
+def _draft(gateway: httpx.Client, headers: dict, uscc: str, factory: str, tier: str) -> str:
+    made = gateway.post(
+        f"/api/declaration/v1/enterprises/{uscc}/factories",
+        json={"name": factory, "region_code": REGION},
+        headers={**headers, "Idempotency-Key": uuid.uuid4().hex},
+    )
+    assert made.status_code == 201, made.text
+    doc = pilot_document() if tier == "pilot" else _document()
+    doc["recognised_tier"] = "pilot"  # the applicant's claim: kept, never judged
+    created = gateway.post(
+        DECL,
+        json={"factory_id": made.json()["id"], "campaign_year": DEMO_YEAR, "tier": tier,
+              "facts": doc},
+        headers={**headers, "Idempotency-Key": uuid.uuid4().hex},
+    )  # fmt: skip
+    assert created.status_code == 201, created.text
+    return created.json()["id"]
+
+
+def _submit(gateway: httpx.Client, headers: dict, did: str) -> httpx.Response:
+    return gateway.post(
+        f"{DECL}/{did}/submit", headers={**headers, "Idempotency-Key": uuid.uuid4().hex}
+    )
+
+
+def _refused_for_want_of(resp: httpx.Response, tier_zh: str) -> dict:
+    assert resp.status_code in (409, 422), resp.text
+    error = resp.json()["error"]
+    assert error["code"] == "precheck_failed", error
+    (finding,) = [f for f in error["details"]["findings"] if f["rule_id"] == "prerequisite.tier"]
+    assert finding["status"] == "failed"
+    assert f"认定记录中没有该工厂的{tier_zh}记录" in finding["message"], finding
+    assert finding["field"] == "recognitions"
+    return finding
+
+
+def _row(uscc: str, factory: str, tier: str) -> dict:
+    return {"uscc": uscc, "enterprise_name": "福州新晋智能制造有限公司", "factory_name": factory,
+            "region_code": REGION, "tier": tier, "year": 2024}  # fmt: skip
+
+
+def test_excellence_needs_a_recognised_advanced(gateway: httpx.Client, signing_key) -> None:
+    uscc, enterprise = _new_enterprise(gateway, signing_key)
+    did = _draft(gateway, enterprise, uscc, "新晋智能工厂", "excellence")
+    finding = _refused_for_want_of(_submit(gateway, enterprise, did), "先进级")
+    assert "先进级名单" in finding["message"]  # where it would come from
+    assert gateway.get(f"{PUBLIC}/{uscc}").json()["items"] == []
+
+    imported = import_recognitions(
+        gateway, [_row(uscc, "新晋智能工厂", "先进级")], "闽工信函〔2024〕示例号（e2e）"
+    )
+    assert imported.status_code == 201, imported.text
+    assert imported.json()["written"] == 1
+
+    submitted = _submit(gateway, enterprise, did)
+    assert submitted.status_code == 200, submitted.text
+    assert submitted.json()["status"] == "submitted"
+    passed = [f for f in submitted.json()["last_precheck"]["findings"]
+              if f["rule_id"] == "prerequisite.tier"]  # fmt: skip
+    assert passed[0]["passed"] and passed[0]["actual"] == "advanced"
+    public = gateway.get(f"{PUBLIC}/{uscc}").json()["items"]
+    assert [(e["tier"], e["year"], e["authority"], e["source_kind"]) for e in public] == [
+        ("advanced", 2024, "350000", "import")
+    ]
+
+
+def test_pilot_needs_a_recognised_excellence(gateway: httpx.Client, signing_key) -> None:
+    uscc, enterprise = _new_enterprise(gateway, signing_key)
+    did = _draft(gateway, enterprise, uscc, "新晋领航工厂", "pilot")
+    # 先进级 alone does not back a 领航级 declaration.
+    assert (
+        import_recognitions(
+            gateway, [_row(uscc, "新晋领航工厂", "advanced")], "2024年先进级名单（e2e）"
+        ).status_code
+        == 201
+    )
+    _refused_for_want_of(_submit(gateway, enterprise, did), "卓越级")
+
+    # A province imports only its own region; the ministry any.
+    shanghai = [_row(uscc, "新晋领航工厂", "excellence") | {"region_code": "310115"}]
+    refused = import_recognitions(gateway, shanghai, "2024年卓越级名单（e2e）", user="province")
+    assert refused.status_code == 422, refused.text
+    (problem,) = refused.json()["error"]["details"]["errors"]
+    assert (problem["row"], problem["column"], problem["code"]) == (
+        1,
+        "region_code",
+        "outside_jurisdiction",
+    )
+    imported = import_recognitions(
+        gateway, [_row(uscc, "新晋领航工厂", "卓越级")], "工信厅联通装函〔2024〕示例号（e2e）"
+    )
+    assert imported.status_code == 201, imported.text
+    submitted = _submit(gateway, enterprise, did)
+    assert submitted.status_code == 200, submitted.text
+
+    # The enterprise reads its own history; the ministry the same through the register.
+    own = gateway.get(
+        "/api/declaration/v1/recognitions", params={"enterprise_uscc": uscc}, headers=enterprise
+    )
+    assert {(e["tier"], e["authority"]) for e in own.json()["items"]} == {
+        ("advanced", "350000"),
+        ("excellence", "ministry"),
+    }
