@@ -173,3 +173,23 @@ async def test_a_file_without_a_needed_column_is_refused(client, issuer) -> None
     assert resp.status_code == 422
     codes = {p["code"] for p in resp.json()["error"]["details"]["errors"]}
     assert codes == {"missing_column"}
+
+
+async def test_a_cell_with_a_control_character_is_a_row_problem(client, issuer) -> None:
+    """Files are not checked at the edge (JSON is): a NUL or control character in a cell is
+    named as the row's problem, never stored and never repeated."""
+    items = rows(1)
+    items[0]["enterprise_name"] = "企业\x00名"
+    resp = await client.post(
+        f"{IMPORTS}/file",
+        params={"document_number": "x"},
+        content=as_csv(items),
+        headers={**ministry(issuer), "Idempotency-Key": "control-character", "Content-Type": CSV},
+    )
+    assert resp.status_code == 422, resp.text
+    (problem,) = resp.json()["error"]["details"]["errors"]
+    assert (problem["row"], problem["column"], problem["code"]) == (
+        2,
+        "enterprise_name",
+        "invalid_character",
+    )

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 
 from fastapi import FastAPI
 from review_said import FACTORY_ID, cultivation_changed, deliver, envelope, submitted
-from self_assessment_data import form, uscc
+from self_assessment_data import form, province, row, to_csv, upload, uscc
 
 from ladder.contracts.review import (
     LIST_PUBLISHED,
@@ -233,3 +233,19 @@ def test_which_years_count() -> None:
     one does not (`standing.py`)."""
     assert counts_for(2025, 2019) and counts_for(2025, 2025)
     assert not counts_for(2025, 2026)
+
+
+async def test_a_self_assessment_import_records_its_eligible_rows(client, issuer) -> None:
+    """A province's import of 基础级 self-assessments writes the eligible rows' 基础级 in the
+    same transaction; imported again with a row now ineligible, that row's entry goes."""
+    fujian = province(issuer)
+    first = await upload(client, fujian, to_csv([row(1), row(2), row(3, cmmm_level="1")]))
+    assert first.status_code == 201, first.text
+    entries = await held(client, fujian, tier="basic")
+    assert sorted((e["enterprise_uscc"], e["factory_name"]) for e in entries) == [
+        (uscc(1), "工厂1"),
+        (uscc(2), "工厂2"),
+    ]
+    again = await upload(client, fujian, to_csv([row(2, cmmm_level="1")]))
+    assert again.status_code == 201, again.text
+    assert [e["enterprise_uscc"] for e in await held(client, fujian, tier="basic")] == [uscc(1)]

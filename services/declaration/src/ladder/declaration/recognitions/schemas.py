@@ -14,17 +14,22 @@ DocumentNumber = Annotated[
 SourceNote = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
 
 
+Cell = Annotated[str, StringConstraints(max_length=300)] | Annotated[int, Field(ge=0, le=10**18)]
+
+
 class ListRowIn(BaseModel):
     """One row of an earlier year's recognised list, as sent in JSON. Values are checked row by
     row like a file's cells (a bad row is a row problem, not a 422 of the whole body)."""
 
     model_config = ConfigDict(extra="forbid")
-    uscc: Any = Field(default=None, description="统一社会信用代码")
-    enterprise_name: Any = Field(default=None, description="企业名称")
-    factory_name: Any = Field(default=None, description="工厂名称（智能工厂项目）")
-    region_code: Any = Field(default=None, description="GB/T 2260 region of the factory")
-    tier: Any = Field(default=None, description="advanced | excellence | pilot (or 先进级 …)")
-    year: Any = Field(default=None, description="the year recognised, e.g. 2024")
+    uscc: Cell | None = Field(default=None, description="统一社会信用代码")
+    enterprise_name: Cell | None = Field(default=None, description="企业名称")
+    factory_name: Cell | None = Field(default=None, description="工厂名称（智能工厂项目）")
+    region_code: Cell | None = Field(default=None, description="GB/T 2260 region of the factory")
+    tier: Cell | None = Field(
+        default=None, description="advanced | excellence | pilot (or 先进级 …)"
+    )
+    year: Cell | None = Field(default=None, description="the year recognised, e.g. 2024")
 
 
 class ListImportIn(BaseModel):

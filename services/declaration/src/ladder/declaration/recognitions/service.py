@@ -40,6 +40,7 @@ from ladder.declaration.selfassessments.models import SelfAssessment
 from ladder.declaration.selfassessments.problems import Problems
 from ladder.kit import clock
 from ladder.kit.auth import Principal
+from ladder.kit.inputs import text_problem
 
 MAX_FACTS = 50  # entries sent to the rules (its `facts.recognitions` limit)
 _ORDER = {"basic": 1, "advanced": 2, "excellence": 3, "pilot": 4}
@@ -233,6 +234,11 @@ def _text(value: Any) -> str:
     return str(value).strip()
 
 
+def _shown(value: str) -> str:
+    """A cell as a problem's message repeats it: short."""
+    return value if len(value) <= 20 else value[:20] + "…"
+
+
 def check_row(
     row_no: int, values: dict[str, Any], jurisdiction: str, this_year: int, problems: Problems
 ) -> dict[str, Any] | None:
@@ -240,7 +246,11 @@ def check_row(
     before = problems.count
     got = {key: _text(values.get(key)) for key in FIELDS}
     for key in FIELDS:
-        if not got[key]:
+        reason = text_problem(got[key])
+        if reason is not None:  # NUL, control characters: never stored, never echoed
+            problems.add(row_no, key, HEADERS[key][1], "invalid_character", reason=reason)
+            got[key] = ""
+        elif not got[key]:
             problems.add(row_no, key, HEADERS[key][1], "required")
     for key in ("enterprise_name", "factory_name"):
         if len(got[key]) > 200:
@@ -253,7 +263,9 @@ def check_row(
     region = got["region_code"]
     if region:
         if not regions.is_known(region):
-            problems.add(row_no, "region_code", "行政区划代码", "unknown_region", value=region)
+            problems.add(
+                row_no, "region_code", "行政区划代码", "unknown_region", value=_shown(region)
+            )
         elif not region.startswith(jurisdiction):
             problems.add(
                 row_no, "region_code", "行政区划代码", "outside_jurisdiction", value=region
@@ -261,7 +273,7 @@ def check_row(
     if got["tier"]:
         tier = TIER_WORDS.get(got["tier"]) or TIER_WORDS.get(got["tier"].lower())
         if tier is None:
-            problems.add(row_no, "tier", "层级", "invalid_tier", value=got["tier"])
+            problems.add(row_no, "tier", "层级", "invalid_tier", value=_shown(got["tier"]))
         got["tier"] = tier
     if got["year"]:
         try:
@@ -274,7 +286,7 @@ def check_row(
                 "year",
                 "年度",
                 "invalid_year",
-                value=got["year"],
+                value=_shown(got["year"]),
                 first=FIRST_YEAR,
                 last=this_year,
             )
