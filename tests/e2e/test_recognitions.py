@@ -15,9 +15,13 @@ import pytest
 from stdnum.cn import uscc as uscc_std
 
 from ladder.kit.tokens import SigningKey
-from tests.conftest import import_recognitions
+from tests.conftest import dev_token, import_recognitions
 from tests.e2e.test_declaration_document import DEMO_YEAR, _document
 from tests.e2e.test_national_and_cultivation import pilot_document
+from tests.e2e.test_recommendation_chains import LISTS, forward_up_fujian
+from tests.e2e.test_review_chain import _until
+from tests.e2e.test_self_assessments import FORM
+from tests.e2e.test_thread import FACTS
 
 pytestmark = pytest.mark.crossservice
 
@@ -46,21 +50,32 @@ def _new_enterprise(gateway: httpx.Client, key: SigningKey) -> tuple[str, dict[s
     return code, headers
 
 
-def _draft(gateway: httpx.Client, headers: dict, uscc: str, factory: str, tier: str) -> str:
+def _factory(gateway: httpx.Client, headers: dict, uscc: str, factory: str) -> str:
     made = gateway.post(
         f"/api/declaration/v1/enterprises/{uscc}/factories",
         json={"name": factory, "region_code": REGION},
         headers={**headers, "Idempotency-Key": uuid.uuid4().hex},
     )
     assert made.status_code == 201, made.text
-    doc = pilot_document() if tier == "pilot" else _document()
+    return made.json()["id"]
+
+
+def _draft(
+    gateway: httpx.Client,
+    headers: dict,
+    uscc: str,
+    factory: str,
+    tier: str,
+    factory_id: str | None = None,
+) -> str:
+    factory_id = factory_id or _factory(gateway, headers, uscc, factory)
+    doc = {"pilot": pilot_document, "advanced": lambda: dict(FACTS)}.get(tier, _document)()
     doc["recognised_tier"] = "pilot"  # the applicant's claim: kept, never judged
     created = gateway.post(
         DECL,
-        json={"factory_id": made.json()["id"], "campaign_year": DEMO_YEAR, "tier": tier,
-              "facts": doc},
+        json={"factory_id": factory_id, "campaign_year": DEMO_YEAR, "tier": tier, "facts": doc},
         headers={**headers, "Idempotency-Key": uuid.uuid4().hex},
-    )  # fmt: skip
+    )
     assert created.status_code == 201, created.text
     return created.json()["id"]
 
@@ -149,3 +164,61 @@ def test_pilot_needs_a_recognised_excellence(gateway: httpx.Client, signing_key)
         ("advanced", "350000"),
         ("excellence", "ministry"),
     }
+
+
+def test_the_province_recognises_advanced_by_submitting_its_list(
+    gateway: httpx.Client, signing_key
+) -> None:
+    """Without an import: the enterprise's 基础级 self-assessment backs its 先进级 declaration,
+    Fujian forwards it and submits its 先进级 list (the province's recognition, 251号 一(二)),
+    the review service's `review.list_submitted` writes the register, and a 卓越级 declaration
+    of the same factory then submits."""
+    uscc, enterprise = _new_enterprise(gateway, signing_key)
+    factory_id = _factory(gateway, enterprise, uscc, "自评起步工厂")
+    advanced = _draft(gateway, enterprise, uscc, "", "advanced", factory_id)
+    _refused_for_want_of(_submit(gateway, enterprise, advanced), "基础级")
+    assessed = gateway.post(
+        "/api/declaration/v1/self-assessments",
+        json={
+            **FORM,
+            "enterprise_name": "福州新晋智能制造有限公司",
+            "factory_name": "自评起步工厂",
+        },
+        headers={**enterprise, "Idempotency-Key": uuid.uuid4().hex},
+    )
+    assert assessed.status_code == 201 and assessed.json()["outcome"] == "eligible", assessed.text
+    assert _submit(gateway, enterprise, advanced).status_code == 200
+
+    county, city, province = (dev_token(gateway, u) for u in ("county", "city", "province"))
+    forward_up_fujian(gateway, advanced, county, city, province)
+    url = f"{LISTS}/{DEMO_YEAR}/advanced/350000"
+    assert gateway.put(url, headers=province).status_code in (200, 201)
+    added = gateway.post(
+        f"{url}/entries",
+        json={"declaration_id": advanced},
+        headers={**province, "Idempotency-Key": uuid.uuid4().hex},
+    )
+    assert added.status_code == 201, added.text
+    locked = gateway.post(f"{url}/lock", headers={**province, "If-Match": added.headers["ETag"]})
+    assert locked.status_code == 200, locked.text
+    listed = gateway.post(
+        f"{url}/submit",
+        headers={**province, "If-Match": locked.headers["ETag"],
+                 "Idempotency-Key": uuid.uuid4().hex},
+    )  # fmt: skip
+    assert listed.status_code == 200, listed.text
+
+    def recognised():
+        items = gateway.get(f"{PUBLIC}/{uscc}").json()["items"]
+        return items or None
+
+    (entry,) = _until("the 先进级 list to reach the register", recognised)
+    assert (entry["tier"], entry["year"], entry["authority"], entry["source_kind"]) == (
+        "advanced",
+        DEMO_YEAR,
+        "350000",
+        "list_submission",
+    )
+    excellence = _draft(gateway, enterprise, uscc, "", "excellence", factory_id)
+    submitted = _submit(gateway, enterprise, excellence)
+    assert submitted.status_code == 200, submitted.text
