@@ -19,19 +19,18 @@ from typing import Any
 from sqlalchemy import (
     CheckConstraint,
     Column,
-    DateTime,
     ForeignKey,
     Index,
     Integer,
     String,
     UniqueConstraint,
-    func,
     text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
 from ladder.declaration.settings import SCHEMA
+from ladder.kit.db import timestamp_field
 
 TIERS = ("basic", "advanced", "excellence", "pilot")
 SOURCES = ("self_assessment", "list_submission", "publication", "acceptance", "import")
@@ -84,10 +83,7 @@ class Recognition(SQLModel, table=True):
         sa_column=Column(ForeignKey(f"{SCHEMA}.recognition_import.id"), nullable=True),
     )
     recorded_by: str = Field(max_length=200)
-    recorded_at: datetime = Field(
-        sa_column=Column(DateTime(timezone=True), nullable=False, server_default=func.now()),
-        default=None,
-    )
+    recorded_at: datetime = timestamp_field()
 
 
 class RecognitionImport(SQLModel, table=True):
@@ -115,7 +111,4 @@ class RecognitionImport(SQLModel, table=True):
         default_factory=list,
         sa_column=Column(JSONB, nullable=False, server_default=text("'[]'::jsonb")),
     )
-    created_at: datetime = Field(
-        sa_column=Column(DateTime(timezone=True), nullable=False, server_default=func.now()),
-        default=None,
-    )
+    created_at: datetime = timestamp_field()

@@ -131,30 +131,17 @@ async def from_self_assessment(session: AsyncSession, assessment: SelfAssessment
     )
 
 
-def from_declaration(
-    row: DeclarationRow,
-    *,
-    tier: str,
-    year: int,
-    authority: str,
-    source_kind: str,
-    source_ref: str,
-    recorded_by: str,
-) -> dict[str, Any]:
-    """An entry for the factory of a declaration the review service decided on."""
+def from_declaration(row: DeclarationRow, **recognised: Any) -> dict[str, Any]:
+    """An entry for the factory of a declaration the review service decided on
+    (`recognised`: tier, year, authority, source_kind, source_ref, recorded_by)."""
     return entry(
         uscc=row.enterprise.uscc,
         enterprise_name=row.enterprise.name,
         factory_name=row.factory.name,
         factory_id=row.factory.id,
         region_code=row.declaration.region_code,
-        tier=tier,
-        year=year,
-        authority=authority,
-        source_kind=source_kind,
-        source_ref=source_ref,
         declaration_id=row.declaration.id,
-        recorded_by=recorded_by,
+        **recognised,
     )
 
 
