@@ -38,7 +38,7 @@ def running_stack(pg_server: str, home: Path, **extra_env: str) -> Iterator[Stac
     try:
         running.start_all()
         with httpx.Client(base_url=running.url("gateway"), timeout=20.0) as gateway:
-            recognise_demo_enterprises(gateway)
+            recognise_demo_enterprises(gateway, SigningKey.from_file(key_file))
         yield running
     finally:
         running.stop_all()
@@ -166,9 +166,21 @@ DEMO_ENTERPRISE_NAME = {
 }
 
 
-def self_assess(gateway: httpx.Client, user: str, factory_name: str | None = None) -> dict:
-    """A 基础级 self-assessment (eligible, campaign 2026) of the demo enterprise `user`."""
-    _, region, _ = DEMO_FACTORY_OF[user]
+def minted(key: SigningKey, sub: str, role: str, **claims: str) -> dict[str, str]:
+    """Headers with a token minted by the gateway's key: what a dev token carries, without
+    spending the gateway's `/auth/*` rate limit (the shared stack's tests already use it)."""
+    token = key.mint(
+        {"sub": sub, "name": sub, "role": role, **claims},
+        issuer="ladder-gateway",
+        audience="ladder",
+    )
+    return {"Authorization": f"Bearer {token}"}
+
+
+def self_assess(gateway: httpx.Client, key: SigningKey, user: str) -> dict:
+    """A 基础级 self-assessment (eligible, campaign 2026) of the demo enterprise `user`, of the
+    enterprise as a whole."""
+    uscc, region, _ = DEMO_FACTORY_OF[user]
     body = {
         "campaign_year": 2026,
         "enterprise_name": DEMO_ENTERPRISE_NAME[user],
@@ -177,38 +189,41 @@ def self_assess(gateway: httpx.Client, user: str, factory_name: str | None = Non
         "segments": [{"segment": "生产作业", "built": "在线智能检测"}],
         "attestations": dict.fromkeys(_ATTESTED, True),
         "kpis": {"productivity_gain": 15.0},
-        **({"factory_name": factory_name} if factory_name else {}),
     }
+    headers = minted(key, f"demo:{user}", "enterprise", org=uscc, region=region)
     resp = gateway.post(
         "/api/declaration/v1/self-assessments",
         json=body,
-        headers={**dev_token(gateway, user), "Idempotency-Key": uuid.uuid4().hex},
+        headers={**headers, "Idempotency-Key": uuid.uuid4().hex},
     )
     assert resp.status_code in (200, 201) and resp.json()["outcome"] == "eligible", resp.text
     return resp.json()
 
 
 def import_recognitions(
-    gateway: httpx.Client, rows: list[dict], document_number: str, user: str = "ministry"
+    gateway: httpx.Client, headers: dict[str, str], rows: list[dict], document_number: str
 ) -> httpx.Response:
-    """POST an earlier year's recognised list (JSON) as `user`."""
+    """POST an earlier year's recognised list (JSON) with `headers` (the ministry's, or a
+    province's)."""
     return gateway.post(
         "/api/declaration/v1/recognitions/imports",
         json={"document_number": document_number, "rows": rows},
-        headers={**dev_token(gateway, user), "Idempotency-Key": uuid.uuid4().hex},
+        headers={**headers, "Idempotency-Key": uuid.uuid4().hex},
     )
 
 
-def recognise_demo_enterprises(gateway: httpx.Client) -> None:
+def recognise_demo_enterprises(gateway: httpx.Client, key: SigningKey) -> None:
     rows = []
     for user, (uscc, region, factory) in DEMO_FACTORY_OF.items():
-        self_assess(gateway, user)
+        self_assess(gateway, key, user)
         rows += [
             {"uscc": uscc, "enterprise_name": DEMO_ENTERPRISE_NAME[user], "factory_name": factory,
              "region_code": region, "tier": tier, "year": 2024}
             for tier in ("advanced", "excellence")
         ]  # fmt: skip
-    resp = import_recognitions(gateway, rows, DEMO_LISTS_2024)
+    resp = import_recognitions(
+        gateway, minted(key, "demo:ministry", "ministry"), rows, DEMO_LISTS_2024
+    )
     assert resp.status_code == 201, resp.text
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import httpx
 
-from ladder.kit.tokens import generate_private_key_pem
+from ladder.kit.tokens import SigningKey, generate_private_key_pem
 from tools import testdb
 from tools.migrate import upgrade_all
 from tools.seed import seed_all
@@ -40,7 +40,7 @@ def _stack_on(server: str, prefix: str) -> Iterator[tuple[Stack, str]]:
         from tests.conftest import recognise_demo_enterprises
 
         with httpx.Client(base_url=stack.url("gateway"), timeout=30.0) as gateway:
-            recognise_demo_enterprises(gateway)
+            recognise_demo_enterprises(gateway, SigningKey.from_file(key_file))
         yield stack, url
     finally:
         stack.stop_all()

@@ -15,7 +15,7 @@ import pytest
 from stdnum.cn import uscc as uscc_std
 
 from ladder.kit.tokens import SigningKey
-from tests.conftest import dev_token, import_recognitions
+from tests.conftest import import_recognitions, minted
 from tests.e2e.test_declaration_document import DEMO_YEAR, _document
 from tests.e2e.test_national_and_cultivation import pilot_document
 from tests.e2e.test_recommendation_chains import LISTS, forward_up_fujian
@@ -34,13 +34,7 @@ def _new_enterprise(gateway: httpx.Client, key: SigningKey) -> tuple[str, dict[s
     """An enterprise Ladder has never seen: a fresh USCC, registered now; (USCC, headers)."""
     base = f"91{REGION}MA{random.randrange(10**7):07d}"
     code = base + uscc_std.calc_check_digit(base)
-    token = key.mint(
-        {"sub": f"e2e:{code}", "name": "新晋企业", "role": "enterprise", "org": code,
-         "region": REGION},
-        issuer="ladder-gateway",
-        audience="ladder",
-    )  # fmt: skip
-    headers = {"Authorization": f"Bearer {token}"}
+    headers = minted(key, f"e2e:{code}", "enterprise", org=code, region=REGION)
     resp = gateway.post(
         "/api/declaration/v1/enterprises",
         json={"uscc": code, "name": "福州新晋智能制造有限公司", "region_code": REGION},
@@ -97,6 +91,10 @@ def _refused_for_want_of(resp: httpx.Response, tier_zh: str) -> dict:
     return finding
 
 
+def _ministry(key: SigningKey) -> dict[str, str]:
+    return minted(key, "e2e:ministry", "ministry")
+
+
 def _row(uscc: str, factory: str, tier: str) -> dict:
     return {"uscc": uscc, "enterprise_name": "福州新晋智能制造有限公司", "factory_name": factory,
             "region_code": REGION, "tier": tier, "year": 2024}  # fmt: skip
@@ -110,8 +108,9 @@ def test_excellence_needs_a_recognised_advanced(gateway: httpx.Client, signing_k
     assert gateway.get(f"{PUBLIC}/{uscc}").json()["items"] == []
 
     imported = import_recognitions(
-        gateway, [_row(uscc, "新晋智能工厂", "先进级")], "闽工信函〔2024〕示例号（e2e）"
-    )
+        gateway, _ministry(signing_key), [_row(uscc, "新晋智能工厂", "先进级")],
+        "闽工信函〔2024〕示例号（e2e）",
+    )  # fmt: skip
     assert imported.status_code == 201, imported.text
     assert imported.json()["written"] == 1
 
@@ -131,17 +130,15 @@ def test_pilot_needs_a_recognised_excellence(gateway: httpx.Client, signing_key)
     uscc, enterprise = _new_enterprise(gateway, signing_key)
     did = _draft(gateway, enterprise, uscc, "新晋领航工厂", "pilot")
     # 先进级 alone does not back a 领航级 declaration.
-    assert (
-        import_recognitions(
-            gateway, [_row(uscc, "新晋领航工厂", "advanced")], "2024年先进级名单（e2e）"
-        ).status_code
-        == 201
-    )
+    ministry = _ministry(signing_key)
+    advanced = [_row(uscc, "新晋领航工厂", "advanced")]
+    assert import_recognitions(gateway, ministry, advanced, "2024年先进级名单").status_code == 201
     _refused_for_want_of(_submit(gateway, enterprise, did), "卓越级")
 
     # A province imports only its own region; the ministry any.
     shanghai = [_row(uscc, "新晋领航工厂", "excellence") | {"region_code": "310115"}]
-    refused = import_recognitions(gateway, shanghai, "2024年卓越级名单（e2e）", user="province")
+    fujian = minted(signing_key, "e2e:province", "province", region="350000")
+    refused = import_recognitions(gateway, fujian, shanghai, "2024年卓越级名单（e2e）")
     assert refused.status_code == 422, refused.text
     (problem,) = refused.json()["error"]["details"]["errors"]
     assert (problem["row"], problem["column"], problem["code"]) == (
@@ -150,7 +147,10 @@ def test_pilot_needs_a_recognised_excellence(gateway: httpx.Client, signing_key)
         "outside_jurisdiction",
     )
     imported = import_recognitions(
-        gateway, [_row(uscc, "新晋领航工厂", "卓越级")], "工信厅联通装函〔2024〕示例号（e2e）"
+        gateway,
+        ministry,
+        [_row(uscc, "新晋领航工厂", "卓越级")],
+        "工信厅联通装函〔2024〕示例号（e2e）",
     )
     assert imported.status_code == 201, imported.text
     submitted = _submit(gateway, enterprise, did)
@@ -189,7 +189,10 @@ def test_the_province_recognises_advanced_by_submitting_its_list(
     assert assessed.status_code == 201 and assessed.json()["outcome"] == "eligible", assessed.text
     assert _submit(gateway, enterprise, advanced).status_code == 200
 
-    county, city, province = (dev_token(gateway, u) for u in ("county", "city", "province"))
+    county, city, province = (
+        minted(signing_key, f"e2e:{role}", role, region=region)
+        for role, region in (("county", "350102"), ("city", "350100"), ("province", "350000"))
+    )
     forward_up_fujian(gateway, advanced, county, city, province)
     url = f"{LISTS}/{DEMO_YEAR}/advanced/350000"
     assert gateway.put(url, headers=province).status_code in (200, 201)
