@@ -249,3 +249,24 @@ async def test_a_self_assessment_import_records_its_eligible_rows(client, issuer
     again = await upload(client, fujian, to_csv([row(2, cmmm_level="1")]))
     assert again.status_code == 201, again.text
     assert [e["enterprise_uscc"] for e in await held(client, fujian, tier="basic")] == [uscc(1)]
+
+
+async def test_a_central_soe_hq_reads_its_groups_self_assessed_entries(client, issuer) -> None:
+    """A group HQ organises its enterprises' 基础级 self-assessments (251号 一(一)): it reads
+    their entries; another group reads only the public ones (none here)."""
+    group, other = uscc(901, "110000"), uscc(902, "110000")
+    member = uscc(31)
+    member_headers = issuer.headers("enterprise", sub="member", org=member, region="350102")
+    registered = await client.post(
+        "/v1/enterprises",
+        json={"uscc": member, "name": "央企子公司", "region_code": "350102",
+              "central_soe_group": group},
+        headers=member_headers,
+    )  # fmt: skip
+    assert registered.status_code == 201, registered.text
+    key = {"Idempotency-Key": uuid.uuid4().hex}
+    made = await client.post("/v1/self-assessments", json=form(), headers={**member_headers, **key})
+    assert made.status_code == 201, made.text
+    hq = issuer.headers("central_soe_hq", sub="hq", org=group)
+    assert [e["enterprise_uscc"] for e in await held(client, hq)] == [member]
+    assert await held(client, issuer.headers("central_soe_hq", sub="hq2", org=other)) == []

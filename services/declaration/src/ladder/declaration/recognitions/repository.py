@@ -10,6 +10,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from ladder.declaration.enterprises.models import Enterprise
 from ladder.declaration.recognitions.models import Recognition, RecognitionImport
 from ladder.declaration.recognitions.standing import PUBLIC_SOURCES, SELF
 from ladder.declaration.selfassessments.models import SelfAssessment
@@ -81,7 +82,8 @@ async def of_factory(
 
 def readable_by(reader: Principal | None) -> ColumnElement[bool]:
     """Who reads which entries: everyone the public ones (名单); an enterprise its own; an
-    authority every entry of the regions it covers; services all."""
+    authority every entry of the regions it covers, a central-SOE group HQ those of its
+    group's enterprises; services all."""
     public = Recognition.source_kind.in_(PUBLIC_SOURCES)  # type: ignore[attr-defined]
     if reader is None:
         return public
@@ -90,6 +92,9 @@ def readable_by(reader: Principal | None) -> ColumnElement[bool]:
     if reader.role is Role.enterprise:
         own = Recognition.enterprise_uscc == (reader.org or "").upper()
         return or_(public, own)
+    if reader.role is Role.central_soe_hq:
+        group = select(Enterprise.uscc).where(Enterprise.central_soe_group == reader.org)
+        return or_(public, Recognition.enterprise_uscc.in_(group))  # type: ignore[attr-defined]
     prefix = reader.region_prefix()
     if prefix is None:
         return public
