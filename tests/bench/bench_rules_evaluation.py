@@ -229,7 +229,9 @@ def hand_written(item: dict[str, Any]) -> dict[str, Any]:
         )
     )
     if tier in PREREQ:
-        held = facts.get("recognised_tier") or "none"
+        held = max(
+            (r["tier"] for r in facts.get("recognitions") or ()), key=ORDER.get, default="none"
+        )
         ok = ORDER[held] >= ORDER[PREREQ[tier]]
         out.append(
             _f(

@@ -8,7 +8,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from ladder.kit.tokens import generate_private_key_pem
+import httpx
+
+from ladder.kit.tokens import SigningKey, generate_private_key_pem
 from tools import testdb
 from tools.migrate import upgrade_all
 from tools.seed import seed_all
@@ -33,6 +35,12 @@ def _stack_on(server: str, prefix: str) -> Iterator[tuple[Stack, str]]:
         upgrade_all(url)
         asyncio.run(seed_all(url))
         stack.start_all()
+        # The demo enterprises' earlier recognitions, as in the cross-service tests: their
+        # declarations meet the prerequisite judged on the register (issue 14).
+        from tests.conftest import recognise_demo_enterprises
+
+        with httpx.Client(base_url=stack.url("gateway"), timeout=30.0) as gateway:
+            recognise_demo_enterprises(gateway, SigningKey.from_file(key_file))
         yield stack, url
     finally:
         stack.stop_all()

@@ -11,7 +11,7 @@ import uuid
 import httpx
 import pytest
 
-from tests.conftest import dev_token
+from tests.conftest import dev_token, import_recognitions
 from tests.e2e.test_declaration_document import _document
 
 pytestmark = pytest.mark.crossservice
@@ -118,6 +118,19 @@ def test_the_2026_campaign_made_through_the_api_takes_a_declaration(gateway) -> 
         headers={**enterprise, "Idempotency-Key": uuid.uuid4().hex},
     )
     assert factory.status_code == 201, factory.text
+    # 卓越级 needs a recognised 先进级 (251号 二(一)2): the ministry imports last year's list.
+    row = {
+        "uscc": USCC,
+        "enterprise_name": "福州示范智能装备有限公司",
+        "factory_name": "高端装备智能工厂",
+        "region_code": "350102",
+        "tier": "advanced",
+        "year": 2025,
+    }
+    recognised = import_recognitions(
+        gateway, ministry, [row], "测试数据：2025年度先进级名单（非官方）"
+    )
+    assert recognised.status_code == 201, recognised.text
     draft = gateway.post(
         "/api/declaration/v1/declarations",
         json={

@@ -165,7 +165,8 @@ def test_an_unknown_scene_is_refused_before_anything_is_written(gateway: httpx.C
 
 def test_every_finding_points_at_a_field_of_the_declaration(gateway: httpx.Client) -> None:
     """The real rules service names the facts it evaluated; each finding's `field` is a path
-    of the declaration (its document, the enterprise profile, or the county's credit check),
+    of the declaration (its document, the enterprise profile, the county's credit check, or
+    the register of recognised tiers that the prerequisite is judged on),
     so a portal can show it beside what to fix (issue 14). The rules' own path is `fact`."""
     enterprise = dev_token(gateway, "enterprise")
     document = _document()
@@ -183,7 +184,9 @@ def test_every_finding_points_at_a_field_of_the_declaration(gateway: httpx.Clien
             section = field.removeprefix("facts.").split(".")[0].split("[")[0]
             assert section in DeclarationFacts.model_fields, f
         else:
-            assert field == "enterprise.region_code" or field.startswith("credit_check"), f
+            assert field in ("enterprise.region_code", "recognitions") or field.startswith(
+                "credit_check"
+            ), f
     failed = {f["fact"]: f["field"] for f in findings if not f["passed"]}
     assert failed["facts.basic_requirements.no_bad_credit"] == "facts.attestations.no_bad_credit"
     assert failed["facts.commitments.no_secrets"] == "facts.no_secrets_commitment"

@@ -31,6 +31,8 @@ from tests.security.world import (
     import_csv,
     jiebang_record,
     pdf_bytes,
+    recognised_csv,
+    recognised_list,
 )
 
 Cell = str | int | tuple[int, str]
@@ -142,6 +144,7 @@ D, RULES, R, GW = "declaration", "rules", "review", "gateway"
 DECL = "/v1/declarations/{declaration_id}"
 ATT = DECL + "/attachments"
 SA = "/v1/self-assessments"
+REC = "/v1/recognitions"
 LIST = "/v1/recommendation-lists/{campaign}/{tier}/{unit}"
 CULT = "/v1/cultivations/{declaration_id}"
 NAT = "/v1/national/cases/{declaration_id}"
@@ -282,6 +285,21 @@ ROWS: list[Row] = [
         params=lambda w: {"import_id": w.import_id}),
     Row(D, "GET", SA + "/{assessment_id}", cells(DECLARATION_READERS),
         params=lambda w: {"assessment_id": w.assessment_id}),
+    # The register of recognised tiers (认定记录): imports by the ministry or the province of
+    # the rows' region; the register read by every token (what each sees is its readable
+    # statement), the public lists by anyone.
+    Row(D, "POST", REC + "/imports",
+        cells({"province_own", "ministry"}, exact={"province_other": 422, "xpcc": 422}), keyed=True,
+        json=lambda w: recognised_list()),
+    Row(D, "POST", REC + "/imports/file",
+        cells({"province_own", "ministry"}, exact={"province_other": 422, "xpcc": 422}), keyed=True,
+        query=lambda w: {"document_number": "矩阵：闽2024年先进级名单"}, content=recognised_csv,
+        content_type="text/csv"),
+    Row(D, "GET", REC + "/imports/{import_id}", cells({"province_own", "ministry", "service"}),
+        params=lambda w: {"import_id": w.recognition_import_id}),
+    Row(D, "GET", REC, cells(TOKEN), query=lambda w: {"enterprise_uscc": FUZHOU_USCC}),
+    Row(D, "GET", "/public/v1/recognitions/{uscc}", cells(EVERYONE),
+        params=lambda w: {"uscc": FUZHOU_USCC}),
     # --- the rules service: reference data for anyone with a token; uploads by the ministry -
     Row(RULES, "GET", "/healthz", cells(EVERYONE)),
     Row(RULES, "GET", "/readyz", cells(EVERYONE)),

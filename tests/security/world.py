@@ -80,6 +80,22 @@ def pdf_bytes() -> bytes:
     return out.getvalue()
 
 
+def recognised_list() -> dict:
+    """An earlier 先进级 list of a Fuzhou factory no declaration uses (an import again only
+    counts it as already recorded)."""
+    return {
+        "document_number": "矩阵：闽2024年先进级名单",
+        "rows": [{"uscc": FUZHOU_USCC, "enterprise_name": "福州示范智能装备有限公司",
+                  "factory_name": "矩阵认定工厂", "region_code": "350102", "tier": "advanced",
+                  "year": 2024}],
+    }  # fmt: skip
+
+
+def recognised_csv(w: object = None, g: object = None) -> bytes:
+    row = recognised_list()["rows"][0]
+    return (",".join(row) + "\n" + ",".join(str(v) for v in row.values()) + "\n").encode()
+
+
 def import_csv(gateway: httpx.Client, headers: dict[str, str]) -> bytes:
     """A one-row import in the campaign's template, for a Fuzhou enterprise no one else has
     filed (a fresh USCC, check character computed)."""
@@ -113,6 +129,7 @@ class World:
     attachment_id: str = ""
     assessment_id: str = ""
     import_id: str = ""
+    recognition_import_id: str = ""  # Fujian's import of an earlier list (认定名单)
     expert_id: str = ""  # expert_assigned's pool id
     spare_expert_id: str = ""  # an expert no one uses (the DELETE row removes it)
     objection_id: str = ""
@@ -259,6 +276,19 @@ def build(stack: Stack, gateway: httpx.Client) -> World:
         ),
         201,
     )
+    # Its 先进级 of 2024 (the prerequisite of 卓越级, judged on the register), imported by the
+    # ministry: the XPCC's region prefix is not a GB/T 2260 one.
+    _ok(
+        gateway.post(
+            "/api/declaration/v1/recognitions/imports",
+            json={"document_number": "矩阵：2024年先进级名单", "rows": [
+                {"uscc": XPCC_USCC, "enterprise_name": "石河子示范智能制造有限公司",
+                 "factory_name": "石河子智能工厂", "region_code": "659001", "tier": "advanced",
+                 "year": 2024}]},
+            headers={**ministry, **_key()},
+        ),
+        201,
+    )  # fmt: skip
     world.xpcc_did = _declare_elsewhere(gateway, xpcc_enterprise, factory["id"], "659001")
     _held_case(gateway, world.as_("xpcc"), world.xpcc_did, level="province")
 
@@ -284,6 +314,13 @@ def build(stack: Stack, gateway: httpx.Client) -> World:
         201,
     )
     world.import_id = imported["id"]
+    world.recognition_import_id = _ok(
+        gateway.post(
+            "/api/declaration/v1/recognitions/imports",
+            json=recognised_list(), headers={**province, **_key()},
+        ),
+        201,
+    )["id"]  # fmt: skip
     datasets = _ok(gateway.get("/api/rules/v1/reference-datasets", headers=ministry))
     world.dataset_id = datasets["items"][0]["id"]
     recorded = _ok(

@@ -158,7 +158,9 @@ def test_rules_facts_are_derived_from_the_document() -> None:
         "effects",
     ]
     assert facts["commitments"] == {"authenticity": True, "no_secrets": True}
-    assert facts["recognised_tier"] == "excellence"
+    # The applicant's claim of the tier held is kept in the document but never judged: the
+    # prerequisite is evaluated on the register (`recognitions.facts_for`), issue 14.
+    assert "recognised_tier" not in facts and "recognitions" not in facts
     assert facts["basic_requirements"]["above_scale"] is True
     assert [s["ai"] for s in facts["scenes"]] == [True, True, True, False, False]
 

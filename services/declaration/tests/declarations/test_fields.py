@@ -19,6 +19,8 @@ from ladder.declaration.declarations.fields import document_path
         ("facts.applicant.registered_region", "enterprise.region_code"),
         ("facts.credit_check.gsxt", "credit_check.gsxt"),
         ("facts.credit_check", "credit_check"),
+        # The prerequisite is judged on the register (/v1/recognitions), not the document.
+        ("facts.recognitions", "recognitions"),
         # Where the names agree they pass through unchanged.
         ("facts.scenes[3].scene", "facts.scenes[3].scene"),
         ("facts.kpis.ai_scene_share", "facts.kpis.ai_scene_share"),

@@ -6,11 +6,7 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime, timedelta
 
-import pytest
-from review_said import deliver, envelope, status_changed, submitted
-
-from ladder.contracts.registry import contract_for
-from ladder.contracts.review import LIST_PUBLISHED, LIST_SUBMITTED
+from review_said import deliver, status_changed, submitted
 
 
 async def test_the_review_status_is_shown_to_the_enterprise(client, issuer, enterprise) -> None:
@@ -92,15 +88,5 @@ async def test_a_status_forged_by_another_service_is_refused(client, issuer, ent
     assert read["review_status"] is None
 
 
-@pytest.mark.parametrize("topic", [LIST_SUBMITTED, LIST_PUBLISHED])
-async def test_list_events_are_acknowledged_and_change_nothing(client, issuer, enterprise, topic):
-    """The contracts name this service for the list events, but what a list means for a
-    declaration reaches it per case (`review.status_changed`): a list event is deduped and
-    acknowledged "ignored", so the review's outbox does not retry it."""
-    did = await submitted(client, enterprise)
-    before = (await client.get(f"/v1/declarations/{did}", headers=enterprise)).json()
-    event = envelope(topic, contract_for(topic).example, datetime.now(UTC))
-    resp = await deliver(client, issuer, event)
-    assert (resp.status_code, resp.json()["status"]) == (200, "ignored"), resp.text
-    after = (await client.get(f"/v1/declarations/{did}", headers=enterprise)).json()
-    assert after == before
+# The list events (review.list_submitted, review.list_published) write the register of
+# recognised tiers: tests/recognitions/test_register.py.

@@ -226,6 +226,10 @@ async def test_comparing_an_edition_with_itself_is_422(client, enterprise) -> No
         ),
         ({"facts": {"cmmm_level": 3, "recognised_tier": "gold"}}, "facts.recognised_tier"),
         (
+            {"facts": {"cmmm_level": 3, "recognitions": [{"tier": "gold", "year": 2024}]}},
+            "facts.recognitions[0].tier",
+        ),
+        (
             {"facts": {"cmmm_level": 3, "commitments": {"authenticity": "yes"}}},
             "facts.commitments.authenticity",
         ),

@@ -29,7 +29,9 @@ BASIC_ATTESTED = dict.fromkeys(
 COMPLETE = {
     **GOOD,
     "basic_requirements": BASIC_ATTESTED,
-    "recognised_tier": "basic",
+    "recognitions": [
+        {"tier": "basic", "year": 2025, "authority": "self", "source": "self_assessment"}
+    ],
     "kpis": dict.fromkeys(KPI_KEYS_2025, None) | {"productivity_gain": 25.0},
 }
 

@@ -15,6 +15,8 @@ from ladder.declaration.declarations.endpoints import router as declarations_rou
 from ladder.declaration.enterprises.endpoints import router as enterprises_router
 from ladder.declaration.events import router as events_router
 from ladder.declaration.printing.endpoints import router as printing_router
+from ladder.declaration.recognitions.endpoints import public_router as public_recognitions_router
+from ladder.declaration.recognitions.endpoints import router as recognitions_router
 from ladder.declaration.selfassessments.endpoints import IMPORT_PATH
 from ladder.declaration.selfassessments.endpoints import router as self_assessments_router
 from ladder.declaration.settings import SCHEMA, Settings
@@ -44,6 +46,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 campaigns_router,
                 printing_router,
                 self_assessments_router,
+                recognitions_router,
+                public_recognitions_router,
             ],
             peers={"rules": settings.rules_url, "review": settings.review_url},
             outbox=OUTBOX,

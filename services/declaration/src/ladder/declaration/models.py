@@ -15,6 +15,7 @@ from ladder.declaration.declarations.models import (
     ExpertGrant,
 )
 from ladder.declaration.enterprises.models import Enterprise, Factory
+from ladder.declaration.recognitions.models import Recognition, RecognitionImport
 from ladder.declaration.selfassessments.models import SelfAssessment, SelfAssessmentImport
 
 __all__ = [
@@ -29,6 +30,8 @@ __all__ = [
     "Enterprise",
     "ExpertGrant",
     "Factory",
+    "Recognition",
+    "RecognitionImport",
     "SelfAssessment",
     "SelfAssessmentImport",
     "tables",

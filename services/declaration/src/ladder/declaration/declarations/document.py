@@ -164,7 +164,11 @@ class DeclarationFacts(_Part):
     )
     summary: Text | None = Field(default=None, description="建设概述")
     recognised_tier: HeldTier | None = Field(
-        default=None, description="highest tier held (基础级 by self-assessment), or none"
+        default=None,
+        description=(
+            "the applicant's own statement of the tier it holds: kept and printed, but not "
+            "judged — the prerequisite reads the register of recognised tiers (issue 14)"
+        ),
     )
     attestations: dict[Annotated[str, StringConstraints(max_length=40)], bool] | None = Field(
         default=None, max_length=20, description="基础要求 1–4, by the rules' fact keys"
@@ -252,8 +256,6 @@ def to_rules_facts(doc: DeclarationFacts, *, registered_region: str) -> dict[str
     facts: dict[str, Any] = {"cmmm_level": doc.cmmm_level, "segments": list(doc.segments)}
     if doc.summary:
         facts["summary"] = doc.summary
-    if doc.recognised_tier is not None:
-        facts["recognised_tier"] = doc.recognised_tier.value
     if doc.attestations is not None:
         facts["basic_requirements"] = dict(doc.attestations)
     if doc.applicant is not None:

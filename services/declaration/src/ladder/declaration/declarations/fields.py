@@ -17,6 +17,8 @@ _RENAMED: tuple[tuple[str, str], ...] = (
     ("facts.materials", "facts"),
     # The registered region is the enterprise profile's, not the document's.
     ("facts.applicant.registered_region", "enterprise.region_code"),
+    # The tier held is the register's (认定记录, /v1/recognitions), not the document's.
+    ("facts.recognitions", "recognitions"),
     # The credit check is the recommending county's, given with its opinion after submission.
     ("facts.credit_check", "credit_check"),
 )

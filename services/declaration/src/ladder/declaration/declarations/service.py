@@ -63,6 +63,7 @@ from ladder.declaration.errors import (
     PrecheckFailed,
     TierNotOpen,
 )
+from ladder.declaration.recognitions import service as recognitions
 from ladder.declaration.rules_client import RulesClient
 from ladder.declaration.vocabulary import Tier
 from ladder.kit import clock
@@ -233,7 +234,8 @@ async def _evaluate(
     d = row.declaration
     campaign = await campaigns.campaign(session, d.campaign_year)
     assert campaign is not None
-    result = await _ask_rules(rules, campaign.rules_edition, row)
+    held = await recognitions.facts_for(session, row)
+    result = await _ask_rules(rules, campaign.rules_edition, row, held)
     d.last_precheck = result.model_dump(mode="json")
     if flush:
         await session.flush()
@@ -244,16 +246,23 @@ async def _ask_rules(
     rules: RulesClient,
     edition: str,
     row: DeclarationRow,
+    recognitions: list[dict[str, Any]],
     *,
     wait_seconds: float | None = None,
 ) -> PrecheckResult:
-    """The rules' answer, with the classification-marking scan; touches no database."""
+    """The rules' answer, with the classification-marking scan; touches no database.
+
+    `recognitions` are the factory's entries in the register of recognised tiers
+    (`recognitions.facts_for`, read by the caller in its transaction): the prerequisite
+    (已获评…) is judged on them, never on the applicant's `recognised_tier`."""
     d = row.declaration
     document = DeclarationFacts.model_validate(d.facts)
+    facts = to_rules_facts(document, registered_region=row.enterprise.region_code)
+    facts["recognitions"] = recognitions
     result = await rules.precheck(
         edition=edition,
         tier=d.tier,
-        facts=to_rules_facts(document, registered_region=row.enterprise.region_code),
+        facts=facts,
         jurisdiction=d.region_code,
         wait_seconds=wait_seconds,
     )
@@ -352,9 +361,10 @@ async def evaluate_for_submit(
             campaign = await campaigns.campaign(session, row.declaration.campaign_year)
             assert campaign is not None
             edition = campaign.rules_edition
+            held = await recognitions.facts_for(session, row)
     except LadderError:
         return None
-    result = await _ask_rules(rules, edition, row, wait_seconds=wait_seconds)
+    result = await _ask_rules(rules, edition, row, held, wait_seconds=wait_seconds)
     return Evaluated(row.declaration.row_version, result)
 
 

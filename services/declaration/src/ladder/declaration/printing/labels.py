@@ -36,7 +36,7 @@ FIELD_LABELS = {
     "cmmm_level": "智能制造能力成熟度等级",
     "segments": "覆盖环节",
     "summary": "概述",
-    "recognised_tier": "已获认定层级",
+    "recognised_tier": "已获层级（申报单位自述，以认定记录为准）",
     "applicant": "申报主体基本信息",
     "address": "地址",
     "nature": "企业性质",

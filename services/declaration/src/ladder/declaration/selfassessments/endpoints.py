@@ -26,7 +26,7 @@ from ladder.declaration.selfassessments.errors import (
     UnsupportedFileType,
 )
 from ladder.declaration.selfassessments.layout import layout, template_csv, template_xlsx
-from ladder.declaration.selfassessments.reader import CSV, MEDIA_TYPES, XLSX
+from ladder.declaration.selfassessments.reader import CSV, FILE_BODY, MEDIA_TYPES, XLSX
 from ladder.declaration.selfassessments.schemas import (
     ImportRead,
     SelfAssessmentCreate,
@@ -129,7 +129,7 @@ def _file_name(request: Request) -> str | None:
     return name[:255] if name else None
 
 
-async def _receive(request: Request) -> service.Upload:
+async def receive_upload(request: Request) -> service.Upload:
     media, _, params = request.headers.get("content-type", "").partition(";")
     media = media.strip().lower()
     if media not in MEDIA_TYPES:
@@ -188,15 +188,7 @@ async def _receive(request: Request) -> service.Upload:
         "refuses to evaluate is. Either way an import record is kept. Up to 64 MiB and "
         "600,000 rows per file."
     ),
-    openapi_extra={
-        "requestBody": {
-            "required": True,
-            "content": {
-                CSV: {"schema": {"type": "string", "format": "binary"}},
-                XLSX: {"schema": {"type": "string", "format": "binary"}},
-            },
-        }
-    },
+    openapi_extra=FILE_BODY,
 )
 async def import_self_assessments(
     request: Request,
@@ -208,7 +200,7 @@ async def import_self_assessments(
     # Who may import is known from the token: a caller who may not is refused before a byte
     # of the (up to 64 MiB) body is read.
     service.ensure_may_import(principal)
-    upload = await _receive(request)
+    upload = await receive_upload(request)
     sent = {
         "campaign_year": campaign_year,
         "file_sha256": upload.sha256,

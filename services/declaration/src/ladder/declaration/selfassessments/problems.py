@@ -89,6 +89,19 @@ TEXTS: dict[str, tuple[str, str]] = {
         "该企业登记的所属中央企业集团为“{named}”，不是导入单位的集团",
         "The enterprise's profile names the central-SOE group '{named}', not the importer's",
     ),
+    # an imported list of recognised tiers (认定记录, recognitions/)
+    "invalid_tier": (
+        "层级应为先进级、卓越级或领航级，填报为{value}",
+        "The tier must be 先进级, 卓越级 or 领航级 (advanced, excellence, pilot); given {value}",
+    ),
+    "invalid_year": (
+        "认定年度应为{first}–{last}年，填报为{value}",
+        "The year recognised must be {first} to {last}; given {value}",
+    ),
+    "duplicate_entry": (
+        "与第{first}行为同一企业、同一工厂、同一层级和年度",
+        "Same enterprise, factory, tier and year as row {first}",
+    ),
     "rules_refused": ("要素条件规则服务不接受：{reason}", "Refused by the rules service: {reason}"),
 }
 

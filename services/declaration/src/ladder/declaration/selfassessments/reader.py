@@ -31,6 +31,13 @@ from ladder.kit.archives import ArchiveLimits, ArchiveRefused, check_xlsx_string
 CSV = "text/csv"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MEDIA_TYPES = (CSV, XLSX)
+# The OpenAPI request body of a route whose body is the file itself.
+FILE_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {m: {"schema": {"type": "string", "format": "binary"}} for m in MEDIA_TYPES},
+    }
+}
 _SNIFF_BYTES = 64 * 1024
 MAX_SHARED_STRINGS = 1_000_000
 MAX_SHARED_STRINGS_BYTES = 96 * 1024 * 1024

@@ -29,6 +29,8 @@ from stdnum.exceptions import ValidationError as StdnumError
 from ladder.declaration.campaigns import repository as campaigns
 from ladder.declaration.campaigns.models import Campaign
 from ladder.declaration.errors import CampaignNotFound, NotOwnEnterprise, TierNotOpen
+from ladder.declaration.recognitions import repository as register
+from ladder.declaration.recognitions import service as recognitions
 from ladder.declaration.rules_client import BatchAnswer, RulesClient
 from ladder.declaration.selfassessments import repository
 from ladder.declaration.selfassessments import rules as basic_rules
@@ -114,7 +116,7 @@ async def submit_form(
         ),
         jurisdiction=data.region_code,
     )
-    return await repository.upsert(
+    record, inserted = await repository.upsert(
         session,
         {
             "campaign_year": data.campaign_year,
@@ -133,6 +135,9 @@ async def submit_form(
             "created_by": principal.sub,
         },
     )
+    # Eligible, it is the factory's 基础级 in the register of recognised tiers (same transaction).
+    await recognitions.from_self_assessment(session, record)
+    return record, inserted
 
 
 async def get_readable(
@@ -447,6 +452,7 @@ async def run_import(
         # which row.
         raise ImportRaced(details={"staged": staged, "written": written})
     record.written = written
+    await register.from_self_assessment_import(session, f"import:{import_id}")
     await repository.add_import(session, record)
     return 201, ImportRead.model_validate(record).model_dump(mode="json")
 

@@ -14,7 +14,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
-from ladder.rules.vocabulary import CreditCheckResult, HeldTier, LegalForm
+from ladder.rules.vocabulary import CreditCheckResult, HeldTier, LegalForm, Tier
 
 Name = Annotated[str, StringConstraints(min_length=1, max_length=50)]
 RegionCode = Annotated[
@@ -68,6 +68,24 @@ class CreditCheckIn(_In):
     checked_on: date
 
 
+class RecognitionIn(_In):
+    """One entry of the register of recognised tiers (认定记录) as the declaration service keeps
+    it: the tier a factory holds, since which year, who recognised it, and from what source.
+    Never the applicant's word: the declaration service builds these from its register."""
+
+    tier: Tier
+    year: int = Field(ge=2000, le=2100)
+    authority: Annotated[str, StringConstraints(min_length=1, max_length=40)] = Field(
+        description="who recognised it: a unit code (350000, xpcc, soe:<USCC>), ministry, self"
+    )
+    source: Annotated[str, StringConstraints(min_length=1, max_length=30)] = Field(
+        description="self_assessment | list_submission | publication | acceptance | import"
+    )
+    reference: Annotated[str, StringConstraints(max_length=200)] | None = Field(
+        default=None, description="the source's reference (document number, list hash, id)"
+    )
+
+
 class FactsIn(_In):
     """The facts of a factory (what the declaration service sends for a pre-check)."""
 
@@ -100,7 +118,18 @@ class FactsIn(_In):
     applicant: ApplicantIn | None = None
     recognised_tier: HeldTier | None = Field(
         default=None,
-        description="the highest tier already held (basic = self-assessed); 'none' if none",
+        description=(
+            "the applicant's own claim of the tier it holds: accepted for older callers, no "
+            "longer judged (issue 14): the prerequisite reads `recognitions`"
+        ),
+    )
+    recognitions: list[RecognitionIn] | None = Field(
+        default=None,
+        max_length=50,
+        description=(
+            "the factory's entries in the register of recognised tiers (认定记录), supplied by "
+            "the declaration service; [] when it holds none; absent: not provided"
+        ),
     )
     credit_check: CreditCheckIn | None = None
 
