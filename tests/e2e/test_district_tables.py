@@ -23,7 +23,7 @@ import pytest
 from stdnum.cn import uscc as stdnum_uscc
 
 from ladder.kit.tokens import SigningKey
-from tests.conftest import dev_token, running_stack
+from tests.conftest import dev_token, import_recognitions, minted, running_stack
 from tests.e2e.test_declaration_document import DECL, DEMO_YEAR, _document
 from tests.e2e.test_recommendation_chains import LISTS, submit_declaration
 from tests.e2e.test_review_chain import _held_case, _opine
@@ -78,6 +78,18 @@ def jiebang_declaration(gateway: httpx.Client, key: SigningKey) -> str:
         headers={**enterprise, **_key()},
     )
     assert factory.status_code == 201, factory.text
+    # 卓越级 needs a recognised 先进级 (251号 二(一)2): Shanghai's list of last year names it.
+    row = {
+        "uscc": JIEBANG_USCC,
+        "enterprise_name": "上海揭榜示范制造有限公司",
+        "factory_name": "揭榜示范智能工厂",
+        "region_code": PUDONG,
+        "tier": "advanced",
+        "year": 2024,
+    }
+    shanghai = minted(key, "e2e:sh-province", "province", region=MUNICIPAL)
+    imported = import_recognitions(gateway, shanghai, [row], "测试数据：上海2024年先进级名单")
+    assert imported.status_code == 201, imported.text
     doc = _document()
     doc["applicant"] = {
         **doc["applicant"],

@@ -23,7 +23,7 @@ def test_pingtan_goes_to_the_province_directly_as_a_city(gateway):
     enterprise = dev_token(gateway, "enterprise")
     chain = gateway.get(
         f"/api/declaration/v1/campaigns/{DEMO_YEAR}/deadlines",
-        params={"region": PINGTAN},
+        params={"region": PINGTAN, "tier": "excellence"},
         headers=enterprise,
     )
     assert chain.status_code == 200, chain.text

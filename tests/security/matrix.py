@@ -269,12 +269,16 @@ ROWS: list[Row] = [
         params=lambda w: {"fingerprint": w.fingerprint}),
     Row(D, "POST", SA, cells({"enterprise_own", "enterprise_other"}), keyed=True,
         json=lambda w: FORM),
+    # A group HQ reads its group's (251号 一(一)): 200, without this Fuzhou enterprise's.
     Row(D, "GET", SA,
-        cells(sees=DECLARATION_READERS, hides=OUTSIDERS - {"soe_hq"}),
+        cells(sees=DECLARATION_READERS, hides=OUTSIDERS),
         query=lambda w: {"campaign_year": DEMO_YEAR, "limit": 200},
         found=_items_have("id", lambda w: w.assessment_id)),
+    # Organisers import (251号 一(一)): provinces and the XPCC their regions, a group HQ its
+    # group's enterprises (these rows name none registered elsewhere), the ministry all.
     Row(D, "POST", SA + "/imports",
-        cells({"province_own", "ministry"}, exact={"province_other": 422, "xpcc": 422}), keyed=True,
+        cells({"province_own", "ministry", "soe_hq"}, exact={"province_other": 422, "xpcc": 422}),
+        keyed=True,
         query=lambda w: {"campaign_year": DEMO_YEAR}, content=lambda w,
         g: import_csv(g, w.as_("ministry")), content_type="text/csv"),
     Row(D, "GET", SA + "/imports/template.csv", cells(TOKEN),
@@ -347,6 +351,9 @@ ROWS: list[Row] = [
     # --- the review service ---------------------------------------------------------------
     Row(R, "GET", "/healthz", cells(EVERYONE)),
     Row(R, "GET", "/readyz", cells(EVERYONE)),
+    # The units registry (推荐/审核单位, ladder.kit.units): public notices, read with any token.
+    Row(R, "GET", "/v1/units", cells(TOKEN), query=lambda w: {"region": "350128"}),
+    Row(R, "GET", "/v1/units/{unit_id}", cells(TOKEN), params=lambda w: {"unit_id": "350128"}),
     *_outbox_rows(R),
     Row(R, "POST", "/internal/events", cells({"service"}), json=_event("review"), direct=True),
     Row(R, "POST", "/internal/events/batch", cells({"service"}), json=_batch("review"),
