@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import re
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -149,7 +150,14 @@ def gateway(stack: Stack):
 
 
 def dev_token(gateway: httpx.Client, username: str) -> dict[str, str]:
-    resp = gateway.post("/auth/dev-token", json={"username": username})
+    """A demo user's token from the gateway's `/auth/dev-token`. The gateway limits `/auth/*`
+    to 30 requests a minute per client, which a module asking for many users' tokens can
+    reach: a 429 is waited out as its `Retry-After` says, like any client would."""
+    for _ in range(90):
+        resp = gateway.post("/auth/dev-token", json={"username": username})
+        if resp.status_code != 429:
+            break
+        time.sleep(float(resp.headers.get("Retry-After", "1")))
     assert resp.status_code == 200, resp.text
     return {"Authorization": f"Bearer {resp.json()['access_token']}"}
 
