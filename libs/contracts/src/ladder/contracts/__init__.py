@@ -10,7 +10,15 @@ Payload models ignore unknown fields, so a producer may add one without breaking
 still on the older contract; removing or retyping a field is a new topic version.
 """
 
-from ladder.contracts import campaign, declaration, review
+from ladder.contracts import campaign, declaration, recognition, review
 from ladder.contracts.registry import CONTRACTS, EventContract, contract_for
 
-__all__ = ["CONTRACTS", "EventContract", "campaign", "contract_for", "declaration", "review"]
+__all__ = [
+    "CONTRACTS",
+    "EventContract",
+    "campaign",
+    "contract_for",
+    "declaration",
+    "recognition",
+    "review",
+]

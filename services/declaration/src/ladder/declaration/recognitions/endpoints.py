@@ -73,6 +73,7 @@ async def import_list(
         principal,
         document_number=data.document_number,
         source_note=data.source_note,
+        complete_national_list=data.complete_national_list,
         rows=rows,
         problems=Problems(),
         content_type="application/json",
@@ -103,12 +104,16 @@ async def import_list_file(
     write: KeyedWriteDep,
     document_number: Annotated[DocumentNumber, Query(description="文号 of the list")],
     source_note: Annotated[SourceNote | None, Query()] = None,
+    complete_national_list: Annotated[
+        bool, Query(description="the ministry's whole national list (see the JSON route)")
+    ] = False,
 ) -> Response:
     service.ensure_may_import(principal)
     upload = await receive_upload(request)
     sent = {
         "document_number": document_number,
         "source_note": source_note,
+        "complete_national_list": complete_national_list,
         "file_sha256": upload.sha256,
         "content_type": upload.media_type,
     }
@@ -122,6 +127,7 @@ async def import_list_file(
             principal,
             document_number=document_number,
             source_note=source_note,
+            complete_national_list=complete_national_list,
             rows=rows,
             problems=problems,
             content_type=upload.media_type,

@@ -100,6 +100,11 @@ class RecognitionImport(SQLModel, table=True):
     jurisdiction: str = Field(max_length=6, description="the importer's region prefix ('' = all)")
     document_number: str = Field(max_length=200, description="文号 of the list imported")
     source_note: str | None = Field(default=None, max_length=2000)
+    complete_national_list: bool = Field(
+        default=False,
+        sa_column_kwargs={"server_default": text("false")},
+        description="a ministry import of the whole national list (completes its years' counts)",
+    )
     content_type: str = Field(max_length=100)
     file_name: str | None = Field(default=None, max_length=255)
     sha256: str = Field(max_length=64)

@@ -27,7 +27,7 @@ from ladder.contracts.review import (
 )
 from ladder.declaration.declarations import cultivation_events
 from ladder.declaration.declarations import repository as declarations
-from ladder.declaration.recognitions import repository
+from ladder.declaration.recognitions import repository, tier_counts
 from ladder.declaration.recognitions.service import entry, from_declaration
 from ladder.declaration.recognitions.standing import MINISTRY, SOURCE_RULES
 from ladder.kit.clock import beijing_date
@@ -96,6 +96,14 @@ async def on_list_published(session: AsyncSession, event: Event) -> None:
                 )
             )
     await repository.record_many(session, entries)
+    # The whole national list of the year is in the register now: its counts are complete.
+    await tier_counts.announce(
+        session,
+        published.campaign_year,
+        source_kind="publication",
+        reference=published.published_at.isoformat(),
+        complete=True,
+    )
 
 
 async def on_cultivation_accepted(session: AsyncSession, event: Event) -> None:

@@ -40,6 +40,11 @@ class ListImportIn(BaseModel):
         description="文号 of the list, e.g. 闽工信函〔2024〕1号"
     )
     source_note: SourceNote | None = Field(default=None, description="where the list comes from")
+    complete_national_list: bool = Field(
+        default=False,
+        description="the ministry says this is the whole national list of its years' 卓越级: "
+        "the register's counts of those years become complete (a province's import never does)",
+    )
     rows: list[ListRowIn] = Field(min_length=1, max_length=20_000)
 
 
@@ -80,6 +85,7 @@ class RecognitionImportRead(BaseModel):
     id: uuid.UUID
     document_number: str
     source_note: str | None
+    complete_national_list: bool
     jurisdiction: str
     content_type: str
     file_name: str | None

@@ -17,7 +17,7 @@ from stdnum.exceptions import ValidationError as StdnumError
 
 from ladder.declaration import regions
 from ladder.declaration.declarations.repository import DeclarationRow
-from ladder.declaration.recognitions import repository
+from ladder.declaration.recognitions import repository, tier_counts
 from ladder.declaration.recognitions.auth import (
     import_jurisdiction,
     may_import,
@@ -287,6 +287,7 @@ async def run_import(
     *,
     document_number: str,
     source_note: str | None,
+    complete_national_list: bool = False,
     rows: list[tuple[int, dict[str, Any]]],
     problems: Problems,
     content_type: str,
@@ -298,6 +299,8 @@ async def run_import(
     ensure_may_import(principal)
     jurisdiction = import_jurisdiction(principal)
     this_year = clock.beijing_today().year
+    # Only a nationwide (ministry) import can be the whole national list; a province's never.
+    complete = complete_national_list and jurisdiction == ""
     import_id = uuid.uuid4()
     checked: list[dict[str, Any]] = []
     first_of: dict[tuple[str, str, str, int], int] = {}
@@ -325,6 +328,7 @@ async def run_import(
         jurisdiction=jurisdiction,
         document_number=document_number,
         source_note=source_note,
+        complete_national_list=complete,
         content_type=content_type,
         file_name=file_name,
         sha256=digest,
@@ -364,6 +368,11 @@ async def run_import(
         written += await repository.record_many(session, entries[start : start + 1000])
     record.written = written
     record.already_recorded = len(entries) - written
+    if complete:
+        for year in sorted({e["year"] for e in entries if e["tier"] == tier_counts.COUNTED_TIER}):
+            await tier_counts.announce(
+                session, year, source_kind="import", reference=document_number, complete=True
+            )
     await session.flush()
     return 201, RecognitionImportRead.model_validate(record).model_dump(mode="json")
 

@@ -30,6 +30,8 @@ from ladder.rules.quotas.policy import (
 from ladder.rules.quotas.schemas import (
     DerivationStep,
     ExemptionRead,
+    InputRead,
+    InputSource,
     Level,
     PolicyRead,
     QuotaAnswer,
@@ -47,13 +49,29 @@ from ladder.rules.vocabulary import Tier
 class Reference:
     """One version of a reference table, as the computation reads it."""
 
-    dataset_id: uuid.UUID
+    dataset_id: uuid.UUID | None  # None: counted from the register, not uploaded
     kind: DatasetKind
     year: int
     version: int
     source_note: str
     sample: bool
     values: Mapping[str, int]
+    register_ref: str | None = None  # the register's source (publication time, 文号)
+
+    def read(self) -> InputRead:
+        if self.dataset_id is None:
+            return InputRead(
+                kind=self.kind,
+                year=self.year,
+                source=InputSource.register,
+                reference=self.register_ref or "",
+            )
+        return InputRead(
+            kind=self.kind,
+            year=self.year,
+            source=InputSource.uploaded,
+            reference=str(self.dataset_id),
+        )
 
 
 @dataclass(frozen=True)
@@ -236,7 +254,8 @@ def finish(plan: Plan, reference: Reference | None) -> QuotaAnswer:
         level=plan.level,
         policy=plan.policy,
         derivation=steps,
-        reference=None if used is None else _reference_read(used),
+        reference=None if used is None or used.dataset_id is None else _reference_read(used),
+        input=None if used is None else used.read(),
         sample=bool(used and used.sample),
         exemptions=[
             ExemptionRead(key=e.key, clause=e.clause, text=e.text, text_en=e.text_en)
@@ -309,6 +328,7 @@ def _unit_read(unit: Unit) -> UnitRead:
 
 
 def _reference_read(ref: Reference) -> ReferenceRead:
+    assert ref.dataset_id is not None
     return ReferenceRead(
         dataset_id=ref.dataset_id,
         kind=ref.kind,

@@ -70,6 +70,24 @@ class ReferenceRead(BaseModel):
     sample: bool
 
 
+class InputSource(StrEnum):
+    uploaded = "uploaded"  # the ministry's uploaded reference table (it overrides the register)
+    register = "register"  # counted from the declaration service's register (认定记录)
+
+
+class InputRead(BaseModel):
+    """Which input a banded limit was read from: an uploaded table wins; without one, a
+    complete register's count of that year's 卓越级 (excellence_count only)."""
+
+    kind: DatasetKind
+    year: int
+    source: InputSource
+    reference: str = Field(
+        description="uploaded: the dataset id; register: the publication's time or the "
+        "ministry import's document number (文号) the counts were complete with"
+    )
+
+
 class ExemptionRead(BaseModel):
     key: ExemptionKey
     clause: str
@@ -86,7 +104,12 @@ class QuotaAnswer(BaseModel):
     level: Level
     policy: PolicyRead
     derivation: list[DerivationStep]
-    reference: ReferenceRead | None = Field(description="the table the limit was read from")
+    reference: ReferenceRead | None = Field(
+        description="the uploaded table the limit was read from (null when read from the register)"
+    )
+    input: InputRead | None = Field(
+        default=None, description="which input the limit was read from (null for fixed limits)"
+    )
     sample: bool = Field(description="true when the limit rests on SAMPLE reference data")
     exemptions: list[ExemptionRead] = Field(
         description="candidates with these facts do not use the quota"

@@ -18,6 +18,9 @@ from ladder.rules.quotas.schemas import CandidateIn, QuotaAnswer, UsageAnswer
 from ladder.rules.reference import repository
 from ladder.rules.reference.kinds import DatasetKind
 from ladder.rules.reference.models import ReferenceDataset
+from ladder.rules.reference.regions import XPCC, regions
+from ladder.rules.tiercounts import service as tiercounts
+from ladder.rules.tiercounts.models import RegisterTierCount
 from ladder.rules.vocabulary import Tier
 
 
@@ -36,10 +39,7 @@ async def quota(session: AsyncSession, campaign: str, tier: Tier, unit: str) -> 
     reference = None
     if plan.needs is not None:
         kind, year = plan.needs
-        dataset = await repository.current(session, kind, year)
-        if dataset is None:
-            raise ReferenceDataMissing(kind.value, year)
-        reference = as_reference(dataset)
+        reference = await _input(session, kind, year)
     answer = compute.finish(plan, reference)
     if policies().is_demo(campaign):
         answer = answer.model_copy(update={"demo": True})
@@ -76,6 +76,41 @@ async def _holders(
     """Who each exemption of the answer covers among the candidates, from its registry."""
     usccs = {c.enterprise_uscc for c in candidates}
     return {e.key: await REGISTRIES[e.key](session, answer, usccs) for e in answer.exemptions}
+
+
+async def _input(session: AsyncSession, kind: DatasetKind, year: int) -> Reference:
+    """The uploaded table of that year when there is one (it overrides); else, for the 卓越级
+    counts, the register's when complete (issue 14 item 1); else 409 as before."""
+    dataset = await repository.current(session, kind, year)
+    if dataset is not None:
+        return as_reference(dataset)
+    if kind is DatasetKind.excellence_count:
+        counted = await tiercounts.complete_counts(session, "excellence", year)
+        if counted is not None:
+            return from_register(counted)
+    raise ReferenceDataMissing(kind.value, year)
+
+
+def from_register(row: RegisterTierCount) -> Reference:
+    """The register's counts as a table: every province and the XPCC, 0 where the register
+    holds no 卓越级 factory of that year (the counts are complete, so absence means none)."""
+    codes = [p.code for p in regions().provinces] + [XPCC]
+    values = {code: int(row.counts.get(_short(code), 0)) for code in codes}
+    return Reference(
+        dataset_id=None,
+        kind=DatasetKind.excellence_count,
+        year=row.year,
+        version=1,
+        source_note=f"认定记录 register ({row.source_kind} {row.source_ref})",
+        sample=False,
+        values=values,
+        register_ref=f"{row.source_kind}:{row.source_ref}",
+    )
+
+
+def _short(code: str) -> str:
+    """The event's key for a region: a province's 2 digits, or `xpcc`."""
+    return code if code == XPCC else code[:2]
 
 
 def as_reference(dataset: ReferenceDataset) -> Reference:
