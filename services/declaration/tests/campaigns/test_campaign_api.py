@@ -348,3 +348,40 @@ async def test_a_declaration_runs_through_a_campaign_made_by_the_api(
     on_time = await submit(advanced)
     assert on_time.status_code == 200, on_time.text
     assert on_time.json()["status"] == "submitted"
+
+
+async def test_a_tier_in_use_stays_open(client, ministry, enterprise):
+    """Taking a tier out of a campaign would strand its declarations and chains: 409."""
+    created = await _create(client, ministry)
+    factory = await new_factory(client, enterprise)
+    drafted = await client.post(
+        "/v1/declarations",
+        json={
+            "factory_id": factory,
+            "campaign_year": 2030,
+            "tier": "pilot",
+            "facts": document("pilot"),
+        },
+        headers={**enterprise, **_key()},
+    )
+    assert drafted.status_code == 201, drafted.text
+    url, tag = "/v1/campaigns/2030", created.headers["etag"]
+    for kept, (tier, declarations, chains) in (
+        (["basic", "excellence", "pilot"], ("advanced", 0, 1)),  # Fujian's 先进级 chain
+        (["basic", "advanced", "excellence"], ("pilot", 1, 1)),
+    ):
+        resp = await client.patch(
+            url, json={"open_tiers": kept}, headers={**ministry, "If-Match": tag}
+        )
+        assert resp.status_code == 409, resp.text
+        error = resp.json()["error"]
+        assert error["code"] == "tier_in_use"
+        assert (error["details"]["tier"], error["details"]["declarations"]) == (tier, declarations)
+        assert error["details"]["deadline_chains"] == chains
+    # A tier nothing uses may go; the campaign was not changed by the refusals.
+    ok = await client.patch(
+        url,
+        json={"open_tiers": ["advanced", "excellence", "pilot"]},
+        headers={**ministry, "If-Match": tag},
+    )
+    assert ok.status_code == 200 and ok.headers["etag"] == 'W/"campaign-2030-v2"'

@@ -17,6 +17,7 @@ from ladder.declaration.campaigns.errors import (
     DeadlineChainNotFound,
     DeadlineChainOutOfOrder,
     NoSuchCampaign,
+    TierInUse,
     UnknownRulesEdition,
 )
 from ladder.declaration.campaigns.schemas import (
@@ -117,12 +118,12 @@ async def read_campaign(year: YearPath, session: SessionDep, _: PrincipalDep) ->
 @router.patch(
     "/{year}",
     response_model=CampaignRead,
-    responses=declare(NoSuchCampaign, UnknownRulesEdition, UpstreamError),
+    responses=declare(NoSuchCampaign, TierInUse, UnknownRulesEdition, UpstreamError),
     summary="Edit a campaign's own fields (ministry; If-Match)",
     description=(
         "Only the fields given change, each recorded in the history with who and when; chains "
         "are replaced one by one (`PUT /v1/campaigns/{year}/deadlines/{jurisdiction}/{tier}`). "
-        + _PARAMETERS
+        "A tier with declarations or deadline chains stays open (409 `tier_in_use`). " + _PARAMETERS
     ),
 )
 async def edit_campaign(

@@ -45,6 +45,17 @@ class CampaignInvalid(LadderError):
     message_en = "Invalid campaign"
 
 
+class TierInUse(LadderError):
+    """A tier taken out of a campaign while declarations or deadline chains of it exist."""
+
+    status_code = 409
+    code = "tier_in_use"
+    message = "该层级已有申报书或截止时间，不能从申报批次中移除"
+    message_en = (
+        "The tier has declarations or deadline chains; it cannot be removed from the campaign"
+    )
+
+
 class UnknownRulesEdition(LadderError):
     status_code = 422
     code = "unknown_rules_edition"

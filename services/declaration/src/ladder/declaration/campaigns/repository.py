@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import delete
+from sqlalchemy import delete, func
 from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -15,6 +15,7 @@ from ladder.declaration.campaigns.models import (
     DeadlineChain,
     DeadlineChainRevision,
 )
+from ladder.declaration.declarations.models import Declaration
 
 _RANK = {level.value: i for i, level in enumerate(LEVELS)}
 
@@ -158,3 +159,14 @@ async def chain_revisions(session: AsyncSession, year: int) -> list[DeadlineChai
         .order_by(DeadlineChainRevision.id)
     )
     return list((await session.exec(stmt)).all())
+
+
+async def tier_use(session: AsyncSession, year: int, tier: str) -> tuple[int, int]:
+    """(declarations, deadline chains) of `tier` in the campaign: what removing it would strand."""
+    declarations = select(func.count()).where(
+        Declaration.campaign_year == year, Declaration.tier == tier
+    )
+    chains = select(func.count()).where(
+        DeadlineChain.campaign_year == year, DeadlineChain.tier == tier
+    )
+    return (await session.exec(declarations)).one(), (await session.exec(chains)).one()

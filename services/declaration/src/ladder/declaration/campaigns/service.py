@@ -36,6 +36,7 @@ from ladder.declaration.campaigns.errors import (
     DeadlineChainOutOfOrder,
     DeadlinePassed,
     NoSuchCampaign,
+    TierInUse,
     UnknownRulesEdition,
 )
 from ladder.declaration.campaigns.models import (
@@ -257,6 +258,17 @@ async def edit_campaign(
     given = data.model_dump(exclude_unset=True)
     if "open_tiers" in given:
         given["open_tiers"] = [Tier(t).value for t in given["open_tiers"]]
+        for tier in sorted(set(campaign.open_tiers) - set(given["open_tiers"])):
+            declarations, chains = await repository.tier_use(session, year, tier)
+            if declarations or chains:
+                raise TierInUse(
+                    details={
+                        "field": "open_tiers",
+                        "tier": tier,
+                        "declarations": declarations,
+                        "deadline_chains": chains,
+                    }
+                )
     if "rules_edition" in given and given["rules_edition"] != campaign.rules_edition:
         await _checked_edition(rules_http, given["rules_edition"])
     changed = [
