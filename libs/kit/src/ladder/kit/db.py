@@ -15,7 +15,7 @@ query) is not touched: it stays a 500 or whatever the code makes of it.
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
@@ -24,6 +24,7 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import Column, DateTime, event, func, text
 from sqlalchemy import exc as sa_exc
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel import Field, SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -208,4 +209,21 @@ def timestamp_field(nullable: bool = False, **column: Any) -> Any:
             **column,
         ),
         default=None,
+    )
+
+
+async def keep_newest(session: AsyncSession, row: SQLModel, *, key: Sequence[str], by: str) -> None:
+    """Store `row` — a service's copy of another service's record, fed by its events — unless
+    the copy held under the same `key` columns is as new or newer by the `by` column (a row
+    version, an instant): a redelivered or late event never moves the copy back. One
+    statement, so two deliveries racing settle on the newest."""
+    table = type(row).__table__  # type: ignore[attr-defined]
+    values = row.model_dump()
+    stmt = insert(table).values(**values)
+    await session.execute(
+        stmt.on_conflict_do_update(
+            index_elements=[table.c[k] for k in key],
+            set_={k: stmt.excluded[k] for k in values if k not in key},
+            where=table.c[by] < stmt.excluded[by],
+        )
     )

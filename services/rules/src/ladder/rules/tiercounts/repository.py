@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy.dialects.postgresql import insert
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from ladder.kit.db import keep_newest
 from ladder.rules.tiercounts.models import RegisterTierCount
 
 
@@ -14,13 +14,4 @@ async def get(session: AsyncSession, tier: str, year: int) -> RegisterTierCount 
 
 async def keep_latest(session: AsyncSession, row: RegisterTierCount) -> None:
     """Store `row` unless a later one (by `at`) of that tier and year is stored already."""
-    table = RegisterTierCount.__table__
-    values = row.model_dump()
-    stmt = insert(table).values(**values)
-    await session.execute(
-        stmt.on_conflict_do_update(
-            index_elements=[table.c.tier, table.c.year],
-            set_={k: stmt.excluded[k] for k in values if k not in ("tier", "year")},
-            where=table.c.at < stmt.excluded.at,
-        )
-    )
+    await keep_newest(session, row, key=("tier", "year"), by="at")
