@@ -38,6 +38,7 @@ from ladder.declaration.recognitions.standing import (
 )
 from ladder.declaration.selfassessments.models import SelfAssessment
 from ladder.declaration.selfassessments.problems import Problems
+from ladder.declaration.selfassessments.rows import text as cell_text
 from ladder.kit import clock
 from ladder.kit.auth import Principal
 from ladder.kit.inputs import text_problem
@@ -213,14 +214,6 @@ def rows_of_table(
     return out
 
 
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip()
-
-
 def _shown(value: str) -> str:
     """A cell as a problem's message repeats it: short."""
     return value if len(value) <= 20 else value[:20] + "…"
@@ -231,7 +224,7 @@ def check_row(
 ) -> dict[str, Any] | None:
     """The row's checked values, or None with its problems added (row, field, code)."""
     before = problems.count
-    got = {key: _text(values.get(key)) for key in FIELDS}
+    got = {key: cell_text(values.get(key)) for key in FIELDS}
     for key in FIELDS:
         reason = text_problem(got[key])
         if reason is not None:  # NUL, control characters: never stored, never echoed
