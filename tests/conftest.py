@@ -19,6 +19,9 @@ from tools.migrate import upgrade_all
 from tools.seed import seed_all
 from tools.stack import Stack
 
+# The demo accounts' password (`ladder.identity.seed`): never in a log line.
+DEV_PASSWORD = "ladder-demo-2026"
+
 
 @contextlib.contextmanager
 def running_stack(
@@ -49,7 +52,7 @@ def running_stack(
         running.stop_all()
         asyncio.run(testdb.drop_database(url))
     # Every cross-service run ends by reading what its processes logged (issue 11).
-    found = log_leaks(home / "logs", [running.service_secret])
+    found = log_leaks(home / "logs", [running.service_secret, running.sealing_secret, DEV_PASSWORD])
     assert not found, "personal data, tokens, secrets or NUL traces in the logs:\n" + "\n".join(
         found[:20]
     )

@@ -67,6 +67,8 @@ def main(argv: list[str] | None = None) -> int:
         service_secret=_secret(data / "service-secret"),
         environment="dev",
         log_json=False,
+        # The demo accounts sign in with the dev password and no TOTP (issue 15 item 6).
+        extra_env={"LADDER_DEV_MFA_OFF": "true"},
     )
     stack.start_all()
     gw = stack.url("gateway")
@@ -77,6 +79,7 @@ Ladder is running.
   declaration        {stack.url("declaration")}   (docs: {stack.url("declaration")}/docs)
   rules              {stack.url("rules")}   (docs: {stack.url("rules")}/docs)
   review             {stack.url("review")}   (docs: {stack.url("review")}/docs)
+  identity           {stack.url("identity")}   (docs: {stack.url("identity")}/docs)
   OpenAPI            {gw}/api/<service>/openapi.json
   demo users         curl {gw}/auth/demo-users
   a demo token       curl -s -X POST {gw}/auth/dev-token -H 'content-type: application/json' \\

@@ -27,6 +27,7 @@ SERVICES: list[ServiceInfo] = [
     ServiceInfo("declaration", "ladder.declaration", 8001, "declaration"),
     ServiceInfo("rules", "ladder.rules", 8002, "rules"),
     ServiceInfo("review", "ladder.review", 8003, "review"),
+    ServiceInfo("identity", "ladder.identity", 8004, "identity"),
 ]
 GATEWAY = ServiceInfo("gateway", "ladder.gateway", 8000, None)
 BY_NAME = {s.name: s for s in [*SERVICES, GATEWAY]}

@@ -36,6 +36,7 @@ class Stack:
     key_file: Path
     ports: dict[str, int] = field(default_factory=dict)
     service_secret: str = field(default_factory=lambda: secrets.token_urlsafe(32))
+    sealing_secret: str = field(default_factory=lambda: secrets.token_urlsafe(32))
     environment: str = "dev"
     log_dir: Path | None = None  # None: inherit the console
     log_json: bool = True
@@ -60,6 +61,11 @@ class Stack:
             "LADDER_JWKS_URL": f"{gateway}/.well-known/jwks.json",
             "LADDER_TOKEN_URL": f"{gateway}/auth/token",
             "LADDER_JWT_PRIVATE_KEY_FILE": str(self.key_file),
+            # The identity service (issue 15): its key folder beside the gateway's key, the
+            # secret sealing TOTP seeds, the public URL its mails link to.
+            "LADDER_SIGNING_KEYS_DIR": str(self.key_file.with_name("identity-keys")),
+            "LADDER_SEALING_SECRET": self.sealing_secret,
+            "LADDER_PUBLIC_URL": gateway,
             "LADDER_LOG_JSON": "true" if self.log_json else "false",
             "LADDER_OUTBOX_MAX_BACKOFF_SECONDS": "2",
             **{f"LADDER_{s.name.upper()}_URL": self.url(s.name) for s in SERVICES},

@@ -27,7 +27,7 @@ from ladder.kit.errors import error_body
 from ladder.kit.tokens import generate_private_key_pem
 
 SERVICE_SECRET = "test-service-secret-0123456789"
-UPSTREAM_NAMES = ("declaration", "rules", "review")
+UPSTREAM_NAMES = ("declaration", "rules", "review", "identity")
 
 DECLARATIONS = {
     "items": [

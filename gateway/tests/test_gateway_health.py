@@ -14,14 +14,19 @@ async def test_ready_with_keys_even_when_an_upstream_is_down(
     make_settings, start_gateway, closed_port
 ):
     settings = make_settings(rules_url=f"http://127.0.0.1:{closed_port}")
-    async with start_gateway(settings, fakes=("declaration", "review")) as gw:
+    async with start_gateway(settings, fakes=("declaration", "review", "identity")) as gw:
         resp = await gw.client.get("/readyz")
 
     assert resp.status_code == 200
     assert resp.json() == {
         "status": "ready",
         "checks": {"signing_key": "ok", "jwks": "ok"},
-        "upstreams": {"declaration": "ok", "rules": "unreachable", "review": "ok"},
+        "upstreams": {
+            "declaration": "ok",
+            "rules": "unreachable",
+            "review": "ok",
+            "identity": "ok",
+        },
     }
 
 

@@ -24,6 +24,8 @@ def openapi_documents() -> dict[str, dict[str, Any]]:
         "LADDER_SERVICE_CLIENT_SECRET": "openapi-only-secret",
         "LADDER_JWT_PRIVATE_KEY_FILE": str(key),
         "LADDER_ENVIRONMENT": "dev",
+        "LADDER_SEALING_SECRET": "openapi-only-sealing-secret",
+        "LADDER_SIGNING_KEYS_DIR": str(key.parent / "identity-keys"),
     }
     saved = {k: os.environ.get(k) for k in env}
     os.environ.update(env)

@@ -37,6 +37,7 @@ class GatewaySettings(BaseSettings):
     declaration_url: str = "http://127.0.0.1:8001"
     rules_url: str = "http://127.0.0.1:8002"
     review_url: str = "http://127.0.0.1:8003"
+    identity_url: str = "http://127.0.0.1:8004"
     upstream_connect_timeout: float = 2.0
     upstream_read_timeout: float = 30.0
 
@@ -122,4 +123,5 @@ class GatewaySettings(BaseSettings):
             "declaration": self.declaration_url,
             "rules": self.rules_url,
             "review": self.review_url,
+            "identity": self.identity_url,
         }

@@ -1,0 +1,1 @@
+"""Ladder identity service: organisations, accounts, sign-in, machine clients, the issuer."""
