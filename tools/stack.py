@@ -19,6 +19,7 @@ from typing import IO
 
 import httpx
 
+from ladder.kit.tokens import generate_private_key_pem
 from tools.services import GATEWAY, SERVICES, ServiceInfo
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -47,6 +48,31 @@ class Stack:
     def __post_init__(self) -> None:
         for info in [*SERVICES, GATEWAY]:
             self.ports.setdefault(info.name, free_port())
+        self._share_signing_key()
+
+    @property
+    def identity_keys_dir(self) -> Path:
+        return self.key_file.with_name("identity-keys")
+
+    def _share_signing_key(self) -> None:
+        """The identity service signs with the gateway's key while both issue tokens (issue
+        15, the move of the issuer): its key folder holds that one key, so a token of either
+        verifies against either's JWKS. Dev and test only — a deployment mounts the same key
+        Secret into both (deploy/k8s)."""
+        if not self.key_file.exists():
+            self.key_file.parent.mkdir(parents=True, exist_ok=True)
+            self.key_file.write_bytes(generate_private_key_pem())
+            self.key_file.chmod(0o600)
+        folder = self.identity_keys_dir
+        folder.mkdir(parents=True, exist_ok=True)
+        shared = folder / "0001-shared.pem"
+        for stale in folder.glob("*.pem"):
+            if stale != shared:
+                stale.unlink()  # a dev key of an earlier run would out-sort the shared one
+        data = self.key_file.read_bytes()
+        if not shared.exists() or shared.read_bytes() != data:
+            shared.write_bytes(data)
+            shared.chmod(0o600)
 
     def url(self, name: str) -> str:
         return f"http://127.0.0.1:{self.ports[name]}"
@@ -61,9 +87,9 @@ class Stack:
             "LADDER_JWKS_URL": f"{gateway}/.well-known/jwks.json",
             "LADDER_TOKEN_URL": f"{gateway}/auth/token",
             "LADDER_JWT_PRIVATE_KEY_FILE": str(self.key_file),
-            # The identity service (issue 15): its key folder beside the gateway's key, the
+            # The identity service (issue 15): its key folder (the gateway's key, shared), the
             # secret sealing TOTP seeds, the public URL its mails link to.
-            "LADDER_SIGNING_KEYS_DIR": str(self.key_file.with_name("identity-keys")),
+            "LADDER_SIGNING_KEYS_DIR": str(self.identity_keys_dir),
             "LADDER_SEALING_SECRET": self.sealing_secret,
             "LADDER_PUBLIC_URL": gateway,
             "LADDER_LOG_JSON": "true" if self.log_json else "false",

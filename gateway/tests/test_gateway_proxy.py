@@ -117,6 +117,64 @@ async def test_public_paths_pass_without_a_token(gateway, path):
 @pytest.mark.parametrize(
     "path",
     [
+        "/api/identity/v1/sessions",
+        "/api/identity/v1/sessions/refresh",
+        "/api/identity/v1/registrations",
+        "/api/identity/v1/invitations/accept",
+        "/api/identity/v1/password-resets",
+        "/api/identity/v1/mfa/totp/confirm",
+    ],
+)
+async def test_identity_entries_pass_without_a_token(gateway, path):
+    resp = await gateway.client.post(path, json={"username": "someone"})
+
+    assert resp.status_code == 200
+    (seen,) = gateway.seen("identity")
+    assert seen["path"] == path.removeprefix("/api/identity")
+
+
+async def test_the_token_endpoint_takes_basic_client_authentication_through(gateway):
+    resp = await gateway.client.post(
+        "/api/identity/oauth/token",
+        data={"grant_type": "client_credentials"},
+        auth=("client-1", "secret"),
+    )
+
+    assert resp.status_code == 200
+    (seen,) = gateway.seen("identity")
+    assert [v.split()[0] for v in _headers(seen)["authorization"]] == ["Basic"]
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/identity/v1/me",
+        "/api/identity/v1/users",
+        "/api/identity/v1/clients",
+        "/api/declaration/v1/sessions",  # an identity entry, but not of this service
+    ],
+)
+async def test_other_identity_routes_need_a_token(gateway, path):
+    resp = await gateway.client.post(path, json={})
+
+    assert resp.status_code == 401
+    assert gateway.seen(path.split("/")[2]) == []
+
+
+async def test_identity_entries_are_rate_limited_per_address(make_settings, start_gateway):
+    settings = make_settings(auth_rate_per_minute=2)
+    async with start_gateway(settings) as gw:
+        codes = [
+            (await gw.client.post("/api/identity/v1/sessions", json={})).status_code
+            for _ in range(3)
+        ]
+
+    assert codes == [200, 200, 429]
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
         "/api/review/publications",  # not under public/
         "/api/review/healthz/extra",
         "/api/declaration/v1/public/x",

@@ -42,6 +42,23 @@ PUBLIC_PATHS = frozenset({"healthz", "readyz"})
 # The API documents are public in dev/test only (`ladder.kit.docs`); production asks a token.
 DEV_PUBLIC_PATHS = PUBLIC_PATHS | {"openapi.json", "docs", "redoc", "docs/oauth2-redirect"}
 PUBLIC_PREFIX = "public/"
+# The identity service's routes for callers who have no token yet (issue 15): signing in,
+# refreshing, registering an enterprise, accepting an invitation, resetting a password,
+# enrolling TOTP with an enrolment token, the OAuth2 token endpoint and the issuer's
+# documents. The service checks each itself (a route there that needs a token still asks for
+# one); here they are reachable without one, and their writes are limited per client address
+# like `/auth/*`.
+ANONYMOUS_PREFIXES = {
+    "identity": (
+        "v1/sessions",
+        "v1/registrations",
+        "v1/invitations/",
+        "v1/password-resets",
+        "v1/mfa/totp/",
+        "oauth/token",
+        ".well-known/",
+    )
+}
 # Service-to-service routes (events, clocks, sweeps): never reachable from outside.
 INTERNAL_PREFIX = "internal/"
 METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
@@ -70,6 +87,11 @@ def is_public(path: str, *, dev: bool = False) -> bool:
     return path in (DEV_PUBLIC_PATHS if dev else PUBLIC_PATHS) or path.startswith(PUBLIC_PREFIX)
 
 
+def is_anonymous_entry(service: str, path: str) -> bool:
+    """A route of `ANONYMOUS_PREFIXES`: reachable without a token."""
+    return path.startswith(ANONYMOUS_PREFIXES.get(service, ()))
+
+
 def _check_path(path: str) -> None:
     """404 for what must not reach a service: its internal routes, and paths that a client
     library would rewrite (`.`/`..` could step out of `public/`; an empty segment makes
@@ -88,7 +110,7 @@ async def forward(service: str, path: str, request: Request) -> Response:
     if client is None:
         raise NotFound("没有该服务", "No such service", details={"service": service})
     _check_path(path)
-    await _authenticate(request, path)
+    await _authenticate(request, service, path)
 
     query: bytes = request.scope.get("query_string", b"")
     url = httpx.URL(path="/" + quote(path, safe=_PATH_SAFE), query=query or None)
@@ -139,7 +161,7 @@ for _method in METHODS:
         forward,
         methods=[_method],
         operation_id=f"proxy_{_method.lower()}",
-        summary=f"{_method} on a Ladder service (declaration, rules, review)",
+        summary=f"{_method} on a Ladder service (declaration, rules, review, identity)",
         description="Each service's own OpenAPI is at `/api/<service>/openapi.json`.",
         responses=declare(
             Unauthenticated,
@@ -153,7 +175,14 @@ for _method in METHODS:
     )
 
 
-async def _authenticate(request: Request, path: str) -> None:
+async def _authenticate(request: Request, service: str, path: str) -> None:
+    entry = is_anonymous_entry(service, path)
+    if entry and not _is_bearer(request):
+        # The token endpoint takes `Authorization: Basic` (client_secret_basic): the service
+        # authenticates the client; the gateway only limits the rate.
+        if request.method not in _READS:
+            limit_rate(request.app.state.auth_limiter, request)
+        return
     token = bearer_token(request)
     public = is_public(path, dev=request.app.state.settings.is_dev)
     principal = None
@@ -173,6 +202,10 @@ async def _authenticate(request: Request, path: str) -> None:
 
 
 _READS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def _is_bearer(request: Request) -> bool:
+    return request.headers.get("authorization", "").lower().startswith("bearer ")
 
 
 # Bodies up to this size are read before they are sent, so an idempotent request whose pooled
