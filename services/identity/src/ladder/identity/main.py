@@ -6,9 +6,17 @@ import httpx
 from fastapi import FastAPI
 
 from ladder.identity import models  # noqa: F401  (registers every table)
+from ladder.identity.accounts.routes import router as accounts_router
+from ladder.identity.clients.routes import router as clients_router
 from ladder.identity.issuer.endpoints import router as issuer_router
 from ladder.identity.keys import KeyRing
+from ladder.identity.mfa.routes import router as mfa_router
+from ladder.identity.oauth.routes import router as oauth_router
+from ladder.identity.organisations.routes import router as organisations_router
+from ladder.identity.passwordreset.routes import router as passwordreset_router
+from ladder.identity.registrations.routes import router as registrations_router
 from ladder.identity.settings import SCHEMA, Settings
+from ladder.identity.signin.routes import router as signin_router
 from ladder.identity.tables import CREDENTIALS, IDEMPOTENCY
 from ladder.kit.app import ServiceSpec, create_service_app
 from ladder.kit.auth import TokenVerifier
@@ -56,7 +64,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 "Organisations and accounts of every actor, sign-in with MFA for officials, "
                 "machine clients bound to a jurisdiction, and the token issuer (OAuth2/OIDC)."
             ),
-            routers=[issuer_router],
+            routers=[
+                issuer_router,
+                oauth_router,
+                signin_router,
+                mfa_router,
+                passwordreset_router,
+                registrations_router,
+                organisations_router,
+                accounts_router,
+                clients_router,
+            ],
             idempotency=IDEMPOTENCY,
             credentials=CREDENTIALS,
             on_startup=[_load_keys(settings)],

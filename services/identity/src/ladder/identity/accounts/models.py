@@ -12,7 +12,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import ClassVar
 
-from sqlalchemy import CheckConstraint, Index, text
+from sqlalchemy import BigInteger, CheckConstraint, Index, text
 from sqlmodel import Field, SQLModel
 
 from ladder.identity.settings import SCHEMA
@@ -53,6 +53,11 @@ class User(Versioned, table=True):
     password_changed_at: datetime | None = timestamp_field(nullable=True)
     totp_sealed: str | None = Field(default=None, description="the TOTP seed, sealed")
     totp_enrolled_at: datetime | None = timestamp_field(nullable=True)
+    totp_last_step: int | None = Field(
+        default=None,
+        sa_type=BigInteger,
+        description="the last TOTP time step accepted (a code is used once)",
+    )
     failed_attempts: int = Field(default=0)
     locked_until: datetime | None = timestamp_field(nullable=True)
     last_sign_in_at: datetime | None = timestamp_field(nullable=True)

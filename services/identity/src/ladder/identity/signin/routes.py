@@ -1,0 +1,5 @@
+"""Routes of signin (issue 15; being written)."""
+
+from fastapi import APIRouter
+
+router = APIRouter(tags=["signin"])
