@@ -42,3 +42,15 @@ async def client(identity_app):
     transport = httpx.ASGITransport(app=identity_app, client=("203.0.113.7", 40000))
     async with httpx.AsyncClient(transport=transport, base_url="http://identity") as c:
         yield c
+
+
+@pytest.fixture
+def smtp_sink(tmp_path: Path):
+    """A real SMTP server (aiosmtpd, `tools.mailsink`) on a free port; pass
+    `smtp_port=smtp_sink.port` to `identity_settings` so the service mails it."""
+    from tools.mailsink import start
+    from tools.stack import free_port
+
+    sink = start("127.0.0.1", free_port(), tmp_path / "mail")
+    yield sink
+    sink.stop()
