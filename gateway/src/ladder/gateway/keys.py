@@ -86,5 +86,6 @@ def make_verifier(
         leeway_seconds=settings.jwt_leeway_seconds,
         cache_seconds=settings.jwks_cache_seconds,
         http=http,
+        claim_map=settings.jwt_claim_map,
     )
     return verifier, http

@@ -73,6 +73,7 @@ def create_service_app(settings: KitSettings, spec: ServiceSpec) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.settings = settings
+        app.state.service_name = spec.name  # the scope prefix machine clients need
         app.state.idempotency_table = spec.idempotency
         app.state.db = Database(
             settings.database_url,
@@ -98,6 +99,7 @@ def create_service_app(settings: KitSettings, spec: ServiceSpec) -> FastAPI:
             leeway_seconds=settings.jwt_leeway_seconds,
             cache_seconds=settings.jwks_cache_seconds,
             cache=jwks_cache,
+            claim_map=settings.jwt_claim_map,
         )
         app.state.service_tokens = ServiceTokenProvider(
             token_url=settings.token_url,

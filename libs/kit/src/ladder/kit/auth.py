@@ -67,6 +67,11 @@ class Principal(BaseModel):
         "350128 as a city), or a listed unit's id (`xpcc`, `sh-lingang`; `ladder.kit.units`)",
     )
     token_id: str | None = None
+    scopes: frozenset[str] | None = Field(
+        default=None,
+        description="a machine client's scopes (`<service>:read`, `<service>:write`); None for "
+        "people and Ladder's services, whom their role alone governs",
+    )
 
     @property
     def is_service(self) -> bool:
@@ -125,6 +130,7 @@ class TokenVerifier:
         min_refresh_interval: float = 5.0,
         remembered_tokens: int = 10_000,
         cache: JwksCache | None = None,
+        claim_map: dict[str, str] | None = None,
     ) -> None:
         self.jwks_url = jwks_url
         self.issuer = issuer
@@ -140,6 +146,7 @@ class TokenVerifier:
         self._fetched_at = 0.0
         self._retry_at = 0.0  # after a failed fetch: when to try the issuer again
         self._cache = cache
+        self.claim_map = dict(claim_map or {})
         self._lock = asyncio.Lock()
         self.remembered_tokens = remembered_tokens
         # token → (principal, exp, nbf): tokens whose signature and claims were verified
@@ -278,18 +285,68 @@ class TokenVerifier:
             # A token issued in the future is a forged or mis-clocked one: refuse it.
             raise _invalid("issued_in_future")
         try:
-            principal = Principal(
-                sub=claims["sub"],
-                role=Role(claims.get("role", "")),
-                name=claims.get("name", ""),
-                org=claims.get("org"),
-                region=claims.get("region"),
-                token_id=claims.get("jti"),
-            )
-        except (ValueError, KeyError):
+            principal = principal_from_claims(claims, self.claim_map)
+        except (ValueError, KeyError, TypeError):
             raise _invalid("claims") from None
         self._remember(token, principal, claims)
         return principal
+
+
+def principal_from_claims(claims: dict[str, Any], claim_map: dict[str, str]) -> Principal:
+    """Ladder's principal from verified claims. `claim_map` names, for an external OIDC issuer,
+    the claim that carries each of Ladder's (`{"role": "ladder_role", "region":
+    "https://ladder.example/region"}`); a claim not mapped is read under Ladder's own name.
+    `scope` is the OAuth2 space-separated string, or a list (`scp`, as some issuers send)."""
+
+    def claim(name: str) -> Any:
+        return claims.get(claim_map.get(name, name))
+
+    raw_scope = claim("scope")
+    if raw_scope is None and "scope" not in claim_map:
+        raw_scope = claims.get("scp")
+    if isinstance(raw_scope, str):
+        scopes: frozenset[str] | None = frozenset(raw_scope.split())
+    elif isinstance(raw_scope, list) and all(isinstance(s, str) for s in raw_scope):
+        scopes = frozenset(raw_scope)
+    elif raw_scope is None:
+        scopes = None
+    else:
+        raise ValueError("scope")
+    return Principal(
+        sub=claims["sub"],
+        role=Role(claim("role") or ""),
+        name=claim("name") or "",
+        org=claim("org"),
+        region=claim("region"),
+        token_id=claims.get("jti"),
+        scopes=scopes,
+    )
+
+
+class InsufficientScope(Forbidden):
+    """A machine client's token lacks the scope the request needs (RFC 6750 §3.1)."""
+
+    code = "insufficient_scope"
+    message = "该客户端未获授权执行此操作（权限范围不足）"
+    message_en = "The client's scopes do not allow this request"
+
+
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def required_scope(service: str, method: str) -> str:
+    """The scope a request to `service` needs: `<service>:read` to read, `:write` to change."""
+    return f"{service}:{'read' if method.upper() in READ_METHODS else 'write'}"
+
+
+def check_scope(principal: Principal, service: str, method: str) -> None:
+    """Refuse a scoped token (a machine client's) without the request's scope; people and
+    services (no scopes) pass — their role and jurisdiction govern them."""
+    if principal.scopes is None:
+        return
+    needed = required_scope(service, method)
+    if needed not in principal.scopes:
+        raise InsufficientScope(details={"required_scope": needed})
 
 
 def _invalid(reason: str) -> Unauthenticated:
@@ -317,11 +374,14 @@ async def get_principal(request: Request) -> Principal:
         raise Unauthenticated()
     verifier: TokenVerifier = request.app.state.verifier
     principal = await verifier.verify(token)
+    service = getattr(request.app.state, "service_name", None)
+    if service is not None:
+        check_scope(principal, service, request.method)
     request.state.principal = principal
     return principal
 
 
-implies(get_principal, Unauthenticated)
+implies(get_principal, Unauthenticated, InsufficientScope)
 PrincipalDep = Annotated[Principal, Depends(get_principal)]
 
 

@@ -42,6 +42,11 @@ class KitSettings(BaseSettings):
     jwt_max_token_bytes: int = 8192
     jwt_leeway_seconds: int = 30
     jwks_cache_seconds: int = 300
+    jwt_claim_map: dict[str, str] = Field(
+        default_factory=dict,
+        description="an external OIDC issuer: the claim carrying each of Ladder's (role, name, "
+        'org, region, scope), e.g. {"role": "ladder_role"}; unmapped claims keep their name',
+    )
 
     # Service-to-service calls: OAuth2 client credentials at the issuer's token endpoint.
     token_url: str = Field(description="token endpoint for client_credentials")

@@ -20,6 +20,7 @@ from ladder.identity.signin.routes import router as signin_router
 from ladder.identity.tables import CREDENTIALS, IDEMPOTENCY
 from ladder.kit.app import ServiceSpec, create_service_app
 from ladder.kit.auth import TokenVerifier
+from ladder.kit.clock import install_clock
 
 
 class _OwnKeySet(httpx.AsyncBaseTransport):
@@ -54,7 +55,7 @@ def _load_keys(settings: Settings):
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()  # type: ignore[call-arg]  # from the environment
-    return create_service_app(
+    app = create_service_app(
         settings,
         ServiceSpec(
             name="identity",
@@ -80,3 +81,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             on_startup=[_load_keys(settings)],
         ),
     )
+    # Lockouts, one-time links, TOTP steps and secret overlaps all count on this clock.
+    install_clock(app, control=settings.clock_control)
+    return app
