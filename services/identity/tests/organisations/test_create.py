@@ -11,7 +11,6 @@ from sqlmodel import select
 
 from ladder.identity.accounts.models import OneTimeToken, User
 from ladder.identity.main import create_app
-from ladder.identity.organisations.hierarchy import hierarchy
 from ladder.identity.organisations.models import Organisation
 from ladder.identity.passwords import verify
 from ladder.identity.seed import seed
@@ -352,18 +351,3 @@ async def test_smtp_down_is_503_and_nothing_is_written(identity_settings) -> Non
         assert down.status_code == 503, down.text
         assert down.json()["error"]["details"]["reason"] == "mail_unavailable"
         assert await counts() == before
-
-
-def test_every_rule_of_the_hierarchy_names_its_clause() -> None:
-    rules = hierarchy().rules
-    assert {r.id for r in rules} >= {
-        "ministry-creates-province-units",
-        "ministry-creates-central-soe-hqs",
-        "ministry-creates-expert-pools",
-        "province-creates-city-units",
-        "city-creates-county-units",
-    }
-    for rule in rules:
-        assert "〔2025〕" in rule.source, rule.id
-    experts = next(r for r in rules if r.id == "ministry-creates-expert-pools")
-    assert experts.note and "Ladder's reading" in experts.note
