@@ -25,11 +25,18 @@ DEV_PASSWORD = "ladder-demo-2026"
 
 @contextlib.contextmanager
 def running_stack(
-    pg_server: str, home: Path, *, reference_only: bool = False, **extra_env: str
+    pg_server: str,
+    home: Path,
+    *,
+    reference_only: bool = False,
+    secrets: list[str] | None = None,
+    **extra_env: str,
 ) -> Iterator[Stack]:
-    """Gateway + three services as separate uvicorn processes on a fresh database, seeded
+    """Gateway + the services as separate uvicorn processes on a fresh database, seeded
     like `make run` (or, `reference_only`, like a real deployment: no demo campaign,
-    enterprises or sample tables); stopped and dropped afterwards."""
+    enterprises or sample tables); stopped and dropped afterwards. `secrets` is a list the
+    caller may add to while the stack runs (passwords, client secrets, TOTP seeds, refresh
+    tokens it handled): none may appear in a log line."""
     url = asyncio.run(testdb.create_database(pg_server, prefix="ladder_e2e"))
     upgrade_all(url)
     asyncio.run(seed_all(url, reference_only=reference_only))
@@ -52,7 +59,10 @@ def running_stack(
         running.stop_all()
         asyncio.run(testdb.drop_database(url))
     # Every cross-service run ends by reading what its processes logged (issue 11).
-    found = log_leaks(home / "logs", [running.service_secret, running.sealing_secret, DEV_PASSWORD])
+    found = log_leaks(
+        home / "logs",
+        [*running.log_secrets, DEV_PASSWORD, *(secrets or [])],
+    )
     assert not found, "personal data, tokens, secrets or NUL traces in the logs:\n" + "\n".join(
         found[:20]
     )
@@ -114,14 +124,14 @@ def travel_gateway(travel_stack: Stack):
 
 
 def service_headers(stack: Stack, client_id: str = "review") -> dict[str, str]:
-    """A service's token (client credentials at the gateway), for the /internal/* routes the
+    """A service's token (its own client credentials at the identity service), for the /internal/* routes the
     tests call directly: the gateway does not proxy them, and people may not call them."""
     resp = httpx.post(
-        f"{stack.url('gateway')}/auth/token",
+        stack.token_url,
         data={
             "grant_type": "client_credentials",
             "client_id": client_id,
-            "client_secret": stack.service_secret,
+            "client_secret": stack.service_secrets[client_id],
         },
         timeout=10.0,
     )

@@ -64,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
         database_url=url,
         key_file=data / "jwt-signing-key.pem",
         ports=ports,
-        service_secret=_secret(data / "service-secret"),
+        service_secrets={s.name: _secret(data / f"service-secret-{s.name}") for s in SERVICES},
         environment="dev",
         log_json=False,
         # The demo accounts sign in with the dev password and no TOTP (issue 15 item 6).

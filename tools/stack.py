@@ -1,4 +1,4 @@
-"""Start, stop and restart the real Ladder processes (three services and the gateway).
+"""Start, stop and restart the real Ladder processes (four services and the gateway).
 
 Used by `make run` (fixed ports, output to the console) and by the cross-service tests (free
 ports, output to log files). Each process is `uvicorn <module>.main:create_app --factory`.
@@ -6,6 +6,8 @@ ports, output to log files). Each process is `uvicorn <module>.main:create_app -
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import secrets
 import signal
@@ -36,7 +38,9 @@ class Stack:
     database_url: str
     key_file: Path
     ports: dict[str, int] = field(default_factory=dict)
-    service_secret: str = field(default_factory=lambda: secrets.token_urlsafe(32))
+    # Each service's own OAuth2 client secret (issue 15 item 4): the identity service holds
+    # only their SHA-256 hashes; no secret is shared between processes.
+    service_secrets: dict[str, str] = field(default_factory=dict)
     sealing_secret: str = field(default_factory=lambda: secrets.token_urlsafe(32))
     environment: str = "dev"
     log_dir: Path | None = None  # None: inherit the console
@@ -48,6 +52,8 @@ class Stack:
     def __post_init__(self) -> None:
         for info in [*SERVICES, GATEWAY]:
             self.ports.setdefault(info.name, free_port())
+        for info in SERVICES:
+            self.service_secrets.setdefault(info.name, secrets.token_urlsafe(32))
         self._share_signing_key()
 
     @property
@@ -77,15 +83,26 @@ class Stack:
     def url(self, name: str) -> str:
         return f"http://127.0.0.1:{self.ports[name]}"
 
+    @property
+    def token_url(self) -> str:
+        """The identity service's OAuth2 token endpoint, which the services call directly."""
+        return f"{self.url('identity')}/oauth/token"
+
+    def service_client_hashes(self) -> str:
+        return json.dumps(
+            {name: hashlib.sha256(secret.encode()).hexdigest() for name, secret in self.service_secrets.items()}
+        )
+
     def env_for(self, info: ServiceInfo) -> dict[str, str]:
         gateway = self.url("gateway")
         env = {
             **os.environ,
             "DATABASE_URL": self.database_url,
             "LADDER_ENVIRONMENT": self.environment,
-            "LADDER_SERVICE_CLIENT_SECRET": self.service_secret,
-            "LADDER_JWKS_URL": f"{gateway}/.well-known/jwks.json",
-            "LADDER_TOKEN_URL": f"{gateway}/auth/token",
+            # The identity service issues every token but the gateway's dev tokens, and
+            # publishes the keys that verify them (the gateway's dev key among them).
+            "LADDER_JWKS_URL": f"{self.url('identity')}/.well-known/jwks.json",
+            "LADDER_TOKEN_URL": self.token_url,
             "LADDER_JWT_PRIVATE_KEY_FILE": str(self.key_file),
             # The identity service (issue 15): its key folder (the gateway's key, shared), the
             # secret sealing TOTP seeds, the public URL its mails link to.
@@ -97,6 +114,10 @@ class Stack:
             **{f"LADDER_{s.name.upper()}_URL": self.url(s.name) for s in SERVICES},
             **self.extra_env,
         }
+        if info.name in self.service_secrets:
+            env["LADDER_SERVICE_CLIENT_SECRET"] = self.service_secrets[info.name]
+        if info.name == "identity":
+            env["LADDER_SERVICE_CLIENT_HASHES"] = self.service_client_hashes()
         env["PYTHONUNBUFFERED"] = "1"
         return env
 
@@ -135,12 +156,18 @@ class Stack:
         if wait:
             self.wait_healthy(name)
 
+    @property
+    def log_secrets(self) -> list[str]:
+        """Every secret the stack handed its processes: none may appear in a log line."""
+        return [*self.service_secrets.values(), self.sealing_secret]
+
     def start_all(self) -> None:
-        # The gateway first: the services fetch its JWKS and service tokens lazily, but
-        # readiness is nicer when it is already there.
-        for name in [GATEWAY.name, *(s.name for s in SERVICES)]:
+        # The identity service first: the services fetch its JWKS and service tokens lazily,
+        # but readiness is nicer when it is already there.
+        order = ["identity", GATEWAY.name, *(s.name for s in SERVICES if s.name != "identity")]
+        for name in order:
             self.start(name, wait=False)
-        for name in [GATEWAY.name, *(s.name for s in SERVICES)]:
+        for name in order:
             self.wait_healthy(name)
 
     def wait_healthy(self, name: str, timeout: float = 60.0) -> None:

@@ -26,7 +26,6 @@ from ladder.kit.auth import TokenVerifier
 from ladder.kit.errors import error_body
 from ladder.kit.tokens import generate_private_key_pem
 
-SERVICE_SECRET = "test-service-secret-0123456789"
 UPSTREAM_NAMES = ("declaration", "rules", "review", "identity")
 
 DECLARATIONS = {
@@ -180,7 +179,6 @@ def make_settings(tmp_path: Path) -> Callable[..., GatewaySettings]:
         values: dict[str, Any] = {
             "environment": "test",
             "jwt_private_key_file": tmp_path / "keys" / "jwt.pem",
-            "service_client_secret": SERVICE_SECRET,
             "log_json": False,
             "log_level": "WARNING",
         }
@@ -188,11 +186,6 @@ def make_settings(tmp_path: Path) -> Callable[..., GatewaySettings]:
         return GatewaySettings(**values)
 
     return _make
-
-
-@pytest.fixture
-def service_secret() -> str:
-    return SERVICE_SECRET
 
 
 @pytest.fixture

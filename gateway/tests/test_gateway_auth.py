@@ -1,4 +1,4 @@
-"""The issuer: JWKS, service client credentials, demo users and dev tokens, rate limits."""
+"""The issuer: JWKS, demo users and dev tokens, rate limits (no client credentials)."""
 
 from __future__ import annotations
 
@@ -41,62 +41,16 @@ async def test_jwks_publishes_only_the_public_key(gateway):
     assert not {"d", "p", "q", "dp", "dq", "qi"} & set(key)
 
 
-async def test_client_credentials_issue_a_service_token_that_verifies(gateway, service_secret):
+async def test_the_gateway_issues_no_client_credentials(gateway):
+    """Service and machine tokens come from the identity service's /oauth/token (issue 15):
+    the gateway holds no client secret, and its old /auth/token is gone."""
     resp = await gateway.client.post(
         "/auth/token",
-        data={
-            "grant_type": "client_credentials",
-            "client_id": "declaration",
-            "client_secret": service_secret,
-        },
+        data={"grant_type": "client_credentials", "client_id": "declaration", "client_secret": "x"},
     )
 
-    assert resp.status_code == 200, resp.text
-    body = resp.json()
-    assert body["token_type"] == "Bearer"
-    assert body["expires_in"] == 3600
-    assert resp.headers["cache-control"] == "no-store"
-    verifier = gateway.verifier()
-    try:
-        principal = await verifier.verify(body["access_token"])
-    finally:
-        await verifier.aclose()
-    assert principal.sub == "service:declaration"
-    assert principal.role is Role.service
-    assert principal.name == "declaration"
-
-
-@pytest.mark.parametrize(
-    ("client_id", "secret"),
-    [
-        ("declaration", "wrong-secret"),
-        ("declaration", ""),
-        ("billing", "test-service-secret-0123456789"),  # right secret, unknown client
-    ],
-)
-async def test_bad_client_credentials_are_invalid_client(gateway, client_id, secret):
-    resp = await gateway.client.post(
-        "/auth/token",
-        data={"grant_type": "client_credentials", "client_id": client_id, "client_secret": secret},
-    )
-
-    assert resp.status_code == 401
-    assert resp.json()["error"]["code"] == "invalid_client"
+    assert resp.status_code == 404
     assert "access_token" not in resp.text
-
-
-async def test_other_grant_types_are_unsupported(gateway, service_secret):
-    resp = await gateway.client.post(
-        "/auth/token",
-        data={
-            "grant_type": "password",
-            "client_id": "declaration",
-            "client_secret": service_secret,
-        },
-    )
-
-    assert resp.status_code == 400
-    assert resp.json()["error"]["code"] == "unsupported_grant_type"
 
 
 async def test_demo_users_are_listed_without_secrets(gateway):
@@ -138,26 +92,17 @@ async def test_dev_token_for_an_unknown_user_is_404(gateway):
     assert resp.json()["error"]["details"] == {"username": "nobody"}
 
 
-async def test_production_has_no_demo_users_but_issues_service_tokens(
-    production_gateway, service_secret
-):
+async def test_production_has_no_demo_users_but_publishes_its_keys(production_gateway):
     client = production_gateway.client
 
     listed = await client.get("/auth/demo-users")
     dev = await client.post("/auth/dev-token", json={"username": "province"})
-    service = await client.post(
-        "/auth/token",
-        data={
-            "grant_type": "client_credentials",
-            "client_id": "review",
-            "client_secret": service_secret,
-        },
-    )
+    jwks = await client.get("/.well-known/jwks.json")
 
     assert listed.status_code == 404
     assert listed.json()["error"]["code"] == "not_found"
     assert dev.status_code == 404
-    assert service.status_code == 200
+    assert jwks.status_code == 200
 
 
 async def test_auth_endpoints_are_rate_limited_per_client_ip(make_settings, start_gateway):

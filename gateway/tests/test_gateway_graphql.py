@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from ladder.gateway.auth.service import demo_users
+
 ME = """
 {
   me {
@@ -56,7 +58,7 @@ async def test_me_is_the_verified_caller(gateway):
     assert "errors" not in body
     assert body["data"]["me"] == {
         "__typename": "Viewer",
-        "sub": "demo:county",
+        "sub": demo_users()["county"].sub,  # the demo account's (user:<its id>)
         "role": "county",
         "name": "福州市鼓楼区工业和信息化局",
         "org": None,

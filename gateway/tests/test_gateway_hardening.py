@@ -88,18 +88,15 @@ async def test_production_serves_no_documents_without_a_token(production_gateway
     assert "swagger" not in resp.text.lower()
 
 
-async def test_production_gateway_openapi_needs_a_token(production_gateway, service_secret):
+async def test_production_gateway_openapi_needs_a_token(production_gateway):
     client = production_gateway.client
-    token = (
-        await client.post(
-            "/auth/token",
-            data={
-                "grant_type": "client_credentials",
-                "client_id": "review",
-                "client_secret": service_secret,
-            },
-        )
-    ).json()["access_token"]
+    settings = production_gateway.app.state.settings
+    token = production_gateway.app.state.signing_key.mint(
+        {"sub": "service:review", "role": "service", "name": "review"},
+        issuer=settings.jwt_issuer,
+        audience=settings.jwt_audience,
+        ttl_seconds=300,
+    )
 
     resp = await client.get("/openapi.json", headers={"Authorization": f"Bearer {token}"})
 

@@ -61,22 +61,11 @@ def test_settings_refuse_symmetric_algorithms(make_settings):
 
 
 def test_settings_read_the_environment(monkeypatch, tmp_path):
-    monkeypatch.setenv("LADDER_SERVICE_CLIENT_SECRET", "from-env")
     monkeypatch.setenv("LADDER_JWT_PRIVATE_KEY_FILE", str(tmp_path / "k.pem"))
     monkeypatch.setenv("LADDER_REVIEW_URL", "http://review:8003")
     monkeypatch.setenv("LADDER_ENVIRONMENT", "dev")
 
     settings = GatewaySettings()
 
-    assert settings.service_client_secret.get_secret_value() == "from-env"
     assert settings.upstream_urls["review"] == "http://review:8003"
     assert settings.is_dev
-    assert "from-env" not in repr(settings)
-
-
-def test_the_service_secret_has_no_default(monkeypatch, tmp_path):
-    monkeypatch.delenv("LADDER_SERVICE_CLIENT_SECRET", raising=False)
-    monkeypatch.delenv("LADDER_SERVICE_SECRET", raising=False)
-
-    with pytest.raises(ValidationError, match=r"service_client_secret|LADDER_SERVICE"):
-        GatewaySettings(jwt_private_key_file=tmp_path / "k.pem")

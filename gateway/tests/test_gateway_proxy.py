@@ -254,9 +254,7 @@ async def test_the_gateway_has_its_own_openapi(gateway):
 
     assert resp.status_code == 200
     paths = resp.json()["paths"]
-    assert {"/auth/token", "/.well-known/jwks.json", "/api/{service}/{path}", "/graphql"} <= set(
-        paths
-    )
+    assert {"/.well-known/jwks.json", "/api/{service}/{path}", "/graphql"} <= set(paths)
     assert "503" in paths["/api/{service}/{path}"]["get"]["responses"]
 
 

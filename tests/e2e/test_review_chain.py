@@ -153,11 +153,17 @@ def test_a_withdrawn_declaration_leaves_the_county_inbox(gateway):
     assert submitted.status_code == 200, submitted.text
     _held_case(gateway, county, did)
 
-    withdrawn = gateway.post(
-        f"{DECL}/{did}/withdraw",
-        json={"reason": "企业决定下一批次再申报"},
-        headers={**enterprise, "If-Match": submitted.headers["etag"]},
-    )
+    # The case's status reaches the declaration (review_status) and changes its ETag, sooner
+    # or later: the enterprise withdraws what it reads now, as a portal would.
+    for _ in range(5):
+        current = gateway.get(f"{DECL}/{did}", headers=enterprise)
+        withdrawn = gateway.post(
+            f"{DECL}/{did}/withdraw",
+            json={"reason": "企业决定下一批次再申报"},
+            headers={**enterprise, "If-Match": current.headers["etag"]},
+        )
+        if withdrawn.status_code != 412:
+            break
     assert withdrawn.status_code == 200, withdrawn.text
 
     def closed():

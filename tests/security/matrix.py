@@ -477,10 +477,6 @@ ROWS: list[Row] = [
     Row(GW, "GET", "/healthz", cells(EVERYONE)),
     Row(GW, "GET", "/readyz", cells(EVERYONE)),
     Row(GW, "GET", "/.well-known/jwks.json", cells(EVERYONE)),
-    # Client credentials: a wrong secret is the same answer for everyone.
-    Row(GW, "POST", "/auth/token", cells(exact=dict.fromkeys(ROLES, (401, "invalid_client"))),
-        content=lambda w, g: b"grant_type=client_credentials&client_id=review&client_secret=x",
-        content_type="application/x-www-form-urlencoded"),
     Row(GW, "GET", "/auth/demo-users", cells(EVERYONE)),  # dev only: 404 in production
     Row(GW, "POST", "/auth/dev-token", cells(EVERYONE), json=lambda w: {"username": "public"}),
     # The proxy takes no decision of its own but one: /internal/* is never passed on.

@@ -45,12 +45,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
 
 def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     settings = settings or GatewaySettings()  # type: ignore[call-arg]  # from the environment
-    configure_logging(
-        "gateway",
-        settings.log_level,
-        settings.log_json,
-        secrets=[settings.service_client_secret.get_secret_value()],
-    )
+    configure_logging("gateway", settings.log_level, settings.log_json)
     app = FastAPI(
         title="Ladder gateway",
         description=(

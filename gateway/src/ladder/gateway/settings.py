@@ -1,9 +1,10 @@
 """The gateway's settings, read from the environment (prefix `LADDER_`).
 
 The gateway has no database, so it does not use `ladder.kit.settings.KitSettings`. It is the
-token issuer in dev (and for service client credentials): it holds the RS256 signing key whose
-public half every service trusts through `/.well-known/jwks.json`. In production the verifier
-may instead trust an external issuer (`external_jwks_url`).
+issuer of dev tokens (`/auth/dev-token`): it holds the RS256 signing key the identity service
+shares in dev, whose public half is published at `/.well-known/jwks.json`. Every other token
+comes from the identity service; in production the verifier trusts its JWKS
+(`external_jwks_url`). The gateway holds no client secret.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import ipaddress
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # Algorithms whose verification key is public: HS* would let anyone holding the JWKS forge.
@@ -58,13 +59,11 @@ class GatewaySettings(BaseSettings):
     jwt_max_token_bytes: int = 8192
     jwt_leeway_seconds: int = 30
     jwks_cache_seconds: int = 300
-
-    # OAuth2 client credentials of the Ladder services (one shared secret, as in KitSettings).
-    service_client_secret: SecretStr = Field(
-        validation_alias=AliasChoices("LADDER_SERVICE_CLIENT_SECRET", "LADDER_SERVICE_SECRET"),
-        min_length=1,
+    jwt_claim_map: dict[str, str] = Field(
+        default_factory=dict,
+        description="an external OIDC issuer: the claim carrying each of Ladder's (as the "
+        "services' LADDER_JWT_CLAIM_MAP)",
     )
-    service_clients: list[str] = ["declaration", "rules", "review"]
 
     trusted_proxies: list[str] = Field(
         default=[],

@@ -1,15 +1,18 @@
-"""Routes of the issuer. `issuer_router` is mounted when the gateway holds a signing key;
-`dev_router` (demo users) only in dev/test, so production answers 404 there."""
+"""Routes of the issuer. `issuer_router` (the JWKS of the gateway's key) is mounted when the
+gateway holds a signing key; `dev_router` (demo users) only in dev/test, so production answers
+404 there. Every other token — people's, machine clients', the services' own — comes from the
+identity service's `/oauth/token` and `/v1/sessions` (issue 15): the gateway holds no client
+secret."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
 
 from ladder.gateway.auth.schemas import DemoUser, DevTokenRequest, TokenResponse
-from ladder.gateway.auth.service import demo_users, issue_demo_token, issue_service_token
-from ladder.gateway.errors import InvalidClient, RateLimited, UnsupportedGrantType
+from ladder.gateway.auth.service import demo_users, issue_demo_token
+from ladder.gateway.errors import RateLimited
 from ladder.gateway.ratelimit import limit_auth_rate
 from ladder.gateway.settings import GatewaySettings
 from ladder.kit.errors import NotFound, declare
@@ -37,26 +40,6 @@ SettingsDep = Annotated[GatewaySettings, Depends(_settings)]
 async def jwks(key: SigningKeyDep, response: Response) -> dict[str, Any]:
     response.headers["Cache-Control"] = "public, max-age=300"
     return key.jwks()
-
-
-@issuer_router.post(
-    "/auth/token",
-    summary="OAuth2 client credentials for the Ladder services",
-    dependencies=[Depends(limit_auth_rate)],
-    responses=declare(UnsupportedGrantType, InvalidClient, RateLimited),
-)
-async def token(
-    key: SigningKeyDep,
-    settings: SettingsDep,
-    response: Response,
-    grant_type: Annotated[str, Form()],
-    client_id: Annotated[str, Form()] = "",
-    client_secret: Annotated[str, Form()] = "",
-) -> TokenResponse:
-    if grant_type != "client_credentials":
-        raise UnsupportedGrantType(details={"grant_type": grant_type})
-    response.headers.update(_NO_STORE)
-    return issue_service_token(key, settings, client_id, client_secret)
 
 
 @dev_router.get("/demo-users", summary="The seeded demo users (dev only)")

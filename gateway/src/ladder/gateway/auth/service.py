@@ -1,8 +1,7 @@
-"""Issuing tokens: service client credentials and dev tokens for the demo users."""
+"""Issuing dev tokens for the demo users (dev and test only)."""
 
 from __future__ import annotations
 
-import hmac
 import json
 from functools import cache
 from importlib import resources
@@ -10,9 +9,7 @@ from importlib import resources
 from pydantic import TypeAdapter
 
 from ladder.gateway.auth.schemas import DemoUser, TokenResponse
-from ladder.gateway.errors import InvalidClient
 from ladder.gateway.settings import GatewaySettings
-from ladder.kit.auth import Role
 from ladder.kit.errors import NotFound
 from ladder.kit.tokens import SigningKey
 
@@ -33,18 +30,6 @@ def _mint(key: SigningKey, settings: GatewaySettings, claims: dict[str, str]) ->
         ttl_seconds=settings.token_ttl_seconds,
     )
     return TokenResponse(access_token=token, expires_in=settings.token_ttl_seconds)
-
-
-def issue_service_token(
-    key: SigningKey, settings: GatewaySettings, client_id: str, client_secret: str
-) -> TokenResponse:
-    """OAuth2 client credentials for a Ladder service; one answer for any wrong credential."""
-    expected = settings.service_client_secret.get_secret_value().encode()
-    secret_ok = hmac.compare_digest(client_secret.encode(), expected)
-    if not (secret_ok and client_id in settings.service_clients):
-        raise InvalidClient()
-    claims = {"sub": f"service:{client_id}", "role": Role.service.value, "name": client_id}
-    return _mint(key, settings, claims)
 
 
 def issue_demo_token(key: SigningKey, settings: GatewaySettings, username: str) -> TokenResponse:

@@ -42,6 +42,7 @@ async def issue(
             user_id=user_id,
             token_hash=digest(token),
             expires_at=now + timedelta(seconds=ttl_seconds),
+            created_at=now,  # by the kit clock, as `sent_since` counts
         )
     )
     await session.flush()

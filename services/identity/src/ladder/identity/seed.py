@@ -24,6 +24,14 @@ from ladder.identity.passwords import hash_password
 from ladder.identity.settings import Settings
 
 SEEDED_BY = "seed:demo"
+# A demo account's id is derived from its username, so the gateway's dev tokens
+# (`/auth/dev-token`, dev only; `sub` = `user:<this id>` in its demo_users.json) name the same
+# account as a sign-in does: one demo user, one account, whichever way the token came.
+DEMO_NAMESPACE = uuid.UUID("6c1d0e3a-5b0f-4d7e-9a51-1adde2d00015")
+
+
+def demo_user_id(username: str) -> uuid.UUID:
+    return uuid.uuid5(DEMO_NAMESPACE, f"ladder-demo:{username}")
 
 
 @cache
@@ -76,6 +84,7 @@ async def seed(session: AsyncSession) -> None:
         password_hash = password_hash or hash_password(_dev_password())
         session.add(
             User(
+                id=demo_user_id(user["username"]),
                 org_id=ids[user["org"]],
                 username=user["username"],
                 email=f"{user['username']}@demo.ladder.invalid",
