@@ -80,6 +80,18 @@ SAME_ANSWER_AGAIN = {
     ("review", "post", "/v1/national/cases/{declaration_id}/conflict-check"),
 }
 
+# Sign-in steps, where a retry is by design a new attempt, not a replay: each sign-in counts
+# toward the lockout and opens its own session, a refresh token presented twice is a reuse
+# (RFC 9700 §4.14.2: the family is revoked), a logout is idempotent by state, an enrolment
+# replaces an unconfirmed seed, a confirmation spends a one-time token.
+SIGN_IN_STEPS = {
+    ("identity", "post", "/v1/sessions"),
+    ("identity", "post", "/v1/sessions/refresh"),
+    ("identity", "post", "/v1/sessions/logout"),
+    ("identity", "post", "/v1/mfa/totp/enrol"),
+    ("identity", "post", "/v1/mfa/totp/confirm"),
+}
+
 
 def test_every_write_takes_an_idempotency_key_or_if_match():
     """A retried write must not act twice: it takes an Idempotency-Key (a create, a step) or
@@ -98,7 +110,7 @@ def test_every_write_takes_an_idempotency_key_or_if_match():
     for proc, method, path, op in _operations():
         if method not in WRITES or path.startswith(exempt_prefixes):
             continue
-        if (proc, method, path) in SAME_ANSWER_AGAIN:
+        if (proc, method, path) in SAME_ANSWER_AGAIN | SIGN_IN_STEPS:
             continue
         names = {p["name"] for p in op.get("parameters", []) if p.get("in") == "header"}
         if not names & {"Idempotency-Key", "If-Match"}:

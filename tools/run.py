@@ -15,12 +15,15 @@ import time
 
 import asyncpg
 
-from tools import devdb
+from ladder.identity.seed import demo_accounts, dev_password
+from tools import devdb, mailsink
 from tools.migrate import upgrade_all
 from tools.seed import seed_all
 from tools.services import GATEWAY, SERVICES
 from tools.stack import ROOT, Stack
 from tools.testdb import with_database
+
+MAIL_PORT = 8025  # the identity service's default LADDER_SMTP_PORT
 
 
 async def ensure_database(server_url: str, name: str) -> str:
@@ -70,8 +73,17 @@ def main(argv: list[str] | None = None) -> int:
         # The demo accounts sign in with the dev password and no TOTP (issue 15 item 6).
         extra_env={"LADDER_DEV_MFA_OFF": "true"},
     )
+    mail_dir = data / "mail"
+    try:
+        sink = mailsink.start("127.0.0.1", MAIL_PORT, mail_dir)
+        mail_line = f"smtp://127.0.0.1:{MAIL_PORT}, each mail saved in {mail_dir}/ as .eml"
+    except OSError as exc:  # the port is taken (another sink, a real MTA): mail goes there
+        sink = None
+        mail_line = f"port {MAIL_PORT} is taken ({exc.strerror}); mails go to what listens there"
     stack.start_all()
     gw = stack.url("gateway")
+    users = ", ".join(u["username"] for u in demo_accounts()["users"])
+    password = dev_password()
     print(
         f"""
 Ladder is running.
@@ -81,9 +93,16 @@ Ladder is running.
   review             {stack.url("review")}   (docs: {stack.url("review")}/docs)
   identity           {stack.url("identity")}   (docs: {stack.url("identity")}/docs)
   OpenAPI            {gw}/api/<service>/openapi.json
-  demo users         curl {gw}/auth/demo-users
-  a demo token       curl -s -X POST {gw}/auth/dev-token -H 'content-type: application/json' \\
-                          -d '{{"username": "enterprise"}}'
+  mail sink          {mail_line}
+
+Sign in as a demo user (password {password}; TOTP is off in dev):
+  users              {users}
+  sign in            curl -s -X POST {gw}/api/identity/v1/sessions \\
+                          -H 'content-type: application/json' \\
+                          -d '{{"username": "county", "password": "{password}"}}'
+  who am I           curl -s {gw}/api/identity/v1/me -H "Authorization: Bearer $ACCESS_TOKEN"
+  a dev token        curl -s -X POST {gw}/auth/dev-token -H 'content-type: application/json' \\
+                          -d '{{"username": "enterprise"}}'   (dev only, no password)
 Ctrl-C stops everything.""",
         flush=True,
     )
@@ -104,6 +123,8 @@ Ctrl-C stops everything.""",
             time.sleep(0.5)
     finally:
         stack.stop_all()
+        if sink is not None:
+            sink.stop()
         if embedded:
             devdb.stop("dev")
             print("• PostgreSQL: embedded server stopped (data kept in .data/dev)")

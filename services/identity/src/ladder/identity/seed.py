@@ -40,7 +40,7 @@ def demo_accounts() -> dict[str, Any]:
     return yaml.safe_load(text)
 
 
-def _dev_password() -> str:
+def dev_password() -> str:
     """LADDER_DEV_PASSWORD, as the service reads it (the seed runs without its environment)."""
     default = Settings.model_fields["dev_password"].default.get_secret_value()
     return os.environ.get("LADDER_DEV_PASSWORD") or default
@@ -81,7 +81,7 @@ async def seed(session: AsyncSession) -> None:
         ).first()
         if exists is not None:
             continue
-        password_hash = password_hash or hash_password(_dev_password())
+        password_hash = password_hash or hash_password(dev_password())
         session.add(
             User(
                 id=demo_user_id(user["username"]),
