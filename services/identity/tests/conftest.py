@@ -1,16 +1,25 @@
 """In-process fixtures for the identity service: the app on a real migrated database with a
-signing key of its own (a temporary folder), and an ASGI client."""
+signing key of its own (a temporary folder), and an ASGI client; and the app mailing a real
+SMTP server (`smtp_sink`), seeded with the demo accounts (ministry, 福建, 福州, 鼓楼 …), with
+tokens minted for its users (`app`, `api`, `as_user`, `link_token`)."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import httpx
 import pytest
+from sqlmodel import select
 
+from ladder.identity.accounts.models import User
 from ladder.identity.main import create_app
+from ladder.identity.organisations.models import Organisation
+from ladder.identity.seed import seed
 from ladder.identity.settings import Settings
+from ladder.identity.tokens import mint, user_claims
 from ladder.kit.testing import settings_for_tests
+from tools.mailsink import body_of
 
 SEALING = "test-sealing-secret-0123456789"
 
@@ -54,3 +63,50 @@ def smtp_sink(tmp_path: Path):
     sink = start("127.0.0.1", free_port(), tmp_path / "mail")
     yield sink
     sink.stop()
+
+
+LINK_TOKEN = re.compile(r"/invitations/accept#token=([A-Za-z0-9_-]+)")
+
+
+@pytest.fixture
+async def app(identity_settings, smtp_sink):
+    app = create_app(identity_settings(smtp_port=smtp_sink.port))
+    async with app.router.lifespan_context(app):
+        async with app.state.db.transaction() as session:
+            await seed(session)
+        yield app
+
+
+@pytest.fixture
+async def api(app):
+    transport = httpx.ASGITransport(app=app, client=("203.0.113.7", 40000))
+    async with httpx.AsyncClient(transport=transport, base_url="http://identity") as c:
+        yield c
+
+
+@pytest.fixture
+def as_user(app):
+    """`await as_user("county")`: the Authorization header of a token for that account."""
+
+    async def headers(username: str) -> dict[str, str]:
+        async with app.state.db.transaction() as session:
+            user = (await session.exec(select(User).where(User.username == username))).one()
+            org = await session.get(Organisation, user.org_id)
+        token = mint(app.state.keys, app.state.settings, user_claims(user, org), 900)
+        return {"Authorization": f"Bearer {token}"}
+
+    return headers
+
+
+@pytest.fixture
+def link_token(smtp_sink):
+    """The token of the newest invitation link mailed to `address`."""
+
+    def newest(address: str) -> str:
+        mails = smtp_sink.to(address)
+        assert mails, f"no mail to {address}"
+        found = LINK_TOKEN.search(body_of(mails[-1]))
+        assert found, body_of(mails[-1])
+        return found.group(1)
+
+    return newest
