@@ -124,8 +124,9 @@ def travel_gateway(travel_stack: Stack):
 
 
 def service_headers(stack: Stack, client_id: str = "review") -> dict[str, str]:
-    """A service's token (its own client credentials at the identity service), for the /internal/* routes the
-    tests call directly: the gateway does not proxy them, and people may not call them."""
+    """A service's token (its own client credentials at the identity service), for the
+    /internal/* routes the tests call directly: the gateway does not proxy them, and people may
+    not call them."""
     resp = httpx.post(
         stack.token_url,
         data={

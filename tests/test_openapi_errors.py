@@ -97,7 +97,8 @@ def test_every_write_takes_an_idempotency_key_or_if_match():
     """A retried write must not act twice: it takes an Idempotency-Key (a create, a step) or
     an If-Match (an edit). The internal routes, the issuer's endpoints, the proxy and outbox
     replays (idempotent by state) and the OAuth2 token endpoint (RFC 6749: a token request is
-    not keyed; each answers a fresh token) are outside; the rest are named in `SAME_ANSWER_AGAIN`."""
+    not keyed; each answers a fresh token) are outside; the rest are named in
+    `SAME_ANSWER_AGAIN` and `SIGN_IN_STEPS`."""
     exempt_prefixes = (
         "/internal/",
         "/auth/",

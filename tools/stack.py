@@ -89,9 +89,11 @@ class Stack:
         return f"{self.url('identity')}/oauth/token"
 
     def service_client_hashes(self) -> str:
-        return json.dumps(
-            {name: hashlib.sha256(secret.encode()).hexdigest() for name, secret in self.service_secrets.items()}
-        )
+        digests = {
+            name: hashlib.sha256(secret.encode()).hexdigest()
+            for name, secret in self.service_secrets.items()
+        }
+        return json.dumps(digests)
 
     def env_for(self, info: ServiceInfo) -> dict[str, str]:
         gateway = self.url("gateway")

@@ -38,9 +38,7 @@ class ResetComplete(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     token: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-    password: str = Field(
-        max_length=1024, description=_RULES_HELP, json_schema_extra=_WRITE_ONLY
-    )
+    password: str = Field(max_length=1024, description=_RULES_HELP, json_schema_extra=_WRITE_ONLY)
 
 
 class PasswordChange(BaseModel):
