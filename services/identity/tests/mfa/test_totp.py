@@ -208,7 +208,19 @@ async def test_an_enterprise_user_may_enrol_while_signed_in(started):
         access = mint(app.state.keys, app.state.settings, user_claims(user, org), 900)
         bearer = {"Authorization": f"Bearer {access}"}
 
-        started_ = await client.post("/v1/mfa/totp/enrol", headers=bearer)
+        # The access token alone does not bind a second factor: the password too.
+        bare = await client.post("/v1/mfa/totp/enrol", headers=bearer)
+        assert bare.status_code == 401, bare.text
+        assert bare.json()["error"]["code"] == "invalid_credentials"
+        wrong = await client.post(
+            "/v1/mfa/totp/enrol", json={"password": "not-the-password"}, headers=bearer
+        )
+        assert wrong.status_code == 401
+        async with app.state.db.transaction() as session:
+            assert (await session.get(User, user.id)).totp_sealed is None  # nothing written
+        started_ = await client.post(
+            "/v1/mfa/totp/enrol", json={"password": PASSWORD}, headers=bearer
+        )
         assert started_.status_code == 200, started_.text
         secret = started_.json()["secret"]
         done = await client.post(
@@ -217,7 +229,7 @@ async def test_an_enterprise_user_may_enrol_while_signed_in(started):
         assert done.status_code == 200, done.text
         assert set(done.json()) == {"recovery_codes"}
 
-        again = await client.post("/v1/mfa/totp/enrol", headers=bearer)
+        again = await client.post("/v1/mfa/totp/enrol", json={"password": PASSWORD}, headers=bearer)
         assert again.status_code == 409
         assert again.json()["error"]["code"] == "mfa_already_enrolled"
         # Optional for an enterprise, but asked once enrolled.

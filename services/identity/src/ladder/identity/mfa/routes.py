@@ -15,7 +15,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 
 from ladder.identity.callers import Caller, current_caller
-from ladder.identity.errors import AccountInactive, LinkInvalid, MfaInvalid
+from ladder.identity.errors import AccountInactive, InvalidCredentials, LinkInvalid, MfaInvalid
 from ladder.identity.mfa import service
 from ladder.identity.mfa.errors import (
     EnrolmentCredentialsConflict,
@@ -53,13 +53,18 @@ _WHO = (
     "/enrol",
     response_model=EnrolStarted,
     responses=declare(
-        EnrolmentCredentialsConflict, LinkInvalid, AccountInactive, MfaAlreadyEnrolled
+        EnrolmentCredentialsConflict,
+        LinkInvalid,
+        AccountInactive,
+        MfaAlreadyEnrolled,
+        InvalidCredentials,
     ),
     summary="Start enrolling TOTP: a new seed (shown once), pending until confirmed",
     description=_WHO
-    + "The seed is kept sealed and pending; calling again replaces a pending one. 409 "
-    "`mfa_already_enrolled` once an enrolment was confirmed. The enrolment token is not used "
-    "up here, only by `/confirm`.",
+    + "With a bearer token, `password` is required too (401 `invalid_credentials` without it "
+    "or when wrong). The seed is kept sealed and pending; calling again replaces a pending "
+    "one. 409 `mfa_already_enrolled` once an enrolment was confirmed. The enrolment token is "
+    "not used up here, only by `/confirm`.",
 )
 async def enrol(
     request: Request,
@@ -69,6 +74,8 @@ async def enrol(
 ) -> JSONResponse:
     token = data.enrolment_token if data is not None else None
     account = await service.enrolling(session, token, caller)
+    if caller is not None:  # re-authenticate: the password, not only the access token
+        service.check_password(account, data.password if data is not None else None)
     started = await service.start(session, request.app.state.settings, account)
     return JSONResponse(started.model_dump(mode="json"), headers=NO_STORE)
 

@@ -17,6 +17,13 @@ class EnrolStart(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     enrolment_token: str | None = ENROLMENT_TOKEN
+    password: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=128,
+        description="the account's password, required with a bearer token: a stolen access "
+        "token alone must not bind a second factor its holder controls",
+    )
 
 
 class EnrolStarted(BaseModel):

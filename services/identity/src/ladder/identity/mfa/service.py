@@ -16,11 +16,11 @@ from sqlalchemy import delete
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from ladder.identity import onetime, sealing
+from ladder.identity import onetime, passwords, sealing
 from ladder.identity.accounts.models import Purpose, RecoveryCode, User
 from ladder.identity.audit.record import event, record
 from ladder.identity.callers import Caller
-from ladder.identity.errors import AccountInactive, MfaInvalid
+from ladder.identity.errors import AccountInactive, InvalidCredentials, MfaInvalid
 from ladder.identity.keys import KeyRing
 from ladder.identity.mfa import totp
 from ladder.identity.mfa.errors import (
@@ -64,6 +64,13 @@ async def enrolling(
     if user.totp_enrolled_at is not None:
         raise MfaAlreadyEnrolled()
     return Account(user, org)
+
+
+def check_password(account: Account, password: str | None) -> None:
+    """A signed-in user binding TOTP proves the password again (401 `invalid_credentials`)."""
+    matches, _ = passwords.verify(password or "", account.user.password_hash)
+    if password is None or not matches:
+        raise InvalidCredentials(details={"field": "password"})
 
 
 async def start(session: AsyncSession, settings: Settings, account: Account) -> EnrolStarted:
