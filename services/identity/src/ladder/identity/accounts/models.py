@@ -39,6 +39,8 @@ class User(Versioned, table=True):
         CheckConstraint("org_role IN ('admin', 'member')", name="org_role_known"),
         CheckConstraint("status IN ('invited', 'active', 'deactivated')", name="status_known"),
         Index("uq_user_account_username", text("lower(username)"), unique=True),
+        # A password reset looks an account up by its email, typed in any case.
+        Index("ix_user_account_email_lower", text("lower(email)")),
         {"schema": SCHEMA},
     )
 
