@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tests.e2e.test_declaration_document import DEMO_YEAR
+from tests.security.identity_rows import identity_rows
 from tests.security.world import (
     FUZHOU_FACTORY,
     FUZHOU_USCC,
@@ -84,7 +85,7 @@ def cells(
 
 @dataclass(frozen=True)
 class Row:
-    process: str  # declaration, rules, review, gateway
+    process: str  # declaration, rules, review, identity, gateway
     method: str
     path: str  # as the OpenAPI document writes it
     expect: dict[str, Cell]
@@ -473,6 +474,8 @@ ROWS: list[Row] = [
     Row(R, "GET", "/public/v1/published-lists/{campaign}/{tier}", cells(EVERYONE), params=_pub),
     Row(R, "GET", "/v1/dashboards/cases", cells(AUTHORITIES),
         query=lambda w: {"campaign": DEMO_YEAR, "by": "tier"}),
+    # --- the identity service (tests/security/identity_rows.py) ----------------------------
+    *identity_rows(Row, cells),
     # --- the gateway ------------------------------------------------------------------------
     Row(GW, "GET", "/healthz", cells(EVERYONE)),
     Row(GW, "GET", "/readyz", cells(EVERYONE)),

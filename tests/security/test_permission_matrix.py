@@ -12,7 +12,7 @@ from tests.security.world import ROLES, World
 
 pytestmark = pytest.mark.crossservice
 PREFIX = {"declaration": "/api/declaration", "rules": "/api/rules", "review": "/api/review",
-          "gateway": ""}  # fmt: skip
+          "identity": "/api/identity", "gateway": ""}  # fmt: skip
 
 
 def _url(world: World, row: Row) -> str:
@@ -39,8 +39,12 @@ _UNREAD = {"validation_error", "invalid_input"}
 
 
 def _code(resp: httpx.Response) -> str | None:
+    """The envelope's `error.code`, or the token endpoint's top-level `code` (its errors are
+    RFC 6749 §5.2's: `error` is a string there)."""
     try:
-        return resp.json()["error"]["code"]
+        body = resp.json()
+        error = body["error"]
+        return body["code"] if isinstance(error, str) else error["code"]
     except (ValueError, KeyError, TypeError):
         return None
 

@@ -8,8 +8,10 @@ and conflicted.
 
 from __future__ import annotations
 
+import base64
 import csv
 import io
+import json
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -18,8 +20,9 @@ import httpx
 from pypdf import PdfWriter
 from stdnum.cn import uscc
 
+from ladder.identity.seed import demo_user_id
 from ladder.kit.tokens import SigningKey
-from tests.conftest import new_factory, service_headers
+from tests.conftest import dev_token, new_factory, service_headers
 from tests.e2e.test_declaration_document import DEMO_YEAR, _document
 from tests.e2e.test_national_and_cultivation import (
     Experts,
@@ -61,6 +64,23 @@ CLAIMS: dict[str, dict[str, str] | None] = {
     "service": None,  # a Ladder service's client-credentials token
 }
 ROLES = list(CLAIMS)
+# The roles that are demo accounts of the identity service (`ladder.identity.seed`): their
+# tokens are the gateway's dev tokens, whose `sub` names the account (`user:<id>`) and whose
+# claims are the account's organisation's — the same as CLAIMS (checked when the world is
+# built). The experts keep their own pool accounts' subs; the service its client's.
+ACCOUNTS = {
+    "enterprise_own": "enterprise",
+    "enterprise_other": "enterprise-sh",
+    "county_own": "county",
+    "county_other": "county-other",
+    "city": "city",
+    "province_own": "province",
+    "province_other": "province-sh",
+    "soe_hq": "central-soe",
+    "xpcc": "xpcc",
+    "ministry": "ministry",
+}
+IDENTITY = "/api/identity/v1"
 
 
 def _key() -> dict[str, str]:
@@ -137,6 +157,14 @@ class World:
     dataset_id: str = ""  # a reference dataset (the seeded sample)
     jiebang_id: str = ""  # a 揭榜单位 record of Shanghai's acceptance
     experts: dict[str, str] = field(default_factory=dict)  # role → account
+    # The identity service's objects: enterprise_own's user and organisation (福州示范), the
+    # organisation 平潭 (created by Fujian, used by no role), a pending registration filed with
+    # 鼓楼 (county_own) and a machine client of Fujian (province_own).
+    own_user_id: str = ""
+    own_org_id: str = ""
+    pingtan_org_id: str = ""
+    registration_id: str = ""
+    client_id: str = ""
 
     def as_(self, role: str) -> dict[str, str]:
         return dict(self.headers[role])
@@ -165,9 +193,8 @@ def _mint(key: SigningKey, sub: str, claims: dict[str, str]) -> dict[str, str]:
 def build(stack: Stack, gateway: httpx.Client) -> World:
     key = SigningKey.from_file(stack.key_file)
     world = World(stack)
-    for role, claims in CLAIMS.items():
-        if claims is not None and claims["role"] != "expert":
-            world.headers[role] = _mint(key, f"matrix:{role}", claims)
+    for role, username in ACCOUNTS.items():
+        world.headers[role] = _account_headers(gateway, role, username)
     world.headers["anonymous"] = {}
     world.headers["service"] = service_headers(stack, "review")
     enterprise, ministry = world.as_("enterprise_own"), world.as_("ministry")
@@ -333,7 +360,54 @@ def build(stack: Stack, gateway: httpx.Client) -> World:
     )
     world.jiebang_id = recorded["id"]
     _wait_routed(gateway, county, did)
+    _identity_objects(gateway, world)
     return world
+
+
+def _account_headers(gateway: httpx.Client, role: str, username: str) -> dict[str, str]:
+    """The demo account's dev token, its claims those of CLAIMS[role] and its `sub` the
+    account's."""
+    headers = dev_token(gateway, username)
+    payload = headers["Authorization"].removeprefix("Bearer ").split(".")[1]
+    claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    wanted = CLAIMS[role] or {}
+    got = {k: claims[k] for k in ("role", "org", "region") if claims.get(k) is not None}
+    assert got == wanted, (role, got, wanted)
+    assert claims["sub"] == f"user:{demo_user_id(username)}", (role, claims["sub"])
+    return headers
+
+
+def _identity_objects(gateway: httpx.Client, world: World) -> None:
+    me = _ok(gateway.get(f"{IDENTITY}/me", headers=world.as_("enterprise_own")))
+    world.own_user_id, world.own_org_id = me["user"]["id"], me["organisation"]["id"]
+    province = world.as_("province_own")
+    created = _ok(
+        gateway.get(f"{IDENTITY}/organisations", params={"page_size": 100}, headers=province)
+    )
+    world.pingtan_org_id = next(o["id"] for o in created["items"] if o["region"] == "350128")
+    base = f"91350102MA2W{uuid.uuid4().int % 10**5:05d}"
+    filed = _ok(
+        gateway.post(
+            f"{IDENTITY}/registrations",
+            json={"uscc": base + uscc.calc_check_digit(base), "name": "福州矩阵注册测试有限公司",
+                  "region": "350102", "contact_name": "矩阵联系人",
+                  "contact_email": "matrix-registrant@ladder.invalid",
+                  "username": f"matrix-registrant-{uuid.uuid4().hex[:8]}",
+                  "password": "Matrix-registrant-2026-pass"},
+            headers=_key(),
+        ),
+        201,
+    )  # fmt: skip
+    world.registration_id = filed["id"]
+    client = _ok(
+        gateway.post(
+            f"{IDENTITY}/clients",
+            json={"name": "矩阵测试对接系统", "scopes": ["declaration:read"]},
+            headers={**province, **_key()},
+        ),
+        201,
+    )
+    world.client_id = client["client_id"]
 
 
 def _declare_elsewhere(
