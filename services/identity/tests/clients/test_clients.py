@@ -116,6 +116,9 @@ async def test_client_secret_post_works_and_wrong_credentials_are_invalid_client
 
     unknown = await _token(client, "lc_nobody", "x")
     assert unknown.status_code == 401 and unknown.json()["error"] == "invalid_client"
+    # An unknown client and a wrong secret are told the same (no client-id oracle).
+    assert unknown.json() == wrong.json()
+    assert unknown.headers["WWW-Authenticate"] == wrong.headers["WWW-Authenticate"]
 
     grant = await client.post(
         "/oauth/token", data={"grant_type": "password"}, auth=(body["client_id"], "x")

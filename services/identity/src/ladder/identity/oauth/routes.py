@@ -60,6 +60,14 @@ def token_url(settings: Settings) -> str:
 
 def _oauth_error(status: int, error: str, description: str | None, headers: Any) -> JSONResponse:
     zh, en = MESSAGES.get(error, ("令牌请求失败", "The token request failed"))
+    if error == "invalid_client":
+        # One description whether the client is unknown, revoked or the secret wrong: the
+        # answer must not tell which client ids exist.
+        description = "Client authentication failed."
+        headers = [
+            (k, 'Basic error="invalid_client"') if k.lower() == "www-authenticate" else (k, v)
+            for k, v in (headers or [])
+        ]
     body = {
         "error": error,
         "error_description": description,
