@@ -11,9 +11,7 @@ account active; the link works once (a second use is 410 `link_invalid`).
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
 
-from fastapi import Depends, Request
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ladder.identity import mail, onetime, passwords
@@ -24,13 +22,6 @@ from ladder.identity.organisations.models import Organisation, OrgStatus
 from ladder.identity.secrets import digest
 from ladder.identity.settings import Settings
 from ladder.kit import clock
-
-
-def _settings(request: Request) -> Settings:
-    return request.app.state.settings
-
-
-SettingsDep = Annotated[Settings, Depends(_settings)]
 
 ACCEPT_PATH = "/invitations/accept"
 

@@ -15,7 +15,6 @@ from ladder.identity.accounts.errors import (
     UserDeactivated,
     UserNotFound,
 )
-from ladder.identity.accounts.invitations import SettingsDep
 from ladder.identity.accounts.models import UserStatus
 from ladder.identity.accounts.schemas import (
     InvitationAccept,
@@ -28,6 +27,7 @@ from ladder.identity.accounts.schemas import (
 )
 from ladder.identity.callers import AdminDep, CallerDep
 from ladder.identity.errors import LinkInvalid, UsernameTaken
+from ladder.identity.requests import SettingsDep
 from ladder.identity.secrets import digest
 from ladder.kit.concurrency import IfMatchDep
 from ladder.kit.db import SessionDep

@@ -17,6 +17,7 @@ from ladder.identity.audit.record import event, record
 from ladder.identity.clients.scopes import SCOPES
 from ladder.identity.oauth import clients
 from ladder.identity.oauth.server import FormRequest, TokenServer, named_client_id
+from ladder.identity.requests import settings_of
 from ladder.identity.settings import Settings
 from ladder.identity.tokens import mint
 from ladder.kit.db import SessionDep
@@ -48,10 +49,6 @@ class OAuthError(BaseModel):
     code: str = Field(description="the same as `error`")
     message: str
     message_en: str
-
-
-def _settings(request: Request) -> Settings:
-    return request.app.state.settings
 
 
 def token_url(settings: Settings) -> str:
@@ -120,7 +117,7 @@ def _oauth_error(status: int, error: str, description: str | None, headers: Any)
     },
 )
 async def token(request: Request, session: SessionDep) -> JSONResponse:
-    settings = _settings(request)
+    settings = settings_of(request)
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     raw = await request.body()
     if content_type != "application/x-www-form-urlencoded" or len(raw) > MAX_FORM_BYTES:
@@ -166,7 +163,7 @@ async def token(request: Request, session: SessionDep) -> JSONResponse:
     summary="Issuer metadata (OpenID Connect Discovery 1.0 / RFC 8414)",
 )
 async def discovery(request: Request) -> dict[str, Any]:
-    return metadata(_settings(request))
+    return metadata(settings_of(request))
 
 
 @router.get(
@@ -174,7 +171,7 @@ async def discovery(request: Request) -> dict[str, Any]:
     summary="Issuer metadata (RFC 8414; the same document)",
 )
 async def oauth_metadata(request: Request) -> dict[str, Any]:
-    return metadata(_settings(request))
+    return metadata(settings_of(request))
 
 
 def metadata(settings: Settings) -> dict[str, Any]:

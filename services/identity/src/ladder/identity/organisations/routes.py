@@ -8,7 +8,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response, status
 
-from ladder.identity.accounts.invitations import SettingsDep
 from ladder.identity.callers import AdminDep, CallerDep
 from ladder.identity.errors import UsernameTaken
 from ladder.identity.organisations import service
@@ -29,6 +28,7 @@ from ladder.identity.organisations.schemas import (
     OrganisationPage,
     OrganisationRead,
 )
+from ladder.identity.requests import SettingsDep
 from ladder.kit.concurrency import IfMatchDep
 from ladder.kit.db import SessionDep
 from ladder.kit.errors import ServiceUnavailable, declare

@@ -8,12 +8,8 @@ is the caller's address, hashed (the gateway's X-Forwarded-For, believed from it
 
 from __future__ import annotations
 
-import hashlib
-from typing import Annotated
+from fastapi import APIRouter, Request, Response, status
 
-from fastapi import APIRouter, Depends, Request, Response, status
-
-from ladder.identity.audit.record import client_ip
 from ladder.identity.callers import CallerDep
 from ladder.identity.errors import AccountLocked, InvalidCredentials, LinkInvalid
 from ladder.identity.passwordreset import service
@@ -23,24 +19,12 @@ from ladder.identity.passwordreset.schemas import (
     ResetRequest,
     ResetRequested,
 )
-from ladder.identity.settings import Settings
+from ladder.identity.requests import SettingsDep, anonymous_scope
 from ladder.kit.db import DatabaseDep
 from ladder.kit.errors import ServiceUnavailable, declare
 from ladder.kit.writes import KeyedWrite, KeyedWriteDep
 
 router = APIRouter(tags=["password reset"])
-
-
-def _settings(request: Request) -> Settings:
-    return request.app.state.settings
-
-
-SettingsDep = Annotated[Settings, Depends(_settings)]
-
-
-def _anonymous_scope(request: Request) -> str:
-    address = client_ip(request) or "unknown"
-    return "password-reset:" + hashlib.sha256(address.encode()).hexdigest()[:32]
 
 
 async def _no_content(write: KeyedWrite) -> Response:
@@ -76,7 +60,9 @@ async def request_reset(
     earlier ones stop working. At most 3 links per account per hour: beyond that nothing is
     mailed, and the answer is the same. 503 `service_unavailable` (details.reason
     `mail_unavailable`) when the mail cannot be sent: nothing is kept; retry later."""
-    if (replayed := await write.begin(data, scope=_anonymous_scope(request))) is not None:
+    if (
+        replayed := await write.begin(data, scope=anonymous_scope(request, "password-reset"))
+    ) is not None:
         return replayed
     await service.request_reset(write.session, db, request, settings, data.username_or_email)
     return await write.answer(ResetRequested(), status.HTTP_202_ACCEPTED)
@@ -93,7 +79,9 @@ async def complete_reset(data: ResetComplete, request: Request, write: KeyedWrit
     a newer link, or its account was deactivated. 422 `validation_error` (details.problems:
     too_short, common_password, matches_account …) for a refused password — the link then still
     works. On success the account is unlocked and every refresh token of it revoked."""
-    if (replayed := await write.begin(data, scope=_anonymous_scope(request))) is not None:
+    if (
+        replayed := await write.begin(data, scope=anonymous_scope(request, "password-reset"))
+    ) is not None:
         return _replay(replayed)
     await service.complete_reset(write.session, request, data.token, data.password)
     return await _no_content(write)

@@ -3,13 +3,11 @@ the enterprise's authority (`authority.py`)."""
 
 from __future__ import annotations
 
-import hashlib
 import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response, status
 
-from ladder.identity.audit.record import client_ip
 from ladder.identity.callers import CallerDep
 from ladder.identity.errors import AlreadyRegistered, UsernameTaken
 from ladder.identity.registrations import service
@@ -26,6 +24,7 @@ from ladder.identity.registrations.schemas import (
     RegistrationReject,
     RegistrationStatus,
 )
+from ladder.identity.requests import anonymous_scope
 from ladder.kit.concurrency import IfMatchDep
 from ladder.kit.db import SessionDep
 from ladder.kit.errors import declare
@@ -33,15 +32,6 @@ from ladder.kit.pagination import Page, PageDep
 from ladder.kit.writes import KeyedWriteDep, answer_json
 
 router = APIRouter(prefix="/v1/registrations", tags=["registrations"])
-
-
-def _anonymous_scope(request: Request) -> str:
-    """The Idempotency-Key scope of a filer without a token: its address (the gateway's
-    X-Forwarded-For, believed from the gateway only), hashed — so nobody elsewhere can squat a
-    key or replay another's answer (which a replay would need the same body, password and all,
-    to get anyway)."""
-    address = client_ip(request) or "unknown"
-    return "registration:" + hashlib.sha256(address.encode()).hexdigest()[:32]
 
 
 @router.post(
@@ -59,7 +49,9 @@ async def register(data: RegistrationCreate, request: Request, write: KeyedWrite
     character, an email, a region, a refused password); 422 `no_authority` when no authority
     of the region has an account yet; 409 `already_registered` for a USCC pending or approved,
     `username_taken`. A rejected USCC may be filed again, under the same username too."""
-    if (replayed := await write.begin(data, scope=_anonymous_scope(request))) is not None:
+    if (
+        replayed := await write.begin(data, scope=anonymous_scope(request, "registration"))
+    ) is not None:
         return replayed
     org, approver = await service.register(write.session, request, data)
     return await write.answer(service.to_read(org, approver), 201)
