@@ -1,11 +1,16 @@
 """In-process fixtures for the identity service: the app on a real migrated database with a
 signing key of its own (a temporary folder), and an ASGI client; and the app mailing a real
 SMTP server (`smtp_sink`), seeded with the demo accounts (ministry, 福建, 福州, 鼓楼 …), with
-tokens minted for its users (`app`, `api`, `as_user`, `link_token`)."""
+tokens minted for its users (`app`, `api`, `as_user`, `link_token`); and for sign-in and MFA,
+`started(**settings)`: the app with those settings on a frozen clock (lockouts, windows and
+TOTP steps move when the test says so), the demo accounts seeded, with a client at
+203.0.113.7 (`client_at` gives one from another address)."""
 
 from __future__ import annotations
 
 import re
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
@@ -18,6 +23,7 @@ from ladder.identity.organisations.models import Organisation
 from ladder.identity.seed import seed
 from ladder.identity.settings import Settings
 from ladder.identity.tokens import mint, user_claims
+from ladder.kit.clock import FrozenClock
 from ladder.kit.testing import settings_for_tests
 from tools.mailsink import body_of
 
@@ -110,3 +116,36 @@ def link_token(smtp_sink):
         return found.group(1)
 
     return newest
+
+
+def step_start() -> datetime:
+    """Now, on the 5th second of a TOTP step (access tokens are minted at the real time, so
+    the frozen clock stays near it; the steps a test counts should not straddle a boundary)."""
+    ts = int(datetime.now(UTC).timestamp())
+    return datetime.fromtimestamp(ts - ts % 30 + 5, UTC)
+
+
+def _client_at(app, address: str) -> httpx.AsyncClient:
+    transport = httpx.ASGITransport(app=app, client=(address, 40000))
+    return httpx.AsyncClient(transport=transport, base_url="http://identity")
+
+
+@pytest.fixture
+def client_at():
+    """`client_at(app, address)`: a client of `app` from another address."""
+    return _client_at
+
+
+@pytest.fixture
+def started(identity_settings):
+    @asynccontextmanager
+    async def start(**overrides):
+        app = create_app(identity_settings(**overrides))
+        async with app.router.lifespan_context(app):
+            app.state.clock = FrozenClock(step_start())
+            async with app.state.db.transaction() as session:
+                await seed(session)
+            async with _client_at(app, "203.0.113.7") as client:
+                yield app, client
+
+    return start
