@@ -28,7 +28,7 @@ from ladder.kit.http import ServiceTokenProvider, make_client
 from ladder.kit.idempotency import sweep_forever
 from ladder.kit.inputs import InputGuardMiddleware
 from ladder.kit.observability import RequestContextMiddleware, configure_logging
-from ladder.kit.outbox import OutboxRelay
+from ladder.kit.outbox import OutboxRelay, Transport
 from ladder.kit.outbox_ops import outbox_router, stats_detail
 from ladder.kit.settings import KitSettings
 
@@ -60,6 +60,9 @@ class ServiceSpec:
     version: str = "0.1.0"
     # Exact path → request body cap, for upload routes that need more than `max_body_bytes`.
     body_limits: dict[str, int] = field(default_factory=dict)
+    # Outbox transports beyond the Ladder services, by destination prefix (`webhook:` → the
+    # signed deliveries to other platforms), built at startup from the app.
+    transports: Callable[[FastAPI], dict[str, Transport]] | None = None
 
 
 def create_service_app(settings: KitSettings, spec: ServiceSpec) -> FastAPI:
@@ -130,6 +133,7 @@ def create_service_app(settings: KitSettings, spec: ServiceSpec) -> FastAPI:
                 max_batch_bytes=settings.outbox_max_batch_bytes,
                 max_permanent_attempts=settings.outbox_max_permanent_attempts,
                 max_transient_attempts=settings.outbox_max_transient_attempts,
+                transports=spec.transports(app) if spec.transports is not None else None,
             )
             app.state.relay = relay
             app.state.readiness_details = {"outbox": stats_detail(app.state.db, spec.outbox)}
@@ -153,6 +157,9 @@ def create_service_app(settings: KitSettings, spec: ServiceSpec) -> FastAPI:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError, Exception):
                     await task
+            if relay is not None:
+                for transport in relay.transports.values():
+                    await transport.aclose()
             for client in app.state.peers.values():
                 await client.aclose()
             await app.state.service_tokens.aclose()

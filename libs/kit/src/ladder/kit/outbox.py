@@ -61,6 +61,7 @@ from sqlalchemy import (
     func,
     select,
     text,
+    tuple_,
     update,
 )
 from sqlalchemy.dialects.postgresql import JSONB, insert
@@ -72,6 +73,9 @@ from ladder.kit.errors import LadderError, declare, validation_details
 from ladder.kit.observability import request_id_var
 
 log = logging.getLogger("ladder.outbox")
+
+
+_LIVE_ORDERED = "delivered_at IS NULL AND dead_at IS NULL AND subject IS NOT NULL"
 
 
 def outbox_table(metadata: MetaData, schema: str) -> Table:
@@ -96,6 +100,9 @@ def outbox_table(metadata: MetaData, schema: str) -> Table:
         Column("dead_at", DateTime(timezone=True)),
         # How often an operator replayed the row (a replay keeps `last_error` as history).
         Column("replays", Integer, nullable=False, server_default=text("0")),
+        # The ordering key (issue 16): rows of one destination with the same subject (a
+        # declaration, a list) are delivered one after another, in id order; None: unordered.
+        Column("subject", Text),
         Index(None, "event_id", "destination", unique=True),
         Index(
             "ix_outbox_due",
@@ -108,6 +115,14 @@ def outbox_table(metadata: MetaData, schema: str) -> Table:
             "destination",
             "id",
             postgresql_where=text("delivered_at IS NULL"),
+        ),
+        # The head of each subject's queue (`OutboxRelay._in_subject_order`).
+        Index(
+            "ix_outbox_subject",
+            "destination",
+            "subject",
+            "id",
+            postgresql_where=text(_LIVE_ORDERED),
         ),
         schema=schema,
     )
@@ -173,10 +188,13 @@ async def publish(
     payload: BaseModel | dict[str, Any],
     destinations: list[str],
     event_id: uuid.UUID | None = None,
+    subject: str | None = None,
 ) -> uuid.UUID:
     """Queue an event for each destination in the caller's transaction. `payload` is the
     topic's contract model (`ladder.contracts`), stored as its JSON with the fields the
-    producer set (an unset optional field is absent; the consumer's model defaults it)."""
+    producer set (an unset optional field is absent; the consumer's model defaults it).
+    With a `subject`, each destination gets the subject's events in the order they were
+    queued (a later one waits while an earlier one is retried)."""
     eid = event_id or uuid.uuid4()
     payload = payload_json(payload)
     rid = request_id_var.get()
@@ -189,6 +207,7 @@ async def publish(
                 "destination": dest,
                 "payload": payload,
                 "request_id": rid,
+                "subject": subject,
             }
             for dest in destinations
         ],
@@ -208,163 +227,64 @@ Resolver = Callable[[str], httpx.AsyncClient]
 
 @dataclass(frozen=True)
 class Failure:
-    """Why one row was not delivered; `permanent` when retrying the same bytes cannot help."""
+    """Why one row was not delivered; `permanent` when retrying the same bytes cannot help;
+    `final` when no retry may be made at all (the destination is gone: dead-lettered now)."""
 
     error: str
     permanent: bool
+    final: bool = False
 
 
-Outcome = Failure | None
+class _Skipped:
+    """A row left untried in this pass (it waits behind an earlier row of its subject)."""
+
+    def __repr__(self) -> str:
+        return "SKIPPED"
 
 
-def backoff_seconds(attempts: int, max_backoff: float, rng: random.Random | None = None) -> float:
-    """Delay before the next try after `attempts` failures: exponential (0.5 s · 2^n, capped
-    at `max_backoff`) with "equal jitter" — uniformly in [half, whole] of it, so rows that
-    failed together spread out while the wait still grows."""
-    base = min(max_backoff, 0.5 * (2 ** min(attempts, 20)))
-    return (rng or random).uniform(base / 2, base)
+SKIPPED = _Skipped()
+Outcome = Failure | _Skipped | None
+"""None: delivered; a `Failure`: tried and failed; `SKIPPED`: not tried (no attempt counted)."""
 
 
-class OutboxRelay:
-    """Delivers due outbox rows; run one per process (replicas are safe together)."""
+class Transport:
+    """How the relay hands rows to one kind of destination. The relay claims, orders,
+    backs off and dead-letters; a transport only sends. `prepare` and `record` run in the
+    relay's transaction (before and after the sending); `deliver` must not use it, since
+    destinations are sent to concurrently.
 
-    # A failing pass (database down) is logged once, then at most this often.
-    FAILURE_SUMMARY_SECONDS = 60.0
+    `max_attempts` / `max_backoff_seconds` replace the relay's bounds for this transport's
+    rows (an outside platform gets a schedule of its own); None keeps the relay's."""
+
+    max_attempts: int | None = None
+    max_backoff_seconds: float | None = None
+
+    async def prepare(self, session: AsyncSession, destinations: list[str]) -> None:
+        """Look up what `deliver` needs (e.g. a subscription's URL and secret)."""
+
+    async def deliver(self, destination: str, rows: list[Any]) -> list[Outcome]:
+        raise NotImplementedError
+
+    async def record(
+        self, session: AsyncSession, destination: str, rows: list[Any], outcomes: list[Outcome]
+    ) -> None:
+        """Keep what the transport wants to keep of the pass (e.g. each attempt)."""
+
+    async def aclose(self) -> None:
+        """Release what the transport holds (its HTTP client) when the process stops."""
+
+
+class ServiceTransport(Transport):
+    """To another Ladder service: `/internal/events/batch`, in batches capped by count and
+    bytes, bisected on a 4xx about their content (see the module docstring)."""
 
     def __init__(
-        self,
-        db: Database,
-        table: Table,
-        *,
-        source: str,
-        client_for: Resolver,
-        poll_seconds: float = 0.5,
-        batch_size: int = MAX_BATCH,
-        max_backoff_seconds: float = 30.0,
-        max_batch_bytes: int = MAX_BATCH_BYTES,
-        max_permanent_attempts: int = MAX_PERMANENT_ATTEMPTS,
-        max_transient_attempts: int = MAX_TRANSIENT_ATTEMPTS,
+        self, *, source: str, client_for: Resolver, batch_size: int, max_batch_bytes: int
     ) -> None:
-        self.db = db
-        self.table = table
         self.source = source
         self.client_for = client_for
-        self.poll_seconds = poll_seconds
-        # One pass claims at most this many rows; a consumer refuses more than MAX_BATCH.
-        self.batch_size = max(1, min(batch_size, MAX_BATCH))
-        self.max_backoff = max_backoff_seconds
-        self.max_batch_bytes = max(1, max_batch_bytes)
-        self.max_permanent_attempts = max(1, max_permanent_attempts)
-        self.max_transient_attempts = max(1, max_transient_attempts)
-        self._wake = asyncio.Event()
-        self._stopping = False
-        self._failed_passes = 0
-        self._last_summary = 0.0
-
-    def wake(self) -> None:
-        self._wake.set()
-
-    async def run_forever(self) -> None:
-        while not self._stopping:
-            try:
-                sent = await self.deliver_due()
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:
-                self._pass_failed(exc)
-                sent = 0
-            else:
-                self._pass_succeeded()
-            if sent < self.batch_size:
-                self._wake.clear()
-                try:
-                    await asyncio.wait_for(self._wake.wait(), timeout=self.poll_seconds)
-                except TimeoutError:
-                    pass
-
-    def _pass_failed(self, exc: Exception) -> None:
-        """A pass that could not run (the database is unreachable): the first with its
-        traceback, then one summary line a minute — not a traceback every poll."""
-        self._failed_passes += 1
-        now = time.monotonic()
-        if self._failed_passes == 1:
-            self._last_summary = now
-            log.warning("outbox relay pass failed; retrying every %.1f s", self.poll_seconds,
-                        exc_info=exc)  # fmt: skip
-        elif now - self._last_summary >= self.FAILURE_SUMMARY_SECONDS:
-            self._last_summary = now
-            log.warning("outbox relay still failing: %d passes failed so far, last: %s: %s",
-                        self._failed_passes, type(exc).__name__, str(exc)[:200])  # fmt: skip
-
-    def _pass_succeeded(self) -> None:
-        if self._failed_passes:
-            log.warning("outbox relay recovered after %d failed passes", self._failed_passes)
-            self._failed_passes = 0
-
-    async def deliver_due(self) -> int:
-        """One pass: claim due rows, send each destination its share in size-capped batches,
-        record every row's outcome. Returns rows delivered."""
-        t = self.table
-        async with self.db.transaction() as session:
-            rows = (
-                (
-                    await session.execute(
-                        select(t)
-                        .where(
-                            t.c.delivered_at.is_(None),
-                            t.c.dead_at.is_(None),
-                            t.c.available_at <= func.now(),
-                        )
-                        .order_by(t.c.id)
-                        .limit(self.batch_size)
-                        .with_for_update(skip_locked=True)
-                    )
-                )
-                .mappings()
-                .all()
-            )
-            by_destination: dict[str, list[Any]] = {}
-            for row in rows:
-                by_destination.setdefault(row["destination"], []).append(row)
-            done: list[int] = []
-            for destination, due in by_destination.items():
-                outcomes = await self._deliver(destination, due)
-                for row, outcome in zip(due, outcomes, strict=True):
-                    if outcome is None:
-                        done.append(row["id"])
-                    else:
-                        await self._record_failure(session, row, outcome)
-            if done:
-                await session.execute(
-                    update(t).where(t.c.id.in_(done)).values(delivered_at=func.now())
-                )
-        return len(done)
-
-    async def _record_failure(self, session: AsyncSession, row: Any, failure: Failure) -> None:
-        """Count the attempt, back off with jitter on the database's clock, or dead-letter."""
-        t = self.table
-        attempts = row["attempts"] + 1
-        bound = self.max_permanent_attempts if failure.permanent else self.max_transient_attempts
-        dead = attempts >= bound
-        delay = backoff_seconds(attempts, self.max_backoff)
-        await session.execute(
-            update(t)
-            .where(t.c.id == row["id"])
-            .values(
-                attempts=attempts,
-                last_error=failure.error[:1000],
-                last_attempt_at=func.now(),
-                available_at=func.now() + timedelta(seconds=delay),
-                dead_at=func.now() if dead else None,
-            )
-        )
-        what = (row["event_id"], row["topic"], row["destination"], row["id"])
-        if dead:
-            log.warning("outbox event %s (%s to %s, row %d) dead-lettered after %d attempts: %s",
-                        *what, attempts, failure.error[:300])  # fmt: skip
-        elif attempts == 1:
-            log.warning("outbox event %s (%s to %s, row %d) not delivered, will retry: %s",
-                        *what, failure.error[:300])  # fmt: skip
+        self.batch_size = batch_size
+        self.max_batch_bytes = max_batch_bytes
 
     def _event(self, row: Any) -> dict[str, Any]:
         return {
@@ -395,13 +315,14 @@ class OutboxRelay:
             chunks.append(current)
         return chunks
 
-    async def _deliver(self, destination: str, rows: list[Any]) -> list[Outcome]:
+    async def deliver(self, destination: str, rows: list[Any]) -> list[Outcome]:
         """Each row's outcome, in order. A transient failure (the consumer is down) is
         recorded for the rows not yet sent too: one refused connection per pass is enough."""
         outcomes: list[Outcome] = []
         for chunk in self._chunks(rows):
-            if outcomes and isinstance(outcomes[-1], Failure) and not outcomes[-1].permanent:
-                outcomes.extend([outcomes[-1]] * len(chunk))
+            last = outcomes[-1] if outcomes else None
+            if isinstance(last, Failure) and not last.permanent:
+                outcomes.extend([last] * len(chunk))
                 continue
             outcomes.extend(await self._send_batch(destination, chunk))
         return outcomes
@@ -462,6 +383,285 @@ class OutboxRelay:
             permanent = 400 <= status < 500 and status not in _TRANSIENT_4XX
             return Failure(_describe(resp), permanent)
         return None
+
+
+async def _in_rounds(transport: Transport, destination: str, rows: list[Any]) -> list[Outcome]:
+    """Send one destination's rows in rounds: the first holds every unordered row and the
+    first row of each subject, the next the second row of each subject still going, and so
+    on. A subject whose row failed stops there: its later rows are `SKIPPED` (not tried)."""
+    rounds: list[list[Any]] = [[]]
+    depth: dict[str, int] = {}
+    for row in rows:
+        subject = row["subject"]
+        k = 0 if subject is None else depth.get(subject, 0)
+        if subject is not None:
+            depth[subject] = k + 1
+        if k == len(rounds):
+            rounds.append([])
+        rounds[k].append(row)
+    outcomes: dict[int, Outcome] = {}
+    stopped: set[str] = set()
+    for batch in rounds:
+        batch = [r for r in batch if r["subject"] is None or r["subject"] not in stopped]
+        if not batch:
+            break
+        for row, outcome in zip(batch, await transport.deliver(destination, batch), strict=True):
+            outcomes[row["id"]] = outcome
+            if outcome is not None and row["subject"] is not None:
+                stopped.add(row["subject"])
+    return [outcomes.get(row["id"], SKIPPED) for row in rows]
+
+
+def backoff_seconds(attempts: int, max_backoff: float, rng: random.Random | None = None) -> float:
+    """Delay before the next try after `attempts` failures: exponential (0.5 s · 2^n, capped
+    at `max_backoff`) with "equal jitter" — uniformly in [half, whole] of it, so rows that
+    failed together spread out while the wait still grows."""
+    base = min(max_backoff, 0.5 * (2 ** min(attempts, 20)))
+    return (rng or random).uniform(base / 2, base)
+
+
+# Destinations sent to at the same time in one pass (each its own HTTP exchanges).
+MAX_PARALLEL_DESTINATIONS = 8
+
+
+class OutboxRelay:
+    """Delivers due outbox rows; run one per process (replicas are safe together).
+
+    A destination goes to the first transport whose prefix it starts with (`transports`,
+    e.g. `webhook:` for outside platforms), else to another Ladder service. Rows with a
+    `subject` are delivered in order per (destination, subject): only the head of that queue
+    and the rows right behind it are sent, one after another, and a failure holds the rest
+    back until it is delivered or dead-lettered (a dead letter no longer holds them; its
+    replay arrives later, out of order — the event's own timestamp says when it happened)."""
+
+    # A failing pass (database down) is logged once, then at most this often.
+    FAILURE_SUMMARY_SECONDS = 60.0
+
+    def __init__(
+        self,
+        db: Database,
+        table: Table,
+        *,
+        source: str,
+        client_for: Resolver,
+        poll_seconds: float = 0.5,
+        batch_size: int = MAX_BATCH,
+        max_backoff_seconds: float = 30.0,
+        max_batch_bytes: int = MAX_BATCH_BYTES,
+        max_permanent_attempts: int = MAX_PERMANENT_ATTEMPTS,
+        max_transient_attempts: int = MAX_TRANSIENT_ATTEMPTS,
+        transports: Mapping[str, Transport] | None = None,
+    ) -> None:
+        self.db = db
+        self.table = table
+        self.source = source
+        self.poll_seconds = poll_seconds
+        # One pass claims at most this many rows; a consumer refuses more than MAX_BATCH.
+        self.batch_size = max(1, min(batch_size, MAX_BATCH))
+        self.max_backoff = max_backoff_seconds
+        self.max_permanent_attempts = max(1, max_permanent_attempts)
+        self.max_transient_attempts = max(1, max_transient_attempts)
+        self.services = ServiceTransport(
+            source=source,
+            client_for=client_for,
+            batch_size=self.batch_size,
+            max_batch_bytes=max(1, max_batch_bytes),
+        )
+        self.transports = dict(transports or {})
+        self._wake = asyncio.Event()
+        self._stopping = False
+        self._failed_passes = 0
+        self._last_summary = 0.0
+
+    def transport_for(self, destination: str) -> Transport:
+        for prefix, transport in self.transports.items():
+            if destination.startswith(prefix):
+                return transport
+        return self.services
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    async def run_forever(self) -> None:
+        while not self._stopping:
+            try:
+                sent = await self.deliver_due()
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                self._pass_failed(exc)
+                sent = 0
+            else:
+                self._pass_succeeded()
+            if sent < self.batch_size:
+                self._wake.clear()
+                try:
+                    await asyncio.wait_for(self._wake.wait(), timeout=self.poll_seconds)
+                except TimeoutError:
+                    pass
+
+    def _pass_failed(self, exc: Exception) -> None:
+        """A pass that could not run (the database is unreachable): the first with its
+        traceback, then one summary line a minute — not a traceback every poll."""
+        self._failed_passes += 1
+        now = time.monotonic()
+        if self._failed_passes == 1:
+            self._last_summary = now
+            log.warning("outbox relay pass failed; retrying every %.1f s", self.poll_seconds,
+                        exc_info=exc)  # fmt: skip
+        elif now - self._last_summary >= self.FAILURE_SUMMARY_SECONDS:
+            self._last_summary = now
+            log.warning("outbox relay still failing: %d passes failed so far, last: %s: %s",
+                        self._failed_passes, type(exc).__name__, str(exc)[:200])  # fmt: skip
+
+    def _pass_succeeded(self) -> None:
+        if self._failed_passes:
+            log.warning("outbox relay recovered after %d failed passes", self._failed_passes)
+            self._failed_passes = 0
+
+    async def deliver_due(self) -> int:
+        """One pass: claim due rows, keep each subject's in order, send each destination its
+        share through its transport (destinations in parallel), record every row's outcome.
+        Returns rows delivered."""
+        t = self.table
+        async with self.db.transaction() as session:
+            rows = (
+                (
+                    await session.execute(
+                        select(t)
+                        .where(
+                            t.c.delivered_at.is_(None),
+                            t.c.dead_at.is_(None),
+                            t.c.available_at <= func.now(),
+                        )
+                        .order_by(t.c.id)
+                        .limit(self.batch_size)
+                        .with_for_update(skip_locked=True)
+                    )
+                )
+                .mappings()
+                .all()
+            )
+            rows = await self._in_subject_order(session, rows)
+            by_destination: dict[str, list[Any]] = {}
+            for row in rows:
+                by_destination.setdefault(row["destination"], []).append(row)
+            by_transport: dict[int, tuple[Transport, list[str]]] = {}
+            for destination in by_destination:
+                transport = self.transport_for(destination)
+                by_transport.setdefault(id(transport), (transport, []))[1].append(destination)
+            for transport, destinations in by_transport.values():
+                await transport.prepare(session, destinations)
+            gate = asyncio.Semaphore(MAX_PARALLEL_DESTINATIONS)
+
+            async def send(destination: str, due: list[Any]) -> list[Outcome]:
+                async with gate:
+                    return await _in_rounds(self.transport_for(destination), destination, due)
+
+            results = await asyncio.gather(*(send(d, due) for d, due in by_destination.items()))
+            done: list[int] = []
+            for (destination, due), outcomes in zip(by_destination.items(), results, strict=True):
+                transport = self.transport_for(destination)
+                waits: dict[str, float] = {}  # subject → the delay of its failed head
+                for row, outcome in zip(due, outcomes, strict=True):
+                    if outcome is None:
+                        done.append(row["id"])
+                    elif isinstance(outcome, Failure):
+                        delay = await self._record_failure(session, row, outcome, transport)
+                        if row["subject"] is not None:
+                            waits[row["subject"]] = delay
+                held = [(r["id"], waits[r["subject"]]) for r, o in zip(due, outcomes, strict=True)
+                        if o is SKIPPED and r["subject"] in waits]  # fmt: skip
+                for row_id, delay in held:  # they wait with their head
+                    await session.execute(
+                        update(t)
+                        .where(t.c.id == row_id)
+                        .values(available_at=func.now() + timedelta(seconds=delay))
+                    )
+                await transport.record(session, destination, due, outcomes)
+            if done:
+                await session.execute(
+                    update(t).where(t.c.id.in_(done)).values(delivered_at=func.now())
+                )
+        return len(done)
+
+    async def _in_subject_order(self, session: AsyncSession, rows: list[Any]) -> list[Any]:
+        """The claimed rows that may go now: every row without a subject; of a subject's
+        queue (per destination), the head and the claimed rows right behind it. A row that
+        waits behind a head backing off is made due with that head (so waiting rows are not
+        claimed again on every pass, crowding out the rest)."""
+        ordered = [r for r in rows if r["subject"] is not None]
+        if not ordered:
+            return rows
+        t = self.table
+        keys = {(r["destination"], r["subject"]) for r in ordered}
+        queue = (
+            await session.execute(
+                select(t.c.id, t.c.destination, t.c.subject, t.c.available_at)
+                .where(
+                    t.c.delivered_at.is_(None),
+                    t.c.dead_at.is_(None),
+                    t.c.id <= max(r["id"] for r in ordered),
+                    tuple_(t.c.destination, t.c.subject).in_(list(keys)),
+                )
+                .order_by(t.c.id)
+            )
+        ).all()
+        claimed = {r["id"] for r in rows}
+        by_key: dict[tuple[str, str], list[Any]] = {}
+        for q in queue:
+            by_key.setdefault((q.destination, q.subject), []).append(q)
+        allowed: set[int] = set()
+        for waiting in by_key.values():
+            for q in waiting:
+                if q.id not in claimed:
+                    break
+                allowed.add(q.id)
+            head = waiting[0]
+            if head.id not in claimed:
+                held = [q.id for q in waiting[1:] if q.id in claimed]
+                if held:
+                    await session.execute(
+                        update(t)
+                        .where(t.c.id.in_(held))
+                        .values(available_at=func.greatest(t.c.available_at, head.available_at))
+                    )
+        return [r for r in rows if r["subject"] is None or r["id"] in allowed]
+
+    async def _record_failure(
+        self, session: AsyncSession, row: Any, failure: Failure, transport: Transport
+    ) -> float:
+        """Count the attempt, back off with jitter on the database's clock, or dead-letter.
+        Returns the delay before the next try."""
+        t = self.table
+        attempts = row["attempts"] + 1
+        if transport.max_attempts is not None:
+            bound = transport.max_attempts
+        elif failure.permanent:
+            bound = self.max_permanent_attempts
+        else:
+            bound = self.max_transient_attempts
+        dead = failure.final or attempts >= bound
+        delay = backoff_seconds(attempts, transport.max_backoff_seconds or self.max_backoff)
+        await session.execute(
+            update(t)
+            .where(t.c.id == row["id"])
+            .values(
+                attempts=attempts,
+                last_error=failure.error[:1000],
+                last_attempt_at=func.now(),
+                available_at=func.now() + timedelta(seconds=delay),
+                dead_at=func.now() if dead else None,
+            )
+        )
+        what = (row["event_id"], row["topic"], row["destination"], row["id"])
+        if dead:
+            log.warning("outbox event %s (%s to %s, row %d) dead-lettered after %d attempts: %s",
+                        *what, attempts, failure.error[:300])  # fmt: skip
+        elif attempts == 1:
+            log.warning("outbox event %s (%s to %s, row %d) not delivered, will retry: %s",
+                        *what, failure.error[:300])  # fmt: skip
+        return delay
 
     async def stop(self) -> None:
         self._stopping = True

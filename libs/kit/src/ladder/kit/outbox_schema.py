@@ -56,3 +56,24 @@ def downgrade_dead_letter(schema: str) -> None:
     op.drop_column("outbox", "replays", schema=schema)
     op.drop_column("outbox", "dead_at", schema=schema)
     op.drop_column("outbox", "last_attempt_at", schema=schema)
+
+
+_LIVE_ORDERED = "delivered_at IS NULL AND dead_at IS NULL AND subject IS NOT NULL"
+
+
+def upgrade_subject(schema: str) -> None:
+    """Issue 16: the ordering key (`subject`) of rows delivered in order per destination,
+    and the partial index that finds the head of each subject's queue."""
+    op.add_column("outbox", sa.Column("subject", sa.Text()), schema=schema)
+    op.create_index(
+        "ix_outbox_subject",
+        "outbox",
+        ["destination", "subject", "id"],
+        schema=schema,
+        postgresql_where=sa.text(_LIVE_ORDERED),
+    )
+
+
+def downgrade_subject(schema: str) -> None:
+    op.drop_index("ix_outbox_subject", table_name="outbox", schema=schema)
+    op.drop_column("outbox", "subject", schema=schema)

@@ -2,7 +2,7 @@
 
 Every secret is stored as a hash or sealed: passwords as argon2id (`ladder.identity.passwords`),
 recovery codes and one-time tokens as SHA-256 of high-entropy random values, TOTP seeds sealed
-with `ladder.identity.sealing`.
+with `ladder.kit.sealing`.
 """
 
 from __future__ import annotations

@@ -16,7 +16,7 @@ from sqlalchemy import delete
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from ladder.identity import onetime, passwords, sealing
+from ladder.identity import onetime, passwords
 from ladder.identity.accounts.models import Purpose, RecoveryCode, User
 from ladder.identity.audit.record import event, record
 from ladder.identity.callers import Caller
@@ -35,7 +35,7 @@ from ladder.identity.settings import Settings
 from ladder.identity.signin import limits
 from ladder.identity.signin.schemas import CLIENT_ID, TokenPair
 from ladder.identity.signin.service import Account, is_active, seed_of, signed_in, success_event
-from ladder.kit import clock
+from ladder.kit import clock, sealing
 from ladder.kit.errors import Unauthenticated
 
 ENROLMENT = "totp_enrolment"

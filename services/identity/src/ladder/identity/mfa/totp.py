@@ -1,7 +1,7 @@
 """TOTP (RFC 6238, pyotp) and recovery codes.
 
 The seed is 160 random bits (RFC 4226 §4's recommended length), sealed at rest
-(`ladder.identity.sealing`). A code is accepted for the current 30-second step or one either
+(`ladder.kit.sealing`). A code is accepted for the current 30-second step or one either
 side (clock drift), and only for a step later than the last one accepted: a code is used once,
 and an older one seen over a shoulder is no use. The caller stores the step it was given.
 

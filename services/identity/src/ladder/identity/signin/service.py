@@ -30,7 +30,7 @@ from sqlalchemy import func, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from ladder.identity import onetime, passwords, sealing
+from ladder.identity import onetime, passwords
 from ladder.identity.accounts.models import Purpose, RecoveryCode, User, UserStatus
 from ladder.identity.audit.record import client_ip, event, record
 from ladder.identity.errors import (
@@ -49,7 +49,7 @@ from ladder.identity.sessions.store import IssuedTokens
 from ladder.identity.settings import Settings
 from ladder.identity.signin import limits
 from ladder.identity.signin.schemas import CLIENT_ID, SignIn
-from ladder.kit import clock
+from ladder.kit import clock, sealing
 
 log = logging.getLogger("ladder.identity.signin")
 

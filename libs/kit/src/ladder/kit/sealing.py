@@ -1,5 +1,6 @@
-"""Sealing values that must be read back (TOTP seeds): Fernet with a key derived per purpose
-from `LADDER_SEALING_SECRET`, so a reader of the database or a backup learns nothing."""
+"""Sealing values that must be read back (identity's TOTP seeds, review's webhook signing
+secrets): Fernet with a key derived per purpose from `LADDER_SEALING_SECRET`, so a reader of
+the database or a backup learns nothing."""
 
 from __future__ import annotations
 
