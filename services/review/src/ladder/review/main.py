@@ -14,6 +14,7 @@ from ladder.review.cultivation.endpoints import router as cultivation_router
 from ladder.review.cultivation.sweeper import cultivation_sweeper
 from ladder.review.dashboards.endpoints import router as dashboards_router
 from ladder.review.events import router as events_router
+from ladder.review.exports.endpoints import router as exports_router
 from ladder.review.national.data import national
 from ladder.review.national.endpoints import router as national_router
 from ladder.review.recommendations.endpoints import router as recommendations_router
@@ -52,6 +53,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 national_router,
                 dashboards_router,
                 units_router,
+                exports_router,
             ],
             peers={"rules": settings.rules_url, "declaration": settings.declaration_url},
             outbox=OUTBOX,

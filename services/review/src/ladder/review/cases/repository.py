@@ -56,22 +56,39 @@ async def page(
 ) -> tuple[list[ReviewCase], int]:
     """The cases within `reach`, oldest received first; with `held_at`, only those held at
     that level by an authority within the reach, in one of `held_statuses`."""
-    stmt = select(ReviewCase).where(*reach_clauses(reach))
+    stmt = select(ReviewCase).where(
+        *listed(reach, held_at=held_at, held_statuses=held_statuses, tier=tier, status=status)
+    )
+    total = (await session.exec(select(func.count()).select_from(stmt.subquery()))).one()
+    rows = await session.exec(stmt.order_by(*LISTING_ORDER).offset(offset).limit(limit))
+    return list(rows.all()), total
+
+
+LISTING_ORDER = (col(ReviewCase.received_at), col(ReviewCase.id))
+"""The inbox's order (and its exports'): oldest received first."""
+
+
+def listed(
+    reach: Reach,
+    *,
+    held_at: str | None,
+    held_statuses: Collection[str],
+    tier: str | None,
+    status: str | None,
+) -> list[Any]:
+    """SQL conditions of the inbox's filters (`page`; the exports use them too)."""
+    clauses = reach_clauses(reach)
     if held_at is not None:
-        stmt = stmt.where(
+        clauses += [
             ReviewCase.level == held_at,
             col(ReviewCase.holder_region) == reach.holder,
             col(ReviewCase.status).in_(held_statuses),
-        )
+        ]
     if tier is not None:
-        stmt = stmt.where(ReviewCase.tier == tier)
+        clauses.append(ReviewCase.tier == tier)
     if status is not None:
-        stmt = stmt.where(ReviewCase.status == status)
-    total = (await session.exec(select(func.count()).select_from(stmt.subquery()))).one()
-    rows = await session.exec(
-        stmt.order_by(col(ReviewCase.received_at), col(ReviewCase.id)).offset(offset).limit(limit)
-    )
-    return list(rows.all()), total
+        clauses.append(ReviewCase.status == status)
+    return clauses
 
 
 def reach_clauses(reach: Reach) -> list[Any]:
