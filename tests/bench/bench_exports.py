@@ -8,7 +8,9 @@ closed 公示 of them: one of the first 10,000, one of all 100,000. Each export 
 `held=false&tier=advanced` vs `held=false`) and without a token (the two published lists).
 
 Before each export the peak RSS (VmHWM) of the review process and of the gateway is reset
-(`/proc/<pid>/clear_refs` ← 5) and read after it: the peak while serving that export. Reported
+(`/proc/<pid>/clear_refs` ← 5: the peak restarts from the current RSS, which keeps what the
+process took before — its allocator holds freed memory) and read after it: the peak while
+serving that export, so any memory an export needs beyond what the process holds shows. Reported
 with the time to the first byte, the whole time, the bytes, and the rows counted in the body.
 The ratio of the peaks at 100,000 and at 10,000 rows is the figure: near 1 is flat (memory
 does not follow the rows); a writer that held its rows would show ~10.
