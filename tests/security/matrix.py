@@ -25,6 +25,7 @@ from typing import Any
 from tests.e2e.test_declaration_document import DEMO_YEAR
 from tests.security.exports_rows import exports_rows
 from tests.security.identity_rows import identity_rows
+from tests.security.webhook_rows import webhook_rows
 from tests.security.world import (
     FUZHOU_FACTORY,
     FUZHOU_USCC,
@@ -476,6 +477,7 @@ ROWS: list[Row] = [
     Row(R, "GET", "/v1/dashboards/cases", cells(AUTHORITIES),
         query=lambda w: {"campaign": DEMO_YEAR, "by": "tier"}),
     *exports_rows(Row, cells),  # the exports (tests/security/exports_rows.py)
+    *webhook_rows(Row, cells),  # the webhook subscriptions (tests/security/webhook_rows.py)
     # --- the identity service (tests/security/identity_rows.py) ----------------------------
     *identity_rows(Row, cells),
     # --- the gateway ------------------------------------------------------------------------

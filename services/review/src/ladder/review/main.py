@@ -22,6 +22,8 @@ from ladder.review.routing.chains import chains
 from ladder.review.settings import SCHEMA, Settings
 from ladder.review.tables import CREDENTIALS, IDEMPOTENCY, OUTBOX
 from ladder.review.units.endpoints import router as units_router
+from ladder.review.webhooks.delivery import transports as webhook_transports
+from ladder.review.webhooks.endpoints import router as webhooks_router
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -54,12 +56,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 dashboards_router,
                 units_router,
                 exports_router,
+                webhooks_router,
             ],
             peers={"rules": settings.rules_url, "declaration": settings.declaration_url},
             outbox=OUTBOX,
             idempotency=IDEMPOTENCY,
             credentials=CREDENTIALS,
             background=[cultivation_sweeper],
+            # Webhooks to other platforms go out through the same outbox relay.
+            transports=webhook_transports,
         ),
     )
     # app.state.clock: deadlines, 公示 periods, cultivation timers (movable in dev/test only)

@@ -21,6 +21,7 @@ from ladder.review.recommendations.models import (
     RecommendationListEvent,
     RecommendationSubmission,
 )
+from ladder.review.webhooks.models import WebhookAttempt, WebhookSubscription
 
 __all__ = [
     "CampaignPeriods",
@@ -37,6 +38,8 @@ __all__ = [
     "RecommendationListEvent",
     "RecommendationSubmission",
     "ReviewCase",
+    "WebhookAttempt",
+    "WebhookSubscription",
     "national_experts",
     "national_onsite",
     "national_publicity",

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from datetime import datetime
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 from statemachine.exceptions import TransitionNotAllowed as MachineRefused
@@ -23,11 +24,18 @@ from ladder.contracts.review import REVIEW_STATUS_CHANGED, StatusChanged
 from ladder.kit import clock
 from ladder.kit.errors import LadderError
 from ladder.kit.outbox import publish
-from ladder.review.cases.machine import CaseMachine
+from ladder.review.cases.machine import (
+    RECEIVED,
+    RESUBMITTED,
+    RETURNED,
+    WITHDRAWN_BY_APPLICANT,
+    CaseMachine,
+)
 from ladder.review.cases.models import CaseTransition, ReviewCase
 from ladder.review.errors import TransitionNotAllowed
 from ladder.review.national.experts import access as expert_access
 from ladder.review.tables import OUTBOX
+from ladder.review.webhooks import fanout
 
 Refused = Callable[[str, str], LadderError]
 """(status before, trigger) → the error a refused move answers."""
@@ -126,6 +134,7 @@ async def tell_declaration(
     (same transaction as the change: the status goes out exactly when it happened). On
     `returned_for_revision` it reopens the declaration, showing `reason`. The routing
     (`recommending_unit`) lets the same authorities read the 申报书 there."""
+    at = clock.now()
     await publish(
         session,
         OUTBOX,
@@ -136,8 +145,41 @@ async def tell_declaration(
             version=case.version,
             event=event,
             status=case.status,
-            at=clock.now(),
+            at=at,
             recommending_unit=case.recommending_unit,
             **({"reason": reason} if reason is not None else {}),
         ),
+    )
+    await tell_subscribers(session, case, event, at, reason)
+
+
+async def tell_subscribers(
+    session: AsyncSession, case: ReviewCase, event: str, at: datetime, reason: str | None
+) -> None:
+    """The same news for the other platforms' webhooks (`ladder.review.webhooks.fanout`):
+    the public declaration event it is, if any, then the case's status change."""
+    if event in (RECEIVED, RESUBMITTED):
+        await fanout.for_case(
+            session,
+            "declaration.submitted",
+            case,
+            at,
+            submitted_at=case.submitted_at,
+            fingerprint=case.fingerprint,
+        )
+    elif event == WITHDRAWN_BY_APPLICANT:
+        await fanout.for_case(session, "declaration.withdrawn", case, at, reason=reason)
+    elif event == RETURNED:
+        await fanout.for_case(
+            session, "declaration.returned", case, at, reason=reason, level=case.level
+        )
+    await fanout.for_case(
+        session,
+        "case.status_changed",
+        case,
+        at,
+        event=event,
+        status=case.status,
+        level=case.level,
+        reason=reason,
     )

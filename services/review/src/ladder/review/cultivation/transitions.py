@@ -24,15 +24,24 @@ from ladder.contracts.review import CULTIVATION_PREFIX, CULTIVATION_REMINDER, Cu
 from ladder.kit import clock
 from ladder.kit.errors import LadderError
 from ladder.kit.outbox import publish
+from ladder.review.cases import repository as cases
 from ladder.review.cultivation import repository
 from ladder.review.cultivation.machine import EXPIRED, FINAL_STATUSES, CultivationMachine
 from ladder.review.cultivation.models import CultivationRecord, CultivationTransition
 from ladder.review.errors import TransitionNotAllowed
 from ladder.review.tables import OUTBOX
+from ladder.review.webhooks import fanout
 
 # The declaration service shows the enterprise where its cultivation stands (it ignores topics
 # it has no handler for yet, and will mirror these later).
 DESTINATIONS = destinations(CULTIVATION_REMINDER)  # every cultivation topic: the same
+# The cultivation topics other platforms may subscribe to, by their public type (webhooks).
+PUBLIC_CULTIVATION = {
+    CULTIVATION_PREFIX + "started": "cultivation.started",
+    CULTIVATION_REMINDER: "cultivation.reminded",
+    CULTIVATION_PREFIX + "accepted": "cultivation.accepted",
+    CULTIVATION_PREFIX + "expired": "cultivation.expired",
+}
 
 Refused = Callable[[str], LadderError]
 """(status before) → the error a refused trigger answers."""
@@ -156,3 +165,18 @@ async def tell(
             **reminder,
         ),
     )
+    public_type = PUBLIC_CULTIVATION.get(topic)
+    if public_type is not None:
+        case = await cases.by_declaration(session, record.declaration_id)
+        if case is not None:
+            await fanout.for_case(
+                session,
+                public_type,
+                case,
+                at,
+                event=event,
+                status=record.status,
+                period_end=record.period_end,
+                reason=reason,
+                **reminder,
+            )

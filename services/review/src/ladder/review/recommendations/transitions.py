@@ -26,9 +26,11 @@ from ladder.kit.errors import LadderError
 from ladder.kit.outbox import publish
 from ladder.review.errors import ListLocked
 from ladder.review.recommendations import repository
+from ladder.review.recommendations.auth import may_read
 from ladder.review.recommendations.machine import ListMachine
 from ladder.review.recommendations.models import RecommendationList, RecommendationListEvent
 from ladder.review.tables import OUTBOX
+from ladder.review.webhooks import fanout
 
 Refused = Callable[[str], LadderError]
 """(status before) → the error a refused trigger answers."""
@@ -73,6 +75,14 @@ async def move(
             topic=contracts.LIST_SUBMITTED,
             destinations=destinations(contracts.LIST_SUBMITTED),
             payload=submitted,
+        )
+        await fanout.fan_out(
+            session,
+            "list.submitted",
+            submitted,
+            at=submitted.at,
+            subject=f"list:{lst.campaign_year}:{lst.tier}:{lst.unit}",
+            admits=lambda _sub, owner: may_read(owner, lst),
         )
     return before
 

@@ -18,6 +18,7 @@ from datetime import UTC, date, datetime, time, timedelta, timezone
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from ladder.contracts import webhooks as public
 from ladder.contracts.registry import destinations
 from ladder.contracts.review import LIST_PUBLISHED, ListPublished, PublishedEntry
 from ladder.kit import clock
@@ -62,6 +63,7 @@ from ladder.review.national.publicity.schemas import (
     Resolution,
 )
 from ladder.review.tables import OUTBOX
+from ladder.review.webhooks import fanout
 
 BEIJING = timezone(timedelta(hours=8), "Asia/Shanghai")
 
@@ -202,7 +204,30 @@ async def announce(
     moved(p, OPEN, by=principal.sub, at=now)
     session.add(p)
     await session.flush()
+    assert p.starts_at is not None and p.ends_at is not None
+    await fanout.for_everyone(
+        session,
+        "publicity.opened",
+        public.PublicityOpened(
+            campaign_year=campaign_year,
+            tier=tier.value,
+            starts_at=p.starts_at,
+            ends_at=p.ends_at,
+            entries=[_listed(c) for c in selected],
+        ),
+        at=now,
+        subject=f"publicity:{campaign_year}:{tier.value}",
+    )
     return p
+
+
+def _listed(case: ReviewCase) -> public.ListedFactory:
+    return public.ListedFactory(
+        declaration_id=case.declaration_id,
+        enterprise_name=case.enterprise_name,
+        factory_name=case.factory_name,
+        region_code=case.region_code,
+    )
 
 
 async def resolve(
@@ -318,6 +343,33 @@ async def close(
                 for c in published
             ],
         ),
+    )
+    subject = f"publicity:{campaign_year}:{tier.value}"
+    entries = await repository.entries(session, p.id)
+    await fanout.for_everyone(
+        session,
+        "publicity.closed",
+        public.PublicityClosed(
+            campaign_year=campaign_year,
+            tier=tier.value,
+            closed_at=now,
+            published=len(published),
+            withdrawn=sum(1 for e, _ in entries if e.outcome == WITHDRAWN),
+        ),
+        at=now,
+        subject=subject,
+    )
+    await fanout.for_everyone(
+        session,
+        "decision.published",
+        public.DecisionPublished(
+            campaign_year=campaign_year,
+            tier=tier.value,
+            published_at=now,
+            entries=[_listed(c) for c in published],
+        ),
+        at=now,
+        subject=subject,
     )
     return p
 
