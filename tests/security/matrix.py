@@ -25,6 +25,7 @@ from typing import Any
 from tests.e2e.test_declaration_document import DEMO_YEAR
 from tests.security.exports_rows import exports_rows
 from tests.security.identity_rows import identity_rows
+from tests.security.push_rows import push_rows
 from tests.security.webhook_rows import webhook_rows
 from tests.security.world import (
     FUZHOU_FACTORY,
@@ -400,6 +401,7 @@ ROWS: list[Row] = [
     Row(R, "POST", LIST + "/submit", cells({"province_own"}), params=_list, keyed=True,
         headers=STALE),
     Row(R, "GET", LIST + "/summary-table.xlsx", cells({"province_own", "ministry"}), params=_list),
+    *push_rows(Row, cells),  # the whole list in one request (tests/security/push_rows.py)
     Row(R, "POST", "/v1/cultivations", cells({"ministry"}), keyed=True,
         json=lambda w: {"declaration_id": w.did, "start": "2027-01-01"}),
     Row(R, "GET", "/v1/cultivations",

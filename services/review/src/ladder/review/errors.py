@@ -232,3 +232,18 @@ class UnitNotFound(NotFound):
     code = "unit_not_found"
     message = "推荐（初审）单位不存在"
     message_en = "Recommending or reviewing unit not found"
+
+
+# ---- a whole ranked list pushed in one request (ladder.review.recommendations.push) ----------
+
+
+class ListPushInvalid(LadderError):
+    """A pushed or uploaded 推荐汇总表 failed validation as a whole: nothing was written.
+    `details.row_problems` lists every row's problems (row as numbered in the file or the
+    `entries` array, 1-based; field; for a file also the column header), `details.
+    list_problems` those of the list (the ranks, the quota, the file itself)."""
+
+    status_code = 422
+    code = "list_push_invalid"
+    message = "推荐汇总表未通过校验，未作任何更改"
+    message_en = "The ranked list failed validation; nothing was changed"

@@ -30,6 +30,7 @@ from ladder.review.errors import (
     ListEmpty,
     ListLocked,
     ListNotLocked,
+    ListPushInvalid,
     ListSubmitted,
     OrderMismatch,
     QuotaExhausted,
@@ -37,11 +38,13 @@ from ladder.review.errors import (
     RecommendationListNotFound,
 )
 from ladder.review.peers import PeersDep
+from ladder.review.recommendations import push as pushing
 from ladder.review.recommendations import service
 from ladder.review.recommendations.models import RecommendationList
 from ladder.review.recommendations.schemas import (
     EntryCreate,
     EntryOrder,
+    ListPush,
     ListRead,
     ListStatus,
     ListSummary,
@@ -376,3 +379,73 @@ async def summary_table(
             "Cache-Control": "no-store" if draft else "private, max-age=3600",
         },
     )
+
+
+PUSH_ERRORS = (
+    NOT_FOUND,
+    ListPushInvalid,
+    ListLocked,
+    ListSubmitted,
+    DeadlinePassed,
+    QuotaUnavailable,
+    *PEER_DOWN,
+)
+_PUSH_RULES = (
+    "Validated as a whole before anything is written: each row names one case (by "
+    "`declaration_id`, else USCC and 项目名称, else 申报单位名称 and 项目名称) that awaits this "
+    "unit's recommendation (or, on a district's table, its ranking), of this campaign and tier, "
+    "once; the ranks run 1..n without gaps or repeats; the columns given agree with the "
+    "declaration (a column left out is filled from it; given, it must agree: a mismatch names "
+    "the field and what was declared); the entries using the quota fit it (the rules service's "
+    "usage check, exemptions included). Any problem: 422 `list_push_invalid`, nothing changed, "
+    "`details.row_problems` naming every row's problems (`row` 1-based as in the file or the "
+    "`entries` array, `field`, a file's `column` header, `code`, messages, `expected`) and "
+    "`details.list_problems` the list's (`ranks_missing`, `over_quota` with limit, clause, "
+    "source; `list_empty`; a file's own). A list absent is opened with its quota (201); an open "
+    "one is replaced (200); a locked one is being signed off (409 `list_locked`: unlock it "
+    "first); a submitted one is final (409 `list_submitted`). With `submit` (the default) the "
+    "list is then locked and submitted in the same transaction, as `…/submit` does (the cases "
+    "recommended — 先进级 recognised — the 推荐汇总表 frozen), and refused after the unit's "
+    "deadline (409 `deadline_passed` naming level, closes_at, clause); without, it stays an "
+    "open draft with exactly these entries. One history row `pushed` names the counts, the "
+    "source and who. Idempotency-Key: a retry (even concurrent) answers the first answer; "
+    "another body under the same key is 422 `idempotency_key_reused`."
+)
+
+
+@router.put(
+    LIST + "/ranked",
+    response_model=ListRead,
+    responses={201: {"model": ListRead}, **declare(*PUSH_ERRORS)},
+    summary="Push the whole ranked 推荐汇总表 in one call: replace the entries, and submit "
+    "(Idempotency-Key)",
+    description="For the unit's own authority (a province, the XPCC, a central-SOE group HQ; a "
+    "ranking district) and its machine clients (scope `review:write`). " + _PUSH_RULES,
+)
+async def push_list(
+    campaign: Campaign,
+    tier: ListTier,
+    unit: Unit,
+    data: ListPush,
+    principal: ProvinceDep,
+    write: KeyedWriteDep,
+    peers: PeersDep,
+    deadlines: DeadlinesDep,
+    clock: ClockDep,
+) -> Response:
+    if (replayed := await write.begin(data)) is not None:
+        return replayed
+    lst, created = await pushing.push(
+        write.session,
+        peers.rules,
+        principal,
+        campaign,
+        tier,
+        unit,
+        pushing.rows_of_json(data.entries),
+        pushing.Problems(),
+        submit=data.submit,
+        deadlines=deadlines,
+        now=clock.now(),
+    )
+    return await write.answer(await service.to_read(write.session, lst), 201 if created else 200)

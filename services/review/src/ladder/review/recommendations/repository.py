@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import func, update
+from sqlalchemy import delete, func, or_, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import aliased
 from sqlmodel import col, select
@@ -212,3 +212,78 @@ async def unsubmitted_entries_of(
         .with_for_update(of=RecommendationList)
     )
     return list(rows.all())
+
+
+# --- a whole ranked list pushed in one request (`push`) --------------------------------------
+
+
+async def cases_by_declaration(
+    session: AsyncSession, declaration_ids: set[uuid.UUID]
+) -> dict[uuid.UUID, ReviewCase]:
+    """The cases of these declarations, locked (lock order: the list first, then cases)."""
+    if not declaration_ids:
+        return {}
+    rows = await session.exec(
+        select(ReviewCase)
+        .where(col(ReviewCase.declaration_id).in_(declaration_ids))
+        .order_by(col(ReviewCase.id))
+        .with_for_update()
+    )
+    return {c.declaration_id: c for c in rows.all()}
+
+
+async def awaiting(
+    session: AsyncSession, lst: RecommendationList, ranking_level: str | None
+) -> list[ReviewCase]:
+    """The cases of the list's campaign and tier waiting for its unit, locked: to be
+    recommended by it (待推荐), or at a ranking level held by it (待初审 at its level)."""
+    stmt = select(ReviewCase).where(
+        ReviewCase.campaign_year == lst.campaign_year, ReviewCase.tier == lst.tier
+    )
+    if ranking_level is None:
+        stmt = stmt.where(
+            ReviewCase.status == "awaiting_recommendation",
+            ReviewCase.recommending_unit == lst.unit,
+        )
+    else:
+        stmt = stmt.where(
+            ReviewCase.status == "awaiting_initial_review",
+            ReviewCase.level == ranking_level,
+            ReviewCase.holder_region == lst.unit,
+        )
+    rows = await session.exec(stmt.order_by(col(ReviewCase.id)).with_for_update())
+    return list(rows.all())
+
+
+async def cases_of_enterprises(
+    session: AsyncSession, campaign_year: int, tier: str, usccs: set[str], names: set[str]
+) -> list[ReviewCase]:
+    """The cases of a campaign and tier whose enterprise has one of these USCCs or names (to
+    say why a row naming them found nothing awaiting the unit); not locked."""
+    if not usccs and not names:
+        return []
+    rows = await session.exec(
+        select(ReviewCase).where(
+            ReviewCase.campaign_year == campaign_year,
+            ReviewCase.tier == tier,
+            or_(
+                col(ReviewCase.enterprise_uscc).in_(usccs),
+                col(ReviewCase.enterprise_name).in_(names),
+            ),
+        )
+    )
+    return list(rows.all())
+
+
+async def clear_entries(session: AsyncSession, list_id: uuid.UUID) -> int:
+    """Delete every entry of the list (a push replaces them all): how many went."""
+    result = await session.exec(
+        delete(RecommendationEntry).where(col(RecommendationEntry.list_id) == list_id)
+    )
+    return result.rowcount
+
+
+async def insert_entries(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
+    """Insert a pushed list's entries in one statement (column values per entry)."""
+    if rows:
+        await session.exec(insert(RecommendationEntry).values(rows))

@@ -134,3 +134,77 @@ class ListSummary(BaseModel):
     submitted_at: datetime | None
     sha256: str | None = Field(description="of the submitted 推荐汇总表")
     updated_at: datetime
+
+
+# --- a whole ranked list in one request (推荐汇总表 pushed by a provincial system) -----------
+
+PushText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+
+
+class PushScene(BaseModel):
+    """One scene instance of 附件3/附件5's 涉及典型场景实例 column: 环节—场景—实例."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    segment: PushText = Field(description="环节, e.g. 生产作业")
+    scene: PushText = Field(description="场景, e.g. 人机协同作业")
+    instance: PushText = Field(description="实例 (the enterprise's own name for it)")
+
+
+class PushContact(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: PushText | None = Field(default=None, description="联系人")
+    mobile: Annotated[str, StringConstraints(strip_whitespace=True, max_length=20)] | None = Field(
+        default=None, description="联系方式（手机号）"
+    )
+
+
+class PushEntry(BaseModel):
+    """One row of the table. The case is named by `declaration_id`, or by `enterprise_uscc`
+    and `project_name` (项目名称, the factory's name on the 申报书), or — as the 附件3/附件5 file
+    does, having no USCC column — by `enterprise_name` and `project_name`. Every other column
+    is optional: left out (or null) it is filled from the declaration, as the exported table
+    is; given, it must agree with what the enterprise declared (a pushed row cannot rewrite
+    the 申报书)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    rank: int = Field(
+        ge=-(2**31),
+        le=2**31 - 1,
+        description="序号 = priority order (推荐顺序): the ranks of the table run 1..n",
+    )
+    declaration_id: uuid.UUID | None = None
+    enterprise_uscc: (
+        Annotated[str, StringConstraints(strip_whitespace=True, min_length=18, max_length=18)]
+        | None
+    ) = Field(default=None, description="统一社会信用代码 of the declaring enterprise")
+    enterprise_name: PushText | None = Field(default=None, description="申报单位名称")
+    project_name: PushText | None = Field(
+        default=None, description="卓越级/领航级智能工厂项目名称 (先进级: 智能工厂名称)"
+    )
+    region_code: Annotated[str, StringConstraints(pattern=r"^[0-9]{6}$")] | None = Field(
+        default=None, description="先进级 名单: 所在地区（行政区划代码） of the factory"
+    )
+    scenes: list[PushScene] | None = Field(
+        default=None, max_length=100, description="涉及典型场景实例（罗列）, in any order"
+    )
+    future_modes: list[PushText] | None = Field(
+        default=None,
+        max_length=20,
+        description="领航级: 重点探索的未来制造模式清单, each 类别-模式 (研发模式创新-创成式设计)",
+    )
+    contact: PushContact | None = Field(default=None, description="联系人 and 联系方式")
+
+
+class ListPush(BaseModel):
+    """The whole ranked 推荐汇总表. `submit` (default): the entries replace the list's, and it
+    is locked and submitted in the same transaction (the cases recommended — 先进级 recognised
+    — and the table frozen). `submit: false`: the list is left open, a draft with exactly
+    these entries."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    entries: list[PushEntry] = Field(max_length=500)
+    submit: bool = True

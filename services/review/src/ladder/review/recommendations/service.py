@@ -469,6 +469,20 @@ async def submit(
         raise ListSubmitted(details={"status": lst.status})
     if lst.status != ListStatus.locked.value:
         raise ListNotLocked(details={"status": lst.status})
+    return await submit_locked(session, principal, lst, deadlines=deadlines, now=now)
+
+
+async def submit_locked(
+    session: AsyncSession,
+    principal: Principal,
+    lst: RecommendationList,
+    *,
+    deadlines: DeadlineBook,
+    now: datetime,
+) -> RecommendationList:
+    """Submit a list the caller locked (its row locked in this transaction): the body of
+    `submit`, and of a pushed list submitted in the same request (`push`)."""
+    campaign_year, tier, unit = lst.campaign_year, ListTier(lst.tier), lst.unit
     rows = await repository.ranked_cases(session, lst.id, for_update=True)
     deadline = await list_deadline(deadlines, lst)
     table_rows = [summary_table.row_of(e.rank, c) for e, c in rows]
