@@ -247,3 +247,15 @@ class ListPushInvalid(LadderError):
     code = "list_push_invalid"
     message = "推荐汇总表未通过校验，未作任何更改"
     message_en = "The ranked list failed validation; nothing was changed"
+
+
+class SheetTypeUnsupported(LadderError):
+    status_code = 415
+    code = "unsupported_media_type"
+    message = (
+        "仅支持 text/csv 或 XLSX"
+        "（application/vnd.openxmlformats-officedocument.spreadsheetml.sheet）"
+    )
+    message_en = (
+        "Send text/csv or XLSX (application/vnd.openxmlformats-officedocument.spreadsheetml.sheet)"
+    )

@@ -5,16 +5,19 @@ code as the unit: `ranking_levels.yaml`)."""
 
 from __future__ import annotations
 
+import hashlib
 import uuid
+from email.message import Message
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Response, status
+from fastapi import APIRouter, Path, Query, Request, Response, status
+from starlette.concurrency import run_in_threadpool
 
 from ladder.kit.auth import Principal, Role, require_roles
 from ladder.kit.clock import ClockDep
 from ladder.kit.concurrency import IfMatchDep
 from ladder.kit.db import SessionDep
-from ladder.kit.errors import ServiceUnavailable, UpstreamError, declare
+from ladder.kit.errors import PayloadTooLarge, ServiceUnavailable, UpstreamError, declare
 from ladder.kit.pagination import Page, PageDep
 from ladder.kit.params import CampaignYearPath, OptionalCampaignYearQuery
 from ladder.kit.writes import KeyedWriteDep, answer_json
@@ -36,10 +39,11 @@ from ladder.review.errors import (
     QuotaExhausted,
     QuotaUnavailable,
     RecommendationListNotFound,
+    SheetTypeUnsupported,
 )
 from ladder.review.peers import PeersDep
 from ladder.review.recommendations import push as pushing
-from ladder.review.recommendations import service
+from ladder.review.recommendations import service, sheet_import
 from ladder.review.recommendations.models import RecommendationList
 from ladder.review.recommendations.schemas import (
     EntryCreate,
@@ -447,5 +451,93 @@ async def push_list(
         submit=data.submit,
         deadlines=deadlines,
         now=clock.now(),
+    )
+    return await write.answer(await service.to_read(write.session, lst), 201 if created else 200)
+
+
+def _sheet_type(request: Request) -> tuple[str, str | None]:
+    """The upload's media type (CSV or XLSX, else 415) and its `charset` parameter."""
+    media, _, params = request.headers.get("content-type", "").partition(";")
+    media = media.strip().lower()
+    if media not in sheet_import.MEDIA_TYPES:
+        raise SheetTypeUnsupported(details={"content_type": media[:100] or None})
+    charset = None
+    for param in params.split(";"):
+        name, _, value = param.partition("=")
+        if name.strip().lower() == "charset" and value.strip():
+            charset = value.strip().strip('"')[:40]
+    return media, charset
+
+
+def _file_name(request: Request) -> str | None:
+    header = request.headers.get("content-disposition")
+    if not header:
+        return None
+    message = Message()
+    message["content-disposition"] = header
+    name = message.get_filename()
+    return name[:255] if name else None
+
+
+@router.put(
+    LIST + "/summary-table",
+    response_model=ListRead,
+    responses={
+        201: {"model": ListRead},
+        **declare(*PUSH_ERRORS, SheetTypeUnsupported, PayloadTooLarge),
+    },
+    summary="Upload the 推荐汇总表 (附件3 / 附件5; 先进级 名单) as XLSX or CSV: the same as a push "
+    "(Idempotency-Key)",
+    description="The body is the file: XLSX in the layout `…/summary-table.xlsx` exports (title "
+    "row, 推荐单位 row, header row, one row per project; scene instances one per line, "
+    "numbered, 环节—场景—实例; future modes one per line, numbered), or `text/csv` in UTF-8 "
+    "(with or without BOM) or GB18030 (`charset=` wins). The header row is found by its "
+    "headers (序号, 申报单位名称 and 项目名称 required; an added 统一社会信用代码 column is "
+    "understood); rows are numbered as the spreadsheet shows them. `submit` as in the JSON "
+    "push. A file that cannot be read, a header missing, a cell that is not what its column "
+    "takes: problems of the same 422 `list_push_invalid` (row and column header named). Up to "
+    "the service's body cap (413 beyond) and 500 rows. " + _PUSH_RULES,
+    openapi_extra=sheet_import.FILE_BODY,
+)
+async def import_summary_table(
+    campaign: Campaign,
+    tier: ListTier,
+    unit: Unit,
+    request: Request,
+    principal: ProvinceDep,
+    write: KeyedWriteDep,
+    peers: PeersDep,
+    deadlines: DeadlinesDep,
+    clock: ClockDep,
+    submit: Annotated[
+        bool, Query(description="lock and submit in the same transaction (false: a draft)")
+    ] = True,
+) -> Response:
+    media, charset = _sheet_type(request)
+    content = await request.body()
+    sha256 = hashlib.sha256(content).hexdigest()
+    sent = {"submit": submit, "file_sha256": sha256, "content_type": media, "charset": charset}
+    if (replayed := await write.begin(sent)) is not None:
+        return replayed
+    problems = pushing.Problems()
+    rows = await run_in_threadpool(
+        sheet_import.read_rows, content, media, charset, tier.value, problems
+    )
+    source = pushing.Source(
+        "xlsx" if media == sheet_import.XLSX else "csv", _file_name(request), sha256
+    )
+    lst, created = await pushing.push(
+        write.session,
+        peers.rules,
+        principal,
+        campaign,
+        tier,
+        unit,
+        rows,
+        problems,
+        submit=submit,
+        deadlines=deadlines,
+        now=clock.now(),
+        source=source,
     )
     return await write.answer(await service.to_read(write.session, lst), 201 if created else 200)

@@ -362,11 +362,16 @@ class _Pool:
         return pool
 
 
-def _not_waiting(problems: Problems, row: PushRow, field_name: str, exc: Exception) -> None:
+def _not_waiting(
+    problems: Problems,
+    row: PushRow,
+    field_name: str,
+    exc: CaseNotAwaitingRecommendation | CaseNotForThisList,
+) -> None:
     if isinstance(exc, CaseNotForThisList):
         problems.row(row.row, field_name, "not_for_this_list", **exc.details)
     else:
-        problems.row(row.row, field_name, "not_awaiting", status=exc.details.get("status"))  # type: ignore[attr-defined]
+        problems.row(row.row, field_name, "not_awaiting", status=exc.details.get("status"))
 
 
 async def _resolve(
