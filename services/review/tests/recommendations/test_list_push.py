@@ -8,11 +8,13 @@ The spreadsheet upload of the same table is `test_summary_table_import.py`."""
 from __future__ import annotations
 
 import asyncio
+import io
 import uuid
 from datetime import UTC, datetime, timedelta
 
 import asyncpg
 import pytest
+from openpyxl import load_workbook
 
 BASE = "/v1/recommendation-lists/2025"
 LIST = f"{BASE}/excellence/440000"
@@ -344,6 +346,9 @@ async def test_only_the_units_authority_and_its_machine_clients_push(rec, issuer
     assert resp.status_code == 201, resp.text
     assert resp.json()["history"][1]["actor"] == "client:gd-system"
     assert resp.json()["entries"][0]["added_by"] == "client:gd-system"
+    # The table names the unit, not the client's system (the units registry's name).
+    table = await rec.get(f"{LIST}/summary-table.xlsx", headers=machine)
+    assert load_workbook(io.BytesIO(table.content)).active["A2"].value == "推荐单位（盖章）：广东省"
 
 
 # --- the same key -----------------------------------------------------------------------------

@@ -36,6 +36,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from ladder.contracts import review as contracts
 from ladder.kit.auth import Principal
 from ladder.kit.concurrency import locked_for_edit
+from ladder.kit.units import registry
 from ladder.review.cases import repository as cases
 from ladder.review.cases import transitions as case_transitions
 from ladder.review.cases.auth import may_read as may_read_case
@@ -487,7 +488,7 @@ async def submit_locked(
     deadline = await list_deadline(deadlines, lst)
     table_rows = [summary_table.row_of(e.rank, c) for e, c in rows]
     book = summary_table.workbook(
-        tier.value, principal.name or unit, table_rows, at=now, draft=False
+        tier.value, _recommending_unit_name(principal, unit), table_rows, at=now, draft=False
     )
     table_sha = hashlib.sha256(book).hexdigest()
     lower = auth.is_lower(lst)
@@ -544,6 +545,16 @@ async def submit_locked(
     return lst
 
 
+def _recommending_unit_name(principal: Principal, unit: str) -> str:
+    """The 推荐单位 the table names: the caller's name — but a machine client's name is its
+    system's (福建省推荐系统), not the unit's, so for it the units registry's name of the unit
+    (福建省工业和信息化厅), else the unit's code."""
+    if principal.scopes is None:
+        return principal.name or unit
+    listed = registry().get(unit)
+    return listed.name if listed is not None and listed.name else unit
+
+
 def _still_waiting(lst: RecommendationList, case: ReviewCase) -> bool:
     try:
         _check_listable(lst, case, lst.unit)
@@ -569,7 +580,7 @@ async def summary_workbook(
         summary_table.row_of(e.rank, c) for e, c in await repository.ranked_cases(session, lst.id)
     ]
     return summary_table.workbook(
-        tier.value, principal.name or unit, rows, at=now, draft=True
+        tier.value, _recommending_unit_name(principal, unit), rows, at=now, draft=True
     ), True
 
 
