@@ -258,3 +258,19 @@ async def test_people_are_refused_and_the_secret_is_not_kept_for_a_replayed_key(
     assert first.json()["id"] == second.json()["id"]
     types = await hooked.get("/v1/webhooks/event-types", headers=person)
     assert {"declaration.submitted", "cultivation.expired"} <= {t["type"] for t in types.json()}
+
+
+@pytest.mark.parametrize("value", [2**63, 10**30, -(2**63) - 1])
+async def test_out_of_range_delivery_ids_and_cursors_are_422(hooked, issuer, receiver, value):
+    """The bounds the hostile-input suite cannot send (its world has no machine client)."""
+    fj = client_headers(issuer)
+    sub = await subscribe(hooked, fj, receiver.url)
+    base = f"{SUBS}/{sub['id']}/deliveries"
+    for method, url, params, extra in (
+        ("GET", base, {"after": str(value)}, {}),
+        ("GET", f"{base}/{value}", {}, {}),
+        ("POST", f"{base}/{value}/replay", {}, key()),
+    ):
+        resp = await hooked.request(method, url, params=params, headers={**fj, **extra})
+        assert resp.status_code == 422, (method, url, resp.text)
+        assert resp.json()["error"]["code"] == "validation_error"
