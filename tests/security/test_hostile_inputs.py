@@ -285,6 +285,7 @@ BIGINT_PARAMETERS = {"outbox_id", "after", "delivery_id"}
 # services/review/tests/webhooks/test_webhooks.py.
 _WEBHOOK = "/v1/webhooks/subscriptions/{subscription_id}/deliveries"
 MACHINE_CLIENT_ROUTES = {
+    ("review", "GET", "/v1/webhooks/subscriptions"),
     ("review", "GET", _WEBHOOK),
     ("review", "GET", _WEBHOOK + "/{delivery_id}"),
     ("review", "POST", _WEBHOOK + "/{delivery_id}/replay"),

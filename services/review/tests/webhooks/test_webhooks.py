@@ -267,6 +267,8 @@ async def test_out_of_range_delivery_ids_and_cursors_are_422(hooked, issuer, rec
     sub = await subscribe(hooked, fj, receiver.url)
     base = f"{SUBS}/{sub['id']}/deliveries"
     for method, url, params, extra in (
+        ("GET", SUBS, {"page": str(value)}, {}),
+        ("GET", SUBS, {"page_size": str(value)}, {}),
         ("GET", base, {"after": str(value)}, {}),
         ("GET", f"{base}/{value}", {}, {}),
         ("POST", f"{base}/{value}/replay", {}, key()),
