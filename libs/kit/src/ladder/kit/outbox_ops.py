@@ -55,7 +55,7 @@ def state_filter(table: Table, state: OutboxState) -> ColumnElement[bool]:
     }[state]
 
 
-def _state_of(row: Any) -> OutboxState:
+def state_of(row: Any) -> OutboxState:
     if row["delivered_at"] is not None:
         return OutboxState.delivered
     if row["dead_at"] is not None:
@@ -131,7 +131,7 @@ def _out(row: Any) -> OutboxEventOut:
         event_id=str(row["event_id"]),
         topic=row["topic"],
         destination=row["destination"],
-        state=_state_of(row),
+        state=state_of(row),
         attempts=row["attempts"],
         replays=row["replays"],
         last_error=row["last_error"],
@@ -185,7 +185,7 @@ class OutboxEventDelivered(Conflict):
     message_en = "This event was already delivered; there is nothing to replay"
 
 
-def _replay_values(table: Table) -> dict[str, Any]:
+def replay_values(table: Table) -> dict[str, Any]:
     return {
         "attempts": 0,
         "dead_at": None,
@@ -211,7 +211,7 @@ async def replay_one(session: AsyncSession, table: Table, outbox_id: int) -> Out
             await session.execute(
                 update(table)
                 .where(c.id == outbox_id)
-                .values(**_replay_values(table))
+                .values(**replay_values(table))
                 .returning(*_columns(table))
             )
         )
@@ -241,7 +241,7 @@ async def replay_dead(
     if topic is not None:
         conditions.append(c.topic == topic)
     result = await session.execute(
-        update(table).where(*conditions).values(**_replay_values(table)).returning(c.id)
+        update(table).where(*conditions).values(**replay_values(table)).returning(c.id)
     )
     return len(result.all())
 

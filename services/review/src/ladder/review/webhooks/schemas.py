@@ -10,6 +10,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from ladder.contracts.webhooks import PUBLIC_TYPES
+from ladder.kit.outbox_ops import OutboxState
 
 EventType = Literal[tuple(sorted(PUBLIC_TYPES))]  # type: ignore[valid-type]
 Region = Annotated[str, StringConstraints(pattern=r"^[1-8][0-9]{5}$")]
@@ -79,11 +80,8 @@ class SubscriptionWithSecret(SubscriptionRead):
     )
 
 
-class DeliveryState(StrEnum):
-    pending = "pending"
-    retrying = "retrying"
-    dead = "dead"
-    delivered = "delivered"
+DeliveryState = OutboxState
+"""A delivery is an outbox row: pending, retrying, dead, delivered."""
 
 
 class AttemptRead(BaseModel):

@@ -16,11 +16,11 @@ from urllib.parse import urlsplit
 from sqlalchemy import func, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from ladder.kit import sealing, webhooks
+from ladder.kit import outbox_ops, sealing, webhooks
 from ladder.kit.auth import Principal, Role
 from ladder.kit.clock import now as clock_now
 from ladder.kit.concurrency import locked_for_edit
-from ladder.kit.outbox_ops import OutboxState, state_filter
+from ladder.kit.outbox_ops import replay_values, state_filter, state_of
 from ladder.review.tables import OUTBOX
 from ladder.review.webhooks.errors import (
     DeliveryDelivered,
@@ -321,18 +321,9 @@ async def rotate_secret(
     return SubscriptionWithSecret(**(await read(session, sub)).model_dump(), secret=secret)
 
 
-def _state(row: object) -> DeliveryState:
-    r = row._mapping  # type: ignore[attr-defined]
-    if r["delivered_at"] is not None:
-        return DeliveryState.delivered
-    if r["dead_at"] is not None:
-        return DeliveryState.dead
-    return DeliveryState.retrying if r["attempts"] else DeliveryState.pending
-
-
 def _delivery(row: object) -> DeliveryRead:
     r = row._mapping  # type: ignore[attr-defined]
-    state = _state(row)
+    state = state_of(r)
     return DeliveryRead(
         delivery_id=r["id"],
         webhook_id=str(r["event_id"]),
@@ -368,7 +359,7 @@ async def deliveries(
     c = OUTBOX.c
     query = select(*_LISTED).where(c.destination == webhooks.destination(sub.id), c.id > after)
     if state is not None:
-        query = query.where(state_filter(OUTBOX, OutboxState(state.value)))
+        query = query.where(state_filter(OUTBOX, state))
     limit = max(1, min(limit, MAX_PAGE))
     rows = (await session.execute(query.order_by(c.id).limit(limit + 1))).all()
     items = [_delivery(r) for r in rows[:limit]]
@@ -413,15 +404,6 @@ async def delivery(
     )
 
 
-def _replayed() -> dict[str, object]:
-    return {
-        "attempts": 0,
-        "dead_at": None,
-        "available_at": func.now(),
-        "replays": OUTBOX.c.replays + 1,
-    }
-
-
 async def replay_one(
     session: AsyncSession, principal: Principal, subscription_id: uuid.UUID, delivery_id: int
 ) -> DeliveryRead:
@@ -434,7 +416,7 @@ async def replay_one(
         await session.execute(
             update(OUTBOX)
             .where(OUTBOX.c.id == delivery_id)
-            .values(**_replayed())
+            .values(**replay_values(OUTBOX))
             .returning(*_LISTED)
         )
     ).one()
@@ -446,16 +428,7 @@ async def replay_dead(
 ) -> int:
     """Every dead delivery of the subscription due now, in their original order."""
     sub = await _live(session, principal, subscription_id)
-    result = await session.execute(
-        update(OUTBOX)
-        .where(
-            OUTBOX.c.destination == webhooks.destination(sub.id),
-            state_filter(OUTBOX, OutboxState.dead),
-        )
-        .values(**_replayed())
-        .returning(OUTBOX.c.id)
-    )
-    return len(result.all())
+    return await outbox_ops.replay_dead(session, OUTBOX, destination=webhooks.destination(sub.id))
 
 
 async def _live(
