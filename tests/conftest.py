@@ -22,6 +22,14 @@ from tools.stack import Stack
 # The demo accounts' password (`ladder.identity.seed`): never in a log line.
 DEV_PASSWORD = "ladder-demo-2026"
 
+# A webhook schedule short enough for a test to see a dead letter (the default is 30
+# attempts, backing off to an hour): every test stack's review service runs with it.
+WEBHOOK_MAX_ATTEMPTS = 6
+WEBHOOK_SCHEDULE = {
+    "LADDER_WEBHOOK_MAX_ATTEMPTS": str(WEBHOOK_MAX_ATTEMPTS),
+    "LADDER_WEBHOOK_MAX_BACKOFF_SECONDS": "1",
+}
+
 
 @contextlib.contextmanager
 def running_stack(
@@ -47,7 +55,7 @@ def running_stack(
         key_file=key_file,
         environment="dev",
         log_dir=home / "logs",
-        extra_env=dict(extra_env),
+        extra_env={**WEBHOOK_SCHEDULE, **extra_env},
     )
     try:
         running.start_all()

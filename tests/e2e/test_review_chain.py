@@ -140,6 +140,23 @@ def test_return_resubmit_and_forward_up_the_fujian_chain(gateway):
     assert _until("the enterprise to see the forwarding", seen_awaiting)["status"] == "submitted"
 
 
+def withdraw(gateway: httpx.Client, enterprise: dict[str, str], did: str) -> None:
+    """撤回申报 as a portal does it: the case's status reaches the declaration (review_status)
+    and changes its ETag, sooner or later, so the enterprise withdraws what it reads now and
+    reads again on a 412."""
+    for _ in range(10):
+        current = gateway.get(f"{DECL}/{did}", headers=enterprise)
+        withdrawn = gateway.post(
+            f"{DECL}/{did}/withdraw",
+            json={"reason": "企业决定下一批次再申报"},
+            headers={**enterprise, "If-Match": current.headers["etag"]},
+        )
+        if withdrawn.status_code != 412:
+            break
+        time.sleep(0.2)
+    assert withdrawn.status_code == 200, withdrawn.text
+
+
 def test_a_withdrawn_declaration_leaves_the_county_inbox(gateway):
     """The enterprise withdraws a submitted declaration (撤回申报): the review service closes
     the case (issue 14), it leaves the county's inbox, and the declaration shows the case's
@@ -153,18 +170,7 @@ def test_a_withdrawn_declaration_leaves_the_county_inbox(gateway):
     assert submitted.status_code == 200, submitted.text
     _held_case(gateway, county, did)
 
-    # The case's status reaches the declaration (review_status) and changes its ETag, sooner
-    # or later: the enterprise withdraws what it reads now, as a portal would.
-    for _ in range(5):
-        current = gateway.get(f"{DECL}/{did}", headers=enterprise)
-        withdrawn = gateway.post(
-            f"{DECL}/{did}/withdraw",
-            json={"reason": "企业决定下一批次再申报"},
-            headers={**enterprise, "If-Match": current.headers["etag"]},
-        )
-        if withdrawn.status_code != 412:
-            break
-    assert withdrawn.status_code == 200, withdrawn.text
+    withdraw(gateway, enterprise, did)
 
     def closed():
         case = gateway.get(f"{CASES}/{did}", headers=county)
