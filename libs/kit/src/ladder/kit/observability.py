@@ -154,9 +154,9 @@ class RequestContextMiddleware:
         incoming = headers.get(b"x-request-id", b"").decode("latin-1")
         rid = incoming if _VALID_REQUEST_ID.match(incoming) else new_request_id()
         token = request_id_var.set(rid)
-        started = time.perf_counter()
+        began = time.perf_counter()
         status_holder = {"status": 500}
-        started = False
+        started = False  # the answer's start was sent: it can no longer be replaced
 
         async def send_with_id(message: Message) -> None:
             nonlocal started
@@ -211,7 +211,7 @@ class RequestContextMiddleware:
                     "method": scope.get("method"),
                     "path": scope.get("path"),
                     "status": status_holder["status"],
-                    "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+                    "duration_ms": round((time.perf_counter() - began) * 1000, 2),
                 },
             )
             request_id_var.reset(token)
