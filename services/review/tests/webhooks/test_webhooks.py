@@ -219,6 +219,53 @@ async def test_a_receiver_that_never_recovers_is_dead_lettered_then_replayed(
     )
 
 
+async def test_a_paused_subscription_holds_what_was_queued_until_it_is_resumed(
+    hooked, issuer, receiver, make_event, deliver
+):
+    fj = client_headers(issuer)
+    sub = await subscribe(hooked, fj, receiver.url, event_types=["declaration.submitted"])
+    receiver.secret = sub["secret"]
+    receiver.down = True
+    events = [make_event(region_code=GULOU) for _ in range(2)]
+    for e in events:
+        assert (await deliver(e)).status_code == 200
+
+    async def retried():
+        return await deliveries(hooked, fj, sub["id"], state="retrying") or None
+
+    await until("a delivery refused", retried)
+    read = await hooked.get(f"{SUBS}/{sub['id']}", headers=fj)
+    paused = await hooked.patch(
+        f"{SUBS}/{sub['id']}",
+        json={"status": "paused"},
+        headers={**fj, "If-Match": read.headers["ETag"]},
+    )
+    assert paused.status_code == 200, paused.text
+    await asyncio.sleep(0.5)  # let a pass that was under way end
+    receiver.down = False
+    before = {d["delivery_id"]: d["attempts"] for d in await deliveries(hooked, fj, sub["id"])}
+    tries = len(receiver.ids)
+    await asyncio.sleep(1.5)  # several relay passes and backoffs of the schedule (0.3 s)
+    assert receiver.got == [] and len(receiver.ids) == tries  # nothing was sent
+    held = await deliveries(hooked, fj, sub["id"])
+    assert {d["delivery_id"]: d["attempts"] for d in held} == before  # nor counted
+    assert all(d["state"] in ("pending", "retrying") for d in held)
+    resumed = await hooked.patch(
+        f"{SUBS}/{sub['id']}",
+        json={"status": "active"},
+        headers={**fj, "If-Match": paused.headers["ETag"]},
+    )
+    assert resumed.status_code == 200, resumed.text
+
+    async def both():
+        return receiver.got if len(receiver.got) == 2 else None
+
+    got = await until("both held messages", both, timeout=5.0)
+    assert {m["data"]["declaration_id"] for m in got} == {
+        e["payload"]["declaration_id"] for e in events
+    }
+
+
 async def test_another_province_gets_nothing_and_cannot_see_the_subscription(
     hooked, issuer, receiver, make_event, deliver
 ):

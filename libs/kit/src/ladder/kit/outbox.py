@@ -243,8 +243,20 @@ class _Skipped:
 
 
 SKIPPED = _Skipped()
-Outcome = Failure | _Skipped | None
-"""None: delivered; a `Failure`: tried and failed; `SKIPPED`: not tried (no attempt counted)."""
+
+
+@dataclass(frozen=True)
+class Held:
+    """A row not tried because its destination does not take deliveries now (a paused
+    webhook subscription): no attempt is counted; it is due again after `seconds` (or when
+    the destination's owner wakes it), and the rows of its subject wait with it."""
+
+    seconds: float
+
+
+Outcome = Failure | _Skipped | Held | None
+"""None: delivered; a `Failure`: tried and failed; `SKIPPED`: not tried (no attempt counted);
+`Held`: not tried, due again later (no attempt counted)."""
 
 
 class Transport:
@@ -570,20 +582,28 @@ class OutboxRelay:
                         delay = await self._record_failure(session, row, outcome, transport)
                         if row["subject"] is not None:
                             waits[row["subject"]] = delay
+                    elif isinstance(outcome, Held):
+                        await self._postpone(session, [row["id"]], outcome.seconds)
+                        if row["subject"] is not None:
+                            waits[row["subject"]] = outcome.seconds
                 held = [(r["id"], waits[r["subject"]]) for r, o in zip(due, outcomes, strict=True)
                         if o is SKIPPED and r["subject"] in waits]  # fmt: skip
                 for row_id, delay in held:  # they wait with their head
-                    await session.execute(
-                        update(t)
-                        .where(t.c.id == row_id)
-                        .values(available_at=func.now() + timedelta(seconds=delay))
-                    )
+                    await self._postpone(session, [row_id], delay)
                 await transport.record(session, destination, due, outcomes)
             if done:
                 await session.execute(
                     update(t).where(t.c.id.in_(done)).values(delivered_at=func.now())
                 )
         return len(done)
+
+    async def _postpone(self, session: AsyncSession, ids: list[int], seconds: float) -> None:
+        t = self.table
+        await session.execute(
+            update(t)
+            .where(t.c.id.in_(ids))
+            .values(available_at=func.now() + timedelta(seconds=seconds))
+        )
 
     async def _in_subject_order(self, session: AsyncSession, rows: list[Any]) -> list[Any]:
         """The claimed rows that may go now: every row without a subject; of a subject's

@@ -35,7 +35,7 @@ import httpx
 from sqlmodel.ext.asyncio.session import AsyncSession
 from standardwebhooks.webhooks import Webhook
 
-from ladder.kit.outbox import Failure, Outcome, Transport
+from ladder.kit.outbox import Failure, Held, Outcome, Transport
 
 PREFIX = "webhook:"
 SECRET_PREFIX = "whsec_"  # noqa: S105  (the spec's prefix, not a secret)
@@ -44,6 +44,9 @@ MAX_ANSWER_BYTES = 4096
 USER_AGENT = "Ladder-Webhooks/1"
 # Requests to one receiver at the same time (each of another subject).
 MAX_PARALLEL_SENDS = 4
+# How often a paused subscription's held rows are looked at again; resuming it makes them due
+# at once (its owner's service wakes them), so this only bounds a missed wake-up.
+PAUSED_RECHECK_SECONDS = 300.0
 
 
 def new_secret() -> str:
@@ -68,6 +71,8 @@ class Target:
 
     url: str
     secrets: tuple[str, ...]
+    paused: bool = False
+    """Paused by its owner: nothing is sent, what is queued is held (`outbox.Held`)."""
 
 
 @dataclass(frozen=True)
@@ -118,6 +123,8 @@ class WebhookTransport(Transport):
         if target is None:
             gone = Failure("the subscription is disabled or deleted", permanent=True, final=True)
             return [gone] * len(rows)
+        if target.paused:
+            return [Held(PAUSED_RECHECK_SECONDS)] * len(rows)
         gate = asyncio.Semaphore(MAX_PARALLEL_SENDS)
 
         async def send(row: Any) -> Outcome:

@@ -46,12 +46,14 @@ def transports(app: FastAPI) -> dict[str, Transport]:
         found: dict[str, webhooks.Target | None] = {}
         for dest, sid in ids.items():
             sub = subs.get(sid) if sid else None
-            # A paused subscription keeps what was queued before the pause going out.
             if sub is None or sub.status == SubscriptionState.disabled.value:
                 found[dest] = None
                 continue
             signing = secrets_of(sub, key, now)
-            found[dest] = webhooks.Target(url=sub.url, secrets=signing) if signing else None
+            paused = sub.status == SubscriptionState.paused.value  # held until resumed
+            found[dest] = (
+                webhooks.Target(url=sub.url, secrets=signing, paused=paused) if signing else None
+            )
         return found
 
     async def record(session: AsyncSession, attempts: list[webhooks.Attempt]) -> None:

@@ -141,7 +141,8 @@ async def update_subscription(
     if_match: IfMatchDep,
     request: Request,
 ) -> Response:
-    """While paused nothing new is queued for it; what was queued before still goes out."""
+    """While paused nothing is sent and nothing new is queued; what was queued before is held
+    and goes out once it is resumed. A new URL (or the resume) makes what waits due now."""
     sub = await service.update_subscription(
         session,
         principal,

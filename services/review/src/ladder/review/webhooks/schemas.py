@@ -19,7 +19,9 @@ Url = Annotated[str, StringConstraints(min_length=10, max_length=2000)]
 
 class SubscriptionState(StrEnum):
     active = "active"
-    paused = "paused"  # no new deliveries are queued for it while paused
+    # Paused: nothing is sent and no new deliveries are queued; what was queued before the
+    # pause is held (no attempt counted) and goes out, in order, once it is active again.
+    paused = "paused"
     disabled = "disabled"  # deleted: kept for the audit trail
 
 

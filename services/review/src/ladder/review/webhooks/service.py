@@ -275,13 +275,30 @@ async def update_subscription(
         sub.regions = check_regions(principal_of(sub), data.regions)
     if "description" in data.model_fields_set:
         sub.description = data.description
+    resumed = data.status == SubscriptionState.active.value and sub.status != data.status
     if data.status is not None:
         sub.status = data.status
     sub.updated_at = clock_now()
     sub.bump()
     session.add(sub)
     await session.flush()
+    if resumed or data.url is not None:
+        await _wake(session, sub)
     return sub
+
+
+async def _wake(session: AsyncSession, sub: WebhookSubscription) -> None:
+    """What waits for the subscription due now: on resume, what the pause held; on a new
+    URL, what was backing off against the old one (its attempts kept, so the bound holds)."""
+    await session.execute(
+        update(OUTBOX)
+        .where(
+            OUTBOX.c.destination == webhooks.destination(sub.id),
+            OUTBOX.c.delivered_at.is_(None),
+            OUTBOX.c.dead_at.is_(None),
+        )
+        .values(available_at=func.now())
+    )
 
 
 async def delete(
