@@ -104,7 +104,9 @@ class RecommendationListEvent(SQLModel, table=True):
     )
     action: str = Field(
         max_length=30,
-        description="created | added | removed | reordered | locked | unlocked | submitted",
+        description="created | added | removed | reordered | locked | unlocked | submitted | "
+        "pushed (the whole table replaced in one call) | taken_in (a district's ranked table) | "
+        "withdrawn_by_applicant",
     )
     from_status: str | None = Field(default=None, max_length=20, description="None: created")
     to_status: str | None = Field(default=None, max_length=20)
