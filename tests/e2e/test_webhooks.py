@@ -30,6 +30,7 @@ from tests.e2e.test_thread import DECL, _create_draft
 pytestmark = pytest.mark.crossservice
 
 SUBS = "/api/review/v1/webhooks/subscriptions"
+ID = "/api/identity"
 GULOU = "350102"  # the demo enterprise's county
 TYPES = ["declaration.submitted", "declaration.withdrawn", "case.status_changed"]
 
@@ -269,3 +270,54 @@ def test_an_official_may_not_subscribe_and_another_province_cannot_see_it(
     )
     assert outside.status_code == 422
     assert outside.json()["error"]["code"] == "webhook_region_out_of_reach"
+
+
+def test_a_revoked_client_s_subscriptions_stop_at_once(gateway, receiver):
+    """Revoked at the identity service, the client's subscription is disabled in the review
+    service by the event that says so (`identity.client_revoked`), before its last token runs
+    out: nothing more is sent to it."""
+    official = dev_token(gateway, "province")
+    created = gateway.post(
+        f"{ID}/v1/clients",
+        json={"name": "福建省数据共享平台（吊销测试）", "scopes": ["review:read", "review:write"]},
+        headers={**official, **_key()},
+    )
+    assert created.status_code == 201, created.text
+    client = created.json()
+    token = gateway.post(
+        f"{ID}/oauth/token",
+        data={"grant_type": "client_credentials"},
+        auth=(client["client_id"], client["client_secret"]),
+    )
+    headers = {"Authorization": f"Bearer {token.json()['access_token']}"}
+    sub = gateway.post(
+        SUBS,
+        json={"url": receiver.url, "event_types": TYPES, "regions": [GULOU]},
+        headers={**headers, **_key()},
+    )
+    assert sub.status_code == 201, sub.text
+    revoked = gateway.post(
+        f"{ID}/v1/clients/{client['client_id']}/revoke",
+        headers={**official, "If-Match": client["etag"]},
+    )
+    assert revoked.status_code == 200, revoked.text
+
+    def disabled():
+        read = gateway.get(f"{SUBS}/{sub.json()['id']}", headers=headers)  # the token lives on
+        return read.json() if read.json()["status"] == "disabled" else None
+
+    _until("the subscription disabled", disabled)
+    receiver.secret = sub.json()["secret"]
+    did = _submitted(gateway, dev_token(gateway, "enterprise"))
+    county = dev_token(gateway, "county")
+    # Once the case is open, its events were fanned out (in the same transaction).
+    _until(
+        "the case opened",
+        lambda: (
+            True
+            if gateway.get(f"/api/review/v1/cases/{did}", headers=county).status_code == 200
+            else None
+        ),
+    )
+    listed = _deliveries(gateway, headers, sub.json()["id"])
+    assert [d for d in listed if d["subject"] == f"declaration:{did}"] == []

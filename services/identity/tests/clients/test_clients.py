@@ -10,11 +10,13 @@ import pytest
 from jose import jwt
 from sqlmodel import select
 
+from ladder.contracts.identity import CLIENT_REVOKED, ClientRevoked
 from ladder.identity.accounts.models import User
 from ladder.identity.audit.models import AuthEvent
 from ladder.identity.clients.models import ClientSecret
 from ladder.identity.organisations.models import Organisation
 from ladder.identity.seed import seed
+from ladder.identity.tables import OUTBOX
 from ladder.identity.tokens import mint, user_claims
 from ladder.kit.clock import FrozenClock
 
@@ -164,13 +166,24 @@ async def test_a_rotated_secret_works_during_the_overlap_and_not_after(
     assert (await _token(client, created["client_id"], new)).status_code == 200
 
 
-async def test_a_revoked_client_is_refused(client, people):
+async def test_a_revoked_client_is_refused(client, people, identity_app):
     created = (await _create(client, people["province"])).json()
     revoked = await client.post(
         f"/v1/clients/{created['client_id']}/revoke",
         headers={**people["province"], "If-Match": created["etag"]},
     )
     assert revoked.status_code == 200 and revoked.json()["status"] == "revoked"
+    # The other services are told in the same transaction (the review service disables the
+    # client's webhook subscriptions).
+    async with identity_app.state.db.transaction() as session:
+        rows = (await session.execute(select(OUTBOX))).mappings().all()
+    [event] = [r for r in rows if r["topic"] == CLIENT_REVOKED]
+    assert event["destination"] == "review"
+    told = ClientRevoked.model_validate(event["payload"])
+    assert (told.client_id, told.subject) == (
+        created["client_id"],
+        f"client:{created['client_id']}",
+    )
     refused = await _token(client, created["client_id"], created["client_secret"])
     assert refused.status_code == 401 and refused.json()["error"] == "invalid_client"
     again = await client.post(

@@ -19,7 +19,8 @@ from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
 from ladder.contracts import contract_for
 from ladder.contracts.declaration import DECLARATION_WITHDRAWN
-from ladder.kit.testing import running, settings_for_tests, wire_peer
+from ladder.contracts.identity import CLIENT_REVOKED
+from ladder.kit.testing import event_envelope, running, settings_for_tests, wire_peer
 from ladder.review.main import create_app
 from ladder.review.settings import Settings
 
@@ -264,6 +265,42 @@ async def test_a_paused_subscription_holds_what_was_queued_until_it_is_resumed(
     assert {m["data"]["declaration_id"] for m in got} == {
         e["payload"]["declaration_id"] for e in events
     }
+
+
+async def test_a_revoked_client_s_subscriptions_are_disabled_and_send_nothing_more(
+    hooked, issuer, receiver, make_event, deliver
+):
+    fj, fj2 = client_headers(issuer), client_headers(issuer, name="fj2")
+    sub = await subscribe(hooked, fj, receiver.url, event_types=["declaration.submitted"])
+    other = await subscribe(hooked, fj2, receiver.url, event_types=["declaration.submitted"])
+    receiver.secret = sub["secret"]
+    receiver.down = True
+    assert (await deliver(make_event(region_code=GULOU))).status_code == 200
+
+    async def retried():
+        return await deliveries(hooked, fj, sub["id"], state="retrying") or None
+
+    await until("a delivery refused", retried)
+    revoked = contract_for(CLIENT_REVOKED).example.model_copy(
+        update={"client_id": "fj", "subject": "client:fj"}
+    )
+    told = await hooked.post(
+        "/internal/events",
+        json=event_envelope(CLIENT_REVOKED, revoked, source="identity"),
+        headers=issuer.service_headers("identity"),
+    )
+    assert told.status_code == 200, told.text
+    read = await hooked.get(f"{SUBS}/{sub['id']}", headers=fj)
+    assert read.json()["status"] == "disabled"
+    assert (await hooked.get(f"{SUBS}/{other['id']}", headers=fj2)).json()["status"] == "active"
+    receiver.down = False
+
+    async def dead():
+        return await deliveries(hooked, fj, sub["id"], state="dead") or None
+
+    [letter] = await until("what waited dead-lettered", dead)
+    assert letter["last_error"] == "the subscription is disabled or deleted"
+    assert not [m for m in receiver.got if m["id"] == letter["webhook_id"]]
 
 
 async def test_another_province_gets_nothing_and_cannot_see_the_subscription(

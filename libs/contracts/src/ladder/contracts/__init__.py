@@ -10,7 +10,7 @@ Payload models ignore unknown fields, so a producer may add one without breaking
 still on the older contract; removing or retyping a field is a new topic version.
 """
 
-from ladder.contracts import campaign, declaration, recognition, review
+from ladder.contracts import campaign, declaration, identity, recognition, review
 from ladder.contracts.registry import CONTRACTS, EventContract, contract_for
 
 __all__ = [
@@ -19,6 +19,7 @@ __all__ = [
     "campaign",
     "contract_for",
     "declaration",
+    "identity",
     "recognition",
     "review",
 ]

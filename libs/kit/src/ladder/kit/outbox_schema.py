@@ -10,9 +10,61 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from alembic import op
+from sqlalchemy.dialects import postgresql
 
 _LIVE_BEFORE = "delivered_at IS NULL"
 _LIVE_AFTER = "delivered_at IS NULL AND dead_at IS NULL"
+
+
+def create_initial(schema: str) -> None:
+    """The outbox as the first services' initial migrations made it (issue 1), for a service
+    that gets its outbox later: create it with this, then apply every later step in order
+    (`upgrade_dead_letter`, `upgrade_subject`, …), so its table is the others' exactly."""
+    op.create_table(
+        "outbox",
+        sa.Column("id", sa.BigInteger(), autoincrement=True, nullable=False),
+        sa.Column("event_id", sa.Uuid(), nullable=False),
+        sa.Column("topic", sa.Text(), nullable=False),
+        sa.Column("destination", sa.Text(), nullable=False),
+        sa.Column("payload", postgresql.JSONB(astext_type=sa.Text()), nullable=False),
+        sa.Column("request_id", sa.Text(), nullable=True),
+        sa.Column(
+            "created_at",
+            sa.DateTime(timezone=True),
+            server_default=sa.text("now()"),
+            nullable=False,
+        ),
+        sa.Column(
+            "available_at",
+            sa.DateTime(timezone=True),
+            server_default=sa.text("now()"),
+            nullable=False,
+        ),
+        sa.Column("attempts", sa.Integer(), server_default=sa.text("0"), nullable=False),
+        sa.Column("last_error", sa.Text(), nullable=True),
+        sa.Column("delivered_at", sa.DateTime(timezone=True), nullable=True),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_outbox")),
+        schema=schema,
+    )
+    op.create_index(
+        op.f(f"ix_{schema}_outbox_event_id"),
+        "outbox",
+        ["event_id", "destination"],
+        unique=True,
+        schema=schema,
+    )
+    op.create_index(
+        "ix_outbox_due",
+        "outbox",
+        ["available_at"],
+        unique=False,
+        schema=schema,
+        postgresql_where=sa.text(_LIVE_BEFORE),
+    )
+
+
+def drop_initial(schema: str) -> None:
+    op.drop_table("outbox", schema=schema)  # its indexes go with it
 
 
 def upgrade_dead_letter(schema: str) -> None:

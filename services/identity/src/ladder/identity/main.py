@@ -17,7 +17,7 @@ from ladder.identity.passwordreset.routes import router as passwordreset_router
 from ladder.identity.registrations.routes import router as registrations_router
 from ladder.identity.settings import SCHEMA, Settings
 from ladder.identity.signin.routes import router as signin_router
-from ladder.identity.tables import CREDENTIALS, IDEMPOTENCY
+from ladder.identity.tables import CREDENTIALS, IDEMPOTENCY, OUTBOX
 from ladder.kit.app import ServiceSpec, create_service_app
 from ladder.kit.auth import TokenVerifier
 from ladder.kit.clock import install_clock
@@ -76,6 +76,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 accounts_router,
                 clients_router,
             ],
+            peers={"review": settings.review_url},
+            outbox=OUTBOX,
             idempotency=IDEMPOTENCY,
             credentials=CREDENTIALS,
             on_startup=[_load_keys(settings)],

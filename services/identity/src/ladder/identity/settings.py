@@ -20,6 +20,8 @@ SCHEMA = "identity"
 
 class Settings(KitSettings):
     service_name: str = "identity"
+    # Where its events go (a revoked machine client → the review service's subscriptions).
+    review_url: str = "http://127.0.0.1:8003"
 
     # The issuer.
     public_url: str = Field(

@@ -54,6 +54,11 @@ class Client(Versioned, table=True):
     def etag_ident(self) -> object:
         return self.client_id
 
+    @property
+    def subject(self) -> str:
+        """The `sub` of the client's tokens: what other services know it by."""
+        return f"client:{self.client_id}"
+
 
 class ClientSecret(SQLModel, table=True):
     __tablename__ = "oauth_client_secret"

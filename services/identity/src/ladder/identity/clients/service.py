@@ -14,6 +14,8 @@ from sqlalchemy import func, or_, update
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from ladder.contracts import identity as contract
+from ladder.contracts.registry import destinations
 from ladder.identity.callers import Caller
 from ladder.identity.clients.errors import ClientNotFound, ClientRevoked, MayNotHaveClients
 from ladder.identity.clients.models import Client, ClientKind, ClientSecret
@@ -21,8 +23,10 @@ from ladder.identity.clients.schemas import ClientCreate, ClientRead, Organisati
 from ladder.identity.clients.scopes import MAY_HAVE_CLIENTS
 from ladder.identity.organisations.models import Organisation
 from ladder.identity.secrets import digest, new_token
+from ladder.identity.tables import OUTBOX
 from ladder.kit import clock
 from ladder.kit.concurrency import locked_for_edit
+from ladder.kit.outbox import publish
 from ladder.kit.pagination import PageParams
 
 
@@ -180,6 +184,17 @@ async def revoke(session: AsyncSession, caller: Caller, client_id: str, if_match
     client.updated_at = now
     client.bump()
     session.add(client)
+    # In the same transaction: the review service disables what the client subscribed to.
+    await publish(
+        session,
+        OUTBOX,
+        topic=contract.CLIENT_REVOKED,
+        payload=contract.ClientRevoked(
+            client_id=client_id, subject=client.subject, revoked_at=now, revoked_by=caller.actor
+        ),
+        destinations=destinations(contract.CLIENT_REVOKED),
+        subject=client.subject,
+    )
     await session.flush()
     await session.refresh(client)
     return client

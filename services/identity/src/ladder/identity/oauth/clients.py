@@ -89,7 +89,7 @@ async def load(session: AsyncSession, settings: Settings, client_id: str) -> Tok
         kind=ClientKind.machine,
         secret_hashes=await valid_secret_hashes(session, row.client_id),
         claims={
-            "sub": f"client:{row.client_id}",
+            "sub": row.subject,
             "name": row.name,
             "client_id": row.client_id,
             **org_claims(org),

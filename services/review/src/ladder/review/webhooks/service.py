@@ -16,10 +16,12 @@ from urllib.parse import urlsplit
 from sqlalchemy import func, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from ladder.contracts.identity import ClientRevoked
 from ladder.kit import outbox_ops, sealing, webhooks
 from ladder.kit.auth import Principal, Role
 from ladder.kit.clock import now as clock_now
 from ladder.kit.concurrency import locked_for_edit
+from ladder.kit.outbox import Event, read_payload
 from ladder.kit.outbox_ops import replay_values, state_filter, state_of
 from ladder.review.tables import OUTBOX
 from ladder.review.webhooks.errors import (
@@ -298,6 +300,26 @@ async def _wake(session: AsyncSession, sub: WebhookSubscription) -> None:
             OUTBOX.c.dead_at.is_(None),
         )
         .values(available_at=func.now())
+    )
+
+
+async def on_client_revoked(session: AsyncSession, event: Event) -> None:
+    """The identity service revoked a machine client: its subscriptions are disabled as a
+    delete would (what still waits is dead-lettered by the relay, not sent), so a revoked
+    party receives nothing more — even before its last token runs out."""
+    revoked = read_payload(ClientRevoked, event)
+    now = clock_now()
+    await session.execute(
+        update(WebhookSubscription)
+        .where(
+            WebhookSubscription.owner == revoked.subject,
+            WebhookSubscription.status != SubscriptionState.disabled.value,
+        )
+        .values(
+            status=SubscriptionState.disabled.value,
+            updated_at=now,
+            row_version=WebhookSubscription.row_version + 1,
+        )
     )
 
 
