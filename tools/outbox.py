@@ -25,7 +25,7 @@ from ladder.kit import outbox_ops
 from ladder.kit.db import Database
 from tools.services import SERVICES
 
-WITH_OUTBOX = ["declaration", "review"]  # the services that relay events
+WITH_OUTBOX = ["declaration", "review", "identity"]  # the services that relay events
 
 
 def _table(service: str) -> Any:
