@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
@@ -147,6 +148,11 @@ def create_service_app(settings: KitSettings, spec: ServiceSpec) -> FastAPI:
             await hook(app)
         for loop in spec.background:
             tasks.append(asyncio.create_task(loop(app), name=f"{spec.name}-{loop.__name__}"))
+        # What startup built (modules, routes, models, data files) lives as long as the
+        # process: out of the collector's sight (`KitSettings.freeze_startup_heap`).
+        if settings.freeze_startup_heap:
+            gc.collect()
+            gc.freeze()
         log.info("%s started", spec.name)
         try:
             yield

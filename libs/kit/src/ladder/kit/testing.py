@@ -104,6 +104,7 @@ def settings_for_tests(
         "service_client_secret": "test-secret",
         "environment": "test",
         "log_json": False,
+        "freeze_startup_heap": False,
         **overrides,
     }
     return settings_cls(**values)
