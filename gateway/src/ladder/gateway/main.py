@@ -13,7 +13,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from ladder.gateway import health, proxy
+from ladder.gateway import health, openapi, proxy
 from ladder.gateway.auth.endpoints import dev_router, issuer_router
 from ladder.gateway.clients import TrustedProxies
 from ladder.gateway.graphql.schema import graphql_router
@@ -21,7 +21,7 @@ from ladder.gateway.keys import load_signing_key, make_verifier
 from ladder.gateway.ratelimit import TokenBucketLimiter
 from ladder.gateway.settings import GatewaySettings
 from ladder.gateway.upstreams import close_upstreams, open_upstreams
-from ladder.kit.docs import docs_kwargs, install_openapi, install_production_schema
+from ladder.kit.docs import install_openapi
 from ladder.kit.errors import install_error_handlers
 from ladder.kit.inputs import InputGuardMiddleware
 from ladder.kit.observability import RequestContextMiddleware, configure_logging
@@ -56,10 +56,11 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         lifespan=lifespan,
         # No redirects: `/graphql/` → `/graphql` would be built from the client's Host header.
         redirect_slashes=False,
-        **docs_kwargs(settings.is_dev),
+        # The gateway serves the whole API's documents itself (`ladder.gateway.openapi`).
+        openapi_url=None,
+        docs_url=None,
+        redoc_url=None,
     )
-    if not settings.is_dev:
-        install_production_schema(app)
     app.state.settings = settings
     app.state.trusted_proxies = TrustedProxies(settings.trusted_proxies)
     app.state.auth_limiter = TokenBucketLimiter(settings.auth_rate_per_minute)
@@ -70,6 +71,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.add_middleware(InputGuardMiddleware, skip_body_prefixes=("/api/",))
     app.add_middleware(RequestContextMiddleware, max_body_bytes=settings.max_body_bytes)
     app.include_router(health.router)
+    app.include_router(openapi.router)
     if settings.issues_tokens:
         app.include_router(issuer_router)
         if settings.is_dev:
