@@ -192,7 +192,7 @@ def install_database_errors(app: FastAPI) -> None:
             raise exc
         db = getattr(request.app.state, "db", None)
         (db.outage if isinstance(db, Database) else _process_outage).failed(exc)
-        return error_response(DatabaseUnavailable())
+        return error_response(DatabaseUnavailable(), request)
 
     for cls in (DatabaseUnreachable, sa_exc.DBAPIError, sa_exc.TimeoutError):
         app.add_exception_handler(cls, _unreachable)

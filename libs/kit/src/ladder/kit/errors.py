@@ -11,6 +11,11 @@ Bugs are not turned into anything else: an unexpected exception is a 500 with co
 `ServerErrorMiddleware`, so the server never sees the exception and the keep-alive connection
 stays open for the next request. A database that cannot be reached is not a bug: it is a 503
 `database_unavailable` with `Retry-After` (`ladder.kit.db.install_database_errors`).
+
+The envelope is built language-neutral (`message` Chinese, `message_en` English) and put in
+the language the request asks for only when it is answered (`render_error`,
+`ladder.kit.negotiation`): `Accept-Language: en` gives the English text in `message` too.
+Bodies kept for later (a keyed write's stored answer, an outbox rejection) stay neutral.
 """
 
 from __future__ import annotations
@@ -23,6 +28,13 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from ladder.kit.negotiation import (
+    DEFAULT_LANGUAGE,
+    add_vary,
+    language_of,
+    localized,
+)
 
 _log = logging.getLogger("ladder.errors")
 
@@ -322,13 +334,75 @@ def _field_path(loc: tuple[Any, ...]) -> str:
     return path or ".".join(str(p) for p in loc)
 
 
+# Chinese for the validation errors pydantic names (`type`), worded from its `ctx`; pydantic
+# words them in English only (`message_en`). A type not listed here gets the generic one.
+_VALIDATION_ZH: dict[str, str] = {
+    "missing": "缺少必填字段",
+    "extra_forbidden": "不允许的字段",
+    "string_type": "须为字符串",
+    "string_too_short": "至少 {min_length} 个字符",
+    "string_too_long": "至多 {max_length} 个字符",
+    "string_pattern_mismatch": "格式不符合要求",
+    "int_type": "须为整数",
+    "int_parsing": "须为整数",
+    "int_from_float": "须为整数",
+    "float_type": "须为数字",
+    "float_parsing": "须为数字",
+    "decimal_type": "须为数字",
+    "decimal_parsing": "须为数字",
+    "finite_number": "须为有限的数字",
+    "bool_type": "须为布尔值",
+    "bool_parsing": "须为布尔值",
+    "greater_than": "须大于 {gt}",
+    "greater_than_equal": "须不小于 {ge}",
+    "less_than": "须小于 {lt}",
+    "less_than_equal": "须不大于 {le}",
+    "multiple_of": "须为 {multiple_of} 的倍数",
+    "too_short": "至少 {min_length} 项",
+    "too_long": "至多 {max_length} 项",
+    "list_type": "须为数组",
+    "tuple_type": "须为数组",
+    "set_type": "须为数组",
+    "dict_type": "须为对象",
+    "model_type": "须为对象",
+    "model_attributes_type": "须为对象",
+    "literal_error": "须为以下之一：{expected}",
+    "enum": "须为以下之一：{expected}",
+    "uuid_type": "须为 UUID",
+    "uuid_parsing": "须为 UUID",
+    "date_type": "须为日期（YYYY-MM-DD）",
+    "date_parsing": "须为日期（YYYY-MM-DD）",
+    "date_from_datetime_parsing": "须为日期（YYYY-MM-DD）",
+    "datetime_type": "须为日期时间（ISO 8601）",
+    "datetime_parsing": "须为日期时间（ISO 8601）",
+    "datetime_from_date_parsing": "须为日期时间（ISO 8601）",
+    "url_type": "须为 URL",
+    "url_parsing": "须为 URL",
+    "url_scheme": "URL 协议不允许",
+    "json_invalid": "不是有效的 JSON",
+    "union_tag_invalid": "类型标记无效",
+    "union_tag_not_found": "缺少类型标记",
+}
+_VALIDATION_ZH_DEFAULT = "取值无效"
+
+
+def _validation_zh(err: dict[str, Any]) -> str:
+    template = _VALIDATION_ZH.get(str(err.get("type")), _VALIDATION_ZH_DEFAULT)
+    try:
+        return template.format_map(err.get("ctx") or {})
+    except (KeyError, IndexError, ValueError):
+        return _VALIDATION_ZH_DEFAULT
+
+
 def validation_details(errors: list[dict[str, Any]]) -> dict[str, Any]:
+    """`{"fields": [{field, type, message (中文), message_en}]}` for pydantic's errors."""
     fields = []
     for err in errors:
         fields.append(
             {
                 "field": _field_path(tuple(err.get("loc", ()))),
                 "type": err.get("type"),
+                "message": _validation_zh(err),
                 "message_en": err.get("msg"),
             }
         )
@@ -338,8 +412,27 @@ def validation_details(errors: list[dict[str, Any]]) -> dict[str, Any]:
 INTERNAL_ERROR = error_body("internal_error", "服务器内部错误", "Internal server error")
 
 
-def error_response(exc: LadderError) -> JSONResponse:
-    return JSONResponse(exc.body(), status_code=exc.status_code, headers=exc.headers)
+def render_error(
+    request: Request | None,
+    body: dict[str, Any],
+    status_code: int,
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
+    """An error answer in the language `request` asks for (`ladder.kit.negotiation`), saying
+    so (`Content-Language`, `Vary: Accept-Language`). Without a request: the default."""
+    language = (
+        language_of(request.headers.getlist("accept-language"))
+        if request is not None
+        else DEFAULT_LANGUAGE
+    )
+    response = JSONResponse(localized(body, language), status_code=status_code, headers=headers)
+    response.headers["Content-Language"] = language
+    add_vary(response.headers, "Accept-Language")
+    return response
+
+
+def error_response(exc: LadderError, request: Request | None = None) -> JSONResponse:
+    return render_error(request, exc.body(), exc.status_code, exc.headers)
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -348,36 +441,38 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(LadderError)
     async def _ladder(request: Request, exc: LadderError) -> JSONResponse:
         check_declared(request, exc.status_code, exc.code)
-        return error_response(exc)
+        return error_response(exc, request)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
         check_declared(request, 422, ValidationFailed.code)
         details = validation_details(list(exc.errors()))
         names = ", ".join(f["field"] for f in details["fields"][:5])
-        return JSONResponse(
+        return render_error(
+            request,
             error_body(
                 ValidationFailed.code,
                 f"请求数据不合法：{names}",
                 f"Invalid request data: {names}",
                 details,
             ),
-            status_code=422,
+            422,
         )
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         code, zh, en = _STATUS_CODES.get(exc.status_code, ("http_error", "请求失败", "Failed"))
         detail = exc.detail if isinstance(exc.detail, str) else en
-        return JSONResponse(
+        return render_error(
+            request,
             error_body(code, zh, detail if detail != en else en),
-            status_code=exc.status_code,
-            headers=getattr(exc, "headers", None),
+            exc.status_code,
+            getattr(exc, "headers", None),
         )
 
     # Only the net under an app without `RequestContextMiddleware`, which answers bugs itself:
     # Starlette runs this handler in `ServerErrorMiddleware` and then re-raises to the server,
     # which logs the traceback (so not here too) and closes the connection.
     @app.exception_handler(Exception)
-    async def _bug(_: Request, __: Exception) -> JSONResponse:
-        return JSONResponse(INTERNAL_ERROR, status_code=500)
+    async def _bug(request: Request, __: Exception) -> JSONResponse:
+        return render_error(request, INTERNAL_ERROR, 500)

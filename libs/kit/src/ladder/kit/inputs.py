@@ -283,7 +283,7 @@ class InputGuardMiddleware:
             _check_path(scope.get("raw_path") or path.encode("utf-8", "surrogatepass"))
             _check_encoded(scope.get("query_string", b""), "query")
         except InvalidInput as refused:
-            await _refuse(send, refused)
+            await _refuse(send, refused, scope)
             return
         media_type = _media_type(scope)
         skipped = bool(self.skip_body_prefixes) and path.startswith(self.skip_body_prefixes)
@@ -306,7 +306,7 @@ class InputGuardMiddleware:
             elif raw.strip():
                 parse_json(raw)
         except InvalidInput as refused:
-            await _refuse(send, refused)
+            await _refuse(send, refused, scope)
             return
         replayed = False
 
@@ -323,5 +323,5 @@ class InputGuardMiddleware:
 _FORM = "application/x-www-form-urlencoded"
 
 
-async def _refuse(send: Send, refused: InvalidInput) -> None:
-    await send_error(send, 422, refused.body())
+async def _refuse(send: Send, refused: InvalidInput, scope: Scope) -> None:
+    await send_error(send, 422, refused.body(), scope=scope)

@@ -23,6 +23,7 @@ from pythonjsonlogger.json import JsonFormatter
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ladder.kit.errors import INTERNAL_ERROR, error_body
+from ladder.kit.negotiation import DEFAULT_LANGUAGE, localized, scope_language
 
 request_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar(
     "ladder_request_id", default=None
@@ -174,7 +175,7 @@ class RequestContextMiddleware:
         try:
             declared = headers.get(b"content-length")
             if declared is not None and declared.isdigit() and int(declared) > limit:
-                await _send_too_large(send_with_id, limit)
+                await _send_too_large(send_with_id, limit, scope)
                 return
             received = 0
 
@@ -190,7 +191,7 @@ class RequestContextMiddleware:
             try:
                 await self.app(scope, capped_receive, send_with_id)
             except _BodyTooLarge:
-                await _send_too_large(send_with_id, limit)
+                await _send_too_large(send_with_id, limit, scope)
             except Exception:
                 if started:
                     raise
@@ -200,7 +201,7 @@ class RequestContextMiddleware:
                     scope.get("path"),
                     extra={"request_id": rid},
                 )
-                await send_error(send_with_id, 500, INTERNAL_ERROR)
+                await send_error(send_with_id, 500, INTERNAL_ERROR, scope=scope)
         finally:
             access_log.info(
                 "%s %s %s",
@@ -310,7 +311,7 @@ class _BodyTooLarge(Exception):
     pass
 
 
-async def _send_too_large(send: Send, limit: int) -> None:
+async def _send_too_large(send: Send, limit: int, scope: Scope) -> None:
     await send_error(
         send,
         413,
@@ -320,12 +321,18 @@ async def _send_too_large(send: Send, limit: int) -> None:
             f"Request body exceeds {limit} bytes",
             {"limit_bytes": limit},
         ),
+        scope=scope,
     )
 
 
-async def send_error(send: Send, status: int, body: dict[str, Any]) -> None:
-    """Answer with the error model from ASGI middleware (before any route runs)."""
-    raw = json.dumps(body, ensure_ascii=False).encode()
+async def send_error(
+    send: Send, status: int, body: dict[str, Any], *, scope: Scope | None = None
+) -> None:
+    """Answer with the error model from ASGI middleware (before any route runs), in the
+    language the request in `scope` asks for (`ladder.kit.negotiation`; without a scope, the
+    default)."""
+    language = scope_language(scope) if scope is not None else DEFAULT_LANGUAGE
+    raw = json.dumps(localized(body, language), ensure_ascii=False).encode()
     await send(
         {
             "type": "http.response.start",
@@ -333,6 +340,8 @@ async def send_error(send: Send, status: int, body: dict[str, Any]) -> None:
             "headers": [
                 (b"content-type", b"application/json"),
                 (b"content-length", str(len(raw)).encode()),
+                (b"content-language", language.encode()),
+                (b"vary", b"Accept-Language"),
             ],
         }
     )
