@@ -488,6 +488,8 @@ ROWS: list[Row] = [
     Row(GW, "GET", "/.well-known/jwks.json", cells(EVERYONE)),
     Row(GW, "GET", "/auth/demo-users", cells(EVERYONE)),  # dev only: 404 in production
     Row(GW, "POST", "/auth/dev-token", cells(EVERYONE), json=lambda w: {"username": "public"}),
+    # Who am I (issue 17): every caller with a token, people through the identity service.
+    Row(GW, "GET", "/v1/me", cells(TOKEN)),
     # The proxy takes no decision of its own but one: /internal/* is never passed on.
     *(Row(GW, method, "/api/{service}/{path}",
           cells(exact=dict.fromkeys(ROLES, (404, "not_found"))),

@@ -18,6 +18,7 @@ from ladder.gateway.auth.endpoints import dev_router, issuer_router
 from ladder.gateway.clients import TrustedProxies
 from ladder.gateway.graphql.schema import graphql_router
 from ladder.gateway.keys import load_signing_key, make_verifier
+from ladder.gateway.me.endpoints import router as me_router
 from ladder.gateway.ratelimit import TokenBucketLimiter
 from ladder.gateway.settings import GatewaySettings
 from ladder.gateway.upstreams import close_upstreams, open_upstreams
@@ -72,6 +73,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.add_middleware(RequestContextMiddleware, max_body_bytes=settings.max_body_bytes)
     app.include_router(health.router)
     app.include_router(openapi.router)
+    app.include_router(me_router)
     if settings.issues_tokens:
         app.include_router(issuer_router)
         if settings.is_dev:
