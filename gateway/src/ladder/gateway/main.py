@@ -16,6 +16,7 @@ from fastapi import FastAPI
 from ladder.gateway import health, openapi, proxy
 from ladder.gateway.auth.endpoints import dev_router, issuer_router
 from ladder.gateway.clients import TrustedProxies
+from ladder.gateway.cors import install_cors
 from ladder.gateway.graphql.schema import graphql_router
 from ladder.gateway.keys import load_signing_key, make_verifier
 from ladder.gateway.me.endpoints import router as me_router
@@ -80,4 +81,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
             app.include_router(dev_router)
     app.include_router(proxy.router)
     app.include_router(graphql_router(dev=settings.is_dev), prefix="/graphql")
+    # Last: the outermost middleware, so preflights never reach auth and every answer (errors
+    # of the middleware inside it too) carries the CORS headers.
+    install_cors(app, settings)
     return app

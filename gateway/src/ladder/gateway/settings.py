@@ -12,12 +12,19 @@ from __future__ import annotations
 import ipaddress
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # Algorithms whose verification key is public: HS* would let anyone holding the JWKS forge.
 ASYMMETRIC_ALGORITHMS = frozenset({"RS256", "RS384", "RS512", "ES256", "ES384", "ES512", "PS256"})
+
+# The origins a browser app may call Ladder from in dev and test when `cors_origins` is not
+# set: Ladder's choice of where a portal's dev server usually runs (Vite's 5173, and 3000 of
+# most others), not anything a standard names. Production allows none unless set.
+DEV_CORS_ORIGINS = ("http://localhost:5173", "http://127.0.0.1:5173", "http://localhost:3000")
+_DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
 class GatewaySettings(BaseSettings):
@@ -76,6 +83,14 @@ class GatewaySettings(BaseSettings):
     public_write_rate_per_minute: int = Field(
         default=10, ge=1, description="per client IP: writes without a token to public paths"
     )
+    cors_origins: list[str] | None = Field(
+        default=None,
+        description=(
+            "origins (`https://portal.example`, scheme, host and port only) whose browser "
+            "apps may call Ladder (CORS, `ladder.gateway.cors`); unset: none in production, "
+            "the dev portal's in dev/test (`DEV_CORS_ORIGINS`)"
+        ),
+    )
     # Large enough for a batch evaluation (up to 5,000 factories) passed on to the rules service.
     max_body_bytes: int = 16 * 1024 * 1024
     log_level: str = "INFO"
@@ -96,6 +111,11 @@ class GatewaySettings(BaseSettings):
             ipaddress.ip_network(entry.strip(), strict=False)  # ValueError names the bad one
         return value
 
+    @field_validator("cors_origins")
+    @classmethod
+    def _origins(cls, value: list[str] | None) -> list[str] | None:
+        return None if value is None else [_origin(entry) for entry in value]
+
     @model_validator(mode="after")
     def _someone_issues_tokens(self) -> GatewaySettings:
         if self.jwt_private_key_file is None and self.external_jwks_url is None:
@@ -112,6 +132,12 @@ class GatewaySettings(BaseSettings):
         return self.environment in ("dev", "test")
 
     @property
+    def cors_allowed_origins(self) -> tuple[str, ...]:
+        if self.cors_origins is not None:
+            return tuple(self.cors_origins)
+        return DEV_CORS_ORIGINS if self.is_dev else ()
+
+    @property
     def issues_tokens(self) -> bool:
         return self.jwt_private_key_file is not None
 
@@ -124,3 +150,27 @@ class GatewaySettings(BaseSettings):
             "review": self.review_url,
             "identity": self.identity_url,
         }
+
+
+def _origin(entry: str) -> str:
+    """An origin as a browser serializes it in `Origin` (lower-case scheme and host, no
+    default port, no path): `HTTPS://Portal.example:443/` → `https://portal.example`."""
+    parts = urlsplit(entry.strip())
+    try:
+        port = parts.port
+    except ValueError:
+        port = -1
+    if (
+        parts.scheme.lower() not in _DEFAULT_PORTS
+        or not parts.hostname
+        or port == -1
+        or parts.username is not None
+        or parts.path not in ("", "/")
+        or parts.query
+        or parts.fragment
+    ):
+        raise ValueError(f"not an origin (scheme://host[:port], http or https; no `*`): {entry!r}")
+    scheme = parts.scheme.lower()
+    host = parts.hostname if ":" not in parts.hostname else f"[{parts.hostname}]"
+    default = port is None or port == _DEFAULT_PORTS[scheme]
+    return f"{scheme}://{host}" if default else f"{scheme}://{host}:{port}"

@@ -395,3 +395,25 @@ async def test_a_district_pushes_its_ranked_table_which_goes_up_in_rank_order(re
         assert (case["level"], case["holder_region"]) == ("province", "310000")
         opinions = await rec.get(f"/v1/cases/{did}/opinions", headers=_h(issuer, "ministry", None))
         assert opinions.json()[0]["reasons"] == f"excellence list of 310115, rank {rank}"
+
+
+@pytest.mark.parametrize(
+    ("accept_language", "language"),
+    [(None, "zh-CN"), ("en-US,en;q=0.9", "en"), ("zh-CN;q=0.5,en;q=0.8", "en"), ("fr", "zh-CN")],
+)
+async def test_the_problems_answer_in_the_language_asked_for(
+    rec, issuer, accept_language, language
+):
+    """Accept-Language (ladder.kit.negotiation): the error's `message` and every row's follow
+    it; `message_en` stays English."""
+    asked = {"Accept-Language": accept_language} if accept_language else {}
+    entries = [{"rank": 1, "declaration_id": str(uuid.uuid4())}]
+    resp = await _push(rec, issuer, entries, headers=_h(issuer, **asked))
+    assert _problems(resp)[0] == [(1, "declaration_id", "not_found")]
+    assert resp.headers["content-language"] == language
+    assert "Accept-Language" in resp.headers["vary"]
+    error = resp.json()["error"]
+    (row,) = error["details"]["row_problems"]
+    for said in (error, row):
+        assert said["message_en"].isascii()
+        assert (said["message"] == said["message_en"]) is (language == "en")
