@@ -175,3 +175,17 @@ def test_forwarded_headers_are_believed_only_where_the_sender_is_known():
         (container,) = _find("Deployment", info.name)["spec"]["template"]["spec"]["containers"]
         args = container["args"]
         assert args[args.index("--forwarded-allow-ips") + 1] == "*"
+
+
+def test_the_gateway_allows_no_browser_origin_until_one_is_set():
+    """CORS (`ladder.gateway.cors`): production says so explicitly, an empty list, rather
+    than leaving it to the default; whoever deploys the portal names its origin there."""
+    (gateway,) = _find("Deployment", "gateway")["spec"]["template"]["spec"]["containers"]
+    env = {e["name"]: e.get("value") for e in gateway["env"]}
+    assert yaml.safe_load(env["LADDER_CORS_ORIGINS"]) == []
+    settings = _settings_class(GATEWAY)(
+        environment="production",
+        external_jwks_url="http://identity/.well-known/jwks.json",
+        cors_origins=yaml.safe_load(env["LADDER_CORS_ORIGINS"]),
+    )
+    assert settings.cors_allowed_origins == ()
