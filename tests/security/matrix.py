@@ -482,6 +482,7 @@ ROWS: list[Row] = [
     *webhook_rows(Row, cells),  # the webhook subscriptions (tests/security/webhook_rows.py)
     # --- the identity service (tests/security/identity_rows.py) ----------------------------
     *identity_rows(Row, cells),
+    *_outbox_rows("identity"),  # it relays events since a revoked client is told (issue 16)
     # --- the gateway ------------------------------------------------------------------------
     Row(GW, "GET", "/healthz", cells(EVERYONE)),
     Row(GW, "GET", "/readyz", cells(EVERYONE)),
