@@ -8,7 +8,7 @@ import httpx
 from fastapi import FastAPI, Header
 from pydantic import BaseModel
 
-from ladder.gateway.openapi import GATEWAY, RETRY_SECONDS, Part, merge
+from ladder.gateway.openapi import GATEWAY, REFRESH_SECONDS, RETRY_SECONDS, Part, merge
 from ladder.kit.docs import install_openapi
 from ladder.kit.errors import NotFound, declare
 
@@ -196,6 +196,19 @@ async def test_the_gateway_serves_the_whole_api_and_says_what_is_missing(gateway
     assert "/api/review/v1/things" in later["paths"]
     ids = [op["operationId"] for ops in later["paths"].values() for op in ops.values()]
     assert len(ids) == len(set(ids))
+
+    # Down again at the next refresh: the part fetched before stays, marked stale.
+    gateway.app.state.upstreams["review"] = httpx.AsyncClient(
+        base_url=f"http://127.0.0.1:{closed_port}"
+    )
+    gateway.app.state.merged_openapi.built_at -= REFRESH_SECONDS
+    stale = (await gateway.client.get("/openapi.json")).json()
+    assert stale["info"]["x-ladder-parts"]["review"]["stale"] == "unreachable"
+    assert "/api/review/v1/things" in stale["paths"]
+    assert (
+        "review service's part is the one fetched before (unreachable)"
+        in (stale["info"]["description"])
+    )
 
 
 async def test_dev_pages_are_served(gateway):

@@ -4,9 +4,10 @@ The gateway's own routes (health, the issuer's keys, dev tokens, GraphQL, `/v1/m
 service's paths under its prefix `/api/<service>/…`, as a client sees them through the one
 door. Each service's part is its own document fetched over HTTP (`app.state.upstreams`; a
 service never imports another, and the gateway imports none): on the first request, again
-after `REFRESH_SECONDS`, and sooner (`RETRY_SECONDS`) while a part is missing. A service that
-cannot be reached leaves its part out and the document says so (`info.x-ladder-parts`, and a
-line of `info.description`) — never a 500, and the gateway starts without any service.
+after `REFRESH_SECONDS`, and sooner (`RETRY_SECONDS`) while a part is missing or stale. A
+service that cannot be reached leaves its part out — or keeps the part fetched before, marked
+`stale` — and the document says so (`info.x-ladder-parts`, and a line of `info.description`):
+never a 500, and the gateway starts without any service.
 
 Merging: the service's internal routes (`/internal/…`) are left out, and the components its
 paths do not reach; a component that another part names differently is renamed with the
@@ -70,6 +71,7 @@ class Part:
     name: str
     document: dict[str, Any] | None = None
     missing: str | None = None  # the reason, when `document` is None
+    stale: str | None = None  # why this is the document fetched before, not a fresh one
 
 
 def _pascal(name: str) -> str:
@@ -199,24 +201,31 @@ def merge(gateway: dict[str, Any], parts: list[Part]) -> dict[str, Any]:
             "paths": len(part["paths"]),
         }
     for p in parts:
+        if p.document is not None and p.stale is not None:
+            summary[p.name]["stale"] = p.stale
+    for p in parts:
         if p.document is None:
             summary[p.name] = {"included": False, "reason": p.missing or "unknown"}
 
     unique_titles(schemas)
     merged["tags"] = [{"name": t, "description": d} for t, d in tags.items()]
-    missing = [n for n, s in summary.items() if not s["included"]]
+    notes = [
+        f"the {n} service's part is missing ({s['reason']})"
+        if not s["included"]
+        else f"the {n} service's part is the one fetched before ({s['stale']})"
+        for n, s in summary.items()
+        if not s["included"] or "stale" in s
+    ]
     description = (
         "Ladder's whole API (智能工厂梯度培育) through its one door: the gateway's own routes "
         "and each service's under `/api/<service>/`. Every error is "
         '`{"error": {"code", "message", "message_en", "details"}}`; each response names its '
         "codes (`x-error-codes`)."
     )
-    if missing:
+    if notes:
         description += (
             "\n\n**Incomplete**: "
-            + "; ".join(
-                f"the {n} service's part is missing ({summary[n]['reason']})" for n in missing
-            )
+            + "; ".join(notes)
             + f". The gateway tries again within {int(RETRY_SECONDS)} s."
         )
     merged["info"] = {
@@ -268,6 +277,7 @@ class MergedDocument:
     built_at: float = 0.0
     complete: bool = False
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    fetched: dict[str, dict[str, Any]] = field(default_factory=dict)  # last good, per service
 
     def fresh(self) -> bool:
         age = time.monotonic() - self.built_at
@@ -279,14 +289,29 @@ class MergedDocument:
         async with self.lock:
             if not self.fresh():
                 upstreams: dict[str, httpx.AsyncClient] = app.state.upstreams
-                parts = await asyncio.gather(
-                    *(fetch_part(n, c, authorization) for n, c in upstreams.items())
-                )
-                document = merge(app.openapi(), list(parts))
+                parts = [
+                    self._kept(part)
+                    for part in await asyncio.gather(
+                        *(fetch_part(n, c, authorization) for n, c in upstreams.items())
+                    )
+                ]
+                document = merge(app.openapi(), parts)
                 self.body = json.dumps(document, ensure_ascii=False).encode()
-                self.complete = all(p.document is not None for p in parts)
+                self.complete = all(p.document is not None and p.stale is None for p in parts)
                 self.built_at = time.monotonic()
         return self.body  # type: ignore[return-value]
+
+    def _kept(self, part: Part) -> Part:
+        """A part that could not be fetched now is the one fetched before, if any (a service
+        restarting, or a caller whose token that service refuses: a machine client without
+        its scope), marked stale; a fresh one is kept for next time."""
+        if part.document is not None:
+            self.fetched[part.name] = part.document
+            return part
+        before = self.fetched.get(part.name)
+        if before is None:
+            return part
+        return Part(part.name, document=before, stale=part.missing)
 
 
 def merged_document(app: FastAPI) -> MergedDocument:

@@ -6,7 +6,9 @@
   government platform's API host); `/openapi.json` for any caller with a valid token, without
   the `/internal/*` routes (service-to-service only, never proxied by the gateway).
 
-The gateway proxies `/api/<service>/openapi.json` under the same rule (`ladder.gateway.proxy`).
+The gateway proxies `/api/<service>/openapi.json` under the same rule (`ladder.gateway.proxy`),
+and serves the whole API's document, merged from the services', at its own `/openapi.json`
+(`ladder.gateway.openapi`), `/docs` and `/redoc` likewise.
 """
 
 from __future__ import annotations
