@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tests.e2e.test_declaration_document import DEMO_YEAR
+from tests.security.batch_rows import batch_rows
 from tests.security.exports_rows import exports_rows
 from tests.security.identity_rows import identity_rows
 from tests.security.push_rows import push_rows
@@ -480,6 +481,10 @@ ROWS: list[Row] = [
         query=lambda w: {"campaign": DEMO_YEAR, "by": "tier"}),
     *exports_rows(Row, cells),  # the exports (tests/security/exports_rows.py)
     *webhook_rows(Row, cells),  # the webhook subscriptions (tests/security/webhook_rows.py)
+    # The batch reads of GraphQL's loaders (tests/security/batch_rows.py).
+    *batch_rows(Row, cells, enterprise_readers=ENTERPRISE_READERS,
+                declaration_readers=DECLARATION_READERS, case_readers=CASE_READERS,
+                others=TOKEN),
     # --- the identity service (tests/security/identity_rows.py) ----------------------------
     *identity_rows(Row, cells),
     *_outbox_rows("identity"),  # it relays events since a revoked client is told (issue 16)

@@ -59,19 +59,23 @@ def _people(issuer) -> dict[str, dict[str, str]]:
 
 async def _who_reads(client, issuer, did: str) -> set[str]:
     """Everyone of `_people` who reads the declaration — checked on every way in: the record,
-    the list, the versions, the history — which must agree."""
+    the list, the batch read by ids, the versions, the history — which must agree."""
     readers = set()
     for who, headers in _people(issuer).items():
         one = await client.get(f"/v1/declarations/{did}", headers=headers)
         listed = await client.get(
             "/v1/declarations", headers={**headers}, params={"page_size": 100}
         )
+        batch = await client.get(
+            "/v1/declarations", headers=headers, params={"ids": [did, str(uuid.uuid4())]}
+        )
         versions = await client.get(f"/v1/declarations/{did}/versions", headers=headers)
         history = await client.get(f"/v1/declarations/{did}/history", headers=headers)
         in_list = listed.status_code == 200 and any(i["id"] == did for i in listed.json()["items"])
-        answers = {one.status_code == 200, in_list, versions.status_code == 200,
+        in_batch = batch.status_code == 200 and [i["id"] for i in batch.json()["items"]] == [did]
+        answers = {one.status_code == 200, in_list, in_batch, versions.status_code == 200,
                    history.status_code == 200}  # fmt: skip
-        assert len(answers) == 1, (who, one.status_code, in_list, versions.status_code)
+        assert len(answers) == 1, (who, one.status_code, in_list, in_batch, versions.status_code)
         if one.status_code == 200:
             readers.add(who)
         else:
@@ -169,6 +173,16 @@ async def test_an_xpcc_case_is_the_xpccs_not_xinjiangs(client, issuer):
     assert await _who_reads(client, issuer, did) == {"xpcc", "ministry"}
     xpcc = _people(issuer)["xpcc"]
     assert (await client.get(f"/v1/enterprises/{XPCC_ENTERPRISE}", headers=xpcc)).status_code == 200
+    # The batch read of enterprises reads through the declaration the same way.
+    for who, headers in _people(issuer).items():
+        one = await client.get(f"/v1/enterprises/{XPCC_ENTERPRISE}", headers=headers)
+        batch = await client.get(
+            "/v1/enterprises", params={"uscc": [XPCC_ENTERPRISE]}, headers=headers
+        )
+        assert batch.status_code == 200, batch.text
+        assert ([e["uscc"] for e in batch.json()] == [XPCC_ENTERPRISE]) == (
+            one.status_code == 200
+        ), who
 
 
 async def test_authorities_see_only_the_evidence_a_submitted_version_lists(

@@ -74,17 +74,38 @@ async def create_declaration(
     return await write.answer(service.to_read(row), 201)
 
 
+MAX_IDS = 100
+"""The most ids one batch read names (`?ids=`): a page of a client's list, at most."""
+
+DeclarationIds = Annotated[
+    list[uuid.UUID] | None,
+    Query(
+        max_length=MAX_IDS,
+        description=f"only these declarations (at most {MAX_IDS}; repeat the parameter): a "
+        "batch read, by the same rule as one read — those the caller may not read are not in "
+        "the answer",
+    ),
+]
+
+
 @router.get("", response_model=Page[DeclarationRead], responses=declare(Forbidden))
 async def list_declarations(
     session: SessionDep,
     principal: PrincipalDep,
     page: PageDep,
     status_filter: Annotated[str | None, Query(alias="status", max_length=30)] = None,
+    ids: DeclarationIds = None,
 ) -> Page[DeclarationRead]:
     """The caller's own declarations (enterprise), those in its jurisdiction (authorities), or
-    those it may read as an expert (the versions under review it is granted)."""
+    those it may read as an expert (the versions under review it is granted); with `ids`, only
+    those of them."""
     rows, total = await service.list_for(
-        session, principal, status=status_filter, offset=page.offset, limit=page.page_size
+        session,
+        principal,
+        status=status_filter,
+        ids=ids,
+        offset=page.offset,
+        limit=page.page_size,
     )
     return Page(
         items=[service.to_read(r) for r in rows],

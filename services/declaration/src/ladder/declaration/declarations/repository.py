@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -117,6 +118,22 @@ async def reads_any_of(
     return found.first() is not None
 
 
+async def read_through(
+    session: AsyncSession, principal: Principal, enterprise_ids: Collection[uuid.UUID]
+) -> set[uuid.UUID]:
+    """Those of the enterprises of which `principal` may read some declaration
+    (`reads_any_of`, for many in one query)."""
+    if not enterprise_ids:
+        return set()
+    found = await session.exec(
+        select(Declaration.enterprise_id)
+        .join(Enterprise, Enterprise.id == Declaration.enterprise_id)
+        .where(col(Declaration.enterprise_id).in_(enterprise_ids), *readable_by(principal))
+        .distinct()
+    )
+    return set(found.all())
+
+
 def _joined():
     return (
         select(Declaration, Enterprise, Factory)
@@ -178,13 +195,17 @@ async def page(
     *,
     reader: Principal,
     status: str | None,
+    ids: Sequence[uuid.UUID] | None = None,
     offset: int,
     limit: int,
 ) -> tuple[list[DeclarationRow], int]:
-    """The declarations `reader` may read (`readable_by`), newest first."""
+    """The declarations `reader` may read (`readable_by`), newest first; with `ids`, only
+    those."""
     stmt = _joined().where(*readable_by(reader))
     if status is not None:
         stmt = stmt.where(Declaration.status == status)
+    if ids is not None:
+        stmt = stmt.where(col(Declaration.id).in_(ids))
     total = (await session.exec(select(func.count()).select_from(stmt.subquery()))).one()
     rows = (
         await session.exec(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -484,12 +485,18 @@ async def withdraw(
 
 
 async def list_for(
-    session: AsyncSession, principal: Principal, *, status: str | None, offset: int, limit: int
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    status: str | None,
+    ids: Sequence[uuid.UUID] | None = None,
+    offset: int,
+    limit: int,
 ) -> tuple[list[DeclarationRow], int]:
-    """The declarations the caller may read (`repository.readable_by`); 403 for a caller who
-    reads none by role (the public)."""
+    """The declarations the caller may read (`repository.readable_by`), or of them those with
+    `ids`; 403 for a caller who reads none by role (the public)."""
     if not may_list(principal):
         raise Forbidden(details={"role": principal.role.value})
     return await repository.page(
-        session, reader=principal, status=status, offset=offset, limit=limit
+        session, reader=principal, status=status, ids=ids, offset=offset, limit=limit
     )

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Response, status
+from fastapi import APIRouter, Path, Query, Response, status
+from pydantic import StringConstraints
 
 from ladder.declaration.enterprises import repository, service
 from ladder.declaration.enterprises.schemas import (
@@ -42,6 +43,34 @@ async def register_enterprise(
         return replayed
     enterprise = await service.register(write.session, principal, data)
     return await write.answer(service.to_read(principal, enterprise), 201)
+
+
+MAX_USCCS = 100
+"""The most enterprises one batch read names."""
+
+
+@router.get(
+    "",
+    response_model=list[EnterpriseRead],
+    responses=declare(),
+    summary="Read several enterprises at once (a batch read, by the rule of one read)",
+)
+async def read_enterprises(
+    session: SessionDep,
+    principal: PrincipalDep,
+    uscc: Annotated[
+        list[Annotated[str, StringConstraints(min_length=18, max_length=18)]],
+        Query(
+            min_length=1,
+            max_length=MAX_USCCS,
+            description=f"统一社会信用代码 of each (1 to {MAX_USCCS}; repeat the parameter)",
+        ),
+    ],
+) -> list[EnterpriseRead]:
+    """Each enterprise the caller may read as `GET /v1/enterprises/{uscc}` would answer it,
+    in USCC order; one it may not read (or that does not exist) is not in the answer."""
+    found = await service.readable_many(session, principal, uscc)
+    return [service.to_read(principal, e) for e in found]
 
 
 @router.get(

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 
 from sqlalchemy.dialects.postgresql import insert
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ladder.declaration.enterprises.models import Enterprise, Factory
@@ -39,6 +40,14 @@ async def insert_enterprise(session: AsyncSession, enterprise: Enterprise) -> bo
 
 async def by_uscc(session: AsyncSession, uscc: str) -> Enterprise | None:
     return (await session.exec(select(Enterprise).where(Enterprise.uscc == uscc))).first()
+
+
+async def by_usccs(session: AsyncSession, usccs: Collection[str]) -> list[Enterprise]:
+    """The enterprises with these USCCs, in USCC order (those that exist)."""
+    rows = await session.exec(
+        select(Enterprise).where(col(Enterprise.uscc).in_(usccs)).order_by(col(Enterprise.uscc))
+    )
+    return list(rows.all())
 
 
 async def by_id(session: AsyncSession, enterprise_id: uuid.UUID) -> Enterprise | None:

@@ -96,6 +96,37 @@ async def list_inbox(
     )
 
 
+MAX_IDS = 100
+"""The most cases one batch read names."""
+
+
+@router.get(
+    "/v1/cases",
+    response_model=list[CaseRead],
+    responses=declare(),
+    summary="Several cases at once, by their declarations' ids (a batch read, by the rule of "
+    "one read)",
+)
+async def read_cases(
+    session: SessionDep,
+    principal: ReviewerDep,
+    declaration_id: Annotated[
+        list[uuid.UUID],
+        Query(
+            min_length=1,
+            max_length=MAX_IDS,
+            description=f"the declarations' ids (1 to {MAX_IDS}; repeat the parameter)",
+        ),
+    ],
+) -> list[CaseRead]:
+    """Each case the caller may read as `GET /v1/cases/{declaration_id}` would answer it, with
+    its history, in the order of the ids; a case it may not read (or that does not exist) is
+    not in the answer."""
+    cases = await service.readable_many(session, principal, declaration_id)
+    histories = await repository.histories(session, [c.id for c in cases])
+    return [service.to_read(c, histories.get(c.id, [])) for c in cases]
+
+
 @router.get(
     "/v1/cases/{declaration_id}",
     response_model=CaseRead,

@@ -101,6 +101,35 @@ def reach_clauses(reach: Reach) -> list[Any]:
     )
 
 
+async def by_declarations(
+    session: AsyncSession, declaration_ids: Collection[uuid.UUID], *, reach: Reach
+) -> list[ReviewCase]:
+    """The cases of these declarations within `reach` (`reach_clauses`, as the inbox)."""
+    rows = await session.exec(
+        select(ReviewCase).where(
+            col(ReviewCase.declaration_id).in_(declaration_ids), *reach_clauses(reach)
+        )
+    )
+    return list(rows.all())
+
+
+async def histories(
+    session: AsyncSession, case_ids: Collection[uuid.UUID]
+) -> dict[uuid.UUID, list[CaseTransition]]:
+    """Each case's history, oldest first, in one query."""
+    found: dict[uuid.UUID, list[CaseTransition]] = {}
+    if not case_ids:
+        return found
+    rows = await session.exec(
+        select(CaseTransition)
+        .where(col(CaseTransition.case_id).in_(case_ids))
+        .order_by(col(CaseTransition.id))
+    )
+    for row in rows.all():
+        found.setdefault(row.case_id, []).append(row)
+    return found
+
+
 async def history(session: AsyncSession, case_id: uuid.UUID) -> list[CaseTransition]:
     rows = await session.exec(
         select(CaseTransition)
