@@ -248,7 +248,7 @@ def test_graphql_through_the_real_services(gateway):
     county = dev_token(gateway, "county")
     query = """{
       me { __typename ... on Viewer { role region } }
-      inbox(page: 1, pageSize: 5) { __typename ... on InboxPage { total items { regionCode } } }
+      inbox(first: 5) { __typename ... on CaseConnection { totalCount nodes { regionCode } } }
     }"""
     resp = gateway.post("/graphql", json={"query": query}, headers=county)
     assert resp.status_code == 200, resp.text
@@ -256,5 +256,5 @@ def test_graphql_through_the_real_services(gateway):
     assert data["me"]["__typename"] == "Viewer"
     assert data["me"]["role"].lower() == "county"
     assert data["me"]["region"] == "350102"
-    assert data["inbox"]["__typename"] == "InboxPage", data
-    assert all(i["regionCode"].startswith("350102") for i in data["inbox"]["items"])
+    assert data["inbox"]["__typename"] == "CaseConnection", data
+    assert all(i["regionCode"].startswith("350102") for i in data["inbox"]["nodes"])

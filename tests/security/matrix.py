@@ -504,20 +504,25 @@ ROWS: list[Row] = [
 ]
 # fmt: on
 
-# GraphQL fields: the same rules as the REST lists they read.
+# GraphQL fields: the same rules as the REST reads they make (a list's refusal is `Forbidden`,
+# an object not the caller's `NotFound`, as REST's 403 and 404).
 GRAPHQL: dict[str, tuple[str, dict[str, Cell], Callable[[World, Any], bool] | None]] = {
     "me": ("{ me { __typename ... on Viewer { sub } } }",
            cells(TOKEN) | {"anonymous": "A"}, None),
     "declarations": (
-        "{ declarations(pageSize: 100) { __typename ... on DeclarationPage { items { id } } } }",
+        "{ declarations(first: 100) { __typename ... on DeclarationConnection { nodes { id } } } }",
         cells(sees=DECLARATION_READERS, hides=OUTSIDERS | EXPERTS),
-        lambda w, page: any(i["id"] == w.did for i in page["items"]),
+        lambda w, page: any(i["id"] == w.did for i in page["nodes"]),
     ),
     "inbox": (
-        "{ inbox(pageSize: 100) { __typename ... on InboxPage { items { declarationId } } } }",
+        "{ inbox(first: 100) { __typename ... on CaseConnection { nodes { declarationId } } } }",
         cells(sees={"county_own"},
               hides={"county_other", "city", "province_own", "province_other", "soe_hq",
                      "xpcc", "ministry"}),
-        lambda w, page: any(i["declarationId"] == w.held_did for i in page["items"]),
+        lambda w, page: any(i["declarationId"] == w.held_did for i in page["nodes"]),
+    ),
+    "enterprise": (
+        f'{{ enterprise(uscc: "{FUZHOU_USCC}") {{ __typename }} }}', cells(ENTERPRISE_READERS),
+        None,
     ),
 }  # fmt: skip

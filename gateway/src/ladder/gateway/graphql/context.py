@@ -1,14 +1,20 @@
-"""The per-request GraphQL context: who is calling, and the services, called as them.
+"""The per-request GraphQL context: who is calling, the services called as them, and the
+request's DataLoaders.
 
 Built once per request by `get_context` (a FastAPI dependency). Verifying the token here never
 raises: an invalid token is kept as `auth_failure` and fields answer with a typed
-`Unauthenticated` (see `ladder.gateway.graphql.errors`).
+`Unauthenticated` (see `ladder.gateway.graphql.errors`). The loaders (`Loaders`) are made
+fresh for each request, so nothing one caller was shown is cached for another.
 """
 
-from typing import Any
+from __future__ import annotations
+
+import logging
+from typing import Any, TypeVar
 
 import httpx
 from fastapi import Request
+from pydantic import TypeAdapter, ValidationError
 from strawberry.fastapi import BaseContext
 
 from ladder.gateway.graphql.errors import (
@@ -17,10 +23,14 @@ from ladder.gateway.graphql.errors import (
     from_error_response,
     from_transport_failure,
 )
+from ladder.gateway.graphql.loaders import Loaders
 from ladder.gateway.upstreams import upstream_failure
 from ladder.kit.auth import Principal, TokenVerifier, bearer_token
 from ladder.kit.errors import Unauthenticated
 from ladder.kit.observability import request_id_var
+
+log = logging.getLogger("ladder.gateway.graphql")
+A = TypeVar("A")
 
 
 class UpstreamCaller:
@@ -32,8 +42,10 @@ class UpstreamCaller:
         self._client = client
         self._headers = headers
 
-    async def get_json(self, path: str, params: dict[str, Any] | None = None) -> dict[str, Any]:
-        """GET a JSON object; every failure is an `UpstreamFailure` carrying a typed error."""
+    async def read(self, path: str, params: dict[str, Any] | None, answer: TypeAdapter[A]) -> A:
+        """GET `path` and parse the answer with `answer` (a model of `models.py`); every
+        failure — no answer, an error status, a body that does not parse — is an
+        `UpstreamFailure` carrying the typed error."""
         try:
             resp = await self._client.get(path, params=params, headers=self._headers)
         except httpx.TransportError as exc:
@@ -43,12 +55,12 @@ class UpstreamCaller:
         if resp.status_code != 200:
             raise UpstreamFailure(from_error_response(self.service, resp))
         try:
-            body = resp.json()
-        except ValueError:
-            body = None
-        if not isinstance(body, dict):
-            raise UpstreamFailure(bad_answer(self.service, resp.status_code))
-        return body
+            return answer.validate_json(resp.content)
+        except ValidationError as exc:
+            # Where it did not parse, never what it held (an answer may carry personal data).
+            where = sorted({".".join(str(p) for p in e["loc"]) for e in exc.errors()})[:5]
+            log.warning("unreadable answer from %s %s: %s", self.service, path, ", ".join(where))
+            raise UpstreamFailure(bad_answer(self.service, resp.status_code)) from None
 
 
 class GatewayContext(BaseContext):
@@ -63,6 +75,7 @@ class GatewayContext(BaseContext):
         self.principal = principal
         self.auth_failure = auth_failure
         self.upstreams = upstreams
+        self.loaders = Loaders(upstreams)
 
 
 async def get_context(request: Request) -> GatewayContext:

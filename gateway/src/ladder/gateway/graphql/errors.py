@@ -40,6 +40,14 @@ class ForbiddenError(Error):
     pass
 
 
+@strawberry.type(
+    name="NotFound",
+    description="Nothing of that name the caller may see (as REST's 404: existence is not told)",
+)
+class NotFoundError(Error):
+    pass
+
+
 @strawberry.type(name="InvalidArgument", description="An argument is out of range or malformed")
 class InvalidArgumentError(Error):
     field: str | None = None
@@ -61,6 +69,7 @@ class UpstreamFailedError(Error):
 FieldError = (
     UnauthenticatedError
     | ForbiddenError
+    | NotFoundError
     | InvalidArgumentError
     | ServiceUnavailableError
     | UpstreamFailedError
@@ -122,12 +131,14 @@ def from_error_response(service: str, resp: httpx.Response) -> FieldError:
             message_en=message_en or "Not authenticated",
             reason="rejected_by_service",
         )
-    if status in (403, 404):
+    if status == 403:
         return ForbiddenError(
             code=code or "forbidden",
             message=message or "无权查看",
             message_en=message_en or "Not allowed",
         )
+    if status == 404:
+        return not_found(code, message, message_en)
     if status in (400, 422):
         return InvalidArgumentError(
             code=code or "validation_error",
@@ -147,6 +158,16 @@ def from_error_response(service: str, resp: httpx.Response) -> FieldError:
         message_en=message_en or "A service answered badly",
         service=service,
         status=status,
+    )
+
+
+def not_found(
+    code: str | None = None, message: str | None = None, message_en: str | None = None
+) -> NotFoundError:
+    return NotFoundError(
+        code=code or "not_found",
+        message=message or "资源不存在",
+        message_en=message_en or "Not found",
     )
 
 

@@ -6,6 +6,7 @@ A request that is not a GraphQL request is refused in the error model (`LadderGr
 """
 
 import re
+import uuid
 from collections.abc import Callable
 from functools import partial
 from typing import Annotated, Any
@@ -14,6 +15,8 @@ import strawberry
 from fastapi import APIRouter
 from fastapi.routing import APIRoute
 from graphql import GraphQLError
+from graphql.language.parser import MAX_NESTING_DEPTH
+from pydantic import TypeAdapter
 from strawberry.extensions import (
     DisableIntrospection,
     MaskErrors,
@@ -28,17 +31,22 @@ from strawberry.http.parse_content_type import parse_content_type
 from strawberry.types import Info
 from strawberry.types.unset import UNSET
 
+from ladder.gateway.graphql import models
+from ladder.gateway.graphql.connections import (
+    Connection,
+    check_first,
+    offset_connection,
+    offset_of,
+    offset_window,
+)
 from ladder.gateway.graphql.context import GatewayContext, get_context
+from ladder.gateway.graphql.cost import CostLimit
 from ladder.gateway.graphql.errors import (
     BadGraphQLRequest,
-    FieldError,
-    ForbiddenError,
     InvalidArgumentError,
     MethodNotAllowed,
     RefusedInput,
-    ServiceUnavailableError,
     UnauthenticatedError,
-    UpstreamFailedError,
     UpstreamFailure,
     bad_request,
     from_view_refusal,
@@ -46,55 +54,34 @@ from ladder.gateway.graphql.errors import (
     unauthenticated,
 )
 from ladder.gateway.graphql.types import (
-    DeclarationPage,
-    InboxPage,
+    Case,
+    CaseResult,
+    Declaration,
+    DeclarationResult,
+    EnterpriseResult,
     Viewer,
-    declaration_page,
-    inbox_page,
+    load_case,
+    load_declaration,
+    load_enterprise,
+    result,
 )
 from ladder.kit.errors import NotFound, declare
 from ladder.kit.inputs import InvalidInput, is_json, parse_json
-from ladder.kit.pagination import MAX_PAGE_SIZE
 
 MAX_DEPTH = 8
 MAX_ALIASES = 15
 MAX_TOKENS = 2000
-MAX_PAGE = 100_000
 
 MeResult = Annotated[Viewer | UnauthenticatedError, strawberry.union("MeResult")]
-DeclarationsResult = Annotated[
-    DeclarationPage
-    | UnauthenticatedError
-    | ForbiddenError
-    | InvalidArgumentError
-    | ServiceUnavailableError
-    | UpstreamFailedError,
-    strawberry.union("DeclarationsResult"),
-]
-InboxResult = Annotated[
-    InboxPage
-    | UnauthenticatedError
-    | ForbiddenError
-    | InvalidArgumentError
-    | ServiceUnavailableError
-    | UpstreamFailedError,
-    strawberry.union("InboxResult"),
-]
+DeclarationsResult = result("DeclarationsResult", Connection[Declaration])
+CasesResult = result("CasesResult", Connection[Case])
 GatewayInfo = Info[GatewayContext, None]
 
+_DECLARATION_PAGE = TypeAdapter(models.Page[models.DeclarationAnswer])
+_CASE_PAGE = TypeAdapter(models.Page[models.CaseSummaryAnswer])
 
-def _check_page(page: int, page_size: int) -> FieldError | None:
-    if not 1 <= page <= MAX_PAGE:
-        return invalid_argument(
-            "page", f"page 须在 1 至 {MAX_PAGE} 之间", f"page must be 1..{MAX_PAGE}"
-        )
-    if not 1 <= page_size <= MAX_PAGE_SIZE:
-        return invalid_argument(
-            "pageSize",
-            f"pageSize 须在 1 至 {MAX_PAGE_SIZE} 之间",
-            f"pageSize must be 1..{MAX_PAGE_SIZE}",
-        )
-    return None
+FIRST = "how many, 1 to 100 (required)"
+AFTER = "the `endCursor` (or an edge's `cursor`) of an earlier page"
 
 
 @strawberry.type
@@ -106,31 +93,111 @@ class Query:
             return unauthenticated(ctx.auth_failure)
         return Viewer.from_principal(ctx.principal)
 
-    @strawberry.field(description="Declarations (申报书) the caller may see (declaration service)")
+    @strawberry.field(description="Declarations (申报书) the caller may see, newest first")
     async def declarations(
-        self, info: GatewayInfo, page: int = 1, page_size: int = 20
+        self,
+        info: GatewayInfo,
+        first: Annotated[int, strawberry.argument(description=FIRST)],
+        after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
+        status: str | None = None,
     ) -> DeclarationsResult:
-        return await _fetch_page(
-            info, "declaration", "/v1/declarations", page, page_size, declaration_page
+        def build(d: models.DeclarationAnswer) -> Declaration:
+            info.context.loaders.declaration.prime(d.id, d)
+            return Declaration.of(d)
+
+        params = {"status": status} if status else {}
+        return await paged(
+            info, "declaration", "/v1/declarations", params, first, after, _DECLARATION_PAGE, build
         )
 
-    @strawberry.field(description="Declarations waiting for the caller's review (review service)")
-    async def inbox(self, info: GatewayInfo, page: int = 1, page_size: int = 20) -> InboxResult:
-        return await _fetch_page(info, "review", "/v1/inbox", page, page_size, inbox_page)
+    @strawberry.field(description="One declaration by its id")
+    async def declaration(self, info: GatewayInfo, id: strawberry.ID) -> DeclarationResult:
+        return await _one(info, lambda: _uuid(id, "id"), load_declaration)
+
+    @strawberry.field(description="One enterprise by its 统一社会信用代码")
+    async def enterprise(self, info: GatewayInfo, uscc: str) -> EnterpriseResult:
+        def key() -> Any:
+            if len(uscc) != 18:
+                return invalid_argument(
+                    "uscc", "统一社会信用代码须为 18 位", "A USCC has 18 characters"
+                )
+            return uscc
+
+        return await _one(info, key, load_enterprise)
+
+    @strawberry.field(
+        description="Review cases: those the caller holds (its move), or with held: false every "
+        "case in its jurisdiction; oldest received first (review service)"
+    )
+    async def inbox(
+        self,
+        info: GatewayInfo,
+        first: Annotated[int, strawberry.argument(description=FIRST)],
+        after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
+        held: bool = True,
+        tier: str | None = None,
+        status: str | None = None,
+    ) -> CasesResult:
+        params: dict[str, Any] = {"held": "true" if held else "false"}
+        params |= {k: v for k, v in (("tier", tier), ("status", status)) if v}
+        return await paged(info, "review", "/v1/inbox", params, first, after, _CASE_PAGE, Case.of)
+
+    @strawberry.field(name="case", description="One review case by its declaration's id")
+    async def review_case(self, info: GatewayInfo, declaration_id: strawberry.ID) -> CaseResult:
+        return await _one(info, lambda: _uuid(declaration_id, "declarationId"), load_case)
 
 
-async def _fetch_page(info, service: str, path: str, page: int, page_size: int, build):
-    """One page of an upstream list as the caller: the typed errors, or `build(body, …)`."""
+def _uuid(value: str, field: str) -> Any:
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        return invalid_argument(field, f"{field} 不是有效的标识", f"{field} is not a valid id")
+
+
+async def _one(info: GatewayInfo, key: Callable[[], Any], load: Callable[..., Any]) -> Any:
+    """One object by its key, through its loader: the typed errors, or the object."""
     ctx = info.context
     if ctx.principal is None:
         return unauthenticated(ctx.auth_failure)
-    if (problem := _check_page(page, page_size)) is not None:
+    found = key()
+    if isinstance(found, InvalidArgumentError):
+        return found
+    return await load(info, found)
+
+
+async def paged(
+    info: GatewayInfo,
+    service: str,
+    path: str,
+    params: dict[str, Any],
+    first: int,
+    after: str | None,
+    answer: TypeAdapter[Any],
+    build: Callable[[Any], Any],
+) -> Any:
+    """A window of an upstream page/page_size list as a connection, as the caller."""
+    ctx = info.context
+    if ctx.principal is None:
+        return unauthenticated(ctx.auth_failure)
+    if (problem := check_first(first)) is not None:
         return problem
+    start = offset_of(after)
+    if isinstance(start, InvalidArgumentError):
+        return start
+    pages = offset_window(start, first)
+    if isinstance(pages, InvalidArgumentError):
+        return pages
+    items: list[Any] = []
+    total = 0
     try:
-        body = await ctx.upstreams[service].get_json(path, {"page": page, "page_size": page_size})
+        for page in pages:
+            query = {**params, "page": page.page, "page_size": page.page_size}
+            body = await ctx.upstreams[service].read(path, query, answer)
+            items += body.items[page.skip :]
+            total = body.total
     except UpstreamFailure as failure:
         return failure.error
-    return build(body, page, page_size)
+    return offset_connection(items, start, first, total, build)
 
 
 def _is_bug(error: GraphQLError) -> bool:
@@ -140,6 +207,14 @@ def _is_bug(error: GraphQLError) -> bool:
 
 
 _SUGGESTION = re.compile(r"\s*Did you mean .*$", re.DOTALL)
+# The document limits, by the messages of strawberry's limiters: each refusal gets a stable
+# `extensions.code` and its limit, as the cost rule's has (`cost.too_costly`).
+_LIMITS = (
+    (re.compile(r"exceeds maximum operation depth of (\d+)"), "query_too_deep"),
+    (re.compile(r"aliases found\. Allowed: (\d+)"), "too_many_aliases"),
+    (re.compile(r"more than (\d+) tokens"), "too_many_tokens"),
+)
+_NESTED = "Document is nested too deeply"  # graphql-core's parser, past MAX_NESTING_DEPTH
 
 
 class LadderSchema(strawberry.Schema):
@@ -152,9 +227,18 @@ class LadderSchema(strawberry.Schema):
         self.suggestions = suggestions
 
     def _process_errors(self, errors: list[GraphQLError], execution_context=None) -> None:
-        if not self.suggestions:
-            for error in errors:
+        for error in errors:
+            if not self.suggestions:
                 error.message = _SUGGESTION.sub("", error.message)
+            for pattern, code in _LIMITS:
+                if found := pattern.search(error.message):
+                    error.extensions = {
+                        **(error.extensions or {}),
+                        "code": code,
+                        "limit": int(found[1]),
+                    }
+            if _NESTED in error.message:
+                error.extensions = {"code": "query_too_deep", "limit": MAX_NESTING_DEPTH}
         super()._process_errors(errors, execution_context)
 
 
@@ -164,10 +248,12 @@ def build_schema(*, introspection: bool) -> strawberry.Schema:
         partial(QueryDepthLimiter, max_depth=MAX_DEPTH),
         partial(MaxAliasesLimiter, max_alias_count=MAX_ALIASES),
         partial(MaxTokensLimiter, max_token_count=MAX_TOKENS),
+        CostLimit,
         partial(MaskErrors, should_mask_error=_is_bug),
     ]
     if not introspection:
         extensions.append(DisableIntrospection)
+    # Reads only, for now: the writes come as a `Mutation` type beside `Query`.
     return LadderSchema(query=Query, extensions=extensions, suggestions=introspection)
 
 
