@@ -79,7 +79,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         app.include_router(issuer_router)
         if settings.is_dev:
             app.include_router(dev_router)
-    app.include_router(proxy.router)
+    proxy.install(app)  # ahead of the router, inside every middleware
     app.include_router(graphql_router(dev=settings.is_dev), prefix="/graphql")
     # Last: the outermost middleware, so preflights never reach auth and every answer (errors
     # of the middleware inside it too) carries the CORS headers.

@@ -136,13 +136,15 @@ def make_client(
     token_provider: ServiceTokenProvider | None = None,
     connect_timeout: float = 2.0,
     read_timeout: float = 15.0,
+    transport: AiohttpTransport | None = None,
     **kwargs: Any,
 ) -> httpx.AsyncClient:
     """An httpx client for calling another Ladder service. The transport is aiohttp's pool
-    (httpx's API and exceptions unchanged): the hot paths between services, the gateway's
-    proxy and the outbox relays, spend several times less CPU per request on it."""
+    (httpx's API and exceptions unchanged): the hot paths between services and the outbox
+    relays spend several times less CPU per request on it. `transport`: one on a pool of the
+    caller's (the gateway's proxy sends on the same pool directly)."""
     return httpx.AsyncClient(
-        transport=AiohttpTransport(),
+        transport=transport or AiohttpTransport(),
         base_url=base_url,
         timeout=httpx.Timeout(read_timeout, connect=connect_timeout),
         auth=_ServiceAuth(token_provider) if token_provider else None,
