@@ -338,3 +338,23 @@ async def test_exports_beyond_the_limit_are_refused_until_one_ends(exporting):
     state["gate"] = None
     again = await client.get("/numbers", params={"format": "json", "n": 3})
     assert again.status_code == 200 and len(again.json()) == 3
+
+
+async def test_an_export_beyond_the_limit_waits_briefly_for_a_slot(exporting):
+    """A slot given back within `QUEUE_SECONDS` serves the waiting export: a client exporting
+    one file after another is not told "busy" while the last one's transaction closes."""
+    client, state = exporting
+    state["gate"] = asyncio.Event()
+    held = [
+        asyncio.create_task(client.get("/numbers", params={"format": "csv", "n": 10}))
+        for _ in range(exports.MAX_CONCURRENT_EXPORTS)
+    ]
+    await asyncio.sleep(0.2)
+    waiting = asyncio.create_task(client.get("/numbers", params={"format": "json", "n": 2}))
+    await asyncio.sleep(0.3)
+    assert not waiting.done()
+    state["gate"].set()
+    assert [r.status_code for r in await asyncio.gather(*held)] == [200] * len(held)
+    state["gate"] = None
+    resp = await waiting
+    assert resp.status_code == 200 and len(resp.json()) == 2

@@ -28,7 +28,8 @@ Instants are written in Beijing time (`ladder.kit.clock.BEIJING`; XLSX: a date-t
 
 An export holds a database connection while its body is sent, so `ExportSessionDep` (a
 read-only transaction that lives until the last byte, not until the endpoint returns) admits
-`MAX_CONCURRENT_EXPORTS` per process and answers the next one 503 `exports_busy`; a client
+`MAX_CONCURRENT_EXPORTS` per process; a further one waits up to `QUEUE_SECONDS` for a slot,
+then is answered 503 `exports_busy`; a client
 that stops reading for `IDLE_SECONDS` loses its export (PostgreSQL ends the idle
 transaction), so a stalled download cannot keep a connection of the pool.
 
@@ -40,6 +41,7 @@ the client sees a truncated transfer, never a short file that looks whole.
 
 from __future__ import annotations
 
+import asyncio
 import codecs
 import csv
 import io
@@ -72,6 +74,11 @@ CHUNK_BYTES = 64 * 1024
 
 MAX_CONCURRENT_EXPORTS = 4
 """Exports one process serves at once (each holds a connection of its pool of 10 + 10)."""
+
+QUEUE_SECONDS = 2.0
+"""How long an export waits for a slot before it is refused: the slot of an export whose last
+byte was sent is given back when its transaction has closed, a moment after the client has
+the file, so a client exporting one file after another must not be told "busy"."""
 
 IDLE_SECONDS = 60
 """How long an export's transaction may wait on a client that does not read."""
@@ -541,12 +548,21 @@ class ExportsBusy(ServiceUnavailable):
         super().__init__(*args, **kwargs)
 
 
+def _slots(state: Any) -> asyncio.Semaphore:
+    if getattr(state, "export_slots", None) is None:
+        state.export_slots = asyncio.Semaphore(MAX_CONCURRENT_EXPORTS)
+    return state.export_slots
+
+
 async def _export_session(request: Request) -> AsyncIterator[AsyncSession]:
     state = request.app.state
-    running = getattr(state, "exports_running", 0)
-    if running >= MAX_CONCURRENT_EXPORTS:
-        raise ExportsBusy(details={"running": running, "max": MAX_CONCURRENT_EXPORTS})
-    state.exports_running = running + 1
+    slots = _slots(state)
+    try:
+        await asyncio.wait_for(slots.acquire(), timeout=QUEUE_SECONDS)
+    except TimeoutError:
+        raise ExportsBusy(
+            details={"running": MAX_CONCURRENT_EXPORTS, "max": MAX_CONCURRENT_EXPORTS}
+        ) from None
     try:
         async with state.db.transaction() as session:
             await session.execute(text("SET TRANSACTION READ ONLY"))
@@ -555,7 +571,7 @@ async def _export_session(request: Request) -> AsyncIterator[AsyncSession]:
             )
             yield session
     finally:
-        state.exports_running -= 1
+        slots.release()
 
 
 implies(_export_session, DatabaseUnavailable, ExportsBusy)
