@@ -18,6 +18,7 @@ from typing import Any
 
 import httpx
 import strawberry
+from strawberry.scalars import JSON
 
 from ladder.kit.errors import LadderError, NotFound
 from ladder.kit.inputs import InvalidInput
@@ -28,6 +29,9 @@ class Error:
     code: str
     message: str
     message_en: str
+    details: JSON | None = strawberry.field(
+        default=None, description="the service's `details`, as REST answers them"
+    )
 
 
 @strawberry.type(name="Unauthenticated", description="No token, or a token that does not verify")

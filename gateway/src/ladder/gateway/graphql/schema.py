@@ -53,6 +53,7 @@ from ladder.gateway.graphql.errors import (
     invalid_argument,
     unauthenticated,
 )
+from ladder.gateway.graphql.mutations import Mutation
 from ladder.gateway.graphql.types import (
     Case,
     CaseResult,
@@ -253,8 +254,9 @@ def build_schema(*, introspection: bool) -> strawberry.Schema:
     ]
     if not introspection:
         extensions.append(DisableIntrospection)
-    # Reads only, for now: the writes come as a `Mutation` type beside `Query`.
-    return LadderSchema(query=Query, extensions=extensions, suggestions=introspection)
+    return LadderSchema(
+        query=Query, mutation=Mutation, extensions=extensions, suggestions=introspection
+    )
 
 
 class LadderGraphQLRouter(GraphQLRouter):
