@@ -5,9 +5,10 @@ Each service has one aiohttp pool, opened in the lifespan and closed with it, us
 - `app.state.upstreams` (service name → `httpx.AsyncClient` on that pool, `ladder.kit.http.
   make_client`): GraphQL, the merged OpenAPI document and readiness call the services with it;
 - the REST proxy sends on the pool itself (`hop_for` → `AiohttpHop`), without httpx's request
-  and response objects in between: measured with wrk through the gateway, the hop through
-  `AsyncClient.send` cost ~680 µs of CPU per request, straight on the pool ~280 µs
-  (tests/bench/bench_gateway.py).
+  and response objects in between. Measured with wrk through the gateway: the proxy as a plain
+  ASGI app costs ~280 µs of CPU per request sending on the pool, ~680 µs sending through
+  `AsyncClient.send` (as FastAPI routes through `AsyncClient.send`, it cost ~1,000 µs;
+  tests/bench/bench_gateway.py prints the figure).
 
 Tests swap an `app.state.upstreams` entry for a client on an in-process app; the proxy then
 sends through that client (`HttpxHop`), so both ways pass the same requests and answers. Every
