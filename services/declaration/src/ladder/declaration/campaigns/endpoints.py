@@ -164,7 +164,7 @@ async def deadlines_for_region(
     session: SessionDep,
     _: PrincipalDep,
     clock: ClockDep,
-    region: Annotated[str, Query(pattern=r"^[0-9]{6}$", description="GB/T 2260 region code")],
+    region: Annotated[str, Query(pattern=r"^[1-9][0-9]{5}$", description="GB/T 2260 region code")],
     tier: Annotated[Tier, Query(description="the declaration's or the list's tier")],
 ) -> RegionDeadlines:
     return await service.deadlines_for_region(session, year, region, tier, clock.now())
