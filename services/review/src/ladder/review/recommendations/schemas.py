@@ -184,7 +184,7 @@ class PushEntry(BaseModel):
     project_name: PushText | None = Field(
         default=None, description="卓越级/领航级智能工厂项目名称 (先进级: 智能工厂名称)"
     )
-    region_code: Annotated[str, StringConstraints(pattern=r"^[0-9]{6}$")] | None = Field(
+    region_code: Annotated[str, StringConstraints(pattern=r"^[1-9][0-9]{5}$")] | None = Field(
         default=None, description="先进级 名单: 所在地区（行政区划代码） of the factory"
     )
     scenes: list[PushScene] | None = Field(
