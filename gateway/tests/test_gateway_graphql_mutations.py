@@ -358,3 +358,25 @@ async def test_a_get_runs_no_mutation(gw):
     assert resp.status_code == 400, resp.text
     assert resp.json()["error"]["code"] == "bad_graphql_request"
     assert gw.stands["declaration"].seen == []
+
+
+PRECHECK = """
+mutation ($id: ID!) {
+  precheckDeclaration(id: $id) {
+    __typename
+    ... on PrecheckPayload { precheck { outcome findings { ruleId } } }
+    ... on Error { code }
+  }
+}
+"""
+
+
+async def test_a_precheck_answers_the_findings(gw):
+    gw.stands["declaration"].answer(200, DECLARATION["last_precheck"])
+
+    found = await _gql(gw, PRECHECK, {"id": DID}, headers=await gw.bearer("enterprise"))
+
+    assert found == {
+        "__typename": "PrecheckPayload",
+        "precheck": {"outcome": "eligible", "findings": [{"ruleId": "cmmm.level"}]},
+    }

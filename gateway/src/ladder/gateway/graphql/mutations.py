@@ -19,6 +19,7 @@ details (`mutation_types`).
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from typing import Annotated, Any
 
@@ -137,7 +138,8 @@ class Mutation:
         )
         if not isinstance(written, Written):
             return written
-        info.context.loaders.declaration.clear(did)  # its latest pre-check changed
+        with contextlib.suppress(KeyError):  # strawberry's `clear` of a key not cached raises
+            info.context.loaders.declaration.clear(did)  # its latest pre-check changed
         return PrecheckPayload(precheck=Precheck.of(written.answer), declaration_id=str(did))
 
     @strawberry.mutation(
