@@ -9,6 +9,7 @@ import pytest
 
 from ladder.gateway import proxy
 from tests.security.apps import openapi_documents
+from tests.security.graphql_mutation_rows import MUTATION_ROWS, verdict
 from tests.security.matrix import GRAPHQL, ROWS, Cell, Row
 from tests.security.world import ROLES, World
 
@@ -139,4 +140,25 @@ def test_graphql_answers_follow_the_matrix(world):
             }[cell]
             if not ok:
                 wrong.append(f"{name} as {role}: expected {cell!r}, got {value}")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_graphql_mutations_answer_as_their_rest_routes(world):
+    """Each mutation is sent as its route's row sends the route; every kind of caller gets the
+    typed answer of that row's cell (tests/security/graphql_mutation_rows.py)."""
+    w, gateway = world
+    rows = {row.key: row for row in ROWS if not row.variant}
+    wrong = []
+    for mutation in MUTATION_ROWS:
+        expect = rows[mutation.rest].expect
+        for role in ROLES:
+            resp = gateway.post(
+                "/graphql",
+                json={"query": mutation.document, "variables": mutation.variables(w, role)},
+                headers=w.as_(role),
+            )
+            assert resp.status_code == 200, resp.text
+            answer = resp.json()["data"][mutation.name]
+            if not verdict(expect[role], answer):
+                wrong.append(f"{mutation.name} as {role}: expected {expect[role]!r}, got {answer}")
     assert not wrong, "\n".join(wrong)
