@@ -484,7 +484,7 @@ ROWS: list[Row] = [
     # The batch reads of GraphQL's loaders (tests/security/batch_rows.py).
     *batch_rows(Row, cells, enterprise_readers=ENTERPRISE_READERS,
                 declaration_readers=DECLARATION_READERS, case_readers=CASE_READERS,
-                others=TOKEN),
+                cultivation_readers=CULTIVATION_READERS, others=TOKEN),
     # --- the identity service (tests/security/identity_rows.py) ----------------------------
     *identity_rows(Row, cells),
     *_outbox_rows("identity"),  # it relays events since a revoked client is told (issue 16)

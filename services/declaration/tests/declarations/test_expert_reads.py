@@ -80,6 +80,12 @@ async def _reads(client, headers, did: str) -> dict[str, object]:
     listed = await client.get("/v1/declarations", headers=headers)
     versions = await client.get(f"/v1/declarations/{did}/versions", headers=headers)
     files = await client.get(f"/v1/declarations/{did}/attachments", headers=headers)
+    # The batch read of versions (GraphQL's loader) reads the same ones.
+    batch = await client.get(
+        "/v1/declarations/versions", params={"declaration_id": did}, headers=headers
+    )
+    single = [v["number"] for v in versions.json()] if versions.status_code == 200 else []
+    assert [v["number"] for v in batch.json()] == single
     return {
         "declaration": one.status_code,
         "listed": [i["id"] for i in listed.json()["items"]],
@@ -128,6 +134,12 @@ async def test_a_granted_expert_reads_only_the_version_under_review(client, issu
     assert (await client.get(content.format(old), headers=zhang)).status_code == 404
     diff = await client.get(f"/v1/declarations/{did}/versions/2/diff/3", headers=zhang)
     assert diff.status_code == 404 and diff.json()["error"]["details"]["versions"] == [2]
+    diffs = await client.get(
+        "/v1/declarations/diffs",
+        params={"declaration_id": did, "before": 2, "after": 3},
+        headers=zhang,
+    )
+    assert diffs.json() == []  # the batch leaves out what the single read refuses
     assert await _reads(client, li, did) == nothing  # another expert
 
     await _tell(client, issuer, expert_access(did, ZHANG, "revoked", version=2))

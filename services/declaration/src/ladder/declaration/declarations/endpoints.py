@@ -9,13 +9,17 @@ from fastapi import APIRouter, Path, Query, Response, status
 
 from ladder.declaration.campaigns.errors import DeadlinePassed
 from ladder.declaration.declarations import diff, repository, service
+from ladder.declaration.declarations.models import DeclarationVersion
 from ladder.declaration.declarations.schemas import (
     DeclarationCreate,
     DeclarationPatch,
     DeclarationRead,
     PrecheckResult,
+    TransitionOf,
     TransitionRead,
     VersionDiff,
+    VersionDiffOf,
+    VersionOf,
     VersionRead,
     WithdrawRequest,
 )
@@ -42,6 +46,7 @@ from ladder.kit.concurrency import IfMatchDep
 from ladder.kit.db import DatabaseDep, SessionDep
 from ladder.kit.errors import Forbidden, UpstreamError, declare
 from ladder.kit.pagination import Page, PageDep
+from ladder.kit.params import MAX_VERSION
 from ladder.kit.writes import KeyedWriteDep, answer_json
 
 router = APIRouter(prefix="/v1/declarations", tags=["declarations"])
@@ -112,6 +117,90 @@ async def list_declarations(
         total=total,
         page=page.page,
         page_size=page.page_size,
+    )
+
+
+BatchIds = Annotated[
+    list[uuid.UUID],
+    Query(
+        alias="declaration_id",
+        min_length=1,
+        max_length=MAX_IDS,
+        description=f"the declarations (1 to {MAX_IDS}; repeat the parameter); those the "
+        "caller may not read are not in the answer, as their single reads answer 404",
+    ),
+]
+# The batch reads of many declarations' versions, history and diffs (GraphQL's loaders), by
+# the rules of `/{declaration_id}/versions`, `/history` and `/versions/{a}/diff/{b}`. They
+# come before `/{declaration_id}`, whose path would take `versions` for an id.
+
+
+@router.get(
+    "/versions",
+    response_model=list[VersionOf],
+    responses=declare(),
+    summary="The submitted versions of several declarations (a batch read)",
+)
+async def batch_versions(
+    ids: BatchIds, session: SessionDep, principal: PrincipalDep
+) -> list[VersionOf]:
+    readable = await repository.readable_ids(session, principal, ids)
+    found = await repository.versions_of(session, readable, reader=principal)
+    return [VersionOf.model_validate(v, from_attributes=True) for v in found]
+
+
+@router.get(
+    "/history",
+    response_model=list[TransitionOf],
+    responses=declare(),
+    summary="The history of several declarations (a batch read)",
+)
+async def batch_history(
+    ids: BatchIds, session: SessionDep, principal: PrincipalDep
+) -> list[TransitionOf]:
+    readable = await repository.readable_ids(session, principal, ids)
+    return [
+        TransitionOf.model_validate(t, from_attributes=True)
+        for t in await repository.histories(session, readable)
+    ]
+
+
+@router.get(
+    "/diffs",
+    response_model=list[VersionDiffOf],
+    responses=declare(),
+    summary="What changed between the same two versions of several declarations (a batch read)",
+)
+async def batch_diffs(
+    ids: BatchIds,
+    before: Annotated[int, Query(ge=1, le=MAX_VERSION)],
+    after: Annotated[int, Query(ge=1, le=MAX_VERSION)],
+    session: SessionDep,
+    principal: PrincipalDep,
+) -> list[VersionDiffOf]:
+    """A declaration that lacks either version (or that the caller may not read) is not in
+    the answer."""
+    readable = await repository.readable_ids(session, principal, ids)
+    found = await repository.versions_of(
+        session, readable, reader=principal, numbers={before, after}
+    )
+    by_declaration: dict[uuid.UUID, dict[int, DeclarationVersion]] = {}
+    for v in found:
+        by_declaration.setdefault(v.declaration_id, {})[v.number] = v
+    return [
+        VersionDiffOf(declaration_id=did, **_diff(versions[before], versions[after]).model_dump())
+        for did, versions in by_declaration.items()
+        if before in versions and after in versions
+    ]
+
+
+def _diff(a: DeclarationVersion, b: DeclarationVersion) -> VersionDiff:
+    return VersionDiff(
+        before=a.number,
+        after=b.number,
+        before_fingerprint=a.fingerprint,
+        after_fingerprint=b.fingerprint,
+        changes=diff.diff(a.content, b.content),
     )
 
 
@@ -245,14 +334,7 @@ async def diff_versions(
     missing = [n for n in (before, after) if n not in found]
     if missing:
         raise VersionNotFound(details={"declaration_id": str(declaration_id), "versions": missing})
-    a, b = found[before], found[after]
-    return VersionDiff(
-        before=before,
-        after=after,
-        before_fingerprint=a.fingerprint,
-        after_fingerprint=b.fingerprint,
-        changes=diff.diff(a.content, b.content),
-    )
+    return _diff(found[before], found[after])
 
 
 @router.get(

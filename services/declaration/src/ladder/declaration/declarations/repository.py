@@ -226,6 +226,51 @@ async def versions(
     return list(rows.all())
 
 
+async def readable_ids(
+    session: AsyncSession, reader: Principal, ids: Collection[uuid.UUID]
+) -> set[uuid.UUID]:
+    """Those of `ids` that `reader` may read (`readable_by`), in one query."""
+    found = await session.exec(
+        select(Declaration.id)
+        .join(Enterprise, Enterprise.id == Declaration.enterprise_id)
+        .where(col(Declaration.id).in_(ids), *readable_by(reader))
+    )
+    return set(found.all())
+
+
+async def versions_of(
+    session: AsyncSession,
+    ids: Collection[uuid.UUID],
+    *,
+    reader: Principal,
+    numbers: Collection[int] | None = None,
+) -> list[DeclarationVersion]:
+    """The versions of these declarations that `reader` reads (`version_readable_by`; the
+    declarations themselves are checked by the caller), or of them those `numbers`; by
+    declaration, oldest first."""
+    stmt = select(DeclarationVersion).where(
+        col(DeclarationVersion.declaration_id).in_(ids), *version_readable_by(reader)
+    )
+    if numbers is not None:
+        stmt = stmt.where(col(DeclarationVersion.number).in_(numbers))
+    rows = await session.exec(
+        stmt.order_by(col(DeclarationVersion.declaration_id), col(DeclarationVersion.number))
+    )
+    return list(rows.all())
+
+
+async def histories(
+    session: AsyncSession, ids: Collection[uuid.UUID]
+) -> list[DeclarationTransition]:
+    """The history of each of these declarations, by declaration, oldest first."""
+    rows = await session.exec(
+        select(DeclarationTransition)
+        .where(col(DeclarationTransition.declaration_id).in_(ids))
+        .order_by(col(DeclarationTransition.declaration_id), col(DeclarationTransition.id))
+    )
+    return list(rows.all())
+
+
 async def version_numbers(
     session: AsyncSession, declaration_id: uuid.UUID, *, reader: Principal
 ) -> list[int]:

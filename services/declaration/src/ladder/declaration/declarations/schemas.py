@@ -150,6 +150,12 @@ class VersionRead(BaseModel):
     content: dict[str, Any]
 
 
+class VersionOf(VersionRead):
+    """A version in a batch read: whose it is."""
+
+    declaration_id: uuid.UUID
+
+
 class Change(BaseModel):
     path: str = Field(description="e.g. facts.scenes[2].instance")
     change: Literal["added", "removed", "changed"]
@@ -173,6 +179,14 @@ class TransitionRead(BaseModel):
     actor: str
     reason: str | None
     at: datetime
+
+
+class VersionDiffOf(VersionDiff):
+    declaration_id: uuid.UUID
+
+
+class TransitionOf(TransitionRead):
+    declaration_id: uuid.UUID
 
 
 class WithdrawRequest(BaseModel):

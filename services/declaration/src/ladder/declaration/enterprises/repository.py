@@ -68,3 +68,15 @@ async def factories_of(session: AsyncSession, enterprise_id: uuid.UUID) -> list[
         select(Factory).where(Factory.enterprise_id == enterprise_id).order_by(Factory.created_at)
     )
     return list(rows.all())
+
+
+async def factories_of_many(
+    session: AsyncSession, enterprise_ids: Collection[uuid.UUID]
+) -> list[Factory]:
+    """The factories of these enterprises, by enterprise, oldest first."""
+    rows = await session.exec(
+        select(Factory)
+        .where(col(Factory.enterprise_id).in_(enterprise_ids))
+        .order_by(col(Factory.enterprise_id), col(Factory.created_at))
+    )
+    return list(rows.all())

@@ -130,3 +130,9 @@ class FactoryRead(BaseModel):
     name: str
     region_code: str
     created_at: datetime
+
+
+class FactoryOf(FactoryRead):
+    """A factory in a batch read: its enterprise's USCC."""
+
+    enterprise_uscc: str

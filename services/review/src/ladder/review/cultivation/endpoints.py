@@ -45,6 +45,7 @@ from ladder.review.cultivation.schemas import (
     LeadingFactory,
     ReportCreate,
     ReportRead,
+    ReportsOf,
     SweepResult,
 )
 from ladder.review.cultivation.sweeper import sweep_once
@@ -125,6 +126,47 @@ async def list_cultivations(
         page=page.page,
         page_size=page.page_size,
     )
+
+
+MAX_IDS = 100
+"""The most records one batch read names."""
+
+
+@router.get(
+    "/v1/cultivations/reports",
+    response_model=list[ReportsOf],
+    responses=declare(),
+    summary="The same page of several records' progress reports (a batch read)",
+)
+async def batch_reports(
+    session: SessionDep,
+    principal: ReaderDep,
+    page: PageDep,
+    declaration_id: Annotated[
+        list[uuid.UUID],
+        Query(
+            min_length=1,
+            max_length=MAX_IDS,
+            description=f"the records' declaration ids (1 to {MAX_IDS}; repeat the parameter)",
+        ),
+    ],
+) -> list[ReportsOf]:
+    """As `GET …/{declaration_id}/reports` answers each record the caller may read (that page
+    of its reports, oldest first, and its total); the others are not in the answer. (Before
+    `/{declaration_id}`, whose path would take `reports` for an id.)"""
+    found = await service.reports_of_many(
+        session, principal, declaration_id, offset=page.offset, limit=page.page_size
+    )
+    return [
+        ReportsOf(
+            declaration_id=record.declaration_id,
+            items=[ReportRead.model_validate(r) for r in rows],
+            total=total,
+            page=page.page,
+            page_size=page.page_size,
+        )
+        for record, rows, total in found
+    ]
 
 
 @router.get(

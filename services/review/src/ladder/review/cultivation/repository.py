@@ -4,7 +4,7 @@ their history, reports, guidance, applications, reminders, and what the sweeper 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -47,6 +47,15 @@ async def by_declaration(
     if for_update:
         stmt = stmt.with_for_update()
     return (await session.exec(stmt)).first()
+
+
+async def by_declarations(
+    session: AsyncSession, declaration_ids: Collection[uuid.UUID]
+) -> list[CultivationRecord]:
+    rows = await session.exec(
+        select(CultivationRecord).where(col(CultivationRecord.declaration_id).in_(declaration_ids))
+    )
+    return list(rows.all())
 
 
 async def insert_record(session: AsyncSession, **values: Any) -> uuid.UUID | None:
@@ -131,6 +140,36 @@ async def reports(
     total = (await session.exec(select(func.count()).select_from(base.subquery()))).one()
     rows = await session.exec(base.order_by(col(CultivationReport.id)).offset(offset).limit(limit))
     return list(rows.all()), total
+
+
+async def reports_of_many(
+    session: AsyncSession, record_ids: Collection[uuid.UUID], *, offset: int, limit: int
+) -> dict[uuid.UUID, tuple[list[CultivationReport], int]]:
+    """The same window of each record's reports (`reports`' order) and each one's total, in
+    two queries whatever the number of records."""
+    if not record_ids:
+        return {}
+    mine = col(CultivationReport.record_id).in_(record_ids)
+    totals = await session.exec(
+        select(col(CultivationReport.record_id), func.count())
+        .where(mine)
+        .group_by(col(CultivationReport.record_id))
+    )
+    counted = dict(totals.all())
+    number = func.row_number().over(
+        partition_by=col(CultivationReport.record_id), order_by=col(CultivationReport.id)
+    )
+    ranked = select(col(CultivationReport.id), number.label("n")).where(mine).subquery()
+    rows = await session.exec(
+        select(CultivationReport)
+        .join(ranked, ranked.c.id == CultivationReport.id)
+        .where(ranked.c.n > offset, ranked.c.n <= offset + limit)
+        .order_by(col(CultivationReport.record_id), col(CultivationReport.id))
+    )
+    found: dict[uuid.UUID, list[CultivationReport]] = {r: [] for r in record_ids}
+    for row in rows.all():
+        found[row.record_id].append(row)
+    return {r: (found[r], counted.get(r, 0)) for r in record_ids}
 
 
 async def guidance(

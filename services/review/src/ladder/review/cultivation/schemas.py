@@ -115,6 +115,16 @@ class ReportRead(BaseModel):
     at: datetime
 
 
+class ReportsOf(BaseModel):
+    """A page of one record's reports, in a batch read of several records'."""
+
+    declaration_id: uuid.UUID
+    items: list[ReportRead]
+    total: int
+    page: int
+    page_size: int
+
+
 class GuidanceCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 

@@ -11,6 +11,7 @@ record goes through `transitions` (its history row and its event in the request'
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import date, datetime
 
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -272,6 +273,28 @@ async def reports(
     session: AsyncSession, record: CultivationRecord, *, offset: int, limit: int
 ) -> tuple[list[CultivationReport], int]:
     return await repository.reports(session, record.id, offset=offset, limit=limit)
+
+
+async def reports_of_many(
+    session: AsyncSession,
+    principal: Principal,
+    declaration_ids: Sequence[uuid.UUID],
+    *,
+    offset: int,
+    limit: int,
+) -> list[tuple[CultivationRecord, list[CultivationReport], int]]:
+    """The same page of each record's reports, for the records the caller may read
+    (`get_readable`'s rule), in the order of the ids."""
+    records = {
+        r.declaration_id: r
+        for r in await repository.by_declarations(session, set(declaration_ids))
+        if auth.may_read(principal, r)
+    }
+    readable = [records[i] for i in dict.fromkeys(declaration_ids) if i in records]
+    pages = await repository.reports_of_many(
+        session, [r.id for r in readable], offset=offset, limit=limit
+    )
+    return [(r, *pages[r.id]) for r in readable]
 
 
 async def guidance(

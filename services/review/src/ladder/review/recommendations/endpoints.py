@@ -6,11 +6,13 @@ code as the unit: `ranking_levels.yaml`)."""
 from __future__ import annotations
 
 import hashlib
+import re
 import uuid
 from email.message import Message
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request, Response, status
+from pydantic import AfterValidator, StringConstraints
 from starlette.concurrency import run_in_threadpool
 
 from ladder.kit.auth import Principal, Role, require_roles
@@ -19,7 +21,12 @@ from ladder.kit.concurrency import IfMatchDep
 from ladder.kit.db import SessionDep
 from ladder.kit.errors import PayloadTooLarge, ServiceUnavailable, UpstreamError, declare
 from ladder.kit.pagination import Page, PageDep
-from ladder.kit.params import CampaignYearPath, OptionalCampaignYearQuery
+from ladder.kit.params import (
+    FIRST_CAMPAIGN_YEAR,
+    LAST_CAMPAIGN_YEAR,
+    CampaignYearPath,
+    OptionalCampaignYearQuery,
+)
 from ladder.kit.writes import KeyedWriteDep, answer_json
 from ladder.review.deadlines import DeadlinesDep
 from ladder.review.errors import (
@@ -46,6 +53,7 @@ from ladder.review.recommendations import push as pushing
 from ladder.review.recommendations import service, sheet_import
 from ladder.review.recommendations.models import RecommendationList
 from ladder.review.recommendations.schemas import (
+    UNIT_PATTERN,
     EntryCreate,
     EntryOrder,
     ListPush,
@@ -111,6 +119,54 @@ async def list_lists(
         page=page.page,
         page_size=page.page_size,
     )
+
+
+MAX_LISTS = 100
+"""The most lists one batch read names."""
+_UNIT = re.compile(UNIT_PATTERN)
+_LIST_KEY = re.compile(r"(?P<year>[0-9]{4}):(?P<tier>[a-z]+):(?P<unit>.+)")
+
+
+def _list_key(value: str) -> tuple[int, ListTier, str]:
+    found = _LIST_KEY.fullmatch(value)
+    tiers = {t.value for t in ListTier}
+    if (
+        found is None
+        or not FIRST_CAMPAIGN_YEAR <= int(found["year"]) <= LAST_CAMPAIGN_YEAR
+        or found["tier"] not in tiers
+        or _UNIT.fullmatch(found["unit"]) is None
+    ):
+        raise ValueError("a list is named <campaign>:<tier>:<unit>, e.g. 2025:pilot:350000")
+    return int(found["year"]), ListTier(found["tier"]), found["unit"]
+
+
+ListKey = Annotated[str, StringConstraints(max_length=40), AfterValidator(_list_key)]
+
+
+@router.get(
+    "/batch",
+    response_model=list[ListRead],
+    responses=declare(),
+    summary="Several lists at once, each whole (a batch read, by the rule of one read)",
+)
+async def read_lists(
+    session: SessionDep,
+    principal: ReaderDep,
+    lists: Annotated[
+        list[ListKey],
+        Query(
+            alias="list",
+            min_length=1,
+            max_length=MAX_LISTS,
+            description=f"each list as campaign:tier:unit, e.g. 2025:pilot:350000 (1 to "
+            f"{MAX_LISTS}; repeat the parameter)",
+        ),
+    ],
+) -> list[ListRead]:
+    """Each list the caller may read as `GET …/{campaign}/{tier}/{unit}` answers it (entries,
+    quota, history), in the order named; one it may not read is not in the answer."""
+    found = await service.read_many(session, principal, lists)  # type: ignore[arg-type]
+    return [await service.to_read(session, lst) for lst in found]
 
 
 @router.put(

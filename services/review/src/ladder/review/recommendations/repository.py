@@ -4,9 +4,10 @@ caller may read, the ranked entries and their cases, the history and the frozen 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 from typing import Any
 
-from sqlalchemy import delete, func, or_, update
+from sqlalchemy import delete, func, or_, tuple_, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import aliased
 from sqlmodel import col, select
@@ -33,6 +34,22 @@ async def find(
     if for_update:
         stmt = stmt.with_for_update()
     return (await session.exec(stmt)).first()
+
+
+async def find_many(
+    session: AsyncSession, keys: Collection[tuple[int, str, str]]
+) -> list[RecommendationList]:
+    """The lists named (campaign year, tier, unit) that exist."""
+    rows = await session.exec(
+        select(RecommendationList).where(
+            tuple_(
+                col(RecommendationList.campaign_year),
+                col(RecommendationList.tier),
+                col(RecommendationList.unit),
+            ).in_(list(keys))
+        )
+    )
+    return list(rows.all())
 
 
 async def insert_list(session: AsyncSession, **values: Any) -> uuid.UUID | None:

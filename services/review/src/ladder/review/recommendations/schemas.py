@@ -25,9 +25,10 @@ class ListStatus(StrEnum):
     submitted = "submitted"
 
 
+UNIT_PATTERN = r"^(?:[1-8][0-9]{5}|xpcc|soe:[0-9A-HJ-NPQRTUWXY]{18})$"
 UnitCode = Annotated[
     str,
-    StringConstraints(pattern=r"^(?:[1-8][0-9]{5}|xpcc|soe:[0-9A-HJ-NPQRTUWXY]{18})$"),
+    StringConstraints(pattern=UNIT_PATTERN),
     Field(
         description=(
             "the unit: a province's GB/T 2260 code, `xpcc`, `soe:<统一社会信用代码 of the group "

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -183,6 +184,19 @@ async def read_list(
     session: AsyncSession, principal: Principal, campaign_year: int, tier: ListTier, unit: str
 ) -> RecommendationList:
     return await _get_readable(session, principal, campaign_year, tier, unit)
+
+
+async def read_many(
+    session: AsyncSession, principal: Principal, keys: Sequence[tuple[int, ListTier, str]]
+) -> list[RecommendationList]:
+    """The lists named that the caller may read (`read_list`'s rule), in the order named."""
+    wanted = list(dict.fromkeys((year, tier.value, unit) for year, tier, unit in keys))
+    found = {
+        (lst.campaign_year, lst.tier, lst.unit): lst
+        for lst in await repository.find_many(session, wanted)
+        if auth.may_read(principal, lst)
+    }
+    return [found[k] for k in wanted if k in found]
 
 
 async def listing(
