@@ -8,10 +8,9 @@ query are counted here.
 
 from __future__ import annotations
 
-import httpx
 import pytest
 
-from gateway.tests.graphql_fakes import ENTERPRISES, Services
+from gateway.tests.graphql_fakes import ENTERPRISES, wired
 from ladder.gateway.auth.service import demo_users
 
 ME = """
@@ -95,16 +94,9 @@ INBOX = """
 
 @pytest.fixture
 async def gql(make_settings, start_gateway):
-    """The gateway with the services of `graphql_fakes.Services`."""
-    services = Services()
+    """The gateway with the services of `graphql_fakes.Services` (`gql.services`)."""
     async with start_gateway(make_settings(), fakes=()) as running:
-        for name, app in services.apps().items():
-            upstreams = running.app.state.upstreams
-            await upstreams[name].aclose()
-            upstreams[name] = httpx.AsyncClient(
-                transport=httpx.ASGITransport(app=app), base_url=f"http://{name}"
-            )
-        running.services = services  # type: ignore[attr-defined]
+        await wired(running)
         yield running
 
 
@@ -138,7 +130,46 @@ async def test_me_is_the_verified_caller_and_their_account(gql):
     assert [c[1] for c in gql.services.calls("identity")] == ["/v1/me"]
 
 
-async def test_the_account_of_a_token_that_is_no_account_is_forbidden(gql):
+PERMISSIONS = """
+{
+  me {
+    ... on Viewer {
+      kind scopes
+      jurisdiction { region nationwide coversRegions recommendingUnit unit { id level } }
+      account { __typename }
+      permissions {
+        __typename
+        ... on Permissions { roles capabilities { name method path scope source } }
+        ... on Error { code }
+      }
+    }
+  }
+}
+"""
+
+
+async def test_the_viewers_permissions_are_those_of_get_v1_me(gql):
+    """The same roles and capabilities as the gateway's REST `GET /v1/me` answers."""
+    auth = await gql.bearer("county")
+
+    body = await graphql(gql.client, PERMISSIONS, headers=auth)
+    rest = await gql.client.get("/v1/me", headers=auth)
+
+    viewer = body["data"]["me"]
+    assert rest.status_code == 200, rest.text
+    me = rest.json()
+    assert viewer["kind"] == me["kind"] == "person"
+    assert viewer["permissions"]["roles"] == me["roles"]
+    assert viewer["permissions"]["capabilities"] == [
+        {k: c[k] for k in ("name", "method", "path", "scope", "source")} for c in me["capabilities"]
+    ]
+    assert viewer["jurisdiction"]["region"] == "350102"
+    assert viewer["jurisdiction"]["coversRegions"] == me["jurisdiction"]["covers_regions"]
+    # One identity call for the account, the permissions and REST's own.
+    assert [c[1] for c in gql.services.calls("identity")] == ["/v1/me", "/v1/me"]
+
+
+async def test_a_token_of_no_account_has_no_account_and_its_tokens_permissions(gql):
     key = gql.app.state.signing_key
     token = key.mint(
         {"sub": "service:review", "role": "service", "name": "review"},
@@ -146,9 +177,13 @@ async def test_the_account_of_a_token_that_is_no_account_is_forbidden(gql):
         audience="ladder",
     )
 
-    body = await graphql(gql.client, ME, headers={"Authorization": f"Bearer {token}"})
+    body = await graphql(gql.client, PERMISSIONS, headers={"Authorization": f"Bearer {token}"})
 
-    assert body["data"]["me"]["account"] == {"__typename": "Forbidden", "code": "forbidden"}
+    viewer = body["data"]["me"]
+    assert viewer["kind"] == "service"
+    assert viewer["account"] is None
+    assert viewer["permissions"]["__typename"] == "Permissions"
+    assert gql.services.calls("identity") == []  # a service has no account to ask for
 
 
 async def test_me_without_a_token_is_a_typed_unauthenticated(gql):
@@ -459,7 +494,7 @@ async def test_bugs_in_resolvers_are_masked(gql, monkeypatch):
     def broken(*_args, **_kwargs):
         raise RuntimeError("secret internals")
 
-    monkeypatch.setattr("ladder.gateway.graphql.schema.offset_connection", broken)
+    monkeypatch.setattr("ladder.gateway.graphql.reads.offset_connection", broken)
 
     body = await graphql(
         gql.client, DECLARATIONS, {"first": 20}, headers=await gql.bearer("enterprise")

@@ -156,6 +156,11 @@ def zhejiang(stack, signing_key) -> dict[str, Any]:
     return {"ids": ids, "province": province, "usccs": {_uscc(i) for i in range(ENTERPRISES)}}
 
 
+# A service's own plumbing on a request (its key set, its service token), not a read of the
+# gateway's: not counted.
+PLUMBING = {"/.well-known/jwks.json", "/oauth/token"}
+
+
 def _calls(log_dir: Path, request_id: str) -> Counter[tuple[str, str]]:
     """(service, path) of every request the services logged under `request_id`."""
     seen: Counter[tuple[str, str]] = Counter()
@@ -168,7 +173,11 @@ def _calls(log_dir: Path, request_id: str) -> Counter[tuple[str, str]]:
                 record = json.loads(line)
             except ValueError:
                 continue
-            if record.get("logger") == "ladder.access" and record.get("request_id") == request_id:
+            if (
+                record.get("logger") == "ladder.access"
+                and record.get("request_id") == request_id
+                and record["path"] not in PLUMBING
+            ):
                 seen[(service, record["path"])] += 1
     return seen
 
@@ -250,3 +259,202 @@ def test_an_enterprise_reads_its_declarations_but_not_their_cases(stack, gateway
     assert page["totalCount"] == FACTORIES
     assert {n["enterprise"]["uscc"] for n in page["nodes"]} == {uscc}
     assert {n["case"]["__typename"] for n in page["nodes"]} == {"Forbidden"}
+
+
+DEEP = """
+query ($first: Int!) {
+  inbox(first: $first, held: false) {
+    __typename
+    ... on CaseConnection {
+      totalCount
+      nodes {
+        declarationId
+        history { ... on CaseHistory { transitions { event } } }
+        declaration {
+          __typename
+          ... on Declaration {
+            id
+            versions { ... on VersionList { items { number fingerprint } } }
+            history { ... on DeclarationHistory { transitions { event toStatus } } }
+            diff(before: 1, after: 1) { __typename ... on VersionDiff { changes { path } } }
+            enterprise { ... on Enterprise { uscc factories { ... on FactoryList {
+              items { name regionCode } } } } }
+          }
+        }
+      }
+    }
+    ... on Error { code messageEn }
+  }
+}
+"""
+SELF_ASSESSED = """
+query ($first: Int!) {
+  selfAssessments(campaignYear: 2026, first: $first, region: "330106") {
+    __typename
+    ... on SelfAssessmentConnection {
+      pageInfo { hasNextPage }
+      nodes { enterpriseUscc outcome enterprise { ... on Enterprise { uscc name } } }
+    }
+    ... on Error { code messageEn }
+  }
+}
+"""
+PORTAL = """
+{
+  me { ... on Viewer { role jurisdiction { recommendingUnit }
+       permissions { ... on Permissions { roles capabilities { name } } } } }
+  caseCounts(campaign: 2026, by: "tier") { ... on CaseCounts { total groups { key count } } }
+  campaigns(first: 10) { ... on CampaignConnection { nodes { year deadlineChains { tier } } } }
+  deadlines(year: 2026, region: "330106", tier: "advanced") {
+    __typename ... on RegionDeadlines { jurisdiction deadlines { level } } }
+  recommendationLists(first: 10, campaign: 2026) {
+    ... on RecommendationListConnection {
+      nodes {
+        unit tier status entryCount
+        detail { ... on ListDetail { counted remaining quota
+          entries { rank counts declaration { ... on Declaration { id enterpriseUscc } } } } }
+      }
+    }
+  }
+}
+"""
+
+
+def _post(gateway: httpx.Client, query: str, variables: dict, headers: dict, rid: str) -> dict:
+    resp = gateway.post(
+        "/graphql",
+        json={"query": query, "variables": variables},
+        headers={**headers, "X-Request-ID": rid},
+    )
+    assert resp.status_code == 200, resp.text
+    body = resp.json()
+    assert "errors" not in body, body
+    return body["data"]
+
+
+def test_a_deep_page_of_cases_is_the_same_calls_for_10_and_100(stack, gateway, zhejiang):
+    """The inbox's cases with their history, declarations, versions, declaration history,
+    a diff, enterprises and their factories: eight upstream calls, whatever the page."""
+    counts = {}
+    for first in (10, 100):
+        rid = f"gql-deep-{first}-{uuid.uuid4().hex[:8]}"
+        data = _post(gateway, DEEP, {"first": first}, zhejiang["province"], rid)
+        nodes = data["inbox"]["nodes"]
+        assert len(nodes) == first
+        for node in nodes:
+            declaration = node["declaration"]
+            assert declaration["__typename"] == "Declaration", declaration
+            assert [v["number"] for v in declaration["versions"]["items"]] == [1]
+            assert declaration["diff"] == {"__typename": "VersionDiff", "changes": []}
+            assert declaration["history"]["transitions"][-1]["toStatus"] == "submitted"
+            factories = declaration["enterprise"]["factories"]["items"]
+            assert len(factories) == FACTORIES and {f["regionCode"] for f in factories} == {REGION}
+        counts[first] = _counted(stack.log_dir, rid)
+    print(f"deep inbox calls: first=10 {dict(counts[10])}; first=100 {dict(counts[100])}")
+    assert (
+        counts[10]
+        == counts[100]
+        == Counter(
+            {
+                ("review", "/v1/inbox"): 1,
+                ("review", "/v1/cases"): 1,
+                ("declaration", "/v1/declarations"): 1,
+                ("declaration", "/v1/declarations/versions"): 1,
+                ("declaration", "/v1/declarations/history"): 1,
+                ("declaration", "/v1/declarations/diffs"): 1,
+                ("declaration", "/v1/enterprises"): 1,
+                ("declaration", "/v1/enterprises/factories"): 1,
+            }
+        )
+    )
+
+
+def test_self_assessments_with_their_enterprises(stack, gateway, zhejiang):
+    rid = f"gql-sa-{uuid.uuid4().hex[:8]}"
+    data = _post(gateway, SELF_ASSESSED, {"first": 100}, zhejiang["province"], rid)
+
+    page = data["selfAssessments"]
+    assert page["__typename"] == "SelfAssessmentConnection", page
+    assert {n["enterpriseUscc"] for n in page["nodes"]} == zhejiang["usccs"]
+    assert {n["enterprise"]["uscc"] for n in page["nodes"]} == zhejiang["usccs"]
+    assert page["pageInfo"]["hasNextPage"] is False
+    assert _counted(stack.log_dir, rid) == Counter(
+        {("declaration", "/v1/self-assessments"): 1, ("declaration", "/v1/enterprises"): 1}
+    )
+
+
+def _forward(gateway: httpx.Client, province: dict[str, str], did: str) -> None:
+    case = gateway.get(f"/api/review/v1/cases/{did}", headers=province)
+    assert case.status_code == 200, case.text
+    resp = gateway.post(
+        f"/api/review/v1/cases/{did}/opinions",
+        json={"decision": "forward"},
+        headers={**province, "If-Match": case.headers["ETag"], **_key()},
+    )
+    assert resp.status_code == 201, resp.text
+
+
+def test_a_provinces_portal_lists_counts_campaigns_and_deadlines(stack, gateway, zhejiang):
+    """Three cases forwarded by Zhejiang (its chain's one level) onto its 先进级 list: the
+    list's entries, quota and declarations, the counts of its cases, the campaigns and the
+    deadlines that apply to Hangzhou, and the caller's permissions — over the real services."""
+    province = zhejiang["province"]
+    chosen = zhejiang["ids"][:3]
+    for did in chosen:
+        _forward(gateway, province, did)
+    url = f"/api/review/v1/recommendation-lists/{DEMO_YEAR}/advanced/{PROVINCE}"
+    opened = gateway.put(url, headers=province)
+    assert opened.status_code in (200, 201), opened.text
+    for did in chosen:
+        added = gateway.post(
+            f"{url}/entries", json={"declaration_id": did}, headers={**province, **_key()}
+        )
+        assert added.status_code == 201, added.text
+
+    rid = f"gql-portal-{uuid.uuid4().hex[:8]}"
+    data = _post(gateway, PORTAL, {}, province, rid)
+
+    assert data["me"]["role"].lower() == "province"
+    assert data["me"]["jurisdiction"]["recommendingUnit"] == PROVINCE
+    assert data["me"]["permissions"]["capabilities"], "a province may do things"
+    counts = data["caseCounts"]
+    assert counts["total"] == len(zhejiang["ids"])
+    assert counts["groups"] == [{"key": "advanced", "count": len(zhejiang["ids"])}]
+    assert DEMO_YEAR in {c["year"] for c in data["campaigns"]["nodes"]}
+    assert data["deadlines"]["__typename"] == "RegionDeadlines"
+    (listed,) = [lst for lst in data["recommendationLists"]["nodes"] if lst["tier"] == "advanced"]
+    assert (listed["unit"], listed["status"]) == (PROVINCE, "open")
+    detail = listed["detail"]
+    assert [e["rank"] for e in detail["entries"]] == [1, 2, 3]
+    assert [e["declaration"]["id"] for e in detail["entries"]] == chosen
+    assert isinstance(detail["quota"], dict)
+    calls = _counted(stack.log_dir, rid)
+    print(f"portal calls: {dict(calls)}")
+    assert calls == Counter(
+        {
+            ("declaration", "/v1/campaigns"): 1,
+            ("declaration", f"/v1/campaigns/{DEMO_YEAR}/deadlines"): 1,
+            ("review", "/v1/dashboards/cases"): 1,
+            ("review", "/v1/recommendation-lists"): 1,
+            ("review", "/v1/recommendation-lists/batch"): 1,
+            ("declaration", "/v1/declarations"): 1,
+        }
+    )
+
+
+def test_the_public_reads_answer_without_a_token(stack, gateway):
+    query = """{
+      leadingFactories(first: 5) { __typename ... on LeadingFactoryConnection { totalCount } }
+      publishedList(campaign: 2025, tier: "pilot", first: 5) {
+        __typename ... on PublishedList { entries { totalCount } } ... on Error { code } }
+      publicity(campaign: 2025, tier: "pilot") { __typename ... on Error { code } }
+    }"""
+    resp = gateway.post("/graphql", json={"query": query})
+
+    data = resp.json()["data"]
+    assert data["leadingFactories"]["__typename"] == "LeadingFactoryConnection"
+    # Nothing is published on this stack: the typed 404s of the REST reads, with their codes.
+    assert data["publishedList"]["__typename"] in ("PublishedList", "NotFound")
+    assert data["publicity"]["__typename"] in ("PublicNotice", "NotFound")
+    if data["publicity"]["__typename"] == "NotFound":
+        assert data["publicity"]["code"] == "publicity_not_found"

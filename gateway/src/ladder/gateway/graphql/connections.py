@@ -29,6 +29,8 @@ MAX_FIRST = 100
 UPSTREAM_MAX_PAGE_SIZE = 200  # ladder.kit.pagination.MAX_PAGE_SIZE, the services' cap
 UPSTREAM_MAX_PAGE = 100_000  # the services' largest page number
 MAX_CURSOR_CHARS = 4000
+FIRST = "how many, 1 to 100 (required)"
+AFTER = "the `endCursor` (or an edge's `cursor`) of an earlier page"
 
 
 @strawberry.type(description="Where a page of a connection stands in the whole list")

@@ -39,15 +39,19 @@ class UpstreamCaller:
 
     def __init__(self, service: str, client: httpx.AsyncClient, headers: dict[str, str]) -> None:
         self.service = service
-        self._client = client
+        self.client = client
         self._headers = headers
+
+    @property
+    def authorization(self) -> str:
+        return self._headers.get("Authorization", "")
 
     async def read(self, path: str, params: dict[str, Any] | None, answer: TypeAdapter[A]) -> A:
         """GET `path` and parse the answer with `answer` (a model of `models.py`); every
         failure — no answer, an error status, a body that does not parse — is an
         `UpstreamFailure` carrying the typed error."""
         try:
-            resp = await self._client.get(path, params=params, headers=self._headers)
+            resp = await self.client.get(path, params=params, headers=self._headers)
         except httpx.TransportError as exc:
             raise UpstreamFailure(
                 from_transport_failure(self.service, upstream_failure(self.service, exc))
@@ -75,7 +79,7 @@ class GatewayContext(BaseContext):
         self.principal = principal
         self.auth_failure = auth_failure
         self.upstreams = upstreams
-        self.loaders = Loaders(upstreams)
+        self.loaders = Loaders(upstreams, principal)
 
 
 async def get_context(request: Request) -> GatewayContext:

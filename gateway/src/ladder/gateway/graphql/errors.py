@@ -20,7 +20,7 @@ import httpx
 import strawberry
 from strawberry.scalars import JSON
 
-from ladder.kit.errors import LadderError, NotFound
+from ladder.kit.errors import LadderError, NotFound, Unauthenticated
 from ladder.kit.inputs import InvalidInput
 
 
@@ -122,6 +122,13 @@ def from_transport_failure(service: str, failure: LadderError) -> FieldError:
     return UpstreamFailedError(
         code=failure.code, message=failure.message, message_en=failure.message_en, service=service
     )
+
+
+def from_ladder_error(service: str, failure: LadderError) -> FieldError:
+    """A kit error raised by a call the gateway made for the field, as its typed error."""
+    if isinstance(failure, Unauthenticated):
+        return unauthenticated(failure)
+    return from_transport_failure(service, failure)
 
 
 def from_error_response(service: str, resp: httpx.Response) -> FieldError:

@@ -6,7 +6,6 @@ A request that is not a GraphQL request is refused in the error model (`LadderGr
 """
 
 import re
-import uuid
 from collections.abc import Callable
 from functools import partial
 from typing import Annotated, Any
@@ -16,7 +15,6 @@ from fastapi import APIRouter
 from fastapi.routing import APIRoute
 from graphql import GraphQLError
 from graphql.language.parser import MAX_NESTING_DEPTH
-from pydantic import TypeAdapter
 from strawberry.extensions import (
     DisableIntrospection,
     MaskErrors,
@@ -28,44 +26,27 @@ from strawberry.extensions import (
 from strawberry.fastapi import GraphQLRouter
 from strawberry.http.async_base_view import HTTPException as ViewRefusal
 from strawberry.http.parse_content_type import parse_content_type
-from strawberry.types import Info
 from strawberry.types.unset import UNSET
 
-from ladder.gateway.graphql import models
-from ladder.gateway.graphql.connections import (
-    Connection,
-    check_first,
-    offset_connection,
-    offset_of,
-    offset_window,
-)
-from ladder.gateway.graphql.context import GatewayContext, get_context
+from ladder.gateway.graphql.context import get_context
 from ladder.gateway.graphql.cost import CostLimit
 from ladder.gateway.graphql.errors import (
     BadGraphQLRequest,
-    InvalidArgumentError,
     MethodNotAllowed,
     RefusedInput,
     UnauthenticatedError,
-    UpstreamFailure,
     bad_request,
     from_view_refusal,
-    invalid_argument,
     unauthenticated,
 )
 from ladder.gateway.graphql.mutations import Mutation
-from ladder.gateway.graphql.types import (
-    Case,
-    CaseResult,
-    Declaration,
-    DeclarationResult,
-    EnterpriseResult,
-    Viewer,
-    load_case,
-    load_declaration,
-    load_enterprise,
-    result,
+from ladder.gateway.graphql.reads import (
+    DeclarationQueries,
+    GatewayInfo,
+    PublicQueries,
+    ReviewQueries,
 )
+from ladder.gateway.graphql.types import Viewer
 from ladder.kit.errors import NotFound, declare
 from ladder.kit.inputs import InvalidInput, is_json, parse_json
 
@@ -74,131 +55,16 @@ MAX_ALIASES = 15
 MAX_TOKENS = 2000
 
 MeResult = Annotated[Viewer | UnauthenticatedError, strawberry.union("MeResult")]
-DeclarationsResult = result("DeclarationsResult", Connection[Declaration])
-CasesResult = result("CasesResult", Connection[Case])
-GatewayInfo = Info[GatewayContext, None]
-
-_DECLARATION_PAGE = TypeAdapter(models.Page[models.DeclarationAnswer])
-_CASE_PAGE = TypeAdapter(models.Page[models.CaseSummaryAnswer])
-
-FIRST = "how many, 1 to 100 (required)"
-AFTER = "the `endCursor` (or an edge's `cursor`) of an earlier page"
 
 
 @strawberry.type
-class Query:
+class Query(DeclarationQueries, ReviewQueries, PublicQueries):
     @strawberry.field(description="The caller, as the gateway verified their token")
     def me(self, info: GatewayInfo) -> MeResult:
         ctx = info.context
         if ctx.principal is None:
             return unauthenticated(ctx.auth_failure)
         return Viewer.from_principal(ctx.principal)
-
-    @strawberry.field(description="Declarations (申报书) the caller may see, newest first")
-    async def declarations(
-        self,
-        info: GatewayInfo,
-        first: Annotated[int, strawberry.argument(description=FIRST)],
-        after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
-        status: str | None = None,
-    ) -> DeclarationsResult:
-        def build(d: models.DeclarationAnswer) -> Declaration:
-            info.context.loaders.declaration.prime(d.id, d)
-            return Declaration.of(d)
-
-        params = {"status": status} if status else {}
-        return await paged(
-            info, "declaration", "/v1/declarations", params, first, after, _DECLARATION_PAGE, build
-        )
-
-    @strawberry.field(description="One declaration by its id")
-    async def declaration(self, info: GatewayInfo, id: strawberry.ID) -> DeclarationResult:
-        return await _one(info, lambda: _uuid(id, "id"), load_declaration)
-
-    @strawberry.field(description="One enterprise by its 统一社会信用代码")
-    async def enterprise(self, info: GatewayInfo, uscc: str) -> EnterpriseResult:
-        def key() -> Any:
-            if len(uscc) != 18:
-                return invalid_argument(
-                    "uscc", "统一社会信用代码须为 18 位", "A USCC has 18 characters"
-                )
-            return uscc
-
-        return await _one(info, key, load_enterprise)
-
-    @strawberry.field(
-        description="Review cases: those the caller holds (its move), or with held: false every "
-        "case in its jurisdiction; oldest received first (review service)"
-    )
-    async def inbox(
-        self,
-        info: GatewayInfo,
-        first: Annotated[int, strawberry.argument(description=FIRST)],
-        after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
-        held: bool = True,
-        tier: str | None = None,
-        status: str | None = None,
-    ) -> CasesResult:
-        params: dict[str, Any] = {"held": "true" if held else "false"}
-        params |= {k: v for k, v in (("tier", tier), ("status", status)) if v}
-        return await paged(info, "review", "/v1/inbox", params, first, after, _CASE_PAGE, Case.of)
-
-    @strawberry.field(name="case", description="One review case by its declaration's id")
-    async def review_case(self, info: GatewayInfo, declaration_id: strawberry.ID) -> CaseResult:
-        return await _one(info, lambda: _uuid(declaration_id, "declarationId"), load_case)
-
-
-def _uuid(value: str, field: str) -> Any:
-    try:
-        return uuid.UUID(value)
-    except ValueError:
-        return invalid_argument(field, f"{field} 不是有效的标识", f"{field} is not a valid id")
-
-
-async def _one(info: GatewayInfo, key: Callable[[], Any], load: Callable[..., Any]) -> Any:
-    """One object by its key, through its loader: the typed errors, or the object."""
-    ctx = info.context
-    if ctx.principal is None:
-        return unauthenticated(ctx.auth_failure)
-    found = key()
-    if isinstance(found, InvalidArgumentError):
-        return found
-    return await load(info, found)
-
-
-async def paged(
-    info: GatewayInfo,
-    service: str,
-    path: str,
-    params: dict[str, Any],
-    first: int,
-    after: str | None,
-    answer: TypeAdapter[Any],
-    build: Callable[[Any], Any],
-) -> Any:
-    """A window of an upstream page/page_size list as a connection, as the caller."""
-    ctx = info.context
-    if ctx.principal is None:
-        return unauthenticated(ctx.auth_failure)
-    if (problem := check_first(first)) is not None:
-        return problem
-    start = offset_of(after)
-    if isinstance(start, InvalidArgumentError):
-        return start
-    pages = offset_window(start, first)
-    if isinstance(pages, InvalidArgumentError):
-        return pages
-    items: list[Any] = []
-    total = 0
-    try:
-        for page in pages:
-            query = {**params, "page": page.page, "page_size": page.page_size}
-            body = await ctx.upstreams[service].read(path, query, answer)
-            items += body.items[page.skip :]
-            total = body.total
-    except UpstreamFailure as failure:
-        return failure.error
-    return offset_connection(items, start, first, total, build)
 
 
 def _is_bug(error: GraphQLError) -> bool:

@@ -27,9 +27,14 @@ from ladder.gateway.graphql.errors import (
     ServiceUnavailableError,
     UnauthenticatedError,
     UpstreamFailedError,
+    invalid_argument,
 )
+from ladder.gateway.me import capabilities as me_capabilities
+from ladder.gateway.me import service as me_service
+from ladder.gateway.me.schemas import IdentityMe
 from ladder.kit.auth import Principal
 from ladder.kit.auth import Role as KitRole
+from ladder.kit.params import MAX_VERSION
 
 T = TypeVar("T")
 # A copy of the kit's roles for GraphQL, so the kit's own enum is not decorated by strawberry.
@@ -69,11 +74,19 @@ def build(cls: type[T], answer: BaseModel, **given: Any) -> T:
 
 # --- the viewer -------------------------------------------------------------------------
 
+CallerKind = strawberry.enum(
+    enum.Enum("CallerKind", {k.name: k.value for k in me_capabilities.CallerKind}),
+    name="CallerKind",
+    description="a person, another platform's system (machine client), a Ladder service",
+)
+
 
 @strawberry.type(description="The caller's organisation, as the identity service holds it")
 class Organisation:
     id: strawberry.ID
-    kind: str = strawberry.field(description="enterprise, authority, …")
+    kind: str = strawberry.field(
+        description="enterprise | unit | central_soe_hq | ministry | expert_pool"
+    )
     role: str
     name: str
     region: str | None
@@ -81,7 +94,7 @@ class Organisation:
     status: str
 
 
-@strawberry.type(description="The caller's account at the identity service")
+@strawberry.type(description="A person's account at the identity service")
 class Account:
     id: strawberry.ID
     username: str
@@ -94,11 +107,54 @@ class Account:
     organisation: Organisation
 
     @classmethod
-    def of(cls, me: models.MeAnswer) -> Account:
+    def of(cls, me: IdentityMe) -> Account:
         return build(cls, me.user, organisation=build(Organisation, me.organisation))
 
 
 AccountResult = result("AccountResult", Account)
+
+
+@strawberry.type(description="A unit of the units registry the caller speaks for")
+class Unit:
+    id: str
+    name: str
+    level: str
+    kind: str
+    source: str = strawberry.field(description="the clause that makes it a unit")
+
+
+@strawberry.type(description="Whose cases the caller sees (ladder.kit.jurisdiction)")
+class Jurisdiction:
+    region: str | None
+    org: str | None
+    unit: Unit | None
+    recommending_unit: str | None = strawberry.field(
+        description="the recommending unit it speaks for: a province's code, xpcc, soe:<USCC>"
+    )
+    nationwide: bool
+    covers_regions: list[str]
+    covers_enterprises: list[str]
+    excluded_regions: list[str]
+
+
+@strawberry.type(description="Something the caller may do at all (each service decides per object)")
+class Capability:
+    name: str
+    summary: str
+    summary_zh: str
+    method: str
+    path: str = strawberry.field(description="a route that does it, through the gateway")
+    scope: str = strawberry.field(description="the scope a machine client needs for it")
+    source: str = strawberry.field(description="the clause it comes from, or Ladder's reading")
+
+
+@strawberry.type(description="The caller's roles and capabilities (as GET /v1/me answers them)")
+class Permissions:
+    roles: list[str] = strawberry.field(description="its role, and org_admin for an admin")
+    capabilities: list[Capability]
+
+
+PermissionsResult = result("PermissionsResult", Permissions)
 
 
 @strawberry.type(description="The verified caller")
@@ -108,24 +164,44 @@ class Viewer:
     name: str
     org: str | None = strawberry.field(description="enterprise USCC or SOE group id")
     region: str | None = strawberry.field(description="GB/T 2260 code of the jurisdiction")
+    kind: CallerKind  # type: ignore[valid-type]
+    scopes: list[str] | None = strawberry.field(description="a machine client's; null for people")
+    jurisdiction: Jurisdiction
+    principal: strawberry.Private[Principal]
 
     @classmethod
     def from_principal(cls, principal: Principal) -> Viewer:
+        j = me_service.jurisdiction_of(principal)
         return cls(
             sub=principal.sub,
             role=Role(principal.role.value),
             name=principal.name,
             org=principal.org,
             region=principal.region,
+            kind=CallerKind(me_service.kind_of(principal).value),
+            scopes=None if principal.scopes is None else sorted(principal.scopes),
+            jurisdiction=build(Jurisdiction, j, unit=build(Unit, j.unit) if j.unit else None),
+            principal=principal,
         )
 
     @strawberry.field(
-        description="The person's account and organisation (identity service); `Forbidden` "
-        "for a token that is not an account's (a service, a machine client)"
+        description="A person's account and organisation (identity service); null for a token "
+        "of no account (a machine client, a Ladder service, an external issuer's)"
     )
-    async def account(self, info: Info) -> AccountResult:
+    async def account(self, info: Info) -> AccountResult | None:
         me = await info.context.loaders.me.load("me")
-        return me if failed(me) else Account.of(me)
+        return me if me is None or failed(me) else Account.of(me)
+
+    @strawberry.field(description="What the caller may do: GET /v1/me's roles and capabilities")
+    async def permissions(self, info: Info) -> PermissionsResult:
+        me = await info.context.loaders.me.load("me")
+        if failed(me):
+            return me
+        composed = me_service.compose(self.principal, me)
+        return Permissions(
+            roles=list(composed.roles),
+            capabilities=[build(Capability, c) for c in composed.capabilities],
+        )
 
 
 # --- enterprises ------------------------------------------------------------------------
@@ -160,7 +236,28 @@ class Enterprise:
     def of(cls, e: models.EnterpriseAnswer) -> Enterprise:
         return build(cls, e, contacts=[build(Contact, c) for c in e.contacts])
 
+    @strawberry.field(description="Its factories (智能工厂项目), oldest first")
+    async def factories(self, info: Info) -> FactoriesResult:
+        found = await info.context.loaders.factories.load(self.uscc)
+        return found if failed(found) else FactoryList(items=[build(Factory, f) for f in found])
 
+
+@strawberry.type(description="A factory (智能工厂项目) of an enterprise")
+class Factory:
+    id: strawberry.ID
+    enterprise_id: strawberry.ID
+    enterprise_uscc: str
+    name: str
+    region_code: str
+    created_at: datetime
+
+
+@strawberry.type
+class FactoryList:
+    items: list[Factory]
+
+
+FactoriesResult = result("FactoriesResult", FactoryList)
 EnterpriseResult = result("EnterpriseResult", Enterprise)
 
 
@@ -299,7 +396,79 @@ class Declaration:
     async def review_case(self, info: Info) -> CaseResult:
         return await load_case(info, uuid.UUID(self.id))
 
+    @strawberry.field(description="Its submitted versions (each frozen, fingerprinted)")
+    async def versions(self, info: Info) -> VersionsResult:
+        found = await info.context.loaders.versions.load(uuid.UUID(self.id))
+        return found if failed(found) else VersionList(items=[build(Version, v) for v in found])
 
+    @strawberry.field(description="Its history: who moved it, from what, to what")
+    async def history(self, info: Info) -> DeclarationHistoryResult:
+        found = await info.context.loaders.history.load(uuid.UUID(self.id))
+        if failed(found):
+            return found
+        return DeclarationHistory(transitions=[build(DeclarationTransition, t) for t in found])
+
+    @strawberry.field(description="What changed between two of its submitted versions")
+    async def diff(self, info: Info, before: int, after: int) -> VersionDiffResult:
+        for name, n in (("before", before), ("after", after)):
+            if not 1 <= n <= MAX_VERSION:
+                return invalid_argument(name, f"{name} 须在 1 至 {MAX_VERSION} 之间",
+                                        f"{name} must be 1..{MAX_VERSION}")  # fmt: skip
+        found = await info.context.loaders.diff.load((uuid.UUID(self.id), before, after))
+        if failed(found):
+            return found
+        return build(VersionDiff, found, changes=[build(Change, c) for c in found.changes])
+
+
+@strawberry.type(description="A submitted version of a declaration")
+class Version:
+    number: int
+    fingerprint: str = strawberry.field(description="SHA-256 of the frozen content")
+    submitted_by: str
+    submitted_at: datetime
+    content: JSON
+
+
+@strawberry.type
+class VersionList:
+    items: list[Version]
+
+
+@strawberry.type(description="A change between two versions, at a path such as facts.kpis.oee")
+class Change:
+    path: str
+    change: str = strawberry.field(description="added | removed | changed")
+    before: JSON | None
+    after: JSON | None
+
+
+@strawberry.type(description="What changed between two submitted versions, field by field")
+class VersionDiff:
+    before: int
+    after: int
+    before_fingerprint: str
+    after_fingerprint: str
+    changes: list[Change]
+
+
+@strawberry.type(description="A step of a declaration: who moved it, from what, to what")
+class DeclarationTransition:
+    event: str
+    from_status: str
+    to_status: str
+    actor: str
+    reason: str | None
+    at: datetime
+
+
+@strawberry.type
+class DeclarationHistory:
+    transitions: list[DeclarationTransition]
+
+
+VersionsResult = result("VersionsResult", VersionList)
+DeclarationHistoryResult = result("DeclarationHistoryResult", DeclarationHistory)
+VersionDiffResult = result("VersionDiffResult", VersionDiff)
 DeclarationResult = result("DeclarationResult", Declaration)
 
 
@@ -374,3 +543,126 @@ CaseResult = result("CaseResult", Case)
 async def load_case(info: Info, declaration_id: uuid.UUID) -> Any:
     found = await info.context.loaders.case.load(declaration_id)
     return found if failed(found) else Case.of(found)
+
+
+# --- self-assessments (基础级) -------------------------------------------------------------
+
+
+@strawberry.type(description="A 基础级 self-assessment (自评), as the rules judged it")
+class SelfAssessment:
+    id: strawberry.ID
+    campaign_year: int
+    enterprise_uscc: str
+    enterprise_name: str
+    region_code: str
+    factory_name: str | None = strawberry.field(description="null: the enterprise as a whole")
+    cmmm_level: int = strawberry.field(description="智能制造能力成熟度 (GB/T 39116)")
+    outcome: str = strawberry.field(description="eligible | ineligible | incomplete")
+    rules_edition: str
+    source: str = strawberry.field(description="form | import:<import id>")
+    central_soe_group: str | None
+    created_at: datetime
+
+    @strawberry.field(description="The enterprise, where it is registered (declaration service)")
+    async def enterprise(self, info: Info) -> EnterpriseResult:
+        return await load_enterprise(info, self.enterprise_uscc)
+
+
+@strawberry.type(description="A rule of 基础级 that the self-assessment did not pass")
+class SelfAssessmentFinding:
+    rule_id: str | None
+    clause: str | None
+    severity: str | None
+    status: str | None
+    field: str | None
+    message: str | None
+    message_en: str | None
+
+
+@strawberry.type(description="A self-assessment with what it declared and what the rules found")
+class SelfAssessmentRecord(SelfAssessment):
+    segments: JSON
+    attestations: JSON
+    kpis: JSON
+    findings: list[SelfAssessmentFinding]
+    created_by: str
+
+    @classmethod
+    def of(cls, a: models.SelfAssessmentRecordAnswer) -> SelfAssessmentRecord:
+        return build(cls, a, findings=[build(SelfAssessmentFinding, f) for f in a.findings])
+
+
+SelfAssessmentResult = result("SelfAssessmentResult", SelfAssessmentRecord)
+
+
+# --- campaigns and deadlines ---------------------------------------------------------------
+
+
+@strawberry.type(description="A deadline of a chain, in Beijing time, with its source")
+class Deadline:
+    level: str
+    level_name: str
+    closes_at: datetime = strawberry.field(description="the first late instant")
+    last_day: date
+    source: str
+    clause: str
+    clause_text: str
+    note: str | None
+
+
+@strawberry.type(description="A deadline that applies, and whether it has passed")
+class ApplicableDeadline(Deadline):
+    passed: bool
+
+
+@strawberry.type(description="A jurisdiction's deadline chain for a tier")
+class DeadlineChain:
+    campaign_year: int
+    jurisdiction: str = strawberry.field(description='GB/T 2260 prefix; "" = national')
+    jurisdiction_key: str
+    tier: str
+    updated_by: str
+    updated_at: datetime
+    deadlines: list[Deadline]
+
+
+@strawberry.type(description="A campaign (申报批次): its tiers, rules edition, parameters, chains")
+class Campaign:
+    year: int
+    title: str
+    rules_edition: str
+    source: str = strawberry.field(description="the notice that opens it")
+    open_tiers: list[str]
+    quota_policy: str
+    publicity_period: str
+    cultivation_period: str
+    updated_by: str
+    updated_at: datetime
+    deadline_chains: list[DeadlineChain]
+
+    @classmethod
+    def of(cls, c: models.CampaignAnswer) -> Campaign:
+        chains = [
+            build(DeadlineChain, ch, deadlines=[build(Deadline, d) for d in ch.deadlines])
+            for ch in c.deadline_chains
+        ]
+        return build(cls, c, deadline_chains=chains, open_tiers=list(c.open_tiers))
+
+
+@strawberry.type(description="The deadline chain of a tier that applies to a region")
+class RegionDeadlines:
+    campaign_year: int
+    region: str
+    tier: str
+    jurisdiction: str | None = strawberry.field(description="the chain chosen; null: none")
+    jurisdiction_key: str | None
+    now: datetime = strawberry.field(description="the service clock, Beijing time")
+    deadlines: list[ApplicableDeadline]
+
+    @classmethod
+    def of(cls, r: models.RegionDeadlinesAnswer) -> RegionDeadlines:
+        return build(cls, r, deadlines=[build(ApplicableDeadline, d) for d in r.deadlines])
+
+
+CampaignResult = result("CampaignResult", Campaign)
+RegionDeadlinesResult = result("RegionDeadlinesResult", RegionDeadlines)
