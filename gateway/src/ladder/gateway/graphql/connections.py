@@ -109,22 +109,25 @@ def offset_of(after: str | None) -> int | InvalidArgumentError:
 
 
 def offset_window(start: int, first: int) -> list[UpstreamPage] | InvalidArgumentError:
-    """The upstream pages that hold items `start .. start+first-1`: one page when some page
-    size up to the services' cap holds the whole window (always, for cursors of pages of the
-    same size), else two pages of size `first`."""
+    """The upstream pages that hold items `start .. start+first-1`: one page of a size (up to
+    the services' cap) that holds the whole window — always, for cursors of pages of the same
+    size — else two consecutive pages of the smallest size that keeps within the services'
+    last page."""
     last = start + first - 1
+    two: list[UpstreamPage] | None = None
     for size in range(first, UPSTREAM_MAX_PAGE_SIZE + 1):
-        if start // size == last // size:
-            pages = [UpstreamPage(start // size + 1, size, start % size)]
-            break
-    else:
-        page = start // first + 1
-        pages = [UpstreamPage(page, first, start % first), UpstreamPage(page + 1, first, 0)]
-    if pages[-1].page > UPSTREAM_MAX_PAGE:
+        if last // size + 1 > UPSTREAM_MAX_PAGE:
+            continue
+        page = start // size + 1
+        if page == last // size + 1:
+            return [UpstreamPage(page, size, start % size)]
+        if two is None:
+            two = [UpstreamPage(page, size, start % size), UpstreamPage(page + 1, size, 0)]
+    if two is None:
         return invalid_argument(
             "after", "分页位置超出列表可读范围", "The cursor is beyond what the list pages to"
         )
-    return pages
+    return two
 
 
 def offset_connection(
