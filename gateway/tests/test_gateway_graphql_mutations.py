@@ -25,6 +25,39 @@ from ladder.kit.errors import error_body
 DID = str(uuid.UUID(int=1))
 DECLARATION = _declaration(0)  # id DID
 CASE = _case(DECLARATION, full=True)
+LIST = {
+    "campaign_year": 2031,
+    "tier": "excellence",
+    "unit": "350000",
+    "status": "open",
+    "limit": 5,
+    "quota": {"policy": "2025"},
+    "counted": 1,
+    "exempt": 0,
+    "remaining": 4,
+    "ranking_level": None,
+    "deadline": None,
+    "submission": None,
+    "etag": 'W/"list-350000-v2"',
+    "entries": [
+        {
+            "rank": 1,
+            "declaration_id": DID,
+            "counts": True,
+            "exemption": None,
+            "enterprise_name": "示范企业0",
+            "factory_name": "智能工厂0",
+            "region_code": "350102",
+            "added_by": "demo:province",
+            "added_at": "2026-06-01T08:30:00+08:00",
+        }
+    ],
+    "history": [],
+    "created_by": "demo:province",
+    "created_at": "2026-06-01T08:30:00+08:00",
+    "updated_at": "2026-06-01T08:30:00+08:00",
+}
+
 SAVE = """
 mutation ($id: ID!, $ifMatch: String!, $facts: JSON) {
   saveDeclarationDraft(id: $id, ifMatch: $ifMatch, facts: $facts) {
@@ -46,6 +79,19 @@ mutation ($id: ID!, $ifMatch: String!, $key: String!) {
     __typename
     ... on OpinionPayload { etag opinion { decision creditCheck { checkedOn } } case { status } }
     ... on Error { code details }
+  }
+}
+"""
+LOCK = """
+mutation ($unit: String!, $ifMatch: String!) {
+  lockRecommendationList(campaign: 2031, tier: "excellence", unit: $unit, ifMatch: $ifMatch) {
+    __typename
+    ... on RecommendationListPayload {
+      etag
+      list { status entryCount detail { ... on ListDetail { entries { rank declarationId } } } }
+    }
+    ... on Error { code }
+    ... on InvalidArgument { field }
   }
 }
 """
@@ -245,6 +291,23 @@ async def test_a_tier_that_would_step_out_of_the_route_is_not_sent(gw):
         found = await _gql(gw, TIERED, {"tier": tier})
         assert (found["__typename"], found["field"]) == ("InvalidArgument", "tier"), tier
     assert gw.stands["review"].seen == []
+
+
+async def test_a_unit_that_would_step_out_of_the_route_is_not_sent(gw):
+    province = await gw.bearer("province")
+    for unit in ("350000/../../internal", "..", "350000?x=1", "3500%2F00"):
+        found = await _gql(gw, LOCK, {"unit": unit, "ifMatch": '"x"'}, headers=province)
+        assert (found["__typename"], found["field"]) == ("InvalidArgument", "unit"), unit
+    assert gw.stands["review"].seen == []
+
+    gw.stands["review"].answer(200, {**LIST, "status": "locked"})
+    found = await _gql(gw, LOCK, {"unit": "soe:91110000100000007F", "ifMatch": '"x"'}, province)
+    assert found["__typename"] == "RecommendationListPayload", found
+    assert found["etag"] == LIST["etag"]
+    assert found["list"]["status"] == "locked"
+    assert found["list"]["detail"]["entries"] == [{"rank": 1, "declarationId": DID}]
+    (call,) = gw.stands["review"].seen  # the detail is the write's answer: no read
+    assert call["path"] == "/v1/recommendation-lists/2031/excellence/soe:91110000100000007F/lock"
 
 
 async def test_an_opinion_sends_both_headers_and_answers_the_cases_new_etag(gw):

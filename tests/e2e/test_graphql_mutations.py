@@ -20,7 +20,8 @@ import pytest
 
 from tests.conftest import dev_token, new_factory
 from tests.e2e.test_declaration_document import DECL, _document
-from tests.e2e.test_list_push import _deadline, _until
+from tests.e2e.test_list_push import CAMPAIGN as PUSH_CAMPAIGN
+from tests.e2e.test_list_push import _until
 from tests.e2e.test_national_and_cultivation import NATIONAL, Experts, review_nationally
 from tests.e2e.test_recommendation_chains import LISTS, forward_up_fujian
 from tests.e2e.test_review_chain import _held_case
@@ -29,24 +30,10 @@ pytestmark = pytest.mark.crossservice
 
 YEAR = 2031  # a campaign of this module's own
 CAMPAIGN = {
+    **PUSH_CAMPAIGN,  # the list push's test campaign: its quota policy, deadlines in 2099
     "year": YEAR,
     "title": "2031年度智能工厂梯度培育（GraphQL 测试批次，非官方）",
-    "source": "工信厅联通装函〔2031〕（测试批次）",
-    "open_tiers": ["excellence"],
-    "opens_on": "2026-06-01",
-    "quota_policy": "2025",
-    "publicity_period": "ladder-default",
-    "cultivation_period": "251-2025",
-    "deadline_chains": [
-        {
-            "jurisdiction": "",
-            "tiers": ["excellence"],
-            "deadlines": [
-                _deadline("enterprise", "2099-07-18", "二(二)1"),
-                _deadline("national", "2099-08-01", "二(二)3"),
-            ],
-        }
-    ],
+    "deadline_chains": PUSH_CAMPAIGN["deadline_chains"][:1],  # the national chain only
 }
 PAYLOAD_ERRORS = "... on Error { __typename code message messageEn details }"
 DECLARATION = f"""
@@ -88,6 +75,34 @@ OBJECT = f"""mutation ($objection: ObjectionInput!, $key: String) {{
     ... on ObjectionReceipt {{ id declarationId receivedAt }}
     {PAYLOAD_ERRORS}
   }} }}"""
+
+
+LIST_PAYLOAD = f"""
+  __typename
+  ... on RecommendationListPayload {{
+    etag
+    list {{
+      status limit entryCount
+      detail {{ ... on ListDetail {{ entries {{ rank declarationId }} submission {{ sha256 }} }} }}
+    }}
+  }}
+  ... on PreconditionFailed {{ currentEtag }}
+  {PAYLOAD_ERRORS}
+"""
+ON_LIST = f'campaign: {YEAR}, tier: "excellence", unit: $unit'
+OPEN = f"""mutation ($unit: String!) {{
+  openRecommendationList({ON_LIST}) {{ {LIST_PAYLOAD} }} }}"""
+ADD = f"""mutation ($unit: String!, $id: ID!, $key: String!) {{
+  addRecommendationEntry({ON_LIST}, declarationId: $id, idempotencyKey: $key) {{
+    {LIST_PAYLOAD} }} }}"""
+REORDER = f"""mutation ($unit: String!, $ids: [ID!]!, $ifMatch: String!) {{
+  reorderRecommendationList({ON_LIST}, declarationIds: $ids, ifMatch: $ifMatch) {{
+    {LIST_PAYLOAD} }} }}"""
+LOCK = f"""mutation ($unit: String!, $ifMatch: String!) {{
+  lockRecommendationList({ON_LIST}, ifMatch: $ifMatch) {{ {LIST_PAYLOAD} }} }}"""
+SUBMIT_LIST = f"""mutation ($unit: String!, $ifMatch: String!, $key: String!) {{
+  submitRecommendationList({ON_LIST}, ifMatch: $ifMatch, idempotencyKey: $key) {{
+    {LIST_PAYLOAD} }} }}"""
 
 
 def _key() -> str:
@@ -253,52 +268,75 @@ def test_an_opinion_by_the_holding_county_and_not_by_another(gateway, campaign):
     assert again["details"] == {"level": "city", "holder_region": "350100"}
 
 
-def test_an_objection_to_the_publicity_without_a_token(gateway, campaign, signing_key):
+def test_fujians_list_through_graphql_then_an_objection_to_the_publicity(
+    gateway, campaign, signing_key
+):
     objection = {"declarationId": str(uuid.uuid4()), "content": "对该项目的建设成效数据有疑问。"}
-    early = gql(gateway, OBJECT, {"objection": objection})
-    _is(early, "NotFound", "publicity_not_found")
+    _is(gql(gateway, OBJECT, {"objection": objection}), "NotFound", "publicity_not_found")
 
-    # A case up the Fujian chain, recommended, reviewed nationally, selected; the 公示.
+    # Two cases up the Fujian chain, awaiting the province's recommendation.
     enterprise, province = dev_token(gateway, "enterprise"), dev_token(gateway, "province")
-    did = submitted(gateway, enterprise)
     county, city = dev_token(gateway, "county"), dev_token(gateway, "city")
-    forward_up_fujian(gateway, did, county, city, province)
-    _recommend(gateway, province, did)
+    first, second = submitted(gateway, enterprise), submitted(gateway, enterprise)
+    for did in (first, second):
+        forward_up_fujian(gateway, did, county, city, province)
+
+    def on_list(query: str, **variables: Any) -> dict[str, Any]:
+        return gql(gateway, query, {"unit": "350000", **variables}, province)
+
+    opened = _is(on_list(OPEN), "RecommendationListPayload")
+    assert (opened["list"]["status"], opened["list"]["entryCount"]) == ("open", 0)
+    assert opened["list"]["limit"] >= 2  # the quota, from the rules service
+    key = _key()
+    one = _is(on_list(ADD, id=first, key=key), "RecommendationListPayload")
+    assert _entries(one) == [first]
+    _is(on_list(ADD, id=second, key=key), "ValidationFailed", "idempotency_key_reused")
+    two = _is(on_list(ADD, id=second, key=_key()), "RecommendationListPayload")
+    assert _entries(two) == [first, second]
+
+    stale = on_list(REORDER, ids=[second, first], ifMatch=one["etag"])
+    _is(stale, "PreconditionFailed", "stale_etag")
+    assert stale["currentEtag"] == two["etag"]
+    reordered = _is(
+        on_list(REORDER, ids=[second, first], ifMatch=two["etag"]), "RecommendationListPayload"
+    )
+    assert _entries(reordered) == [second, first]
+    early = on_list(SUBMIT_LIST, ifMatch=reordered["etag"], key=_key())
+    _is(early, "Conflict", "list_not_locked")
+    locked = _is(on_list(LOCK, ifMatch=reordered["etag"]), "RecommendationListPayload")
+    assert locked["list"]["status"] == "locked"
+    done = _is(
+        on_list(SUBMIT_LIST, ifMatch=locked["etag"], key=_key()), "RecommendationListPayload"
+    )
+    assert done["list"]["status"] == "submitted"
+    assert len(done["list"]["detail"]["submission"]["sha256"]) == 64
+    rest = gateway.get(f"{LISTS}/{YEAR}/excellence/350000", headers=province)
+    assert rest.headers["ETag"] == done["etag"]
+    assert [e["declaration_id"] for e in rest.json()["entries"]] == [second, first]
+
+    # The first reviewed nationally and selected; the 公示; the public objects to it.
     ministry = dev_token(gateway, "ministry")
     experts = Experts(gateway, ministry, signing_key)
-    review_nationally(gateway, ministry, experts, did, experts.create(3, "gql"))
+    review_nationally(gateway, ministry, experts, first, experts.create(3, "gql"))
     _announce(gateway, ministry)
-
-    objection["declarationId"] = did
+    objection["declarationId"] = first
     key = _key()
     receipt = _is(gql(gateway, OBJECT, {"objection": objection, "key": key}), "ObjectionReceipt")
-    assert receipt["declarationId"] == did
+    assert receipt["declarationId"] == first
     assert gql(gateway, OBJECT, {"objection": objection, "key": key}) == receipt  # replayed
     listed = gateway.get(
         f"{NATIONAL}/publicities/{YEAR}/excellence/objections", headers=ministry
     ).json()
     assert [o["id"] for o in listed["items"]] == [receipt["id"]]
-    off_list = {**objection, "declarationId": str(uuid.uuid4())}
+    off_list = {**objection, "declarationId": second}  # recommended, not selected
     _is(gql(gateway, OBJECT, {"objection": off_list}), "NotFound", "publicity_entry_not_found")
 
 
-def _recommend(gateway: httpx.Client, province: dict[str, str], did: str) -> None:
-    """Fujian's 2031 list: opened, the case added, locked, submitted (REST)."""
-    url = f"{LISTS}/{YEAR}/excellence/350000"
-    assert gateway.put(url, headers=province).status_code in (200, 201)
-    added = gateway.post(
-        f"{url}/entries",
-        json={"declaration_id": did},
-        headers={**province, "Idempotency-Key": _key()},
-    )
-    assert added.status_code == 201, added.text
-    locked = gateway.post(f"{url}/lock", headers={**province, "If-Match": added.headers["ETag"]})
-    assert locked.status_code == 200, locked.text
-    done = gateway.post(
-        f"{url}/submit",
-        headers={**province, "If-Match": locked.headers["ETag"], "Idempotency-Key": _key()},
-    )
-    assert done.status_code == 200, done.text
+def _entries(payload: dict[str, Any]) -> list[str]:
+    """The list's cases in rank order, as the write answered them."""
+    entries = payload["list"]["detail"]["entries"]
+    assert [e["rank"] for e in entries] == list(range(1, len(entries) + 1))
+    return [e["declarationId"] for e in entries]
 
 
 def _announce(gateway: httpx.Client, ministry: dict[str, str]) -> None:

@@ -54,6 +54,8 @@ class MutationRow:
 
 D, R = "declaration", "review"
 DECL = "/v1/declarations/{declaration_id}"
+LIST = "/v1/recommendation-lists/{campaign}/{tier}/{unit}"
+ON_LIST = f'campaign: {DEMO_YEAR}, tier: "pilot", unit: "350000"'
 OBJECTIONS = "/public/v1/publicity/{campaign}/{tier}/objections"
 PUB = f'campaign: {DEMO_YEAR}, tier: "pilot"'
 
@@ -68,6 +70,15 @@ MUTATION_ROWS: list[MutationRow] = [
     MutationRow("giveOpinion", (R, "POST", "/v1/cases/{declaration_id}/opinions"),
                 f'declarationId: $id, opinion: {{decision: "forward"}}, ifMatch: {STALE}, '
                 "idempotencyKey: $key"),
+    MutationRow("openRecommendationList", (R, "PUT", LIST), ON_LIST),
+    MutationRow("addRecommendationEntry", (R, "POST", LIST + "/entries"),
+                f"{ON_LIST}, declarationId: $id, idempotencyKey: $key"),
+    MutationRow("reorderRecommendationList", (R, "PUT", LIST + "/order"),
+                f"{ON_LIST}, declarationIds: [$id], ifMatch: {STALE}"),
+    MutationRow("lockRecommendationList", (R, "POST", LIST + "/lock"),
+                f"{ON_LIST}, ifMatch: {STALE}"),
+    MutationRow("submitRecommendationList", (R, "POST", LIST + "/submit"),
+                f"{ON_LIST}, ifMatch: {STALE}, idempotencyKey: $key"),
     MutationRow("objectToPublicity", (R, "POST", OBJECTIONS),
                 f'{PUB}, idempotencyKey: $key, '
                 'objection: {declarationId: $id, content: "矩阵测试：对该项目的数据有疑问"}'),

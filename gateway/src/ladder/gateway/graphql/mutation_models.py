@@ -14,7 +14,7 @@ from typing import Any
 
 from pydantic import Field
 
-from ladder.gateway.graphql.models import Answer, CaseAnswer
+from ladder.gateway.graphql.models import Answer, CaseAnswer, ListAnswer
 
 
 class ErrorBodyAnswer(Answer):
@@ -58,6 +58,15 @@ class OpinionOutcomeAnswer(Answer):
     etag: str
     opinion: OpinionAnswer
     case: CaseAnswer
+
+
+# --- review: recommendation lists (推荐汇总表) -----------------------------------------------
+
+
+class ListWriteAnswer(ListAnswer):
+    """review: a list's writes answer the list read, with its ETag."""
+
+    etag: str
 
 
 # --- review: the 公示 ------------------------------------------------------------------------

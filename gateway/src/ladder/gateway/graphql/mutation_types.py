@@ -18,6 +18,7 @@ from strawberry.types import Info
 
 from ladder.gateway.graphql import mutation_models as answers
 from ladder.gateway.graphql.errors import Error
+from ladder.gateway.graphql.review import RecommendationList
 from ladder.gateway.graphql.types import (
     READ_ERRORS,
     Case,
@@ -161,6 +162,17 @@ class OpinionPayload:
     etag: str = strawberry.field(description="the case's new ETag")
     opinion: Opinion
     case: Case
+
+
+# --- recommendation lists -------------------------------------------------------------------
+
+
+@strawberry.type(description="A recommending unit's list as the write left it, and its new ETag")
+class RecommendationListPayload:
+    etag: str = strawberry.field(description="send it as `ifMatch` for the next change")
+    list: RecommendationList = strawberry.field(
+        description="the list; its `detail` (entries in rank order, quota, history) as written"
+    )
 
 
 # --- the 公示 --------------------------------------------------------------------------------

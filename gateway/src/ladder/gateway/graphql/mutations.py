@@ -14,6 +14,11 @@ details (`mutation_types`).
 | submitDeclaration | declaration `POST /v1/declarations/{id}/submit` |
 | withdrawDeclaration | declaration `POST /v1/declarations/{id}/withdraw` |
 | giveOpinion | review `POST /v1/cases/{declaration_id}/opinions` |
+| openRecommendationList | review `PUT /v1/recommendation-lists/{campaign}/{tier}/{unit}` |
+| addRecommendationEntry | review `POST …/{unit}/entries` |
+| reorderRecommendationList | review `PUT …/{unit}/order` |
+| lockRecommendationList | review `POST …/{unit}/lock` |
+| submitRecommendationList | review `POST …/{unit}/submit` |
 | objectToPublicity | review `POST /public/v1/publicity/{campaign}/{tier}/objections` (no token) |
 """
 
@@ -40,8 +45,10 @@ from ladder.gateway.graphql.mutation_types import (
     OpinionInput,
     OpinionPayload,
     PrecheckPayload,
+    RecommendationListPayload,
     write_result,
 )
+from ladder.gateway.graphql.review import RecommendationList
 from ladder.gateway.graphql.types import Case, Declaration, Precheck, build
 from ladder.gateway.graphql.writes import Written, rate_limited, segment, send
 from ladder.gateway.ratelimit import limit_rate
@@ -51,17 +58,25 @@ GatewayInfo = Info[GatewayContext, None]
 DeclarationWriteResult = write_result("DeclarationWriteResult", DeclarationPayload)
 PrecheckWriteResult = write_result("PrecheckWriteResult", PrecheckPayload)
 OpinionWriteResult = write_result("OpinionWriteResult", OpinionPayload)
+RecommendationListWriteResult = write_result(
+    "RecommendationListWriteResult", RecommendationListPayload
+)
 ObjectionWriteResult = write_result("ObjectionWriteResult", ObjectionReceipt)
 
 DECLARATIONS = "/v1/declarations"
+LISTS = "/v1/recommendation-lists"
 
 IF_MATCH = "the object's ETag as last read (or as the last write answered it)"
 KEY = "8–128 characters [A-Za-z0-9._:-]; the same key and arguments answer the first answer"
 CAMPAIGN = "campaign year"
+TIER = "advanced | excellence | pilot"
+UNIT = "the recommending unit: a province's code, xpcc, soe:<USCC>, a ranking district's code"
 
 IfMatch = Annotated[str, strawberry.argument(description=IF_MATCH)]
 IdempotencyKey = Annotated[str, strawberry.argument(description=KEY)]
 Campaign = Annotated[int, strawberry.argument(description=CAMPAIGN)]
+Tier = Annotated[str, strawberry.argument(description=TIER)]
+Unit = Annotated[str, strawberry.argument(description=UNIT)]
 
 
 def _uuid(value: str, field: str) -> uuid.UUID | InvalidArgumentError:
@@ -79,12 +94,64 @@ def _refused(info: GatewayInfo, *checked: Any) -> Any:
     return next((c for c in checked if isinstance(c, InvalidArgumentError)), None)
 
 
-async def _declaration_write(info: GatewayInfo, declaration_id: uuid.UUID, written: Any) -> Any:
+async def _declaration_write(
+    info: GatewayInfo, id: str, method: str, action: str = "", **sent: Any
+) -> Any:
+    """One write of a declaration (`sent`: `send`'s json, if_match, idempotency_key), answered
+    as the declaration and its new ETag."""
+    did = _uuid(id, "id")
+    if (refused := _refused(info, did)) is not None:
+        return refused
+    written = await send(
+        info.context.request,
+        "declaration",
+        method,
+        f"{DECLARATIONS}/{did}{action}",
+        models.DeclarationAnswer,
+        **sent,
+    )
     if not isinstance(written, Written):
         return written
     answer: models.DeclarationAnswer = written.answer
-    info.context.loaders.declaration.prime(declaration_id, answer, force=True)
+    info.context.loaders.declaration.prime(did, answer, force=True)
     return DeclarationPayload(etag=written.etag, declaration=Declaration.of(answer))
+
+
+def _list_path(campaign: int, tier: str, unit: str, action: str = "") -> Any:
+    for value, field in ((tier, "tier"), (unit, "unit")):
+        if isinstance(checked := segment(value, field), InvalidArgumentError):
+            return checked
+    return f"{LISTS}/{campaign}/{tier}/{unit}{action}"
+
+
+async def _list_write(
+    info: GatewayInfo,
+    method: str,
+    path: Any,
+    *,
+    json: dict[str, Any] | None = None,
+    if_match: str | None = None,
+    idempotency_key: str | None = None,
+    checked: tuple[Any, ...] = (),
+) -> Any:
+    if (refused := _refused(info, path, *checked)) is not None:
+        return refused
+    written = await send(
+        info.context.request,
+        "review",
+        method,
+        path,
+        answers.ListWriteAnswer,
+        json=json,
+        if_match=if_match,
+        idempotency_key=idempotency_key,
+    )
+    if not isinstance(written, Written):
+        return written
+    lst: answers.ListWriteAnswer = written.answer
+    key = (lst.campaign_year, lst.tier, lst.unit)
+    info.context.loaders.recommendation_list.prime(key, lst, force=True)  # its `detail`
+    return RecommendationListPayload(etag=written.etag, list=RecommendationList.of(lst))
 
 
 @strawberry.type(description="The portal's actions, each one write of a service, as the caller")
@@ -104,20 +171,8 @@ class Mutation:
         facts: JSON | None = None,
         tier: str | None = None,
     ) -> DeclarationWriteResult:
-        did = _uuid(id, "id")
-        if (refused := _refused(info, did)) is not None:
-            return refused
         body = {k: v for k, v in (("facts", facts), ("tier", tier)) if v is not None}
-        written = await send(
-            info.context.request,
-            "declaration",
-            "PATCH",
-            f"{DECLARATIONS}/{did}",
-            models.DeclarationAnswer,
-            json=body,
-            if_match=if_match,
-        )
-        return await _declaration_write(info, did, written)
+        return await _declaration_write(info, id, "PATCH", json=body, if_match=if_match)
 
     @strawberry.mutation(
         description="Pre-check a draft against 要素条件 (the rules service); its findings say "
@@ -149,18 +204,9 @@ class Mutation:
     async def submit_declaration(
         self, info: GatewayInfo, id: strawberry.ID, idempotency_key: IdempotencyKey
     ) -> DeclarationWriteResult:
-        did = _uuid(id, "id")
-        if (refused := _refused(info, did)) is not None:
-            return refused
-        written = await send(
-            info.context.request,
-            "declaration",
-            "POST",
-            f"{DECLARATIONS}/{did}/submit",
-            models.DeclarationAnswer,
-            idempotency_key=idempotency_key,
+        return await _declaration_write(
+            info, id, "POST", "/submit", idempotency_key=idempotency_key
         )
-        return await _declaration_write(info, did, written)
 
     @strawberry.mutation(
         description="Withdraw a declaration, with the reason (declaration POST "
@@ -169,19 +215,9 @@ class Mutation:
     async def withdraw_declaration(
         self, info: GatewayInfo, id: strawberry.ID, if_match: IfMatch, reason: str
     ) -> DeclarationWriteResult:
-        did = _uuid(id, "id")
-        if (refused := _refused(info, did)) is not None:
-            return refused
-        written = await send(
-            info.context.request,
-            "declaration",
-            "POST",
-            f"{DECLARATIONS}/{did}/withdraw",
-            models.DeclarationAnswer,
-            json={"reason": reason},
-            if_match=if_match,
+        return await _declaration_write(
+            info, id, "POST", "/withdraw", json={"reason": reason}, if_match=if_match
         )
-        return await _declaration_write(info, did, written)
 
     # --- review cases ----------------------------------------------------------------------
 
@@ -226,6 +262,92 @@ class Mutation:
         info.context.loaders.case.prime(did, outcome.case, force=True)
         return OpinionPayload(
             etag=written.etag, opinion=Opinion.of(outcome.opinion), case=Case.of(outcome.case)
+        )
+
+    # --- recommendation lists (推荐汇总表) -------------------------------------------------
+
+    @strawberry.mutation(
+        description="Open the unit's list for a campaign and tier with its quota from the rules "
+        "service, or read it if it is open (review PUT /v1/recommendation-lists/{campaign}/"
+        "{tier}/{unit})"
+    )
+    async def open_recommendation_list(
+        self, info: GatewayInfo, campaign: Campaign, tier: Tier, unit: Unit
+    ) -> RecommendationListWriteResult:
+        return await _list_write(info, "PUT", _list_path(campaign, tier, unit))
+
+    @strawberry.mutation(
+        description="Add a case awaiting the unit's recommendation at the end of its list "
+        "(review POST …/{unit}/entries)"
+    )
+    async def add_recommendation_entry(
+        self,
+        info: GatewayInfo,
+        campaign: Campaign,
+        tier: Tier,
+        unit: Unit,
+        declaration_id: strawberry.ID,
+        idempotency_key: IdempotencyKey,
+    ) -> RecommendationListWriteResult:
+        did = _uuid(declaration_id, "declarationId")
+        return await _list_write(
+            info,
+            "POST",
+            _list_path(campaign, tier, unit, "/entries"),
+            json={"declaration_id": str(did)},
+            idempotency_key=idempotency_key,
+            checked=(did,),
+        )
+
+    @strawberry.mutation(
+        description="Set the priority order (推荐顺序): every case on the list once, first = "
+        "rank 1 (review PUT …/{unit}/order)"
+    )
+    async def reorder_recommendation_list(
+        self,
+        info: GatewayInfo,
+        campaign: Campaign,
+        tier: Tier,
+        unit: Unit,
+        declaration_ids: list[strawberry.ID],
+        if_match: IfMatch,
+    ) -> RecommendationListWriteResult:
+        ids = [_uuid(d, "declarationIds") for d in declaration_ids]
+        return await _list_write(
+            info,
+            "PUT",
+            _list_path(campaign, tier, unit, "/order"),
+            json={"declaration_ids": [str(d) for d in ids]},
+            if_match=if_match,
+            checked=tuple(ids),
+        )
+
+    @strawberry.mutation(
+        description="Lock the list for sign-off: no more changes until unlocked (review POST "
+        "…/{unit}/lock)"
+    )
+    async def lock_recommendation_list(
+        self, info: GatewayInfo, campaign: Campaign, tier: Tier, unit: Unit, if_match: IfMatch
+    ) -> RecommendationListWriteResult:
+        path = _list_path(campaign, tier, unit, "/lock")
+        return await _list_write(info, "POST", path, if_match=if_match)
+
+    @strawberry.mutation(
+        description="Submit the locked list by the unit's deadline: its cases are recommended "
+        "(先进级 recognised) and the 推荐汇总表 frozen (review POST …/{unit}/submit)"
+    )
+    async def submit_recommendation_list(
+        self,
+        info: GatewayInfo,
+        campaign: Campaign,
+        tier: Tier,
+        unit: Unit,
+        if_match: IfMatch,
+        idempotency_key: IdempotencyKey,
+    ) -> RecommendationListWriteResult:
+        path = _list_path(campaign, tier, unit, "/submit")
+        return await _list_write(
+            info, "POST", path, if_match=if_match, idempotency_key=idempotency_key
         )
 
     # --- the 公示 ----------------------------------------------------------------------------
