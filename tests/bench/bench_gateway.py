@@ -10,6 +10,12 @@ ratio (through / direct, target ≥ 0.50) are printed for
 - an authenticated read, `GET /v1/editions` of the rules service with a bearer token,
   directly vs `/api/rules/v1/editions` (the gateway verifies the token too).
 
+Then the GraphQL list latency: 40 卓越级 declarations carried up the Fujian chain (as
+`bench_list_push` builds them), Fujian's province reads its inbox as the portal would —
+`inbox(first: 100)` with each case's declaration, latest pre-check and enterprise (one query,
+the gateway's loaders batching the nested reads) — beside the REST inbox page of the same
+cases (`/api/review/v1/inbox?page_size=100`, the cases alone), sequentially, p50/p99.
+
 With each median, the CPU time per request of the gateway and of the service over the runs
 (Linux /proc), which says where the time goes. wrk comes from the Debian package: missing,
 it is installed with apt-get when the bench runs as root; when it cannot be, the bench says
@@ -187,6 +193,7 @@ def main() -> None:
                 for who, url in targets if round_ % 2 == 0 else targets[::-1]:
                     run = _measure(stack, load, url, headers, SECONDS)
                     results.setdefault(name, {}).setdefault(who, []).append(run)
+        graphql_latency = _graphql_latency(gateway)
     print(f"   {client}, {SECONDS} s a run, {ROUNDS} rounds alternating, medians:")
     for name, by in results.items():
         direct = statistics.median(r.rate for r in by["direct"])
@@ -204,6 +211,75 @@ def main() -> None:
             f"     ratio {ratio:.2f} (per round: {rounds}); target ≥ {TARGET:.2f} {verdict}"
             + (f"; {failed} failed requests (figures not valid)" if failed else "")
         )
+    print(graphql_latency)
+
+
+GRAPHQL_ENTRIES = 40
+GRAPHQL_REQUESTS = 40
+INBOX_QUERY = """query {
+  inbox(first: 100) {
+    ... on CaseConnection {
+      totalCount
+      nodes {
+        declarationId status level
+        declaration {
+          ... on Declaration {
+            factoryName
+            latestPrecheck { outcome }
+            enterprise { ... on Enterprise { name } }
+          }
+        }
+      }
+    }
+    ... on Error { code }
+  }
+}"""
+
+
+def _percentiles(samples: list[float]) -> str:
+    ordered = sorted(samples)
+    p99 = ordered[min(len(ordered) - 1, round(0.99 * (len(ordered) - 1)))]
+    return f"p50 {statistics.median(ordered):.0f} ms, p99 {p99:.0f} ms"
+
+
+def _graphql_latency(gateway: str) -> str:
+    """The province's inbox as one GraphQL query, beside the REST page of the same cases."""
+    from tests.conftest import dev_token
+    from tests.e2e.test_list_push import prepare
+
+    prepare(gateway, GRAPHQL_ENTRIES, pilots=False)
+    with httpx.Client(base_url=gateway, timeout=30.0) as client:
+        province = dev_token(client, "province")
+
+        def graphql() -> int:
+            resp = client.post("/graphql", json={"query": INBOX_QUERY}, headers=province)
+            body = resp.json()
+            assert resp.status_code == 200 and "errors" not in body, resp.text[:300]
+            nodes = body["data"]["inbox"]["nodes"]
+            assert all(n["declaration"].get("factoryName") for n in nodes), resp.text[:300]
+            return len(nodes)
+
+        def rest() -> int:
+            resp = client.get("/api/review/v1/inbox", params={"page_size": 100}, headers=province)
+            assert resp.status_code == 200, resp.text[:300]
+            return len(resp.json()["items"])
+
+        lines = []
+        measured = (
+            ("REST inbox page (the cases)", rest),
+            ("GraphQL inbox with declarations, findings, enterprises", graphql),
+        )
+        for name, call in measured:
+            call()  # warm-up
+            samples, count = [], 0
+            for _ in range(GRAPHQL_REQUESTS):
+                started = time.perf_counter()
+                count = call()
+                samples.append((time.perf_counter() - started) * 1000)
+            lines.append(f"     {name}: {count} cases, {_percentiles(samples)}")
+    return "   GraphQL list latency (Fujian's inbox, sequential, " + (
+        f"{GRAPHQL_REQUESTS} requests each):\n" + "\n".join(lines)
+    )
 
 
 if __name__ == "__main__":
