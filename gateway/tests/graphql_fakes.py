@@ -241,6 +241,7 @@ class Services:
     )
     seen: list[tuple[str, str, dict[str, list[str]]]] = field(default_factory=list)
     broken: set[str] = field(default_factory=set)  # paths answered with something unreadable
+    languages: list[str | None] = field(default_factory=list)  # Accept-Language, per call
 
     def calls(self, service: str | None = None) -> list[tuple[str, str, dict[str, list[str]]]]:
         return [c for c in self.seen if service is None or c[0] == service]
@@ -257,6 +258,7 @@ class Services:
         for key, value in request.query_params.multi_items():
             query.setdefault(key, []).append(value)
         self.seen.append((service, request.url.path, query))
+        self.languages.append(request.headers.get("accept-language"))
 
     def _declaration_app(self) -> FastAPI:
         app = FastAPI()

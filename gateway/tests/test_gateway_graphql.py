@@ -531,3 +531,19 @@ async def test_variables_nested_deeply_are_a_422_not_a_500(gateway):
 
     assert resp.status_code == 422
     assert resp.json()["error"]["details"]["reason"] == "too_deeply_nested"
+
+
+async def test_the_callers_language_reaches_the_services(gql):
+    """A service words its refusals in the caller's language (`Accept-Language`, passed on):
+    the typed errors that carry them follow it."""
+    auth = await gql.bearer("enterprise")
+    english = {**auth, "Accept-Language": "en-US,en;q=0.9"}
+    body = await graphql(gql.client, DECLARATIONS, {"first": 10}, english)
+    assert body["data"]["declarations"]["__typename"] == "DeclarationConnection"
+    asked = [lang for call, lang in zip(gql.services.seen, gql.services.languages, strict=True)
+             if call[0] == "declaration"]  # fmt: skip
+    assert asked and set(asked) == {"en-US,en;q=0.9"}
+    gql.services.seen.clear()
+    gql.services.languages.clear()
+    await graphql(gql.client, DECLARATIONS, {"first": 10}, auth)
+    assert gql.services.calls("declaration") and set(gql.services.languages) == {None}

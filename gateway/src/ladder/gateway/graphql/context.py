@@ -86,6 +86,9 @@ async def get_context(request: Request) -> GatewayContext:
     principal: Principal | None = None
     failure: Unauthenticated | None = None
     headers: dict[str, str] = {"X-Request-ID": request_id_var.get() or ""}
+    # The services word their errors in the caller's language (`ladder.kit.negotiation`).
+    if language := request.headers.get("accept-language"):
+        headers["Accept-Language"] = language
     try:
         token = bearer_token(request)
         if token is not None:
