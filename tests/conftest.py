@@ -184,6 +184,23 @@ def dev_token(gateway: httpx.Client, username: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {resp.json()['access_token']}"}
 
 
+def client_token(gateway: httpx.Client, client_id: str, client_secret: str) -> dict[str, str]:
+    """A machine client's token from the identity service's token endpoint, through the
+    gateway. The endpoint is one of `/auth/*`'s kind for the gateway (limited per client
+    address), so a 429 is waited out as its `Retry-After` says, as in `dev_token`."""
+    for _ in range(90):
+        resp = gateway.post(
+            "/api/identity/oauth/token",
+            data={"grant_type": "client_credentials"},
+            auth=(client_id, client_secret),
+        )
+        if resp.status_code != 429:
+            break
+        time.sleep(float(resp.headers.get("Retry-After", "1")))
+    assert resp.status_code == 200, resp.text
+    return {"Authorization": f"Bearer {resp.json()['access_token']}"}
+
+
 # The seeded demo enterprises (tools' seed): USCC, and the region and name of their factory.
 DEMO_FACTORY_OF = {
     "enterprise": ("91350102MA2Y00001E", "350102", "高端装备智能工厂"),

@@ -31,6 +31,7 @@ from openpyxl import load_workbook
 from tests.conftest import (
     DEMO_ENTERPRISE_NAME,
     DEMO_FACTORY_OF,
+    client_token,
     dev_token,
     import_recognitions,
 )
@@ -122,13 +123,7 @@ def machine_client(gateway: httpx.Client, official: str, name: str) -> dict[str,
     )
     assert created.status_code == 201, created.text
     client = created.json()
-    token = gateway.post(
-        f"{ID}/oauth/token",
-        data={"grant_type": "client_credentials"},
-        auth=(client["client_id"], client["client_secret"]),
-    )
-    assert token.status_code == 200, token.text
-    return {"Authorization": f"Bearer {token.json()['access_token']}"}
+    return client_token(gateway, client["client_id"], client["client_secret"])
 
 
 async def _gathered(n: int, one: Callable[[int], Awaitable[Any]], width: int = 8) -> list[Any]:

@@ -22,7 +22,7 @@ import httpx
 import pytest
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
-from tests.conftest import WEBHOOK_MAX_ATTEMPTS, dev_token
+from tests.conftest import WEBHOOK_MAX_ATTEMPTS, client_token, dev_token
 from tests.e2e.test_list_push import _until, machine_client
 from tests.e2e.test_review_chain import withdraw
 from tests.e2e.test_thread import DECL, _create_draft
@@ -284,12 +284,7 @@ def test_a_revoked_client_s_subscriptions_stop_at_once(gateway, receiver):
     )
     assert created.status_code == 201, created.text
     client = created.json()
-    token = gateway.post(
-        f"{ID}/oauth/token",
-        data={"grant_type": "client_credentials"},
-        auth=(client["client_id"], client["client_secret"]),
-    )
-    headers = {"Authorization": f"Bearer {token.json()['access_token']}"}
+    headers = client_token(gateway, client["client_id"], client["client_secret"])
     sub = gateway.post(
         SUBS,
         json={"url": receiver.url, "event_types": TYPES, "regions": [GULOU]},

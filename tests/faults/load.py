@@ -117,12 +117,12 @@ def db_value(dsn: str, query: str, *args) -> object:
     return asyncio.run(_fetch(dsn, query, *args))
 
 
-def wait_until(what: str, check, timeout: float = 60.0) -> None:
+def wait_until(what: str, check, timeout: float = 60.0, interval: float = 0.25) -> None:
     """Poll (bounded) until `check()` holds; the bound is a give-up, not a speed claim."""
     give_up = time.monotonic() + timeout
     while not check():
         assert time.monotonic() < give_up, f"gave up waiting: {what}"
-        time.sleep(0.25)
+        time.sleep(interval)
 
 
 def undelivered(dsn: str) -> int:
